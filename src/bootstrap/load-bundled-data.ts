@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import { IMPORT_KINDS } from '#src/importers/import-kinds';
+import { runImport, type ImportSummary } from '#src/importers/pipeline';
+import { readMeta, writeMeta } from '#src/storage/dataset-version';
+import { BUNDLED_DATASETS, type BundledDataset } from './bundled-datasets';
+
+const META_KEY = 'bundled_data';
+
+/**
+ * Loads the bundled datasets unless this exact set (by paths and sizes) has been loaded before.
+ * Safe to run again after an interruption: every import is idempotent.
+ */
+export async function loadBundledData(
+  db: Kysely<any>,
+  dataDir: string,
+  log: (message: string) => void = () => {},
+): Promise<{ loaded: boolean; summaries: ImportSummary[] }> {
+  const fingerprint = fingerprintOf(BUNDLED_DATASETS, dataDir);
+  if ((await readMeta(db, META_KEY)) === fingerprint) return { loaded: false, summaries: [] };
+  const summaries: ImportSummary[] = [];
+  for (const dataset of BUNDLED_DATASETS) {
+    const kind = IMPORT_KINDS.get(dataset.kind)!;
+    const started = Date.now();
+    const asOf = /^\d{4}-\d{2}-\d{2}$/.test(dataset.asOf) ? dataset.asOf : undefined;
+    const summary = await runImport(db, kind, join(dataDir, dataset.path), { asOf, batchSize: 2000 });
+    summaries.push(summary);
+    log(
+      `loaded ${dataset.title}: ${summary.read} rows (${summary.created} new, ${summary.rejected} rejected, ${summary.warnings.length} warnings) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+  }
+  await writeMeta(db, META_KEY, fingerprint);
+  return { loaded: true, summaries };
+}
+
+function fingerprintOf(datasets: readonly BundledDataset[], dataDir: string): string {
+  const hash = createHash('sha256');
+  for (const d of datasets) hash.update(`${d.kind}:${d.path}:${statSync(join(dataDir, d.path)).size}\n`);
+  return hash.digest('hex').slice(0, 16);
+}

@@ -1,0 +1,34 @@
+import { readConfig, type Config } from '#src/config/config';
+import { openDatabase } from '#src/storage/dialect';
+import { prepareDatabase } from '#src/storage/prepare';
+import { loadBundledData } from '#src/bootstrap/load-bundled-data';
+import { buildApp } from '#src/app';
+
+/** Opens and migrates the database, loads the bundled data on a first start, and serves until a signal. */
+export async function serve(config: Config = readConfig()): Promise<void> {
+  const started = Date.now();
+  const handle = openDatabase(config.databaseUrl);
+  const log = (message: string) => process.stdout.write(`${message}\n`);
+  log(`database: ${handle.location}`);
+  await prepareDatabase(handle);
+  if (config.loadBundledData) {
+    const { loaded } = await loadBundledData(handle.db, config.dataDir, log);
+    if (loaded) log(`bundled data loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+  const app = buildApp(handle);
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  log(`Counterwatch is ready at http://${config.host}:${port} (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log(`${signal}: closing`);
+    await app.close();
+    await handle.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}

@@ -1,0 +1,3 @@
+import { runCli } from './cli';
+
+await runCli(process.argv);

@@ -1,0 +1,33 @@
+import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+
+export interface Config {
+  readonly databaseUrl: string;
+  readonly host: string;
+  readonly port: number;
+  /** Folder of the bundled datasets. */
+  readonly dataDir: string;
+  /** Load the bundled datasets into an empty database on start. */
+  readonly loadBundledData: boolean;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+/** Reads the environment once. Defaults: embedded SQLite under var/, 127.0.0.1:3000, bundled data loaded. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a whole number from 0 to 65535 (got "${env.PORT}")`);
+  const load = env.LOAD_BUNDLED_DATA ?? 'true';
+  if (!['true', 'false', '1', '0'].includes(load)) throw new ConfigError(`LOAD_BUNDLED_DATA must be true or false (got "${load}")`);
+  return {
+    databaseUrl: env.DATABASE_URL || `sqlite:${join(REPO_ROOT, 'var', 'counterwatch.db')}`,
+    host: env.HOST || '127.0.0.1',
+    port,
+    dataDir: env.DATA_DIR ? resolve(env.DATA_DIR) : join(REPO_ROOT, 'data'),
+    loadBundledData: load === 'true' || load === '1',
+  };
+}

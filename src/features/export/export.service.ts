@@ -1,0 +1,103 @@
+import type { Kysely } from 'kysely';
+import type { Writable } from 'node:stream';
+import type { Database } from '#src/storage/schema';
+import { iterateDeployments, type DeploymentRecord } from '#src/features/deployments/deployments.repository';
+import { iteratePolicies } from '#src/features/policies/policies.repository';
+import { iterateOfficials } from '#src/features/officials/officials.repository';
+
+export const EXPORT_FORMATS = ['json', 'csv', 'geojson'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** The first line of a JSON export; the `counterwatch` importer checks for it. */
+export const JSON_EXPORT_HEADER = '{"format":"counterwatch","version":1,"records":[';
+
+export const CSV_COLUMNS = [
+  'id', 'agency_id', 'agency', 'ori', 'agency_type', 'state', 'place_id', 'place', 'lat', 'lon', 'location_basis',
+  'technology', 'programme', 'vendors', 'status', 'started_on', 'ended_on', 'last_verified_on', 'summary', 'source_urls',
+] as const;
+
+/**
+ * Streams the full dataset in one format, record by record, in a stable order (by id), so that the same
+ * data always gives the same bytes. JSON holds deployments, policies and officials, one record per line;
+ * CSV and GeoJSON hold deployments (one row / one Point feature each).
+ */
+export async function writeExport(db: Kysely<Database>, format: ExportFormat, out: Writable): Promise<{ records: number }> {
+  const write = (text: string) =>
+    new Promise<void>((resolve, reject) => {
+      if (out.write(text)) resolve();
+      else {
+        out.once('drain', resolve);
+        out.once('error', reject);
+      }
+    });
+  let records = 0;
+  if (format === 'csv') {
+    await write(CSV_COLUMNS.join(',') + '\n');
+    for await (const d of iterateDeployments(db)) {
+      await write(toCsvRow(d) + '\n');
+      records++;
+    }
+    return { records };
+  }
+  if (format === 'geojson') {
+    await write('{"type":"FeatureCollection","features":[\n');
+    for await (const d of iterateDeployments(db)) {
+      await write((records === 0 ? '' : ',\n') + JSON.stringify(toFeature(d)));
+      records++;
+    }
+    await write('\n]}\n');
+    return { records };
+  }
+  await write(JSON_EXPORT_HEADER + '\n');
+  const emit = async (record: object) => {
+    await write((records === 0 ? '' : ',\n') + JSON.stringify(record));
+    records++;
+  };
+  for await (const d of iterateDeployments(db)) await emit({ type: 'deployment', ...d });
+  for await (const p of iteratePolicies(db)) await emit({ type: 'policy', ...p });
+  for await (const o of iterateOfficials(db)) await emit({ type: 'official', ...o });
+  await write('\n]}\n');
+  return { records };
+}
+
+export function toFeature(d: DeploymentRecord) {
+  return {
+    type: 'Feature',
+    id: d.id,
+    geometry: d.lat === null || d.lon === null ? null : { type: 'Point', coordinates: [d.lon, d.lat] },
+    properties: {
+      id: d.id,
+      agency_id: d.agency.id,
+      agency: d.agency.name,
+      ori: d.agency.ori,
+      state: d.agency.state,
+      place_id: d.place?.id ?? null,
+      place: d.place?.name ?? null,
+      technology: d.technology,
+      programme: d.programme || null,
+      vendors: d.vendors.map((v) => v.name),
+      status: d.status,
+      started_on: d.started_on,
+      ended_on: d.ended_on,
+      last_verified_on: d.last_verified_on,
+      location_basis: d.agency.location_basis,
+      source_urls: d.sources.map((s) => s.url),
+    },
+  };
+}
+
+function toCsvRow(d: DeploymentRecord): string {
+  const values: Array<string | number | null> = [
+    d.id, d.agency.id, d.agency.name, d.agency.ori, d.agency.type, d.agency.state, d.place?.id ?? null, d.place?.name ?? null,
+    d.lat, d.lon, d.agency.location_basis, d.technology, d.programme, d.vendors.map((v) => v.name).join('; '), d.status,
+    d.started_on, d.ended_on, d.last_verified_on, d.summary, d.sources.map((s) => s.url).join(' '),
+  ];
+  return values.map(csvField).join(',');
+}
+
+/** Quotes a CSV field when it needs it (RFC 4180). */
+export function csvField(value: string | number | null): string {
+  if (value === null) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}

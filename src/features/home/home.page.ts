@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '#src/storage/schema';
+import { readStats } from '#src/features/stats/stats.repository';
+import { listTechnologies } from '#src/features/technologies/technologies.repository';
+import { BUNDLED_DATASETS } from '#src/bootstrap/bundled-datasets';
+import { escapeHtml, renderPage } from '#src/http/html';
+
+const fmt = new Intl.NumberFormat('en-US');
+
+/** The home page: headline figures straight from the database, and the date of every dataset behind them. */
+export function registerHomePage(app: FastifyInstance, db: Kysely<Database>): void {
+  app.get('/', async (_request, reply) => {
+    const [stats, technologies] = await Promise.all([readStats(db), listTechnologies(db)]);
+    const loaded = new Map(stats.imports.map((i) => [i.file, i]));
+    const techRows = technologies
+      .filter((t) => t.counts.deployments > 0 || t.counts.policies > 0)
+      .map(
+        (t) =>
+          `<tr><th scope="row">${escapeHtml(t.name)}</th><td class="n">${fmt.format(t.counts.deployments)}</td><td class="n">${fmt.format(t.counts.agencies)}</td><td class="n">${fmt.format(t.counts.policies)}</td><td><a href="/api/v1/deployments?technology=${escapeHtml(t.slug)}">JSON</a></td></tr>`,
+      )
+      .join('\n');
+    const datasetRows = BUNDLED_DATASETS.map((d) => {
+      const run = loaded.get(d.path.split('/').at(-1)!);
+      return `<tr><th scope="row">${escapeHtml(d.title)}</th><td>${escapeHtml(d.credit)}</td><td>${escapeHtml(d.asOf)}</td><td class="n">${run ? fmt.format(run.rows_read) : 'not loaded'}</td></tr>`;
+    }).join('\n');
+    const empty = stats.deployments === 0;
+    const body = `
+<h1>Who watches the watchers' partners?</h1>
+<p>Counterwatch tracks which US law-enforcement agencies use which surveillance technologies and partnerships (Amazon's Ring, face recognition, licence-plate readers, drones and more), since when, and who says so, along with the places that ban or oversee them.</p>
+${empty ? '<p><strong>The database is empty.</strong> Load the bundled data with <code>npm run cli -- import</code> or restart with <code>LOAD_BUNDLED_DATA=true</code>.</p>' : ''}
+<ul class="figures" aria-label="Headline figures">
+  <li><strong>${fmt.format(stats.agencies_with_deployments)}</strong> agencies with documented surveillance technology</li>
+  <li><strong>${fmt.format(stats.deployments)}</strong> documented deployments</li>
+  <li><strong>${fmt.format(technologies.find((t) => t.slug === 'ring-neighbors')?.counts.deployments ?? 0)}</strong> Ring/Neighbors partnerships (to mid-2020)</li>
+  <li><strong>${fmt.format(stats.policies)}</strong> bans, moratoria and oversight laws</li>
+</ul>
+<h2>Deployments by technology</h2>
+<table>
+<thead><tr><th scope="col">Technology</th><th scope="col" class="n">Deployments</th><th scope="col" class="n">Agencies</th><th scope="col" class="n">Laws</th><th scope="col">Data</th></tr></thead>
+<tbody>${techRows || '<tr><td colspan="5">No deployments yet.</td></tr>'}</tbody>
+</table>
+<h2>How current is this?</h2>
+<p class="note">Each figure is only as recent as its source. Absence from this data does not mean a technology is not used.</p>
+<table>
+<thead><tr><th scope="col">Dataset</th><th scope="col">Compiled by</th><th scope="col">As of</th><th scope="col" class="n">Rows</th></tr></thead>
+<tbody>${datasetRows}</tbody>
+</table>`;
+    reply.type('text/html; charset=utf-8').send(renderPage({ title: 'Police surveillance partnerships', body }));
+  });
+}

@@ -1,0 +1,74 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '#src/storage/schema';
+import { PLACE_COLUMNS, toPlaceRecord, type PlaceRecord } from '#src/features/places/place-record';
+
+export interface PolicyRecord {
+  id: string;
+  kind: string;
+  title: string;
+  status: string;
+  status_on: string | null;
+  summary: string | null;
+  jurisdiction: string;
+  state: string;
+  place: PlaceRecord | null;
+  technologies: string[];
+  events: Array<{ status: string; occurred_on: string | null; source_url: string | null }>;
+  sources: Array<{ url: string; publisher: string | null; kind: string; archive_url: string | null; cited_on: string | null }>;
+}
+
+/** Every policy in id order, a page at a time. */
+export async function* iteratePolicies(db: Kysely<Database>, pageSize = 500): AsyncGenerator<PolicyRecord> {
+  let after = '';
+  while (true) {
+    const rows = await db
+      .selectFrom('policies as x')
+      .leftJoin('places as p', 'p.id', 'x.place_id')
+      .select(['x.id', 'x.kind', 'x.title', 'x.status', 'x.status_on', 'x.summary', 'x.jurisdiction', 'x.state_code', ...PLACE_COLUMNS])
+      .where('x.id', '>', after)
+      .orderBy('x.id')
+      .limit(pageSize)
+      .execute();
+    if (rows.length === 0) return;
+    const ids = rows.map((r) => r.id);
+    const [technologies, events, sources] = await Promise.all([
+      db.selectFrom('policy_technologies').select(['policy_id', 'technology_slug']).where('policy_id', 'in', ids).orderBy('policy_id').orderBy('technology_slug').execute(),
+      db
+        .selectFrom('policy_events as e')
+        .leftJoin('sources as s', 's.id', 'e.source_id')
+        .select(['e.policy_id', 'e.status', 'e.occurred_on', 's.url as source_url'])
+        .where('e.policy_id', 'in', ids)
+        .orderBy('e.policy_id')
+        .orderBy('e.id')
+        .execute(),
+      db
+        .selectFrom('citations as c')
+        .innerJoin('sources as s', 's.id', 'c.source_id')
+        .select(['c.subject_id', 's.url', 's.publisher', 's.kind', 's.archive_url', 'c.cited_on'])
+        .where('c.subject_type', '=', 'policy')
+        .where('c.subject_id', 'in', ids)
+        .orderBy('c.subject_id')
+        .orderBy('s.url')
+        .execute(),
+    ]);
+    for (const r of rows) {
+      yield {
+        id: r.id,
+        kind: r.kind,
+        title: r.title,
+        status: r.status,
+        status_on: r.status_on ?? null,
+        summary: r.summary ?? null,
+        jurisdiction: r.jurisdiction,
+        state: r.state_code,
+        place: toPlaceRecord(r),
+        technologies: technologies.filter((t) => t.policy_id === r.id).map((t) => t.technology_slug),
+        events: events.filter((e) => e.policy_id === r.id).map((e) => ({ status: e.status, occurred_on: e.occurred_on ?? null, source_url: e.source_url ?? null })),
+        sources: sources
+          .filter((s) => s.subject_id === r.id)
+          .map((s) => ({ url: s.url, publisher: s.publisher ?? null, kind: s.kind, archive_url: s.archive_url ?? null, cited_on: s.cited_on ?? null })),
+      };
+    }
+    after = rows.at(-1)!.id;
+  }
+}

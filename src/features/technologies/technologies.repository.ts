@@ -1,0 +1,57 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '#src/storage/schema';
+import { TECHNOLOGIES } from '#src/domain/technologies';
+
+export interface TechnologyWithCounts {
+  slug: string;
+  name: string;
+  description: string;
+  counts: { deployments: number; active: number; agencies: number; policies: number };
+}
+
+/** Makes the technologies table match the controlled vocabulary in `domain/technologies`. */
+export async function syncTechnologies(db: Kysely<Database>): Promise<void> {
+  const stored = new Map((await db.selectFrom('technologies').selectAll().execute()).map((t) => [t.slug, t]));
+  for (const [i, t] of TECHNOLOGIES.entries()) {
+    const row = { slug: t.slug, name: t.name, description: t.description, sort_order: i };
+    const existing = stored.get(t.slug);
+    if (!existing) await db.insertInto('technologies').values(row).execute();
+    else if (existing.name !== row.name || existing.description !== row.description || Number(existing.sort_order) !== i) {
+      await db.updateTable('technologies').set(row).where('slug', '=', t.slug).execute();
+    }
+  }
+}
+
+/** Every technology in vocabulary order, with how many deployments, active ones, agencies and policies it has. */
+export async function listTechnologies(db: Kysely<Database>): Promise<TechnologyWithCounts[]> {
+  const [techs, deployments, policies] = await Promise.all([
+    db.selectFrom('technologies').selectAll().orderBy('sort_order').execute(),
+    db
+      .selectFrom('deployments')
+      .select((eb) => [
+        'technology_slug',
+        eb.fn.countAll().as('deployments'),
+        eb.fn.count(eb.case().when('status', '=', 'active').then(1).end()).as('active'),
+        eb.fn.count('agency_id').distinct().as('agencies'),
+      ])
+      .groupBy('technology_slug')
+      .execute(),
+    db.selectFrom('policy_technologies').select((eb) => ['technology_slug', eb.fn.countAll().as('n')]).groupBy('technology_slug').execute(),
+  ]);
+  const byTech = new Map(deployments.map((d) => [d.technology_slug, d]));
+  const policyCounts = new Map(policies.map((p) => [p.technology_slug, Number(p.n)]));
+  return techs.map((t) => {
+    const d = byTech.get(t.slug);
+    return {
+      slug: t.slug,
+      name: t.name,
+      description: t.description,
+      counts: {
+        deployments: Number(d?.deployments ?? 0),
+        active: Number(d?.active ?? 0),
+        agencies: Number(d?.agencies ?? 0),
+        policies: policyCounts.get(t.slug) ?? 0,
+      },
+    };
+  });
+}

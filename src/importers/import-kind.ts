@@ -1,0 +1,58 @@
+import type { Kysely } from 'kysely';
+import type { RecordWriter } from './record-writer';
+import type { Resolver } from './resolver';
+
+/** A rejected input row: where it is and what is wrong with it. */
+export interface RowProblem {
+  readonly line: number;
+  readonly field: string;
+  readonly reason: string;
+}
+
+export type ParseResult<Row> = { ok: true; row: Row } | { ok: false; field: string; reason: string };
+
+export interface ParsedRow<Row> {
+  /** Index of the row in the run, used for per-row outcomes. */
+  readonly index: number;
+  readonly line: number;
+  readonly row: Row;
+}
+
+export interface BatchContext {
+  readonly db: Kysely<any>;
+  readonly writer: RecordWriter;
+  readonly resolver: Resolver;
+  /** Short dataset name recorded in origins, e.g. "atlas". */
+  readonly dataset: string;
+  /** File name (without directories) recorded in origins. */
+  readonly file: string;
+  /** The date the data was current: from `--as-of`, the file name, or the kind's default. */
+  readonly asOf: string;
+  /** Reports something the run could not do for a valid row (e.g. place it on the map). */
+  warn(line: number, message: string): void;
+}
+
+export interface FileShape {
+  readonly format: 'delimited' | 'json-lines';
+  readonly delimiter?: string;
+  readonly encoding?: BufferEncoding;
+  /** Columns the header must contain; null for files without a header row. */
+  readonly requiredColumns: readonly string[] | null;
+  /** For headerless files: the column names in order. */
+  readonly columns?: readonly string[];
+}
+
+/** One importer: how to read a source format, validate its rows, and write them. */
+export interface ImportKind<Row> {
+  readonly name: string;
+  readonly description: string;
+  readonly shape: FileShape;
+  /** Checks the first data row of a headerless file (or anything beyond column names); returns an error or null. */
+  checkShape?(firstRecord: Record<string, string>): string | null;
+  parseRow(record: Record<string, string>): ParseResult<Row>;
+  /** A stable key of the row within its dataset (e.g. the Atlas's AOSNUMBER). */
+  rowKey(row: Row, line: number): string;
+  writeBatch(ctx: BatchContext, rows: readonly ParsedRow<Row>[]): Promise<void>;
+  /** Default as-of date when neither `--as-of` nor the file name gives one. */
+  readonly defaultAsOf?: string;
+}

@@ -1,0 +1,23 @@
+import type { ImportKind } from './import-kind';
+import { atlasImporter } from './kinds/atlas.importer';
+import { censusCountiesImporter, censusPlacesImporter, censusStatesImporter } from './kinds/census.importers';
+import { counterwatchExportImporter } from './kinds/counterwatch-export.importer';
+import { fbiAgenciesImporter } from './kinds/fbi-agencies.importer';
+import { flockCancellationsImporter } from './kinds/flock-cancellations.importer';
+import { frtPoliciesImporter } from './kinds/frt-policies.importer';
+import { uscmMayorsImporter } from './kinds/uscm-mayors.importer';
+
+/** Every importer, by the kind name used on the command line. */
+export const IMPORT_KINDS: ReadonlyMap<string, ImportKind<any>> = new Map(
+  [
+    censusStatesImporter,
+    censusCountiesImporter,
+    censusPlacesImporter,
+    fbiAgenciesImporter,
+    atlasImporter,
+    frtPoliciesImporter,
+    flockCancellationsImporter,
+    uscmMayorsImporter,
+    counterwatchExportImporter,
+  ].map((k) => [k.name, k]),
+);

@@ -1,0 +1,251 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { basename } from 'node:path';
+import type { Kysely } from 'kysely';
+import { readDelimited, UnterminatedQuoteError, type DelimitedRecord } from './delimited.reader';
+import type { ImportKind, ParsedRow, RowProblem } from './import-kind';
+import { RecordWriter } from './record-writer';
+import { Resolver } from './resolver';
+import { bumpDatasetVersion } from '#src/storage/dataset-version';
+
+export interface ImportSummary {
+  readonly runId: string;
+  readonly kind: string;
+  readonly file: string;
+  readonly read: number;
+  readonly created: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  readonly rejected: number;
+  /** Every rejected row, with its line, field and reason. */
+  readonly rejections: readonly RowProblem[];
+  /** Valid rows the run could not fully use (e.g. could not place on the map). */
+  readonly warnings: ReadonlyArray<{ line: number; message: string }>;
+}
+
+export interface ImportOptions {
+  readonly asOf?: string;
+  readonly batchSize?: number;
+  /** Called after each batch with the bytes read so far and the file's size. */
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly now?: () => Date;
+}
+
+/** The file is not of the kind asked for; nothing of it was written. */
+export class ImportShapeError extends Error {
+  override readonly name = 'ImportShapeError';
+}
+
+const DEFAULT_BATCH = 1000;
+
+/**
+ * Imports one file: checks its shape (refusing the whole file before any write when it is wrong),
+ * validates every row, writes the valid ones in batched transactions, and records the run.
+ * Importing the same file again changes nothing.
+ */
+export async function runImport<Row>(
+  db: Kysely<any>,
+  kind: ImportKind<Row>,
+  path: string,
+  options: ImportOptions = {},
+): Promise<ImportSummary> {
+  const file = basename(path);
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    throw new ImportShapeError(`${path}: no such file`);
+  }
+  const now = options.now ?? (() => new Date());
+  const runId = randomUUID();
+  const startedAt = now().toISOString();
+  const asOf = options.asOf ?? dateFromFileName(file) ?? kind.defaultAsOf ?? startedAt.slice(0, 10);
+  const batchSize = options.batchSize ?? DEFAULT_BATCH;
+  const hash = createHash('sha256');
+  let bytesRead = 0;
+
+  const records = readRecords(kind, path, (bytes) => (bytesRead = bytes), hash);
+  const iterator = records[Symbol.asyncIterator]();
+  let header: string[] | null = null;
+  const firstResult = await safeNext(iterator, file);
+  if (kind.shape.requiredColumns !== null) {
+    if (firstResult.done) throw new ImportShapeError(`${file}: the file is empty; expected a header with ${kind.shape.requiredColumns.join(', ')}`);
+    header = firstResult.value.fields.map((h) => h.trim());
+    const missing = kind.shape.requiredColumns.filter((c) => !header!.includes(c));
+    if (missing.length > 0) {
+      throw new ImportShapeError(
+        `${file}: this is not a ${kind.name} file: the header lacks ${missing.map((m) => `"${m}"`).join(', ')} (line 1 has: ${header.slice(0, 8).join(', ')}${header.length > 8 ? ', …' : ''})`,
+      );
+    }
+  }
+  const columns = header ?? [...(kind.shape.columns ?? [])];
+  let pending: DelimitedRecord | null = header === null && !firstResult.done ? firstResult.value : null;
+  if (pending && kind.checkShape) {
+    const problem = kind.checkShape(toRecord(columns, pending.fields));
+    if (problem) throw new ImportShapeError(`${file}: this is not a ${kind.name} file: line ${pending.line}: ${problem}`);
+    // A JSON-lines export opens with a header line that describes the file rather than a record.
+    if (kind.shape.format === 'json-lines') pending = null;
+  }
+  if (header === null && firstResult.done) throw new ImportShapeError(`${file}: the file is empty`);
+
+  await db
+    .insertInto('import_runs')
+    .values({
+      id: runId,
+      kind: kind.name,
+      file,
+      file_sha256: '',
+      started_at: startedAt,
+      finished_at: null,
+      status: 'running',
+      rows_read: 0,
+      rows_created: 0,
+      rows_updated: 0,
+      rows_unchanged: 0,
+      rows_rejected: 0,
+    })
+    .execute();
+
+  const resolver = new Resolver(db);
+  const rejections: RowProblem[] = [];
+  const warnings: Array<{ line: number; message: string }> = [];
+  const counts = { read: 0, created: 0, updated: 0, unchanged: 0 };
+  let batch: ParsedRow<Row>[] = [];
+  let shapeChecked = header === null; // headerless files were checked above
+
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const rows = batch;
+    batch = [];
+    const writer = await db.transaction().execute(async (trx) => {
+      resolver.useConnection(trx);
+      const writer = new RecordWriter(trx, `import:${runId}`, `${kind.name} import of ${file}`, now().toISOString());
+      await kind.writeBatch(
+        { db: trx, writer, resolver, dataset: kind.name, file, asOf, warn: (line, message) => warnings.push({ line, message }) },
+        rows,
+      );
+      await writer.flushRevisions();
+      return writer;
+    });
+    for (const r of rows) counts[writer.outcomeOf(r.index)]++;
+    options.onProgress?.(bytesRead, size);
+  };
+
+  try {
+    while (true) {
+      let record: DelimitedRecord;
+      if (pending) {
+        record = pending;
+        pending = null;
+      } else {
+        const next = await safeNext(iterator, file);
+        if (next.done) break;
+        record = next.value;
+      }
+      if (!shapeChecked && kind.checkShape) {
+        shapeChecked = true;
+        const problem = kind.checkShape(toRecord(columns, record.fields));
+        if (problem) throw new ImportShapeError(`${file}: this is not a ${kind.name} file: line ${record.line}: ${problem}`);
+      }
+      counts.read++;
+      if (record.fields.length !== columns.length && kind.shape.format === 'delimited') {
+        rejections.push({ line: record.line, field: '(row)', reason: `expected ${columns.length} fields, found ${record.fields.length}` });
+        continue;
+      }
+      const parsed = kind.parseRow(toRecord(columns, record.fields));
+      if (!parsed.ok) {
+        rejections.push({ line: record.line, field: parsed.field, reason: parsed.reason });
+        continue;
+      }
+      batch.push({ index: counts.read, line: record.line, row: parsed.row });
+      if (batch.length >= batchSize) await flush();
+    }
+    await flush();
+  } catch (error) {
+    await db.updateTable('import_runs').set({ status: 'failed', finished_at: now().toISOString() }).where('id', '=', runId).execute();
+    throw error;
+  }
+
+  const summary: ImportSummary = { runId, kind: kind.name, file, ...counts, rejected: rejections.length, rejections, warnings };
+  await db
+    .updateTable('import_runs')
+    .set({
+      status: 'finished',
+      finished_at: now().toISOString(),
+      file_sha256: hash.digest('hex'),
+      rows_read: summary.read,
+      rows_created: summary.created,
+      rows_updated: summary.updated,
+      rows_unchanged: summary.unchanged,
+      rows_rejected: summary.rejected,
+    })
+    .where('id', '=', runId)
+    .execute();
+  if (summary.created > 0 || summary.updated > 0) await bumpDatasetVersion(db, now());
+  return summary;
+}
+
+function toRecord(columns: readonly string[], fields: readonly string[]): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (let i = 0; i < columns.length; i++) record[columns[i]!] = fields[i] ?? '';
+  return record;
+}
+
+async function safeNext(iterator: AsyncIterator<DelimitedRecord>, file: string): Promise<IteratorResult<DelimitedRecord>> {
+  try {
+    return await iterator.next();
+  } catch (error) {
+    if (error instanceof UnterminatedQuoteError) throw new ImportShapeError(`${file}: ${error.message}`);
+    if (error instanceof SyntaxError) throw new ImportShapeError(`${file}: ${error.message}`);
+    throw error;
+  }
+}
+
+function readRecords<Row>(
+  kind: ImportKind<Row>,
+  path: string,
+  onBytes: (bytes: number) => void,
+  hash: ReturnType<typeof createHash>,
+): AsyncIterable<DelimitedRecord> {
+  // Hash the raw bytes on a side stream so the run records exactly which file it read.
+  const hashing = createReadStream(path);
+  hashing.on('data', (chunk) => hash.update(chunk));
+  const hashed = new Promise<void>((resolve, reject) => hashing.on('end', () => resolve()).on('error', reject));
+  if (kind.shape.format === 'json-lines') return readJsonLines(path, onBytes, hashed);
+  return (async function* () {
+    yield* readDelimited(path, {
+      delimiter: kind.shape.delimiter,
+      encoding: kind.shape.encoding,
+      onProgress: (p) => onBytes(p.bytesRead),
+    });
+    await hashed;
+  })();
+}
+
+/** Reads our own export format: one JSON record per line between a header line and a closing line. */
+async function* readJsonLines(path: string, onBytes: (bytes: number) => void, hashed: Promise<unknown>): AsyncGenerator<DelimitedRecord> {
+  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let line = 0;
+  let bytes = 0;
+  for await (const text of lines) {
+    line++;
+    bytes += Buffer.byteLength(text) + 1;
+    onBytes(bytes);
+    const trimmed = text.trim().replace(/,$/, '');
+    if (trimmed === '' || trimmed === ']}' || trimmed === ']') continue;
+    yield { line, fields: [trimmed] };
+  }
+  await hashed;
+}
+
+/** A date written into a file name as YYYYMMDD or YYYY-MM-DD (e.g. atlas-of-surveillance-20201007.csv). */
+export function dateFromFileName(file: string): string | null {
+  const m = /(?<!\d)(20\d{2})-?(\d{2})-?(\d{2})(?!\d)/.exec(file);
+  if (!m) return null;
+  const [, y, mo, d] = m;
+  const month = Number(mo);
+  const day = Number(d);
+  if (month < 1 || month > 12 || day < 1 || day > 31) return null;
+  return `${y}-${mo}-${d}`;
+}

@@ -1,0 +1,186 @@
+import type { Kysely } from 'kysely';
+
+export type RowOutcome = 'created' | 'updated' | 'unchanged';
+type Values = Record<string, unknown>;
+
+export interface UpsertItem {
+  /** Index of the input row this record comes from, to report per-row outcomes. */
+  readonly row: number;
+  readonly values: Values;
+}
+
+export interface UpsertOptions {
+  /** Entity name used in revisions, e.g. "deployment". */
+  readonly entity: string;
+  /** Key column; defaults to `id`. */
+  readonly key?: string;
+  /** Keep a revision of every create and update (false for bookkeeping such as aliases and origins). */
+  readonly revisions?: boolean;
+  /**
+   * Combines a stored (or earlier in the same batch) record with an incoming one. Must be deterministic
+   * and give the same result whatever order the rows come in, so that importing again changes nothing.
+   * Defaults to "incoming values win".
+   */
+  readonly merge?: (existing: Values, incoming: Values) => Values;
+  /** Only create missing records; never update existing ones. */
+  readonly createOnly?: boolean;
+}
+
+// Both databases accept this many bound parameters per statement with room to spare.
+const MAX_PARAMETERS = 30000;
+const LOOKUP_CHUNK = 500;
+
+/**
+ * Writes records inside one transaction: inserts what is new, updates what changed, and keeps a
+ * revision for each. It records the strongest outcome per input row (created > updated > unchanged).
+ */
+export class RecordWriter {
+  private readonly outcomes = new Map<number, RowOutcome>();
+  private readonly pendingRevisions: Values[] = [];
+
+  constructor(
+    private readonly db: Kysely<any>,
+    private readonly actor: string,
+    private readonly reason: string,
+    private readonly now: string,
+  ) {}
+
+  /** Upserts records of one table; returns the stored values by key after the write. */
+  async upsert(table: string, items: readonly UpsertItem[], options: UpsertOptions): Promise<Map<string, Values>> {
+    const keyColumn = options.key ?? 'id';
+    const merge = options.merge ?? ((existing: Values, incoming: Values) => ({ ...existing, ...incoming }));
+    // Collapse records with the same key in this batch first.
+    const incoming = new Map<string, { rows: number[]; values: Values }>();
+    for (const item of items) {
+      const key = String(item.values[keyColumn]);
+      const seen = incoming.get(key);
+      if (seen) {
+        seen.rows.push(item.row);
+        seen.values = merge(seen.values, item.values);
+      } else {
+        incoming.set(key, { rows: [item.row], values: item.values });
+      }
+    }
+    const existing = await this.findByKeys(table, keyColumn, [...incoming.keys()]);
+    const result = new Map<string, Values>();
+    const inserts: Values[] = [];
+    for (const [key, { rows, values }] of incoming) {
+      const stored = existing.get(key);
+      if (!stored) {
+        inserts.push(values);
+        result.set(key, values);
+        this.mark(rows, 'created');
+        if (options.revisions !== false) this.revision(options.entity, key, 'create', values);
+        continue;
+      }
+      if (options.createOnly) {
+        result.set(key, stored);
+        this.mark(rows, 'unchanged');
+        continue;
+      }
+      const merged = merge(stored, values);
+      const changes = diff(stored, merged);
+      result.set(key, { ...stored, ...merged });
+      if (changes === null) {
+        this.mark(rows, 'unchanged');
+        continue;
+      }
+      const update: Values = {};
+      for (const field of Object.keys(changes)) update[field] = merged[field];
+      await this.db.updateTable(table).set(update).where(keyColumn, '=', key).execute();
+      this.mark(rows, 'updated');
+      if (options.revisions !== false) this.revision(options.entity, key, 'update', changes);
+    }
+    await this.insertMany(table, inserts);
+    return result;
+  }
+
+  /** Inserts records the caller knows to be new (e.g. missing join rows), with their revisions. */
+  async createMany(table: string, items: readonly UpsertItem[], options: { entity: string; revisions?: boolean; describe: (v: Values) => string }): Promise<void> {
+    for (const item of items) {
+      this.mark([item.row], 'created');
+      if (options.revisions !== false) this.revision(options.entity, options.describe(item.values), 'create', item.values);
+    }
+    await this.insertMany(table, items.map((i) => i.values));
+  }
+
+  /** Writes the revisions collected so far. Call once per batch, inside the same transaction. */
+  async flushRevisions(): Promise<void> {
+    await this.insertMany('revisions', this.pendingRevisions.splice(0));
+  }
+
+  /** Marks input rows as touched without a write of their own (e.g. every row was rejected upstream). */
+  mark(rows: readonly number[], outcome: RowOutcome): void {
+    for (const row of rows) {
+      const before = this.outcomes.get(row);
+      if (before === undefined || rank(outcome) > rank(before)) this.outcomes.set(row, outcome);
+    }
+  }
+
+  outcomeOf(row: number): RowOutcome {
+    return this.outcomes.get(row) ?? 'unchanged';
+  }
+
+  async findByKeys(table: string, keyColumn: string, keys: readonly string[]): Promise<Map<string, Values>> {
+    const found = new Map<string, Values>();
+    for (let i = 0; i < keys.length; i += LOOKUP_CHUNK) {
+      const chunk = keys.slice(i, i + LOOKUP_CHUNK);
+      const rows: Values[] = await this.db.selectFrom(table).selectAll().where(keyColumn, 'in', chunk).execute();
+      for (const row of rows) found.set(String(row[keyColumn]), row);
+    }
+    return found;
+  }
+
+  private async insertMany(table: string, rows: readonly Values[]): Promise<void> {
+    if (rows.length === 0) return;
+    // Every row of one insert must have the same columns.
+    const columns = Object.keys(rows[0]!);
+    const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
+    for (let i = 0; i < rows.length; i += perStatement) {
+      const chunk = rows.slice(i, i + perStatement).map((r) => {
+        const full: Values = {};
+        for (const c of columns) full[c] = r[c] ?? null;
+        return full;
+      });
+      await this.db.insertInto(table).values(chunk).execute();
+    }
+  }
+
+  private revision(entity: string, id: string, action: 'create' | 'update', changes: unknown): void {
+    this.pendingRevisions.push({
+      entity_type: entity,
+      entity_id: id,
+      action,
+      changes: JSON.stringify(changes),
+      actor: this.actor,
+      reason: this.reason,
+      created_at: this.now,
+    });
+  }
+}
+
+function rank(outcome: RowOutcome): number {
+  return outcome === 'created' ? 2 : outcome === 'updated' ? 1 : 0;
+}
+
+/** `{field: [before, after]}` for every field of `next` that differs from `before`; null when none does. */
+function diff(before: Values, next: Values): Record<string, [unknown, unknown]> | null {
+  let changes: Record<string, [unknown, unknown]> | null = null;
+  for (const [field, value] of Object.entries(next)) {
+    if (value === undefined) continue;
+    const old = before[field] ?? null;
+    if (!sameValue(old, value)) {
+      changes ??= {};
+      changes[field] = [old, value];
+    }
+  }
+  return changes;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null) return false;
+  // PostgreSQL may hand numbers back as strings (bigint, numeric).
+  if (typeof a === 'number' || typeof b === 'number') return Number(a) === Number(b);
+  return false;
+}

@@ -1,0 +1,55 @@
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Database } from './schema';
+
+/** The only place that knows which database is behind the query layer. */
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface DatabaseHandle {
+  readonly db: Kysely<Database>;
+  readonly dialect: DialectName;
+  /** A human-readable location without credentials. */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export class DatabaseUrlError extends Error {
+  override readonly name = 'DatabaseUrlError';
+}
+
+/**
+ * Opens the database named by a URL: `postgres://…` / `postgresql://…` for PostgreSQL, `sqlite:PATH`
+ * (or `sqlite::memory:`) for a SQLite file. SQLite runs in WAL mode with foreign keys on.
+ */
+export function openDatabase(url: string): DatabaseHandle {
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    // Dates and bigints stay text and numbers in JS exactly as SQLite gives them.
+    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const parsed = new URL(url);
+    return {
+      db,
+      dialect: 'postgres',
+      location: `postgres://${parsed.host}${parsed.pathname}`,
+      close: () => db.destroy(),
+    };
+  }
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    if (path === '') throw new DatabaseUrlError('DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:var/counterwatch.db');
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const sqlite = new SqliteDatabase(path);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return { db, dialect: 'sqlite', location: `sqlite:${path}`, close: () => db.destroy() };
+  }
+  throw new DatabaseUrlError(
+    `DATABASE_URL must start with postgres:// or sqlite: (got "${url.replace(/\/\/[^@]*@/, '//***@')}")`,
+  );
+}

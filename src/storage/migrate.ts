@@ -1,0 +1,23 @@
+import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
+import type { DatabaseHandle } from './dialect';
+import * as evidenceModel from './migrations/0001-evidence-model';
+
+/** Every migration, in order. Each receives the dialect so one file serves both databases. */
+const MIGRATIONS: Record<string, { up: typeof evidenceModel.up }> = {
+  '0001-evidence-model': evidenceModel,
+};
+
+/** Brings the schema up to date; returns the names of the migrations it applied. Throws on failure. */
+export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]> {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, m] of Object.entries(MIGRATIONS)) {
+    migrations[name] = { up: (db) => m.up(db, handle.dialect) };
+  }
+  const migrator = new Migrator({
+    db: handle.db,
+    provider: { getMigrations: async () => migrations },
+  });
+  const result: MigrationResultSet = await migrator.migrateToLatest();
+  if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
+  return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
