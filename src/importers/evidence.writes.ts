@@ -139,10 +139,21 @@ export async function writeDeployments(ctx: BatchContext, inputs: readonly Deplo
     };
   });
   await writer.upsert('deployments', deploymentItems, { entity: 'deployment', merge: mergeDeployment });
-  await writer.upsert('deployment_events', eventItems, { entity: 'deployment_event', createOnly: false });
-  await writer.upsert('citations', citationItems, { entity: 'citation' });
+  // Rows that repeat an event or a citation may name different sources or dates for it; the smallest
+  // wins, whatever order the rows come in, so that importing again changes nothing.
+  await writer.upsert('deployment_events', eventItems, { entity: 'deployment_event', merge: keepSmallest('source_id') });
+  await writer.upsert('citations', citationItems, { entity: 'citation', merge: keepSmallest('cited_on') });
   await upsertLinks(ctx, 'deployment_vendors', vendorLinks, ['deployment_id', 'vendor_id'], 'deployment_vendor');
-  await writer.upsert('origins', originItems, { entity: 'origin', revisions: false });
+  await writeOrigins(ctx, originItems);
+}
+
+/** A merge where the given field keeps the smaller of two non-null values. */
+export function keepSmallest(field: string) {
+  return (a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> => {
+    const x = a[field] as string | null;
+    const y = b[field] as string | null;
+    return { ...a, ...b, [field]: x === null || x === undefined ? y : y === null || y === undefined ? x : x < y ? x : y };
+  };
 }
 
 /** Derived fields come from the incoming values (computed over all events); the summary stays with its owner row. */
@@ -168,6 +179,14 @@ function compareOrigins(a: string, b: string): number {
   const [db] = b.split(':');
   if (da !== db) return 1;
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Records which dataset, file, row and line each record came from. The line is where the row was first
+ * read: a row that moves in a later version of the file is the same origin, not an update.
+ */
+export async function writeOrigins(ctx: BatchContext, items: ReadonlyArray<{ row: number; values: Record<string, unknown> }>): Promise<void> {
+  await ctx.writer.upsert('origins', items, { entity: 'origin', revisions: false, merge: (a, b) => (a.file === b.file ? a : { ...a, ...b }) });
 }
 
 export function originItem(ctx: BatchContext, row: number, line: number, rowKey: string, entity: string, entityId: string) {
@@ -280,10 +299,9 @@ export async function writeNewAgencies(
   }));
   await ctx.writer.upsert('agencies', items, { entity: 'agency', createOnly: true });
   await writeAgencyAliases(ctx, aliases);
-  await ctx.writer.upsert(
-    'origins',
+  await writeOrigins(
+    ctx,
     created.map(({ claim, agency }) => originItem(ctx, claim.row, claim.line, claim.rowKey, 'agency', agency.id)),
-    { entity: 'origin', revisions: false },
   );
 }
 

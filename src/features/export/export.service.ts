@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Database } from '#src/storage/schema';
 import { iterateDeployments, type DeploymentRecord } from '#src/features/deployments/deployments.repository';
@@ -22,14 +23,10 @@ export const CSV_COLUMNS = [
  * CSV and GeoJSON hold deployments (one row / one Point feature each).
  */
 export async function writeExport(db: Kysely<Database>, format: ExportFormat, out: Writable): Promise<{ records: number }> {
-  const write = (text: string) =>
-    new Promise<void>((resolve, reject) => {
-      if (out.write(text)) resolve();
-      else {
-        out.once('drain', resolve);
-        out.once('error', reject);
-      }
-    });
+  // Respect backpressure: wait for 'drain' (events.once also rejects on 'error' and cleans up).
+  const write = async (text: string) => {
+    if (!out.write(text)) await once(out, 'drain');
+  };
   let records = 0;
   if (format === 'csv') {
     await write(CSV_COLUMNS.join(',') + '\n');

@@ -134,10 +134,9 @@ async function writeAtlasBatch(ctx: BatchContext, rows: readonly ParsedRow<Atlas
       county,
     };
     const { agency, isNew } = resolveAgency(resolver, claim);
-    if (isNew && !created.has(agency.id)) {
-      created.set(agency.id, { claim, agency });
-      resolver.remember(agency, [row.agency]);
-    }
+    if (isNew && !created.has(agency.id)) created.set(agency.id, { claim, agency });
+    // The row's spelling now names this agency, for the rows after it as for the next import.
+    resolver.remember(agency, [row.agency]);
     aliases.push({ row: parsed.index, agencyId: agency.id, state: row.state, name: row.agency });
     if (agency.lat == null) {
       ctx.warn(parsed.line, `${row.id}: could not place "${row.agency}" (${[row.city, row.counties.join(', '), row.state].filter(Boolean).join(', ')}) on the map`);

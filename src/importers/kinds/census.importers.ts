@@ -1,7 +1,7 @@
 import { normalizeCountyName, normalizePlaceName, slugify } from '#src/domain/names';
 import { findStateByCode, findStateByFips } from '#src/domain/states';
 import type { BatchContext, ImportKind, ParseResult } from '../import-kind';
-import { originItem, upsertLinks } from '../evidence.writes';
+import { writeOrigins, originItem, upsertLinks } from '../evidence.writes';
 
 type Values = Record<string, unknown>;
 
@@ -15,8 +15,27 @@ interface PlaceInput {
 async function writePlaces(
   ctx: BatchContext,
   rows: ReadonlyArray<{ index: number; line: number; row: PlaceInput }>,
-  merge?: (a: Values, b: Values) => Values,
+  mergeDuplicates?: (a: Values, b: Values) => Values,
 ): Promise<void> {
+  let merge: ((a: Values, b: Values) => Values) | undefined;
+  if (mergeDuplicates) {
+    // A place described by several rows of the file is merged by a rule that ignores row order; a
+    // place with one row takes that row's values, so a changed value is an update.
+    const rowKeys = new Map<string, Set<string>>();
+    for (const r of rows) {
+      const id = String(r.row.values.id);
+      rowKeys.set(id, (rowKeys.get(id) ?? new Set()).add(r.row.key));
+    }
+    const stored = await ctx.db
+      .selectFrom('origins')
+      .select(['entity_id', 'row_key'])
+      .where('entity_type', '=', 'place')
+      .where('dataset', '=', ctx.dataset)
+      .where('entity_id', 'in', [...rowKeys.keys()])
+      .execute();
+    for (const o of stored) rowKeys.get(o.entity_id)?.add(o.row_key);
+    merge = (a, b) => ((rowKeys.get(String(b.id))?.size ?? 1) > 1 ? mergeDuplicates(a, b) : { ...a, ...b });
+  }
   await ctx.writer.upsert(
     'places',
     rows.map((r) => ({ row: r.index, values: r.row.values })),
@@ -29,11 +48,7 @@ async function writePlaces(
     })),
   );
   await upsertLinks(ctx, 'place_aliases', aliases, ['place_id', 'name_key'], 'place_alias');
-  await ctx.writer.upsert(
-    'origins',
-    rows.map((r) => originItem(ctx, r.index, r.line, r.row.key, 'place', String(r.row.values.id))),
-    { entity: 'origin', revisions: false },
-  );
+  await writeOrigins(ctx, rows.map((r) => originItem(ctx, r.index, r.line, r.row.key, 'place', String(r.row.values.id))));
 }
 
 function coordinate(text: string | undefined, min: number, max: number): number | null | undefined {
@@ -136,7 +151,8 @@ export const censusPlacesImporter: ImportKind<PlaceInput> = {
     return {
       ok: true,
       row: {
-        key: isMcd ? `${countyGeoid}:${fullName}` : state.fips + place,
+        // One row per place and county: a place that spans counties may appear once per county.
+        key: isMcd ? `${countyGeoid}:${fullName}` : `${state.fips}${place}:${county}`,
         values: {
           id,
           kind: 'city',

@@ -4,7 +4,7 @@ import { DEPLOYMENT_STATUSES } from '#src/domain/statuses';
 import { findTechnologyBySlug } from '#src/domain/technologies';
 import { JSON_EXPORT_HEADER } from '#src/features/export/export.service';
 import type { ImportKind, ParseResult } from '../import-kind';
-import { originItem, upsertLinks, writeDeployments, type DeploymentInput } from '../evidence.writes';
+import { writeOrigins, originItem, upsertLinks, writeDeployments, type DeploymentInput } from '../evidence.writes';
 import { writePolicies, type PolicyInput } from './policy.writes';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').nullable();
@@ -184,7 +184,7 @@ export const counterwatchExportImporter: ImportKind<ExportRecord> = {
     await writeDeployments(ctx, deployments);
     await writePolicies(ctx, policies);
     await ctx.writer.upsert('officials', officials.map((o) => ({ row: o.row, values: reorderOfficial(o.values) })), { entity: 'official' });
-    await ctx.writer.upsert('origins', origins, { entity: 'origin', revisions: false });
+    await writeOrigins(ctx, origins);
   },
 };
 

@@ -2,7 +2,7 @@ import { normalizeAgencyName, placeNameFromAgencyName, slugify } from '#src/doma
 import { findStateByCode } from '#src/domain/states';
 import type { ImportKind, ParseResult } from '../import-kind';
 import type { AgencyRef } from '../resolver';
-import { originItem, writeAgencyAliases } from '../evidence.writes';
+import { writeOrigins, originItem, writeAgencyAliases } from '../evidence.writes';
 
 export interface FbiAgencyRow {
   readonly ori: string;
@@ -94,7 +94,7 @@ export const fbiAgenciesImporter: ImportKind<FbiAgencyRow> = {
     }
     await ctx.writer.upsert('agencies', agencies, { entity: 'agency' });
     await writeAgencyAliases(ctx, aliases);
-    await ctx.writer.upsert('origins', origins, { entity: 'origin', revisions: false });
+    await writeOrigins(ctx, origins);
   },
 };
 

@@ -1,5 +1,5 @@
 import type { BatchContext } from '../import-kind';
-import { originItem, sourceId, upsertLinks, type SourceInput } from '../evidence.writes';
+import { keepSmallest, originItem, sourceId, writeOrigins, upsertLinks, type SourceInput } from '../evidence.writes';
 
 export interface PolicyInput {
   readonly row: number;
@@ -78,11 +78,10 @@ export async function writePolicies(ctx: BatchContext, inputs: readonly PolicyIn
         values: { id: `policy:${p.id}:${sourceId(s.url)}`, subject_type: 'policy', subject_id: p.id, source_id: sourceId(s.url), cited_on: s.citedOn, note: null },
       })),
     ),
-    { entity: 'citation' },
+    { entity: 'citation', merge: keepSmallest('cited_on') },
   );
-  await writer.upsert(
-    'origins',
+  await writeOrigins(
+    ctx,
     inputs.map((p) => originItem(ctx, p.row, p.line, p.rowKey, 'policy', p.id)),
-    { entity: 'origin', revisions: false },
   );
 }

@@ -1,7 +1,7 @@
 import { slugify } from '#src/domain/names';
 import { findStateByCode } from '#src/domain/states';
 import type { ImportKind, ParseResult } from '../import-kind';
-import { originItem } from '../evidence.writes';
+import { writeOrigins, originItem } from '../evidence.writes';
 
 interface MayorRow {
   readonly name: string;
@@ -63,16 +63,9 @@ export const uscmMayorsImporter: ImportKind<MayorRow> = {
         },
       };
     });
-    // The directory lists some cities twice; the fuller entry wins whichever comes first.
-    await ctx.writer.upsert('officials', officials.map((o) => ({ row: o.index, values: o.values })), { entity: 'official', merge: preferFuller });
-    await ctx.writer.upsert('origins', officials.map((o) => originItem(ctx, o.index, o.line, o.key, 'official', o.values.id)), { entity: 'origin', revisions: false });
+    // The directory lists some cities twice, with identical rows; they are one official.
+    await ctx.writer.upsert('officials', officials.map((o) => ({ row: o.index, values: o.values })), { entity: 'official' });
+    await writeOrigins(ctx, officials.map((o) => originItem(ctx, o.index, o.line, o.key, 'official', o.values.id)));
   },
 };
 
-function preferFuller(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
-  const filled = (v: Record<string, unknown>) => Object.values(v).filter((x) => x !== null && x !== '').length;
-  const fa = filled(a);
-  const fb = filled(b);
-  if (fa !== fb) return fb > fa ? { ...a, ...b } : a;
-  return JSON.stringify(b) > JSON.stringify(a) ? { ...a, ...b } : a;
-}
