@@ -54,8 +54,8 @@ export async function* readDelimited(
         if (quoteSeen) {
           quoteSeen = false;
           if (c === 34) {
-            // "" inside quotes is one quote: keep the first, skip the second.
-            field += text.slice(start, i);
+            // "" inside quotes is one quote.
+            field += '"';
             start = i + 1;
             continue;
           }

@@ -39,7 +39,11 @@ export interface DeploymentInput {
   readonly programme: string;
   readonly summary: string | null;
   readonly vendors: readonly VendorName[];
-  readonly events: ReadonlyArray<{ status: DeploymentStatus; occurredOn: string | null; sourceUrl: string | null; note?: string | null }>;
+  /**
+   * Dated status transitions this row documents. Each is identified by the row that documents it (or by
+   * `id` when the input carries one, as exports do), so a corrected date or status updates the event.
+   */
+  readonly events: ReadonlyArray<{ id?: string; status: DeploymentStatus; occurredOn: string | null; sourceUrl: string | null; note?: string | null }>;
   readonly sources: readonly SourceInput[];
   readonly lastVerifiedOn: string | null;
 }
@@ -90,8 +94,8 @@ export async function writeDeployments(ctx: BatchContext, inputs: readonly Deplo
   for (const input of inputs) {
     const id = deploymentId(input.agencyId, input.technology, input.programme);
     const events = eventsByDeployment.get(id) ?? new Map();
-    for (const e of input.events) {
-      const eventId = `${id}@${e.status}@${e.occurredOn ?? 'undated'}`;
+    for (const [i, e] of input.events.entries()) {
+      const eventId = e.id ?? `${id}@${ctx.dataset}:${input.rowKey}${i === 0 ? '' : `:${i}`}`;
       events.set(eventId, { status: e.status, occurredOn: e.occurredOn });
       eventItems.push({
         row: input.row,
@@ -139,9 +143,9 @@ export async function writeDeployments(ctx: BatchContext, inputs: readonly Deplo
     };
   });
   await writer.upsert('deployments', deploymentItems, { entity: 'deployment', merge: mergeDeployment });
-  // Rows that repeat an event or a citation may name different sources or dates for it; the smallest
-  // wins, whatever order the rows come in, so that importing again changes nothing.
-  await writer.upsert('deployment_events', eventItems, { entity: 'deployment_event', merge: keepSmallest('source_id') });
+  // Rows that cite the same source for one deployment may give different dates; the earliest wins,
+  // whatever order the rows come in, so that importing again changes nothing.
+  await writer.upsert('deployment_events', eventItems, { entity: 'deployment_event' });
   await writer.upsert('citations', citationItems, { entity: 'citation', merge: keepSmallest('cited_on') });
   await upsertLinks(ctx, 'deployment_vendors', vendorLinks, ['deployment_id', 'vendor_id'], 'deployment_vendor');
   await writeOrigins(ctx, originItems);
@@ -186,7 +190,12 @@ function compareOrigins(a: string, b: string): number {
  * read: a row that moves in a later version of the file is the same origin, not an update.
  */
 export async function writeOrigins(ctx: BatchContext, items: ReadonlyArray<{ row: number; values: Record<string, unknown> }>): Promise<void> {
-  await ctx.writer.upsert('origins', items, { entity: 'origin', revisions: false, merge: (a, b) => (a.file === b.file ? a : { ...a, ...b }) });
+  await ctx.writer.upsert('origins', items, {
+    entity: 'origin',
+    revisions: false,
+    countsAsChange: false,
+    merge: (a, b) => (a.file === b.file ? a : { ...a, ...b }),
+  });
 }
 
 export function originItem(ctx: BatchContext, row: number, line: number, rowKey: string, entity: string, entityId: string) {

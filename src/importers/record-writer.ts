@@ -24,6 +24,8 @@ export interface UpsertOptions {
   readonly merge?: (existing: Values, incoming: Values) => Values;
   /** Only create missing records; never update existing ones. */
   readonly createOnly?: boolean;
+  /** Whether writes count toward the rows' outcomes (false for bookkeeping such as origins). */
+  readonly countsAsChange?: boolean;
 }
 
 // Both databases accept this many bound parameters per statement with room to spare.
@@ -62,6 +64,7 @@ export class RecordWriter {
       }
     }
     const existing = await this.findByKeys(table, keyColumn, [...incoming.keys()]);
+    const mark = options.countsAsChange === false ? () => {} : (rows: number[], outcome: RowOutcome) => this.mark(rows, outcome);
     const result = new Map<string, Values>();
     const inserts: Values[] = [];
     for (const [key, { rows, values }] of incoming) {
@@ -69,26 +72,26 @@ export class RecordWriter {
       if (!stored) {
         inserts.push(values);
         result.set(key, values);
-        this.mark(rows, 'created');
+        mark(rows, 'created');
         if (options.revisions !== false) this.revision(options.entity, key, 'create', values);
         continue;
       }
       if (options.createOnly) {
         result.set(key, stored);
-        this.mark(rows, 'unchanged');
+        mark(rows, 'unchanged');
         continue;
       }
       const merged = merge(stored, values);
       const changes = diff(stored, merged);
       result.set(key, { ...stored, ...merged });
       if (changes === null) {
-        this.mark(rows, 'unchanged');
+        mark(rows, 'unchanged');
         continue;
       }
       const update: Values = {};
       for (const field of Object.keys(changes)) update[field] = merged[field];
       await this.db.updateTable(table).set(update).where(keyColumn, '=', key).execute();
-      this.mark(rows, 'updated');
+      mark(rows, 'updated');
       if (options.revisions !== false) this.revision(options.entity, key, 'update', changes);
     }
     await this.insertMany(table, inserts);

@@ -25,7 +25,7 @@ export interface DeploymentRecord {
   lat: number | null;
   lon: number | null;
   vendors: Array<{ id: string; name: string }>;
-  events: Array<{ status: string; occurred_on: string | null; source_url: string | null; note: string | null }>;
+  events: Array<{ id: string; status: string; occurred_on: string | null; source_url: string | null; note: string | null }>;
   sources: Array<{ url: string; publisher: string | null; kind: string; archive_url: string | null; cited_on: string | null }>;
 }
 
@@ -157,8 +157,8 @@ async function withDetails(db: Kysely<Database>, rows: Array<Record<string, any>
       lon,
       vendors: (vendorsBy.get(r.id) ?? []).map((v) => ({ id: v.id, name: v.name })),
       events: (eventsBy.get(r.id) ?? [])
-        .map((e) => ({ status: e.status, occurred_on: e.occurred_on ?? null, source_url: e.source_url ?? null, note: e.note ?? null }))
-        .sort((a, b) => compareText(a.occurred_on ?? '', b.occurred_on ?? '') || compareText(a.status, b.status)),
+        .map((e) => ({ id: e.id, status: e.status, occurred_on: e.occurred_on ?? null, source_url: e.source_url ?? null, note: e.note ?? null }))
+        .sort((a, b) => compareText(a.occurred_on ?? '', b.occurred_on ?? '') || compareText(a.id, b.id)),
       sources: (sourcesBy.get(r.id) ?? []).map((s) => ({
         url: s.url,
         publisher: s.publisher ?? null,

@@ -45,7 +45,7 @@ const deployment = z.object({
   }),
   place,
   vendors: z.array(z.object({ id: z.string(), name: z.string() })),
-  events: z.array(z.object({ status: z.enum(DEPLOYMENT_STATUSES), occurred_on: date, source_url: z.string().nullable(), note: z.string().nullable() })),
+  events: z.array(z.object({ id: z.string().min(1), status: z.enum(DEPLOYMENT_STATUSES), occurred_on: date, source_url: z.string().nullable(), note: z.string().nullable() })),
   sources: z.array(source),
 });
 const policy = z.object({
@@ -144,7 +144,7 @@ export const counterwatchExportImporter: ImportKind<ExportRecord> = {
           programme: row.programme,
           summary: row.summary,
           vendors: row.vendors,
-          events: row.events.map((e) => ({ status: e.status, occurredOn: e.occurred_on, sourceUrl: e.source_url, note: e.note })),
+          events: row.events.map((e) => ({ id: e.id, status: e.status, occurredOn: e.occurred_on, sourceUrl: e.source_url, note: e.note })),
           sources: row.sources.map((s) => ({ url: s.url, publisher: s.publisher, kind: s.kind, archiveUrl: s.archive_url, citedOn: s.cited_on })),
           lastVerifiedOn: row.last_verified_on,
         });

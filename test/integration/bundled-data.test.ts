@@ -1,0 +1,139 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '#src/config/config';
+import { loadBundledData } from '#src/bootstrap/load-bundled-data';
+import { BUNDLED_DATASETS } from '#src/bootstrap/bundled-datasets';
+import { writeExport, type ExportFormat, CSV_COLUMNS } from '#src/features/export/export.service';
+import { IMPORT_KINDS } from '#src/importers/import-kinds';
+import { runImport } from '#src/importers/pipeline';
+import { readDelimited } from '#src/importers/delimited.reader';
+import { normalizeAgencyName, placeNameFromAgencyName } from '#src/domain/names';
+import { findTechnologyByName } from '#src/domain/technologies';
+import { findStateByCode } from '#src/domain/states';
+import { createTestDatabase, type TestDatabase } from '../support/databases';
+
+const DATA_DIR = join(REPO_ROOT, 'data');
+const ATLAS = join(DATA_DIR, 'atlas-of-surveillance-2020/atlas-of-surveillance-20201007.csv');
+const out = mkdtempSync(join(tmpdir(), 'cw-bundled-'));
+
+async function exportTo(db: TestDatabase, format: ExportFormat, name: string): Promise<string> {
+  const path = join(out, name);
+  const stream = createWriteStream(path);
+  await writeExport(db.db, format, stream);
+  stream.end();
+  await finished(stream);
+  return readFileSync(path, 'utf8');
+}
+
+/** The Atlas's own rows, as the file gives them: what every check below compares against. */
+async function atlasRows() {
+  const rows: Array<Record<string, string>> = [];
+  let header: string[] | null = null;
+  for await (const { fields } of readDelimited(ATLAS)) {
+    if (!header) header = fields;
+    else rows.push(Object.fromEntries(header.map((h, i) => [h, fields[i] ?? ''])));
+  }
+  return rows.filter((r) => findStateByCode(r['State']!) && r['Agency']!.trim() !== '' && findTechnologyByName(r['Technology']!));
+}
+
+describe('the bundled real data', () => {
+  let sqlite: TestDatabase;
+  let postgres: TestDatabase;
+  beforeAll(async () => {
+    [sqlite, postgres] = await Promise.all([createTestDatabase('sqlite'), createTestDatabase('postgres')]);
+    await Promise.all([loadBundledData(sqlite.db, DATA_DIR), loadBundledData(postgres.db, DATA_DIR)]);
+  });
+  afterAll(async () => {
+    await Promise.all([sqlite?.destroy(), postgres?.destroy()]);
+  });
+
+  it('gives one Atlas deployment per distinct agency, state and technology, at least 95% of them placed', async () => {
+    const rows = await atlasRows();
+    const distinct = new Set(rows.map((r) => `${normalizeAgencyName(r['Agency']!)}|${findStateByCode(r['State']!)!.code}|${findTechnologyByName(r['Technology']!)!.slug}`));
+    const deployments = await sqlite.db
+      .selectFrom('deployments as d')
+      .innerJoin('agencies as a', 'a.id', 'd.agency_id')
+      .select(['d.id', 'a.lat', 'd.technology_slug'])
+      .where('d.id', 'in', sqlite.db.selectFrom('origins').select('entity_id').where('dataset', '=', 'atlas').where('entity_type', '=', 'deployment'))
+      .execute();
+    // Names that differ only in spelling are one agency; the few others merged must name the same city.
+    expect(deployments.length).toBeLessThanOrEqual(distinct.size);
+    expect(deployments.length).toBeGreaterThanOrEqual(distinct.size - 5);
+    const byRow = new Map(rows.map((r) => [r['AOSNUMBER']!, r]));
+    const origins = await sqlite.db.selectFrom('origins').select(['entity_id', 'row_key']).where('dataset', '=', 'atlas').where('entity_type', '=', 'deployment').execute();
+    const namesByDeployment = new Map<string, Set<string>>();
+    for (const o of origins) {
+      const names = namesByDeployment.get(o.entity_id) ?? new Set();
+      names.add(normalizeAgencyName(byRow.get(o.row_key)!['Agency']!));
+      namesByDeployment.set(o.entity_id, names);
+    }
+    for (const names of namesByDeployment.values()) {
+      if (names.size > 1) expect(new Set([...names].map((n) => placeNameFromAgencyName(n))).size).toBe(1);
+    }
+    const placed = deployments.filter((d) => d.lat !== null).length;
+    expect(placed / deployments.length).toBeGreaterThanOrEqual(0.95);
+
+    const ringPairs = new Set(rows.filter((r) => r['Technology'] === 'Ring/Neighbors Partnership').map((r) => `${normalizeAgencyName(r['Agency']!)}|${r['State']!.trim()}`));
+    expect(deployments.filter((d) => d.technology_slug === 'ring-neighbors').length).toBe(ringPairs.size);
+  });
+
+  it('changes nothing when loaded or imported again', async () => {
+    expect((await loadBundledData(sqlite.db, DATA_DIR)).loaded).toBe(false);
+    const before = await exportTo(sqlite, 'json', 'before.json');
+    for (const dataset of BUNDLED_DATASETS) {
+      const asOf = /^\d{4}-\d{2}-\d{2}$/.test(dataset.asOf) ? dataset.asOf : undefined;
+      const summary = await runImport(sqlite.db, IMPORT_KINDS.get(dataset.kind)!, join(DATA_DIR, dataset.path), { asOf });
+      expect({ kind: dataset.kind, created: summary.created, updated: summary.updated }).toEqual({ kind: dataset.kind, created: 0, updated: 0 });
+    }
+    expect(await exportTo(sqlite, 'json', 'after.json')).toBe(before);
+  });
+
+  it('exports identical datasets from SQLite and PostgreSQL', async () => {
+    for (const format of ['json', 'csv', 'geojson'] as const) {
+      const [a, b] = await Promise.all([exportTo(sqlite, format, `s.${format}`), exportTo(postgres, format, `p.${format}`)]);
+      expect(a.length).toBeGreaterThan(1000);
+      expect(b === a, `${format} exports differ`).toBe(true);
+    }
+  });
+
+  it('exports, imports into an empty database and exports again to the same bytes, across databases', async () => {
+    const original = await exportTo(sqlite, 'json', 'original.json');
+    const fresh = await createTestDatabase('postgres');
+    try {
+      const summary = await runImport(fresh.db, IMPORT_KINDS.get('counterwatch')!, join(out, 'original.json'));
+      expect(summary.rejected).toBe(0);
+      expect(await exportTo(fresh, 'json', 'again.json')).toBe(original);
+      expect(await exportTo(fresh, 'csv', 'again.csv')).toBe(await exportTo(sqlite, 'csv', 'original.csv'));
+    } finally {
+      await fresh.destroy();
+    }
+  });
+
+  it('writes CSV and GeoJSON that parse and match the JSON export', async () => {
+    const json = (await exportTo(sqlite, 'json', 'm.json')).trim();
+    const records = JSON.parse(json).records.filter((r: { type: string }) => r.type === 'deployment');
+    await exportTo(sqlite, 'csv', 'm.csv');
+    const csv: string[][] = [];
+    for await (const { fields } of readDelimited(join(out, 'm.csv'))) csv.push(fields);
+    expect(csv[0]).toEqual([...CSV_COLUMNS]);
+    expect(csv.length - 1).toBe(records.length);
+    const geo = JSON.parse(await exportTo(sqlite, 'geojson', 'm.geojson'));
+    expect(geo.type).toBe('FeatureCollection');
+    expect(geo.features.length).toBe(records.length);
+    for (const [i, record] of records.entries()) {
+      const row = Object.fromEntries(CSV_COLUMNS.map((c, j) => [c, csv[i + 1]![j]]));
+      expect(row.id).toBe(record.id);
+      expect(row.status).toBe(record.status);
+      expect(row.summary).toBe(record.summary ?? '');
+      expect(row.lat === '' ? null : Number(row.lat)).toBe(record.lat);
+      const feature = geo.features[i];
+      expect(feature.properties.id).toBe(record.id);
+      expect(feature.properties.started_on).toBe(record.started_on);
+      expect(feature.geometry?.coordinates ?? null).toEqual(record.lat === null ? null : [record.lon, record.lat]);
+    }
+  });
+});

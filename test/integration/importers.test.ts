@@ -1,0 +1,157 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ImportShapeError } from '#src/importers/pipeline';
+import { DATABASES, countRows, createTestDatabase, type TestDatabase } from '../support/databases';
+import { fixture, importFile, importGeography } from '../support/fixtures';
+
+describe.each(DATABASES)('importers on %s', (dialect) => {
+  let db: TestDatabase;
+  beforeEach(async () => {
+    db = await createTestDatabase(dialect);
+  });
+  afterEach(async () => {
+    await db.destroy();
+  });
+
+  it('imports real Atlas rows as one deployment per agency and technology, placed on the map', async () => {
+    await importGeography(db.db);
+    const summary = await importFile(db.db, 'atlas', fixture('atlas-sample.csv'), '2020-10-07');
+    expect(summary.read).toBe(96);
+    expect(summary.rejected).toBe(0);
+    const deployments = await db.db.selectFrom('deployments as d').innerJoin('agencies as a', 'a.id', 'd.agency_id').select(['d.id', 'a.lat', 'd.technology_slug', 'd.started_on', 'd.status']).execute();
+    const sample = readFileSync(fixture('atlas-sample.csv'), 'utf8');
+    const distinct = new Set(
+      sample
+        .split('\n')
+        .slice(1)
+        .filter(Boolean)
+        .map((line) => line.split('","'))
+        .map((f) => `${f[4]}|${f[3]}|${f[8]}`),
+    );
+    expect(deployments.length).toBe(distinct.size);
+    const placed = deployments.filter((d) => d.lat !== null).length;
+    expect(placed / deployments.length).toBeGreaterThanOrEqual(0.95);
+    // Ring's "Active Date" (Link 1 Date) is the start of the partnership.
+    const attleboro = await db.db.selectFrom('deployments').selectAll().where('id', 'like', 'ma-attleboro-police-department-%--ring-neighbors').executeTakeFirstOrThrow();
+    expect(attleboro.started_on).toBe('2020-01-21');
+    expect(attleboro.status).toBe('active');
+    expect(attleboro.last_verified_on).toBe('2020-10-07');
+    // The Atlas's agency is the FBI's: matched by name, so it carries the ORI.
+    const agency = await db.db.selectFrom('agencies').selectAll().where('id', '=', attleboro.agency_id).executeTakeFirstOrThrow();
+    expect(agency.ori).toBe('MA0030200');
+    expect(agency.location_basis).toBe('ori');
+  });
+
+  it('changes nothing when the same file is imported again', async () => {
+    await importGeography(db.db);
+    await importFile(db.db, 'atlas', fixture('atlas-sample.csv'));
+    const before = await countRows(db);
+    const again = await importFile(db.db, 'atlas', fixture('atlas-sample.csv'));
+    expect({ created: again.created, updated: again.updated, unchanged: again.unchanged }).toEqual({ created: 0, updated: 0, unchanged: 96 });
+    const after = await countRows(db);
+    expect({ ...after, import_runs: 0 }).toEqual({ ...before, import_runs: 0 });
+    expect(after.import_runs).toBe((before.import_runs ?? 0) + 1);
+  });
+
+  it('records a changed value as an update with a revision saying what changed', async () => {
+    await importGeography(db.db);
+    await importFile(db.db, 'atlas', fixture('atlas-sample.csv'));
+    const dir = mkdtempSync(join(tmpdir(), 'cw-'));
+    const changed = join(dir, 'atlas-changed.csv');
+    writeFileSync(changed, readFileSync(fixture('atlas-sample.csv'), 'utf8').replace('"Ring","","1/21/2020"', '"Ring","","1/20/2020"'));
+    const summary = await importFile(db.db, 'atlas', changed);
+    expect({ created: summary.created, updated: summary.updated }).toEqual({ created: 0, updated: 1 });
+    const revisions = await db.db.selectFrom('revisions').selectAll().where('action', '=', 'update').orderBy('entity_type').execute();
+    expect(revisions.map((r) => [r.entity_type, JSON.parse(r.changes)])).toEqual([
+      ['citation', { cited_on: ['2020-01-21', '2020-01-20'] }],
+      ['deployment', { started_on: ['2020-01-21', '2020-01-20'] }],
+      ['deployment_event', { occurred_on: ['2020-01-21', '2020-01-20'] }],
+    ]);
+    expect(revisions.every((r) => r.actor.startsWith('import:') && r.reason === 'atlas import of atlas-changed.csv')).toBe(true);
+  });
+
+  it('imports the good rows of a broken file and reports every bad row with its line, field and reason', async () => {
+    await importGeography(db.db);
+    const summary = await importFile(db.db, 'atlas', fixture('atlas-broken.csv'));
+    expect(summary.read).toBe(8);
+    expect(summary.created).toBe(3);
+    expect(summary.rejections).toEqual([
+      { line: 3, field: 'State', reason: '"XX" is not a US state or territory code' },
+      { line: 5, field: 'Agency', reason: 'is empty' },
+      { line: 6, field: 'Technology', reason: expect.stringContaining('"Mind Reading" is not one of the Atlas technologies') },
+      { line: 7, field: '(row)', reason: 'expected 25 fields, found 4' },
+      { line: 8, field: 'Link 1', reason: '"not a link" is not a web address' },
+    ]);
+    const origins = await db.db.selectFrom('origins').select(['row_key', 'line']).where('entity_type', '=', 'deployment').orderBy('line').execute();
+    expect(origins.map((o) => [o.row_key, o.line])).toEqual([
+      ['AOS0128', 2],
+      ['AOS0249', 4],
+      ['AOS0715', 9],
+    ]);
+  });
+
+  it('refuses a file of the wrong shape as a whole and writes nothing', async () => {
+    await importGeography(db.db);
+    const before = await countRows(db);
+    await expect(importFile(db.db, 'atlas', fixture('mayors-sample-wrong-shape.csv'))).rejects.toThrow(ImportShapeError);
+    await expect(importFile(db.db, 'atlas', fixture('mayors-sample-wrong-shape.csv'))).rejects.toThrow(/header lacks "AOSNUMBER"/);
+    await expect(importFile(db.db, 'census-counties', fixture('atlas-sample.csv'))).rejects.toThrow(/not a census-counties file: line 1/);
+    await expect(importFile(db.db, 'counterwatch', fixture('atlas-sample.csv'))).rejects.toThrow(ImportShapeError);
+    const dir = mkdtempSync(join(tmpdir(), 'cw-'));
+    writeFileSync(join(dir, 'empty.csv'), '');
+    await expect(importFile(db.db, 'atlas', join(dir, 'empty.csv'))).rejects.toThrow(/empty/);
+    await expect(importFile(db.db, 'atlas', join(dir, 'missing.csv'))).rejects.toThrow(/no such file/);
+    expect(await countRows(db)).toEqual(before);
+  });
+
+  it('imports policies, Flock cancellations and mayors with their places, statuses and sources', async () => {
+    await importGeography(db.db);
+    const policies = await importFile(db.db, 'frt-policies', fixture('frt-sample.csv'));
+    expect(policies.rejected).toBe(0);
+    const somerville = await db.db.selectFrom('policies').selectAll().where('place_id', '=', 'place-2562535').executeTakeFirstOrThrow();
+    expect(somerville).toMatchObject({ kind: 'ban', status: 'passed', state_code: 'MA' });
+    const stateLaw = await db.db.selectFrom('policies').selectAll().where('place_id', '=', 'ma').execute();
+    expect(stateLaw.length).toBeGreaterThanOrEqual(0);
+
+    const flock = await importFile(db.db, 'flock-cancellations', fixture('flock-sample.csv'));
+    expect(flock.rejected).toBe(0);
+    const cancelled = await db.db.selectFrom('deployments').selectAll().where('programme', '=', 'flock-safety').execute();
+    expect(cancelled.length).toBeGreaterThan(0);
+    for (const d of cancelled) {
+      expect(['cancelled', 'ended', 'rejected', 'active']).toContain(d.status);
+      if (d.status !== 'active') expect(d.ended_on).not.toBeNull();
+    }
+
+    const mayors = await importFile(db.db, 'uscm-mayors', fixture('mayors-sample.csv'));
+    expect(mayors.read).toBe(30);
+    const officials = await db.db.selectFrom('officials').selectAll().execute();
+    expect(officials.length).toBeGreaterThan(0);
+    expect(officials.every((o) => o.verified_on === '2020-10-19' && o.role === 'mayor')).toBe(true);
+    expect(officials.filter((o) => o.place_id !== null).length / officials.length).toBeGreaterThan(0.8);
+  });
+
+  it('keeps the Atlas agency and the FBI agency as one when the FBI list is imported second', async () => {
+    await importFile(db.db, 'census-states', fixture('states.psv'));
+    await importFile(db.db, 'census-counties', fixture('counties-sample.psv'));
+    await importFile(db.db, 'census-places', fixture('places-sample.csv'));
+    await importFile(db.db, 'atlas', fixture('atlas-sample.csv'));
+    const before = await db.db.selectFrom('deployments').select('agency_id').where('id', 'like', 'ma-attleboro-police-department%').executeTakeFirstOrThrow();
+    expect(before.agency_id).toBe('ma-attleboro-police-department');
+    await importFile(db.db, 'fbi-agencies', fixture('fbi-agencies-sample.csv'));
+    const agency = await db.db.selectFrom('agencies').selectAll().where('id', '=', 'ma-attleboro-police-department').executeTakeFirstOrThrow();
+    expect(agency.ori).toBe('MA0030200');
+    const copies = await db.db.selectFrom('agencies').select('id').where('ori', '=', 'MA0030200').execute();
+    expect(copies).toHaveLength(1);
+  });
+
+  it('keeps a copy of the file name and its SHA-256 for every run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cw-'));
+    copyFileSync(fixture('states.psv'), join(dir, 'states.psv'));
+    await importFile(db.db, 'census-states', join(dir, 'states.psv'));
+    const run = await db.db.selectFrom('import_runs').selectAll().executeTakeFirstOrThrow();
+    expect(run).toMatchObject({ kind: 'census-states', file: 'states.psv', status: 'finished', rows_read: 57, rows_created: 57 });
+    expect(run.file_sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
