@@ -7,7 +7,7 @@ import { registerDeploymentRoutes } from '#src/features/deployments/deployments.
 
 /** Builds the web app over an open, migrated database. The caller owns the database handle. */
 export function buildApp(handle: DatabaseHandle, options: { logger?: boolean } = {}): FastifyInstance {
-  const app = Fastify({ logger: options.logger ?? false, disableRequestLogging: true });
+  const app = Fastify({ logger: options.logger ?? false });
   installErrorHandlers(app);
   app.addHook('onSend', async (_request, reply) => {
     reply.header('X-Content-Type-Options', 'nosniff');

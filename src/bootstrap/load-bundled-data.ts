@@ -25,7 +25,7 @@ export async function loadBundledData(
     const kind = IMPORT_KINDS.get(dataset.kind)!;
     const started = Date.now();
     const asOf = /^\d{4}-\d{2}-\d{2}$/.test(dataset.asOf) ? dataset.asOf : undefined;
-    const summary = await runImport(db, kind, join(dataDir, dataset.path), { asOf, batchSize: 2000 });
+    const summary = await runImport(db, kind, join(dataDir, dataset.path), { asOf });
     summaries.push(summary);
     log(
       `loaded ${dataset.title}: ${summary.read} rows (${summary.created} new, ${summary.rejected} rejected, ${summary.warnings.length} warnings) in ${((Date.now() - started) / 1000).toFixed(1)} s`,

@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export interface Config {
   readonly databaseUrl: string;
@@ -15,7 +16,15 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+/** The folder holding package.json, whether the code runs from src/ (tsx) or from the built dist/. */
+export const REPO_ROOT = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findRepoRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return resolve(start, '..', '..');
+  }
+}
 
 /** Reads the environment once. Defaults: embedded SQLite under var/, 127.0.0.1:3000, bundled data loaded. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {

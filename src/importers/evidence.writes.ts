@@ -282,16 +282,16 @@ export function resolveAgency(resolver: Resolver, claim: AgencyClaim): { agency:
 }
 
 function agencyAtPlace(resolver: Resolver, claim: AgencyClaim): AgencyRef | null {
-  const name = normalizeAgencyName(claim.name);
   // Only an agency named after its own city ("New Brighton Department of Public Safety") is taken for
   // that city's one police department; a campus, airport or transit police at the same place is not.
   if (claim.place && placeNameFromAgencyName(claim.name) === normalizePlaceName(claim.place.name)) {
-    const police = resolver.agenciesAt(claim.place.id).filter((a) => placeNameFromAgencyName(a.name) === normalizePlaceName(claim.place!.name));
-    if (police.length === 1) return police[0]!;
+    const police = resolver.policeOf(claim.place);
+    if (police) return police;
   }
+  const name = normalizeAgencyName(claim.name);
   if (claim.county && /sheriffs/.test(name) && name.includes(normalizeCountyName(claim.county.name))) {
-    const sheriffs = resolver.agenciesAt(claim.county.id).filter((a) => /sheriffs/.test(normalizeAgencyName(a.name)));
-    if (sheriffs.length === 1) return sheriffs[0]!;
+    const sheriff = resolver.sheriffOf(claim.county);
+    if (sheriff) return sheriff;
   }
   return null;
 }

@@ -8,6 +8,7 @@ import type { ImportKind, ParsedRow, RowProblem } from './import-kind';
 import { RecordWriter } from './record-writer';
 import { Resolver } from './resolver';
 import { bumpDatasetVersion } from '#src/storage/dataset-version';
+import { withBulkWrites } from '#src/storage/bulk-writes';
 
 export interface ImportSummary {
   readonly runId: string;
@@ -37,11 +38,11 @@ export class ImportShapeError extends Error {
   override readonly name = 'ImportShapeError';
 }
 
-const DEFAULT_BATCH = 1000;
+const DEFAULT_BATCH = 2000;
 
 /**
  * Imports one file: checks its shape (refusing the whole file before any write when it is wrong),
- * validates every row, writes the valid ones in batched transactions, and records the run.
+ * validates every row, writes the valid ones in batches inside one transaction, and records the run.
  * Importing the same file again changes nothing.
  */
 export async function runImport<Row>(
@@ -107,32 +108,30 @@ export async function runImport<Row>(
     })
     .execute();
 
-  const resolver = new Resolver(db);
   const rejections: RowProblem[] = [];
   const warnings: Array<{ line: number; message: string }> = [];
   const counts = { read: 0, created: 0, updated: 0, unchanged: 0 };
   let batch: ParsedRow<Row>[] = [];
   let shapeChecked = header === null; // headerless files were checked above
 
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) return;
-    const rows = batch;
-    batch = [];
-    const writer = await db.transaction().execute(async (trx) => {
-      resolver.useConnection(trx);
-      const writer = new RecordWriter(trx, `import:${runId}`, `${kind.name} import of ${file}`, now().toISOString());
+  // One transaction for the whole file, written in batches: a run lands whole or not at all, and
+  // SQLite commits (and rewrites hot index pages) once rather than once per batch.
+  const importRows = async (trx: Kysely<any>): Promise<void> => {
+    const resolver = new Resolver(trx);
+    const flush = async (): Promise<void> => {
+      if (batch.length === 0) return;
+      const rows = batch;
+      batch = [];
+      resolver.startBatch();
+      const writer = new RecordWriter(trx, `import:${runId}`, null, now().toISOString());
       await kind.writeBatch(
         { db: trx, writer, resolver, dataset: kind.name, file, asOf, warn: (line, message) => warnings.push({ line, message }) },
         rows,
       );
       await writer.flushRevisions();
-      return writer;
-    });
-    for (const r of rows) counts[writer.outcomeOf(r.index)]++;
-    options.onProgress?.(bytesRead, size);
-  };
-
-  try {
+      for (const r of rows) counts[writer.outcomeOf(r.index)]++;
+      options.onProgress?.(bytesRead, size);
+    };
     while (true) {
       let record: DelimitedRecord;
       if (pending) {
@@ -162,6 +161,10 @@ export async function runImport<Row>(
       if (batch.length >= batchSize) await flush();
     }
     await flush();
+  };
+
+  try {
+    await withBulkWrites(db, () => db.transaction().execute(importRows));
   } catch (error) {
     await db.updateTable('import_runs').set({ status: 'failed', finished_at: now().toISOString() }).where('id', '=', runId).execute();
     throw error;

@@ -43,7 +43,7 @@ export class RecordWriter {
   constructor(
     private readonly db: Kysely<any>,
     private readonly actor: string,
-    private readonly reason: string,
+    private readonly reason: string | null,
     private readonly now: string,
   ) {}
 
@@ -73,7 +73,7 @@ export class RecordWriter {
         inserts.push(values);
         result.set(key, values);
         mark(rows, 'created');
-        if (options.revisions !== false) this.revision(options.entity, key, 'create', values);
+        if (options.revisions !== false) this.revision(options.entity, key, 'create', null);
         continue;
       }
       if (options.createOnly) {
@@ -102,7 +102,7 @@ export class RecordWriter {
   async createMany(table: string, items: readonly UpsertItem[], options: { entity: string; revisions?: boolean; describe: (v: Values) => string }): Promise<void> {
     for (const item of items) {
       this.mark([item.row], 'created');
-      if (options.revisions !== false) this.revision(options.entity, options.describe(item.values), 'create', item.values);
+      if (options.revisions !== false) this.revision(options.entity, options.describe(item.values), 'create', null);
     }
     await this.insertMany(table, items.map((i) => i.values));
   }
@@ -149,12 +149,16 @@ export class RecordWriter {
     }
   }
 
-  private revision(entity: string, id: string, action: 'create' | 'update', changes: unknown): void {
+  /**
+   * A create keeps no copy of the values: the record as created is the current record with its later
+   * updates undone, and its origins say which file and row it came from. An update keeps both values.
+   */
+  private revision(entity: string, id: string, action: 'create' | 'update', changes: Record<string, [unknown, unknown]> | null): void {
     this.pendingRevisions.push({
       entity_type: entity,
       entity_id: id,
       action,
-      changes: JSON.stringify(changes),
+      changes: changes === null ? '{}' : JSON.stringify(changes),
       actor: this.actor,
       reason: this.reason,
       created_at: this.now,

@@ -1,5 +1,10 @@
 import type { Kysely } from 'kysely';
-import { agencyNameKeys, normalizeCountyName, normalizePlaceName } from '#src/domain/names';
+import { agencyNameKeys, normalizeAgencyName, normalizeCountyName, normalizePlaceName, placeNameFromAgencyName } from '#src/domain/names';
+
+interface AgencyTraits {
+  readonly city: string | null;
+  readonly sheriff: boolean;
+}
 
 export interface PlaceRef {
   readonly id: string;
@@ -33,15 +38,21 @@ const CHUNK = 500;
  */
 export class Resolver {
   private readonly placesByKey = new Map<string, PlaceRef[]>();
-  private readonly agenciesByKey = new Map<string, AgencyRef[]>();
-  private readonly agenciesByPlace = new Map<string, AgencyRef[]>();
+  private readonly agenciesByKey = new Map<string, Map<string, AgencyRef>>();
+  private readonly agenciesByPlace = new Map<string, Map<string, AgencyRef>>();
   private readonly agenciesByOri = new Map<string, AgencyRef | null>();
 
-  constructor(private db: Kysely<any>) {}
+  /** `db` must be the import's transaction: SQLite has one connection, and lookups must see the batch's writes. */
+  constructor(private readonly db: Kysely<any>) {}
 
-  /** Runs the next lookups on this connection (the batch's transaction: SQLite has only one connection). */
-  useConnection(db: Kysely<any>): void {
-    this.db = db;
+  /**
+   * Forgets the agencies looked up so far (places stay: imports of evidence do not change them), so that
+   * memory stays bounded however long the file; the next batch loads what it needs again.
+   */
+  startBatch(): void {
+    this.agenciesByKey.clear();
+    this.agenciesByPlace.clear();
+    this.agenciesByOri.clear();
   }
 
   /** Loads what the next lookups need: place names, county names, agency names, ORIs, place ids. */
@@ -64,7 +75,7 @@ export class Resolver {
       for (const key of agencyNameKeys(name)) {
         const cacheKey = `${state}|${key}`;
         if (!this.agenciesByKey.has(cacheKey)) {
-          this.agenciesByKey.set(cacheKey, []);
+          this.agenciesByKey.set(cacheKey, new Map());
           agencyKeys.add(key);
         }
       }
@@ -82,9 +93,9 @@ export class Resolver {
     const placeIds = [...new Set(wanted.agenciesAtPlaces ?? [])].filter((p) => !this.agenciesByPlace.has(p));
     for (let i = 0; i < placeIds.length; i += CHUNK) {
       const chunk = placeIds.slice(i, i + CHUNK);
-      for (const p of chunk) this.agenciesByPlace.set(p, []);
+      for (const p of chunk) this.agenciesByPlace.set(p, new Map());
       const rows: AgencyRef[] = await this.agencyQuery().where('place_id', 'in', chunk).execute();
-      for (const row of rows) this.agenciesByPlace.get(row.place_id!)!.push(row);
+      for (const row of rows) this.agenciesByPlace.get(row.place_id!)!.set(row.id, row);
     }
   }
 
@@ -111,9 +122,9 @@ export class Resolver {
   /** The one agency in `state` known by this name; null when there is none or the name is ambiguous. */
   agencyByName(state: string, name: string): AgencyRef | null {
     for (const key of agencyNameKeys(name)) {
-      const found = uniqueById(this.agenciesByKey.get(`${state}|${key}`) ?? []);
-      if (found.length === 1) return found[0]!;
-      if (found.length > 1) return null;
+      const found = this.agenciesByKey.get(`${state}|${key}`);
+      if (found?.size === 1) return found.values().next().value!;
+      if (found && found.size > 1) return null;
     }
     return null;
   }
@@ -122,8 +133,36 @@ export class Resolver {
     return this.agenciesByOri.get(ori) ?? null;
   }
 
-  agenciesAt(placeId: string): readonly AgencyRef[] {
-    return this.agenciesByPlace.get(placeId) ?? [];
+  /** The one agency at a city that is named after it ("Opelika Police Department"); null when none or several. */
+  policeOf(place: PlaceRef): AgencyRef | null {
+    const city = normalizePlaceName(place.name);
+    return this.only(place.id, (t) => t.city === city);
+  }
+
+  /** The one sheriff of a county; null when none or several. */
+  sheriffOf(county: PlaceRef): AgencyRef | null {
+    return this.only(county.id, (t) => t.sheriff);
+  }
+
+  private only(placeId: string, test: (traits: AgencyTraits) => boolean): AgencyRef | null {
+    let found: AgencyRef | null = null;
+    for (const agency of this.agenciesByPlace.get(placeId)?.values() ?? []) {
+      if (!test(this.traitsOf(agency))) continue;
+      if (found) return null;
+      found = agency;
+    }
+    return found;
+  }
+
+  // Name traits are computed once per agency: a city's list of agencies is scanned for every row there.
+  private readonly traits = new WeakMap<AgencyRef, AgencyTraits>();
+  private traitsOf(agency: AgencyRef): AgencyTraits {
+    let traits = this.traits.get(agency);
+    if (!traits) {
+      traits = { city: placeNameFromAgencyName(agency.name), sheriff: /sheriffs/.test(normalizeAgencyName(agency.name)) };
+      this.traits.set(agency, traits);
+    }
+    return traits;
   }
 
   /** Makes an agency created or changed in this run findable by the rows after it. */
@@ -131,16 +170,16 @@ export class Resolver {
     for (const name of names) {
       for (const key of agencyNameKeys(name)) {
         const cacheKey = `${agency.state_code}|${key}`;
-        const list = (this.agenciesByKey.get(cacheKey) ?? []).filter((a) => a.id !== agency.id);
-        list.push(agency);
-        this.agenciesByKey.set(cacheKey, list);
+        const known = this.agenciesByKey.get(cacheKey) ?? new Map<string, AgencyRef>();
+        known.set(agency.id, agency);
+        this.agenciesByKey.set(cacheKey, known);
       }
     }
     if (agency.ori) this.agenciesByOri.set(agency.ori, agency);
     if (agency.place_id) {
-      const list = (this.agenciesByPlace.get(agency.place_id) ?? []).filter((a) => a.id !== agency.id);
-      list.push(agency);
-      this.agenciesByPlace.set(agency.place_id, list);
+      const known = this.agenciesByPlace.get(agency.place_id) ?? new Map<string, AgencyRef>();
+      known.set(agency.id, agency);
+      this.agenciesByPlace.set(agency.place_id, known);
     }
   }
 
@@ -178,8 +217,7 @@ export class Resolver {
         .where('a.name_key', 'in', list.slice(i, i + CHUNK))
         .execute();
       for (const row of rows) {
-        const cached = this.agenciesByKey.get(`${row.alias_state}|${row.name_key}`);
-        if (cached) cached.push(row);
+        this.agenciesByKey.get(`${row.alias_state}|${row.name_key}`)?.set(row.id, row);
       }
     }
   }
@@ -195,8 +233,4 @@ function largest(places: readonly PlaceRef[]): PlaceRef | null {
     if (best === null || (p.population ?? -1) > (best.population ?? -1) || ((p.population ?? -1) === (best.population ?? -1) && p.id < best.id)) best = p;
   }
   return best;
-}
-
-function uniqueById(agencies: readonly AgencyRef[]): AgencyRef[] {
-  return [...new Map(agencies.map((a) => [a.id, a])).values()];
 }

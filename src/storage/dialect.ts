@@ -46,6 +46,9 @@ export function openDatabase(url: string): DatabaseHandle {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    // Imports insert into B-trees keyed by text ids; a 64 MB page cache keeps their working set in memory.
+    sqlite.pragma(`cache_size = -${Number(process.env.SQLITE_CACHE_MB ?? 64) * 1024}`);
+    sqlite.pragma('temp_store = MEMORY');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     return { db, dialect: 'sqlite', location: `sqlite:${path}`, close: () => db.destroy() };
   }

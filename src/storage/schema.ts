@@ -191,9 +191,11 @@ export interface RevisionRow {
   entity_type: string;
   entity_id: string;
   action: 'create' | 'update' | 'delete';
-  /** JSON: the new record on create; `{field: [before, after]}` on update; the old record on delete. */
+  /** JSON: `{}` on create (the record and its origins say what was created); `{field: [before, after]}` on update; the old record on delete. */
   changes: string;
+  /** `import:<import run id>` or `user:<id>`. */
   actor: string;
+  /** Why, in words; null for imports, whose run (kind, file, SHA-256) is the reason. */
   reason: string | null;
   created_at: string;
 }

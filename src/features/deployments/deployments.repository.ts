@@ -1,6 +1,7 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import { numberOrNull, PLACE_COLUMNS, toPlaceRecord, type PlaceRecord } from '#src/features/places/place-record';
+import { findCitedSources, groupBy, type CitedSource } from '#src/features/sources/sources.repository';
 
 export interface DeploymentRecord {
   id: string;
@@ -26,7 +27,7 @@ export interface DeploymentRecord {
   lon: number | null;
   vendors: Array<{ id: string; name: string }>;
   events: Array<{ id: string; status: string; occurred_on: string | null; source_url: string | null; note: string | null }>;
-  sources: Array<{ url: string; publisher: string | null; kind: string; archive_url: string | null; cited_on: string | null }>;
+  sources: CitedSource[];
 }
 
 export interface DeploymentFilter {
@@ -107,29 +108,10 @@ async function withDetails(db: Kysely<Database>, rows: Array<Record<string, any>
       .orderBy('e.deployment_id')
       .orderBy('e.id')
       .execute(),
-    db
-      .selectFrom('citations as c')
-      .innerJoin('sources as s', 's.id', 'c.source_id')
-      .select(['c.subject_id', 's.url', 's.publisher', 's.kind', 's.archive_url', 'c.cited_on'])
-      .where('c.subject_type', '=', 'deployment')
-      .where('c.subject_id', 'in', ids)
-      .orderBy('c.subject_id')
-      .orderBy('s.url')
-      .execute(),
+    findCitedSources(db, 'deployment', ids),
   ]);
-  const group = <T extends Record<string, any>>(list: T[], key: string) => {
-    const map = new Map<string, T[]>();
-    for (const item of list) {
-      const k = item[key] as string;
-      const bucket = map.get(k) ?? [];
-      bucket.push(item);
-      map.set(k, bucket);
-    }
-    return map;
-  };
-  const vendorsBy = group(vendors, 'deployment_id');
-  const eventsBy = group(events, 'deployment_id');
-  const sourcesBy = group(sources, 'subject_id');
+  const vendorsBy = groupBy(vendors, 'deployment_id');
+  const eventsBy = groupBy(events, 'deployment_id');
   return rows.map((r) => {
     const lat = numberOrNull(r.agency_lat);
     const lon = numberOrNull(r.agency_lon);
@@ -159,13 +141,7 @@ async function withDetails(db: Kysely<Database>, rows: Array<Record<string, any>
       events: (eventsBy.get(r.id) ?? [])
         .map((e) => ({ id: e.id, status: e.status, occurred_on: e.occurred_on ?? null, source_url: e.source_url ?? null, note: e.note ?? null }))
         .sort((a, b) => compareText(a.occurred_on ?? '', b.occurred_on ?? '') || compareText(a.id, b.id)),
-      sources: (sourcesBy.get(r.id) ?? []).map((s) => ({
-        url: s.url,
-        publisher: s.publisher ?? null,
-        kind: s.kind,
-        archive_url: s.archive_url ?? null,
-        cited_on: s.cited_on ?? null,
-      })),
+      sources: sources.get(r.id) ?? [],
     };
   });
 }

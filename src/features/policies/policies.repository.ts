@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import { PLACE_COLUMNS, toPlaceRecord, type PlaceRecord } from '#src/features/places/place-record';
+import { findCitedSources, groupBy, type CitedSource } from '#src/features/sources/sources.repository';
 
 export interface PolicyRecord {
   id: string;
@@ -14,7 +15,7 @@ export interface PolicyRecord {
   place: PlaceRecord | null;
   technologies: string[];
   events: Array<{ status: string; occurred_on: string | null; source_url: string | null }>;
-  sources: Array<{ url: string; publisher: string | null; kind: string; archive_url: string | null; cited_on: string | null }>;
+  sources: CitedSource[];
 }
 
 /** Every policy in id order, a page at a time. */
@@ -41,16 +42,10 @@ export async function* iteratePolicies(db: Kysely<Database>, pageSize = 500): As
         .orderBy('e.policy_id')
         .orderBy('e.id')
         .execute(),
-      db
-        .selectFrom('citations as c')
-        .innerJoin('sources as s', 's.id', 'c.source_id')
-        .select(['c.subject_id', 's.url', 's.publisher', 's.kind', 's.archive_url', 'c.cited_on'])
-        .where('c.subject_type', '=', 'policy')
-        .where('c.subject_id', 'in', ids)
-        .orderBy('c.subject_id')
-        .orderBy('s.url')
-        .execute(),
+      findCitedSources(db, 'policy', ids),
     ]);
+    const technologiesBy = groupBy(technologies, 'policy_id');
+    const eventsBy = groupBy(events, 'policy_id');
     for (const r of rows) {
       yield {
         id: r.id,
@@ -62,11 +57,9 @@ export async function* iteratePolicies(db: Kysely<Database>, pageSize = 500): As
         jurisdiction: r.jurisdiction,
         state: r.state_code,
         place: toPlaceRecord(r),
-        technologies: technologies.filter((t) => t.policy_id === r.id).map((t) => t.technology_slug),
-        events: events.filter((e) => e.policy_id === r.id).map((e) => ({ status: e.status, occurred_on: e.occurred_on ?? null, source_url: e.source_url ?? null })),
-        sources: sources
-          .filter((s) => s.subject_id === r.id)
-          .map((s) => ({ url: s.url, publisher: s.publisher ?? null, kind: s.kind, archive_url: s.archive_url ?? null, cited_on: s.cited_on ?? null })),
+        technologies: (technologiesBy.get(r.id) ?? []).map((t) => t.technology_slug),
+        events: (eventsBy.get(r.id) ?? []).map((e) => ({ status: e.status, occurred_on: e.occurred_on ?? null, source_url: e.source_url ?? null })),
+        sources: sources.get(r.id) ?? [],
       };
     }
     after = rows.at(-1)!.id;

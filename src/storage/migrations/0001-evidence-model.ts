@@ -32,7 +32,7 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
     .addColumn('name_key', text, (c) => c.notNull())
     .addPrimaryKeyConstraint('place_aliases_pk', ['place_id', 'name_key'])
     .execute();
-  await db.schema.createIndex('place_aliases_lookup').on('place_aliases').columns(['state_code', 'name_key']).execute();
+  await db.schema.createIndex('place_aliases_lookup').on('place_aliases').columns(['name_key', 'state_code']).execute();
 
   await db.schema
     .createTable('agencies')
@@ -56,7 +56,7 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
     .addColumn('name_key', text, (c) => c.notNull())
     .addPrimaryKeyConstraint('agency_aliases_pk', ['agency_id', 'name_key'])
     .execute();
-  await db.schema.createIndex('agency_aliases_lookup').on('agency_aliases').columns(['state_code', 'name_key']).execute();
+  await db.schema.createIndex('agency_aliases_lookup').on('agency_aliases').columns(['name_key', 'state_code']).execute();
 
   await db.schema
     .createTable('technologies')

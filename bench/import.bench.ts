@@ -1,0 +1,86 @@
+/**
+ * Import benchmark: a 100k-row GENERATED Atlas-format file (real rows replayed under fresh ids) imported
+ * into a SQLite database that already holds the bundled places and agencies, beside the floor measured
+ * in the same run: the sqlite3 CLI's `.import` of the same file into one table.
+ *
+ *   npm run bench            (or: bash bench/run.sh import [ROWS|real])
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '#src/config/config';
+import { openDatabase } from '#src/storage/dialect';
+import { prepareDatabase } from '#src/storage/prepare';
+import { IMPORT_KINDS } from '#src/importers/import-kinds';
+import { runImport } from '#src/importers/pipeline';
+import { BUNDLED_DATASETS } from '#src/bootstrap/bundled-datasets';
+
+// `real` imports the bundled Atlas export itself; a number imports that many GENERATED rows.
+const real = process.argv[2] === 'real';
+const REAL_ATLAS = join(REPO_ROOT, 'data/atlas-of-surveillance-2020/atlas-of-surveillance-20201007.csv');
+execFileSync('node', [join(REPO_ROOT, 'scripts/build.mjs'), '--quiet'], { stdio: 'inherit' });
+const outDir = join(REPO_ROOT, 'bench/out');
+mkdirSync(outDir, { recursive: true });
+const tsx = join(REPO_ROOT, 'node_modules/.bin/tsx');
+const rows = real ? 5784 : Number(process.argv[2] ?? 100_000);
+const generated = real ? REAL_ATLAS : join(outDir, `atlas-GENERATED-${rows}.csv`);
+if (!existsSync(generated)) execFileSync(tsx, [join(REPO_ROOT, 'bench/generate-atlas.ts'), String(rows), generated], { stdio: 'inherit' });
+const sizeMb = statSync(generated).size / 1e6;
+
+// A base database with the geography and FBI agencies the import resolves against (not timed).
+const base = join(outDir, 'base.db');
+if (!existsSync(base)) {
+  const handle = openDatabase(`sqlite:${base}`);
+  await prepareDatabase(handle);
+  for (const d of BUNDLED_DATASETS.filter((d) => ['census-states', 'census-counties', 'census-places', 'fbi-agencies'].includes(d.kind))) {
+    await runImport(handle.db, IMPORT_KINDS.get(d.kind)!, join(REPO_ROOT, 'data', d.path));
+  }
+  await handle.close();
+}
+
+function timed(command: string, args: string[]): { seconds: number; peakMb: number; stdout: string } {
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr}`);
+  const [seconds, kb] = result.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
+  return { seconds: seconds!, peakMb: kb! / 1024, stdout: result.stdout };
+}
+
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const floor: Array<{ seconds: number; peakMb: number }> = [];
+const ours: Array<{ seconds: number; peakMb: number; read: number; created: number }> = [];
+for (let i = 0; i < runs; i++) {
+  const floorDb = join(outDir, 'floor.db');
+  rmSync(floorDb, { force: true });
+  floor.push(timed('sqlite3', [floorDb, '-cmd', '.mode csv', `.import ${generated} atlas`]));
+
+  const db = join(outDir, 'ours.db');
+  for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
+  copyFileSync(base, db);
+  // The same command as `npm run cli -- import atlas FILE`, less npm: the built CLI with its heap limit.
+  process.env.DATABASE_URL = `sqlite:${db}`;
+  const child = timed('node', ['--max-old-space-size=160', join(REPO_ROOT, 'dist/cli.js'), 'import', 'atlas', generated, '--json']);
+  const summary = JSON.parse(child.stdout);
+  ours.push({ seconds: child.seconds, peakMb: child.peakMb, read: summary.read, created: summary.created });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const floorSeconds = median(floor.map((f) => f.seconds));
+const ourSeconds = median(ours.map((o) => o.seconds));
+const report = {
+  date: new Date().toISOString().slice(0, 10),
+  file: real ? 'bundled Atlas export (real)' : 'GENERATED Atlas-format rows',
+  rows,
+  file_mb: Math.round(sizeMb * 10) / 10,
+  floor_sqlite3_import: { seconds: floorSeconds, rows_per_s: Math.round(rows / floorSeconds), peak_mb: Math.round(median(floor.map((f) => f.peakMb))) },
+  counterwatch_import: {
+    seconds: Math.round(ourSeconds * 100) / 100,
+    rows_per_s: Math.round(rows / ourSeconds),
+    peak_mb: Math.round(Math.max(...ours.map((o) => o.peakMb))),
+    created_rows: ours[0]!.created,
+  },
+  ratio_to_floor: Math.round((ourSeconds / floorSeconds) * 100) / 100,
+  targets: { ratio_at_most: 3, peak_mb_below: 300 },
+};
+process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+const ok = report.ratio_to_floor <= 3 && report.counterwatch_import.peak_mb < 300;
+process.stdout.write(ok ? 'import benchmark: within targets\n' : 'import benchmark: MISSES a target\n');

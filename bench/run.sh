@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the benchmarks. The import benchmark needs the sqlite3 CLI (its floor) and GNU time (peak memory),
+# from Debian's packages. Usage: bash bench/run.sh [import|startup|all] [ROWS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+which="${1:-all}"
+need=()
+command -v sqlite3 >/dev/null || need+=(sqlite3)
+[ -x /usr/bin/time ] || need+=(time)
+if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; fi
+if [ "$which" = startup ] || [ "$which" = all ]; then npx tsx bench/startup.bench.ts; fi
+if [ "$which" = import ] || [ "$which" = all ]; then npx tsx bench/import.bench.ts "${2:-100000}"; fi
+if [ "$which" = all ]; then npx tsx bench/import.bench.ts real; fi

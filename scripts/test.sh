@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test: type check, then unit and integration tests on SQLite and PostgreSQL.
+# PostgreSQL tests create throwaway databases on TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export NO_COLOR=1
+
+echo "== type check"
+npx tsc -p tsconfig.json || { echo "type check failed"; exit 1; }
+
+echo "== tests"
+rm -f .vitest.json
+npx vitest run --reporter=default --reporter=json --outputFile.json=.vitest.json "$@"
+status=$?
+if [ -f .vitest.json ]; then
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync(".vitest.json", "utf8"));
+    const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+    console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+  '
+else
+  echo "vitest: 0 passed, 1 failed, 0 skipped"
+  status=1
+fi
+exit $status

@@ -1,0 +1,63 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '#src/config/config';
+import { fixture } from '../support/fixtures';
+
+const exec = promisify(execFile);
+const TSX = join(REPO_ROOT, 'node_modules/.bin/tsx');
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  return exec(TSX, [join(REPO_ROOT, 'src/cli/main.ts'), ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, cwd: REPO_ROOT }).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+}
+
+describe('command line', () => {
+  const databaseUrl = `sqlite:${join(mkdtempSync(join(tmpdir(), 'cw-cli-')), 'cli.db')}`;
+
+  it('has --help for every command', async () => {
+    for (const command of ['migrate', 'import', 'export', 'stats', 'serve']) {
+      const { code, stdout } = await cli([command, '--help']);
+      expect(code, command).toBe(0);
+      expect(stdout).toContain(`Usage: counterwatch ${command}`);
+    }
+    expect((await cli(['import', '--help'])).stdout).toContain('atlas');
+  });
+
+  it('imports, reports rejected rows with file and line, and prints stats and exports', async () => {
+    const env = { DATABASE_URL: databaseUrl };
+    expect((await cli(['migrate'], env)).code).toBe(0);
+    expect((await cli(['import', 'census-states', fixture('states.psv')], env)).stdout).toContain('read 57, created 57');
+    const broken = await cli(['import', 'atlas', fixture('atlas-broken.csv')], env);
+    expect(broken.code).toBe(0);
+    expect(broken.stdout).toContain('read 8, created 3, updated 0, unchanged 0, rejected 5');
+    expect(broken.stdout).toContain('atlas-broken.csv:3: State: "XX" is not a US state or territory code');
+    const stats = JSON.parse((await cli(['stats'], env)).stdout);
+    expect(stats.deployments).toBe(3);
+    const geojson = JSON.parse((await cli(['export', '--format', 'geojson'], env)).stdout);
+    expect(geojson.features).toHaveLength(3);
+  });
+
+  it('refuses a wrong-shaped file with exit code 2 and a message that says nothing was written', async () => {
+    const result = await cli(['import', 'atlas', fixture('mayors-sample-wrong-shape.csv')], { DATABASE_URL: databaseUrl });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('refused');
+    expect(result.stderr).toContain('Nothing was written');
+    expect(result.stderr).not.toContain('    at ');
+  });
+
+  it('explains a bad kind, format or database URL in one line', async () => {
+    expect((await cli(['import', 'nope', 'x.csv'], { DATABASE_URL: databaseUrl })).stderr).toMatch(/unknown import kind "nope"; the kinds are: census-states/);
+    const format = await cli(['export', '--format', 'xml'], { DATABASE_URL: databaseUrl });
+    expect(format.code).not.toBe(0);
+    expect(format.stderr).toContain("Allowed choices are json, csv, geojson");
+    const url = await cli(['stats'], { DATABASE_URL: 'mysql://x' });
+    expect(url.code).toBe(2);
+    expect(url.stderr).toContain('DATABASE_URL must start with postgres:// or sqlite:');
+  });
+});
