@@ -11,7 +11,7 @@ a{color:var(--accent)}header,main,footer{max-width:64rem;margin:0 auto;padding:1
 header{display:flex;gap:1rem;align-items:baseline;border-bottom:1px solid var(--line)}header a{font-weight:700;text-decoration:none;font-size:1.25rem}
 .figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(10rem,1fr));gap:1rem;margin:1rem 0;padding:0;list-style:none}
 .figures li{border:1px solid var(--line);border-radius:.5rem;padding:1rem;background:#fff}.figures strong{display:block;font-size:2rem;line-height:1.1}
-table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid var(--line)}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid var(--line)}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.date{white-space:nowrap}
 .note{color:var(--muted);font-size:.95rem}footer{border-top:1px solid var(--line);color:var(--muted);font-size:.9rem}
 `;
 

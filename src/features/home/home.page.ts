@@ -17,12 +17,12 @@ export function registerHomePage(app: FastifyInstance, db: Kysely<Database>): vo
       .filter((t) => t.counts.deployments > 0 || t.counts.policies > 0)
       .map(
         (t) =>
-          `<tr><th scope="row">${escapeHtml(t.name)}</th><td class="n">${fmt.format(t.counts.deployments)}</td><td class="n">${fmt.format(t.counts.agencies)}</td><td class="n">${fmt.format(t.counts.policies)}</td><td><a href="/api/v1/deployments?technology=${escapeHtml(t.slug)}">JSON</a></td></tr>`,
+          `<tr><th scope="row">${escapeHtml(t.name)}</th><td class="n">${fmt.format(t.counts.deployments)}</td><td class="n">${fmt.format(t.counts.active)}</td><td class="n">${fmt.format(t.counts.agencies)}</td><td class="n">${fmt.format(t.counts.policies)}</td><td><a href="/api/v1/deployments?technology=${escapeHtml(t.slug)}">JSON</a></td></tr>`,
       )
       .join('\n');
     const datasetRows = BUNDLED_DATASETS.map((d) => {
       const run = loaded.get(d.path.split('/').at(-1)!);
-      return `<tr><th scope="row">${escapeHtml(d.title)}</th><td>${escapeHtml(d.credit)}</td><td>${escapeHtml(d.asOf)}</td><td class="n">${run ? fmt.format(run.rows_read) : 'not loaded'}</td></tr>`;
+      return `<tr><th scope="row">${escapeHtml(d.title)}</th><td>${escapeHtml(d.credit)}</td><td class="date">${escapeHtml(d.asOf)}</td><td class="n">${run ? fmt.format(run.rows_read) : 'not loaded'}</td></tr>`;
     }).join('\n');
     const empty = stats.deployments === 0;
     const body = `
@@ -37,8 +37,8 @@ ${empty ? '<p><strong>The database is empty.</strong> Load the bundled data with
 </ul>
 <h2>Deployments by technology</h2>
 <table>
-<thead><tr><th scope="col">Technology</th><th scope="col" class="n">Deployments</th><th scope="col" class="n">Agencies</th><th scope="col" class="n">Laws</th><th scope="col">Data</th></tr></thead>
-<tbody>${techRows || '<tr><td colspan="5">No deployments yet.</td></tr>'}</tbody>
+<thead><tr><th scope="col">Technology</th><th scope="col" class="n">Deployments</th><th scope="col" class="n">Still active when last seen</th><th scope="col" class="n">Agencies</th><th scope="col" class="n">Laws</th><th scope="col">Data</th></tr></thead>
+<tbody>${techRows || '<tr><td colspan="6">No deployments yet.</td></tr>'}</tbody>
 </table>
 <h2>How current is this?</h2>
 <p class="note">Each figure is only as recent as its source. Absence from this data does not mean a technology is not used.</p>
