@@ -1,25 +1,51 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DatabaseHandle } from '#src/storage/dialect';
 import { installErrorHandlers } from '#src/http/errors';
+import { registerApiPlumbing } from '#src/http/api';
 import { registerHomePage } from '#src/features/home/home.page';
 import { registerTechnologyRoutes } from '#src/features/technologies/technologies.routes';
 import { registerDeploymentRoutes } from '#src/features/deployments/deployments.routes';
+import { registerAgencyRoutes } from '#src/features/agencies/agencies.routes';
+import { registerPlaceRoutes } from '#src/features/places/places.routes';
+import { registerPolicyRoutes } from '#src/features/policies/policies.routes';
+import { registerSourceRoutes } from '#src/features/sources/sources.routes';
+import { registerVendorRoutes } from '#src/features/vendors/vendors.routes';
+import { registerOfficialRoutes } from '#src/features/officials/officials.routes';
+import { registerStatsRoutes } from '#src/features/stats/stats.routes';
+import { registerExportRoute } from '#src/features/export/export.routes';
+import { registerApiDocsPage } from '#src/features/home/api-docs.page';
+
+export interface AppOptions {
+  readonly logger?: boolean;
+  /** API requests per minute per client address (default 600). */
+  readonly rateLimitPerMinute?: number;
+}
 
 /** Builds the web app over an open, migrated database. The caller owns the database handle. */
-export function buildApp(handle: DatabaseHandle, options: { logger?: boolean } = {}): FastifyInstance {
+export async function buildApp(handle: DatabaseHandle, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: options.logger ?? false });
   installErrorHandlers(app);
+  await registerApiPlumbing(app, handle.db, { rateLimitPerMinute: options.rateLimitPerMinute ?? 600 });
   app.addHook('onSend', async (_request, reply) => {
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'no-referrer');
     reply.header('Content-Security-Policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'");
   });
-  app.get('/healthz', async () => {
+  app.get('/healthz', { schema: { hide: true } }, async () => {
     await handle.db.selectFrom('meta').select('key').limit(1).execute();
     return { status: 'ok', database: handle.dialect };
   });
   registerHomePage(app, handle.db);
   registerTechnologyRoutes(app, handle.db);
   registerDeploymentRoutes(app, handle.db);
+  registerAgencyRoutes(app, handle.db);
+  registerPlaceRoutes(app, handle.db);
+  registerPolicyRoutes(app, handle.db);
+  registerSourceRoutes(app, handle.db);
+  registerVendorRoutes(app, handle.db);
+  registerOfficialRoutes(app, handle.db);
+  registerStatsRoutes(app, handle.db);
+  registerExportRoute(app, handle.db);
+  registerApiDocsPage(app);
   return app;
 }

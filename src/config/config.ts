@@ -10,6 +10,8 @@ export interface Config {
   readonly dataDir: string;
   /** Load the bundled datasets into an empty database on start. */
   readonly loadBundledData: boolean;
+  /** API requests per minute per client address before 429. */
+  readonly rateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -32,7 +34,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a whole number from 0 to 65535 (got "${env.PORT}")`);
   const load = env.LOAD_BUNDLED_DATA ?? 'true';
   if (!['true', 'false', '1', '0'].includes(load)) throw new ConfigError(`LOAD_BUNDLED_DATA must be true or false (got "${load}")`);
+  const rate = env.RATE_LIMIT_PER_MINUTE === undefined || env.RATE_LIMIT_PER_MINUTE === '' ? 600 : Number(env.RATE_LIMIT_PER_MINUTE);
+  if (!Number.isInteger(rate) || rate < 1) throw new ConfigError(`RATE_LIMIT_PER_MINUTE must be a whole number of at least 1 (got "${env.RATE_LIMIT_PER_MINUTE}")`);
   return {
+    rateLimitPerMinute: rate,
     databaseUrl: env.DATABASE_URL || `sqlite:${join(REPO_ROOT, 'var', 'counterwatch.db')}`,
     host: env.HOST || '127.0.0.1',
     port,

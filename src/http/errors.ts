@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { escapeHtml, renderPage } from './html';
 
 /** An error a client caused, with a stable code; the one error handler turns it into a response. */
@@ -30,6 +31,18 @@ export function installErrorHandlers(app: FastifyInstance): void {
       code = error.code;
       message = error.message;
       parameter = error.parameter;
+    } else if (hasZodFastifySchemaValidationErrors(error)) {
+      // The first problem, named by its parameter: {"code": "invalid_parameter", "parameter": "limit", ...}
+      const first = error.validation[0]!;
+      parameter = first.instancePath.replace(/^\//, '').split('/')[0] ?? '';
+      const given = ((error.validationContext === 'params' ? request.params : request.query) ?? {}) as Record<string, unknown>;
+      status = 400;
+      code = 'invalid_parameter';
+      message = Array.isArray(given[parameter])
+        ? `"${parameter}" was given more than once; give it once`
+        : given[parameter] === undefined
+          ? `"${parameter}" is required`
+          : `"${parameter}" ${first.message}`;
     } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       status = error.statusCode;
       code = status === 404 ? 'not_found' : status === 429 ? 'rate_limited' : 'bad_request';
@@ -45,6 +58,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
 }
 
 function send(request: FastifyRequest, reply: FastifyReply, status: number, error: { code: string; message: string; parameter?: string }) {
+  if (status === 429) reply.header('Retry-After', reply.getHeader('retry-after') ?? '60');
   if (wantsHtml(request)) {
     const title = status === 404 ? 'Page not found' : 'Something went wrong';
     reply

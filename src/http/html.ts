@@ -31,7 +31,7 @@ export function renderPage(page: { title: string; body: string; description?: st
 <main>
 ${page.body}
 </main>
-<footer><p>Data: EFF Atlas of Surveillance, FBI Crime Data Explorer, US Census Bureau, Fight for the Future, DeFlock, US Conference of Mayors. Each dataset keeps its own date; see the figures above. API: <a href="/api/v1/technologies">/api/v1/technologies</a>, <a href="/api/v1/deployments?technology=ring-neighbors&amp;limit=10">/api/v1/deployments</a>.</p></footer>
+<footer><p>Data: EFF Atlas of Surveillance, FBI Crime Data Explorer, US Census Bureau, Fight for the Future, DeFlock, US Conference of Mayors. Each dataset keeps its own date; see the figures above. <a href="/api">API documentation</a> · <a href="/api/v1/export?format=csv">download everything (CSV)</a>.</p></footer>
 </body>
 </html>`;
 }

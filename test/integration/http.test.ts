@@ -12,7 +12,7 @@ describe.each(DATABASES)('web app on %s', (dialect) => {
     await importGeography(db.db);
     await importFile(db.db, 'atlas', fixture('atlas-sample.csv'), '2020-10-07');
     await importFile(db.db, 'frt-policies', fixture('frt-sample.csv'));
-    app = buildApp(db);
+    app = await buildApp(db);
     await app.ready();
   });
   afterAll(async () => {
@@ -60,10 +60,13 @@ describe.each(DATABASES)('web app on %s', (dialect) => {
       expect(d.agency.state).toBe('MA');
       expect(d.sources.length).toBeGreaterThan(0);
     }
-    const all = [];
-    for (let offset = 0; offset < body.total; offset += 5) {
-      all.push(...(await app.inject(`/api/v1/deployments?technology=ring-neighbors&state=MA&limit=5&offset=${offset}`)).json().data);
+    const all = [...body.data];
+    for (let next = body.next; next; ) {
+      const page = (await app.inject(`/api/v1/deployments?technology=ring-neighbors&state=MA&limit=5&cursor=${next}`)).json();
+      all.push(...page.data);
+      next = page.next;
     }
+    expect(all.length).toBe(body.total);
     expect(new Set(all.map((d) => d.id)).size).toBe(body.total);
   });
 
@@ -75,7 +78,9 @@ describe.each(DATABASES)('web app on %s', (dialect) => {
       ['/api/v1/deployments?limit=0', 'limit'],
       ['/api/v1/deployments?limit=5000', 'limit'],
       ['/api/v1/deployments?limit=abc', 'limit'],
-      ['/api/v1/deployments?offset=-1', 'offset'],
+      ['/api/v1/deployments?cursor=not-ours', 'cursor'],
+      ['/api/v1/deployments?bbox=1,2,3', 'bbox'],
+      ['/api/v1/deployments?active_on=2019-02-30', 'active_on'],
       ['/api/v1/deployments?state=MA&state=RI', 'state'],
     ];
     for (const [url, parameter] of cases) {

@@ -15,7 +15,7 @@ export async function serve(config: Config = readConfig()): Promise<void> {
     const { loaded } = await loadBundledData(handle.db, config.dataDir, log);
     if (loaded) log(`bundled data loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
-  const app = buildApp(handle);
+  const app = await buildApp(handle, { rateLimitPerMinute: config.rateLimitPerMinute });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

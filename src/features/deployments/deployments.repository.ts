@@ -1,44 +1,63 @@
-import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import type { z } from 'zod';
+import type { DeploymentStatus } from '#src/domain/statuses';
+import type { deploymentSchema } from './deployment.schema';
+import { EARTH_RADIUS_KM, type DeploymentFilter } from './deployment-filter';
 import type { Database } from '#src/storage/schema';
 import { numberOrNull, PLACE_COLUMNS, toPlaceRecord, type PlaceRecord } from '#src/features/places/place-record';
 import { findCitedSources, groupBy, type CitedSource } from '#src/features/sources/sources.repository';
 
-export interface DeploymentRecord {
-  id: string;
-  technology: string;
-  programme: string;
-  status: string;
-  started_on: string | null;
-  ended_on: string | null;
-  last_verified_on: string | null;
-  summary: string | null;
-  agency: {
-    id: string;
-    name: string;
-    state: string;
-    ori: string | null;
-    type: string | null;
-    lat: number | null;
-    lon: number | null;
-    location_basis: string | null;
-  };
-  place: PlaceRecord | null;
-  lat: number | null;
-  lon: number | null;
-  vendors: Array<{ id: string; name: string }>;
-  events: Array<{ id: string; status: string; occurred_on: string | null; source_url: string | null; note: string | null }>;
-  sources: CitedSource[];
-}
-
-export interface DeploymentFilter {
-  technology?: string;
-  state?: string;
-}
+/** A deployment as the API and exports give it: see deployment.schema.ts. */
+export type DeploymentRecord = z.infer<typeof deploymentSchema>;
 
 function filtered(db: Kysely<Database>, filter: DeploymentFilter) {
   let query = db.selectFrom('deployments as d').innerJoin('agencies as a', 'a.id', 'd.agency_id');
   if (filter.technology) query = query.where('d.technology_slug', '=', filter.technology);
+  if (filter.status) query = query.where('d.status', '=', filter.status);
   if (filter.state) query = query.where('a.state_code', '=', filter.state);
+  if (filter.agency) query = query.where('d.agency_id', '=', filter.agency);
+  if (filter.vendor) {
+    const vendor = filter.vendor;
+    query = query.where(({ exists, selectFrom }) =>
+      exists(selectFrom('deployment_vendors as dv').select('dv.vendor_id').whereRef('dv.deployment_id', '=', 'd.id').where('dv.vendor_id', '=', vendor)),
+    );
+  }
+  if (filter.place) {
+    const geoid = filter.place;
+    // A state (2 digits), a county (5: agencies of the county and of its cities) or a city (7).
+    const placeIds = db
+      .selectFrom('places as fp')
+      .select('fp.id')
+      .where((eb) =>
+        geoid.length === 2
+          ? eb.and([eb('fp.kind', '=', 'state'), eb('fp.geoid', '=', geoid)])
+          : geoid.length === 5
+            ? eb.or([eb('fp.geoid', '=', geoid), eb('fp.county_geoid', '=', geoid)])
+            : eb('fp.geoid', '=', geoid),
+      );
+    query =
+      geoid.length === 2
+        ? query.where('a.state_code', '=', db.selectFrom('places as sp').select('sp.state_code').where('sp.kind', '=', 'state').where('sp.geoid', '=', geoid))
+        : query.where('a.place_id', 'in', placeIds);
+  }
+  if (filter.activeOn) {
+    const day = filter.activeOn;
+    query = query.where('d.started_on', '<=', day).where((eb) => eb.or([eb('d.ended_on', 'is', null), eb('d.ended_on', '>=', day)]));
+  }
+  if (filter.startedAfter) query = query.where('d.started_on', '>=', filter.startedAfter);
+  if (filter.startedBefore) query = query.where('d.started_on', '<=', filter.startedBefore);
+  if (filter.bbox) {
+    const b = filter.bbox;
+    query = query.where('a.lon', '>=', b.minLon).where('a.lon', '<=', b.maxLon).where('a.lat', '>=', b.minLat).where('a.lat', '<=', b.maxLat);
+  }
+  if (filter.near) {
+    const { lat, lon, radiusKm } = filter.near;
+    // Haversine on both databases (SQLite's math functions, PostgreSQL's built-ins).
+    // Parameters are cast so that PostgreSQL knows their type.
+    const num = (x: number) => sql<number>`cast(${x} as double precision)`;
+    const distance = sql<number>`2 * ${num(EARTH_RADIUS_KM)} * asin(sqrt(power(sin(radians(a.lat - ${num(lat)}) / 2), 2) + ${num(Math.cos((lat * Math.PI) / 180))} * cos(radians(a.lat)) * power(sin(radians(a.lon - ${num(lon)}) / 2), 2)))`;
+    query = query.where('a.lat', 'is not', null).where(distance, '<=', num(radiusKm));
+  }
   return query;
 }
 
@@ -66,15 +85,32 @@ function withColumns<QB extends SelectQueryBuilder<any, any, any>>(query: QB) {
     ]);
 }
 
-/** One page of deployments in id order, with the total matching the filter. */
-export async function findDeployments(
+/** How many deployments match the filter. */
+export async function countDeployments(db: Kysely<Database>, filter: DeploymentFilter): Promise<number> {
+  const row = await filtered(db, filter).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * One page of deployments in id order after the id `after` (keyset paging: a page never skips or
+ * repeats a record while the data does not change), and the id to continue from, or null at the end.
+ */
+export async function findDeploymentPage(
   db: Kysely<Database>,
   filter: DeploymentFilter,
-  page: { limit: number; offset: number },
-): Promise<{ records: DeploymentRecord[]; total: number }> {
-  const totalRow = await filtered(db, filter).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
-  const rows = await withColumns(filtered(db, filter)).orderBy('d.id').limit(page.limit).offset(page.offset).execute();
-  return { records: await withDetails(db, rows), total: Number(totalRow?.n ?? 0) };
+  page: { limit: number; after?: string },
+): Promise<{ records: DeploymentRecord[]; nextAfter: string | null }> {
+  let query = withColumns(filtered(db, filter));
+  if (page.after !== undefined) query = query.where('d.id', '>', page.after);
+  const rows = await query.orderBy('d.id').limit(page.limit + 1).execute();
+  const more = rows.length > page.limit;
+  const pageRows = more ? rows.slice(0, page.limit) : rows;
+  return { records: await withDetails(db, pageRows), nextAfter: more ? (pageRows.at(-1)!.id as string) : null };
+}
+
+export async function findDeploymentById(db: Kysely<Database>, id: string): Promise<DeploymentRecord | null> {
+  const rows = await withColumns(filtered(db, {}).where('d.id', '=', id)).execute();
+  return (await withDetails(db, rows))[0] ?? null;
 }
 
 /** Every deployment in id order, a page at a time, so that exports never hold the whole dataset. */
@@ -117,15 +153,17 @@ async function withDetails(db: Kysely<Database>, rows: Array<Record<string, any>
     const lon = numberOrNull(r.agency_lon);
     return {
       id: r.id,
+      url: `/deployments/${r.id}`,
       technology: r.technology_slug,
       programme: r.programme,
-      status: r.status,
+      status: r.status as DeploymentStatus,
       started_on: r.started_on ?? null,
       ended_on: r.ended_on ?? null,
       last_verified_on: r.last_verified_on ?? null,
       summary: r.summary ?? null,
       agency: {
         id: r.agency_id,
+        url: `/agencies/${r.agency_id}`,
         name: r.agency_name,
         state: r.agency_state,
         ori: r.agency_ori ?? null,
@@ -139,7 +177,7 @@ async function withDetails(db: Kysely<Database>, rows: Array<Record<string, any>
       lon,
       vendors: (vendorsBy.get(r.id) ?? []).map((v) => ({ id: v.id, name: v.name })),
       events: (eventsBy.get(r.id) ?? [])
-        .map((e) => ({ id: e.id, status: e.status, occurred_on: e.occurred_on ?? null, source_url: e.source_url ?? null, note: e.note ?? null }))
+        .map((e) => ({ id: e.id, status: e.status as DeploymentStatus, occurred_on: e.occurred_on ?? null, source_url: e.source_url ?? null, note: e.note ?? null }))
         .sort((a, b) => compareText(a.occurred_on ?? '', b.occurred_on ?? '') || compareText(a.id, b.id)),
       sources: sources.get(r.id) ?? [],
     };

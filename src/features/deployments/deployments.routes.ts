@@ -1,30 +1,54 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '#src/storage/schema';
-import { findTechnologyBySlug, TECHNOLOGIES } from '#src/domain/technologies';
-import { findStateByCode } from '#src/domain/states';
-import { parseQuery } from '#src/http/validation';
-import { findDeployments } from './deployments.repository';
+import { encodeCursor, listQuery, negotiateFormat, sendPage } from '#src/http/api';
+import { ERROR_RESPONSES } from '#src/http/api-errors.schema';
+import { HttpError } from '#src/http/errors';
+import { CSV_COLUMNS, csvRow, toFeature } from '#src/features/export/export.service';
+import { deploymentSchema } from './deployment.schema';
+import { deploymentFilterSchema, toDeploymentFilter } from './deployment-filter';
+import { countDeployments, findDeploymentById, findDeploymentPage, type DeploymentRecord } from './deployments.repository';
 
-const query = z.object({
-  technology: z
-    .string()
-    .refine((s) => findTechnologyBySlug(s) !== null, { message: `must be one of: ${TECHNOLOGIES.map((t) => t.slug).join(', ')}` })
-    .optional(),
-  state: z
-    .string()
-    .refine((s) => /^[A-Za-z]{2}$/.test(s) && findStateByCode(s) !== null, { message: 'must be a two-letter US state or territory code, e.g. CA' })
-    .transform((s) => s.toUpperCase())
-    .optional(),
-  limit: z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000').default(100),
-  offset: z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more').max(10_000_000).default(0),
-});
+const asCsv = (records: DeploymentRecord[]) => [CSV_COLUMNS.join(','), ...records.map(csvRow)].join('\n') + '\n';
 
 export function registerDeploymentRoutes(app: FastifyInstance, db: Kysely<Database>): void {
-  app.get('/api/v1/deployments', async (request) => {
-    const q = parseQuery(query, request.query);
-    const { records, total } = await findDeployments(db, { technology: q.technology, state: q.state }, { limit: q.limit, offset: q.offset });
-    return { data: records, total };
-  });
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  api.get(
+    '/api/v1/deployments',
+    {
+      schema: {
+        summary: 'List deployments',
+        description: 'Deployments (agency × technology) matching every filter given, in id order.',
+        tags: ['deployments'],
+        querystring: deploymentFilterSchema.extend(listQuery.shape),
+        response: { 200: z.object({ data: z.array(deploymentSchema), total: z.number().int(), next: z.string().nullable() }), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const filter = toDeploymentFilter(q);
+      const [{ records, nextAfter }, total] = await Promise.all([findDeploymentPage(db, filter, { limit: q.limit, after: q.cursor }), countDeployments(db, filter)]);
+      const page = { data: records, total, next: nextAfter === null ? null : encodeCursor(nextAfter) };
+      return sendPage(request, reply, negotiateFormat(request, q.format), page, { csv: asCsv, feature: toFeature });
+    },
+  );
+
+  api.get(
+    '/api/v1/deployments/:id',
+    {
+      schema: {
+        summary: 'One deployment',
+        tags: ['deployments'],
+        params: z.object({ id: z.string().max(300) }),
+        response: { 200: deploymentSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const record = await findDeploymentById(db, request.params.id);
+      if (!record) throw new HttpError(404, 'not_found', `No deployment has the id "${request.params.id}"`);
+      return record;
+    },
+  );
 }

@@ -31,7 +31,7 @@ export async function writeExport(db: Kysely<Database>, format: ExportFormat, ou
   if (format === 'csv') {
     await write(CSV_COLUMNS.join(',') + '\n');
     for await (const d of iterateDeployments(db)) {
-      await write(toCsvRow(d) + '\n');
+      await write(csvRow(d) + '\n');
       records++;
     }
     return { records };
@@ -83,7 +83,8 @@ export function toFeature(d: DeploymentRecord) {
   };
 }
 
-function toCsvRow(d: DeploymentRecord): string {
+/** One deployment as a CSV line (no line break), in CSV_COLUMNS order. */
+export function csvRow(d: DeploymentRecord): string {
   const values: Array<string | number | null> = [
     d.id, d.agency.id, d.agency.name, d.agency.ori, d.agency.type, d.agency.state, d.place?.id ?? null, d.place?.name ?? null,
     d.lat, d.lon, d.agency.location_basis, d.technology, d.programme, d.vendors.map((v) => v.name).join('; '), d.status,

@@ -10,7 +10,7 @@ const fmt = new Intl.NumberFormat('en-US');
 
 /** The home page: headline figures straight from the database, and the date of every dataset behind them. */
 export function registerHomePage(app: FastifyInstance, db: Kysely<Database>): void {
-  app.get('/', async (_request, reply) => {
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => {
     const [stats, technologies] = await Promise.all([readStats(db), listTechnologies(db)]);
     const loaded = new Map(stats.imports.map((i) => [i.file, i]));
     const techRows = technologies

@@ -1,7 +1,8 @@
 /** A place as the API and exports show it. */
 export interface PlaceRecord {
   id: string;
-  kind: string;
+  url: string;
+  kind: 'state' | 'county' | 'city';
   name: string;
   full_name: string;
   state: string;
@@ -30,7 +31,8 @@ export function toPlaceRecord(row: Record<string, unknown>): PlaceRecord | null 
   if (row.place_id == null) return null;
   return {
     id: row.place_id as string,
-    kind: row.place_kind as string,
+    url: `/places/${row.place_id as string}`,
+    kind: row.place_kind as PlaceRecord['kind'],
     name: row.place_name as string,
     full_name: row.place_full_name as string,
     state: row.place_state as string,

@@ -19,17 +19,16 @@ export interface PolicyRecord {
 }
 
 /** Every policy in id order, a page at a time. */
-export async function* iteratePolicies(db: Kysely<Database>, pageSize = 500): AsyncGenerator<PolicyRecord> {
+export async function* iteratePolicies(db: Kysely<Database>, pageSize = 500, onlyId?: string): AsyncGenerator<PolicyRecord> {
   let after = '';
   while (true) {
-    const rows = await db
+    let query = db
       .selectFrom('policies as x')
       .leftJoin('places as p', 'p.id', 'x.place_id')
       .select(['x.id', 'x.kind', 'x.title', 'x.status', 'x.status_on', 'x.summary', 'x.jurisdiction', 'x.state_code', ...PLACE_COLUMNS])
-      .where('x.id', '>', after)
-      .orderBy('x.id')
-      .limit(pageSize)
-      .execute();
+      .where('x.id', '>', after);
+    if (onlyId !== undefined) query = query.where('x.id', '=', onlyId);
+    const rows = await query.orderBy('x.id').limit(pageSize).execute();
     if (rows.length === 0) return;
     const ids = rows.map((r) => r.id);
     const [technologies, events, sources] = await Promise.all([

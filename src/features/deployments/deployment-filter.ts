@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { parseLooseDate } from '#src/domain/dates';
+import { findStateByCode } from '#src/domain/states';
+import { DEPLOYMENT_STATUSES } from '#src/domain/statuses';
+import { findTechnologyBySlug, TECHNOLOGIES } from '#src/domain/technologies';
+
+const isoDate = (what: string) =>
+  z
+    .string()
+    .refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && parseLooseDate(s) !== null, { message: `must be a date YYYY-MM-DD (${what})` });
+
+const slug = z.string().max(200).regex(/^[a-z0-9-]+$/, 'must be an id of lower-case letters, digits and hyphens');
+
+function numberList(count: number, description: string) {
+  return z.string().transform((text, ctx) => {
+    const parts = text.split(',');
+    const numbers = parts.map((p) => (/^\s*-?\d+(\.\d+)?\s*$/.test(p) ? Number(p) : NaN));
+    if (parts.length !== count || numbers.some((n) => !Number.isFinite(n))) {
+      ctx.addIssue({ code: 'custom', message: `must be ${description}` });
+      return z.NEVER;
+    }
+    return numbers;
+  });
+}
+
+/** Filters shared by every list of deployments (JSON, CSV, GeoJSON) and by the map tiles. */
+export const deploymentFilterSchema = z.object({
+  technology: z
+    .string()
+    .refine((s) => findTechnologyBySlug(s) !== null, { message: `must be one of: ${TECHNOLOGIES.map((t) => t.slug).join(', ')}` })
+    .optional()
+    .describe('Technology slug, e.g. ring-neighbors'),
+  vendor: slug.optional().describe('Vendor id, e.g. flock-safety'),
+  status: z.enum(DEPLOYMENT_STATUSES, { message: `must be one of: ${DEPLOYMENT_STATUSES.join(', ')}` }).optional().describe('Current status'),
+  state: z
+    .string()
+    .refine((s) => /^[A-Za-z]{2}$/.test(s) && findStateByCode(s) !== null, { message: 'must be a two-letter US state or territory code, e.g. CA' })
+    .transform((s) => s.toUpperCase())
+    .optional()
+    .describe('Two-letter state code of the agency'),
+  place: z
+    .string()
+    .regex(/^(\d{2}|\d{5}|\d{7})$/, 'must be a Census GEOID: 2 digits (state), 5 (county) or 7 (place)')
+    .optional()
+    .describe("Census GEOID of the agency's state (2 digits), county (5) or city (7)"),
+  agency: slug.optional().describe('Agency id'),
+  active_on: isoDate('the day deployments were active').optional().describe('Deployments started on or before this day and not ended before it'),
+  started_after: isoDate('deployments started on or after it').optional().describe('Started on or after this day'),
+  started_before: isoDate('deployments started on or before it').optional().describe('Started on or before this day'),
+  bbox: numberList(4, 'minLon,minLat,maxLon,maxLat, e.g. -74.3,40.5,-73.7,40.9')
+    .refine((b) => b.length !== 4 || (b[0]! >= -180 && b[2]! <= 180 && b[1]! >= -90 && b[3]! <= 90 && b[0]! <= b[2]! && b[1]! <= b[3]!), {
+      message: 'must be minLon,minLat,maxLon,maxLat with -180 ≤ minLon ≤ maxLon ≤ 180 and -90 ≤ minLat ≤ maxLat ≤ 90',
+    })
+    .optional()
+    .describe('minLon,minLat,maxLon,maxLat'),
+  near: numberList(2, 'lat,lon, e.g. 42.39,-71.1')
+    .refine((p) => p.length !== 2 || (Math.abs(p[0]!) <= 90 && Math.abs(p[1]!) <= 180), { message: 'must be lat,lon with |lat| ≤ 90 and |lon| ≤ 180' })
+    .optional()
+    .describe('lat,lon: deployments within radius_km of this point (great-circle distance)'),
+  radius_km: z.coerce
+    .number({ message: 'must be a number of kilometres' })
+    .gt(0, 'must be more than 0')
+    .max(5000, 'must be at most 5000')
+    .optional()
+    .describe('Radius for near, in kilometres (default 10)'),
+});
+
+export type DeploymentFilterQuery = z.infer<typeof deploymentFilterSchema>;
+
+export interface DeploymentFilter {
+  technology?: string;
+  vendor?: string;
+  status?: string;
+  state?: string;
+  place?: string;
+  agency?: string;
+  activeOn?: string;
+  startedAfter?: string;
+  startedBefore?: string;
+  bbox?: { minLon: number; minLat: number; maxLon: number; maxLat: number };
+  near?: { lat: number; lon: number; radiusKm: number };
+}
+
+export function toDeploymentFilter(q: DeploymentFilterQuery): DeploymentFilter {
+  return {
+    technology: q.technology,
+    vendor: q.vendor,
+    status: q.status,
+    state: q.state,
+    place: q.place,
+    agency: q.agency,
+    activeOn: q.active_on,
+    startedAfter: q.started_after,
+    startedBefore: q.started_before,
+    bbox: q.bbox ? { minLon: q.bbox[0]!, minLat: q.bbox[1]!, maxLon: q.bbox[2]!, maxLat: q.bbox[3]! } : undefined,
+    near: q.near ? { lat: q.near[0]!, lon: q.near[1]!, radiusKm: q.radius_km ?? 10 } : undefined,
+  };
+}
+
+export const EARTH_RADIUS_KM = 6371.0088;
+
+/** Great-circle distance in kilometres (haversine), the same formula the SQL filter uses. */
+export function distanceKm(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const rad = Math.PI / 180;
+  const dLat = (lat2 - lat1) * rad;
+  const dLon = (lon2 - lon1) * rad;
+  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(a)));
+}

@@ -1,0 +1,111 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { Database } from '#src/storage/schema';
+import { findStateByCode } from '#src/domain/states';
+import { keysetPage, listQuery } from '#src/http/api';
+import { ERROR_RESPONSES } from '#src/http/api-errors.schema';
+import { HttpError } from '#src/http/errors';
+import { PLACE_COLUMNS, toPlaceRecord } from '#src/features/places/place-record';
+import { placeSchema } from '#src/features/places/place.schema';
+
+/** Contacts not verified for this long are flagged as stale wherever they are shown. */
+const STALE_AFTER_DAYS = 365;
+
+export const officialSchema = z
+  .object({
+    id: z.string(),
+    url: z.string(),
+    role: z.string(),
+    name: z.string(),
+    jurisdiction: z.string(),
+    state: z.string(),
+    place: placeSchema.nullable(),
+    email: z.string().nullable().describe('The public office address'),
+    phone: z.string().nullable(),
+    website_url: z.string().nullable(),
+    source_url: z.string().nullable(),
+    verified_on: z.string().nullable(),
+    stale: z.boolean().describe(`True when not verified in the last ${STALE_AFTER_DAYS} days`),
+  })
+  .meta({ id: 'Official' });
+
+function isStale(verifiedOn: string | null, today: Date): boolean {
+  if (!verifiedOn) return true;
+  return today.getTime() - Date.parse(`${verifiedOn}T00:00:00Z`) > STALE_AFTER_DAYS * 86_400_000;
+}
+
+function officialQuery(db: Kysely<Database>) {
+  return db
+    .selectFrom('officials as o')
+    .leftJoin('places as p', 'p.id', 'o.place_id')
+    .select(['o.id', 'o.role', 'o.name', 'o.jurisdiction', 'o.state_code', 'o.email', 'o.phone', 'o.website_url', 'o.source_url', 'o.verified_on', ...PLACE_COLUMNS]);
+}
+
+function toOfficial(r: Record<string, any>, today: Date) {
+  return {
+    id: r.id,
+    url: `/officials/${r.id}`,
+    role: r.role,
+    name: r.name,
+    jurisdiction: r.jurisdiction,
+    state: r.state_code,
+    place: toPlaceRecord(r),
+    email: r.email ?? null,
+    phone: r.phone ?? null,
+    website_url: r.website_url ?? null,
+    source_url: r.source_url ?? null,
+    verified_on: r.verified_on ?? null,
+    stale: isStale(r.verified_on ?? null, today),
+  };
+}
+
+export function registerOfficialRoutes(app: FastifyInstance, db: Kysely<Database>): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  api.get(
+    '/api/v1/officials',
+    {
+      schema: {
+        summary: 'List officials (public office contacts)',
+        tags: ['officials'],
+        querystring: z.object({
+          state: z
+            .string()
+            .refine((s) => findStateByCode(s) !== null && s.length === 2, { message: 'must be a two-letter US state or territory code' })
+            .transform((s) => s.toUpperCase())
+            .optional(),
+          place: z.string().max(300).optional().describe('Place id, e.g. place-2562535'),
+          role: z.enum(['mayor', 'council member', 'police chief'], { message: 'must be mayor, council member or police chief' }).optional(),
+          limit: listQuery.shape.limit,
+          cursor: listQuery.shape.cursor,
+        }),
+        response: { 200: z.object({ data: z.array(officialSchema), total: z.number().int(), next: z.string().nullable() }), ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      let base = db.selectFrom('officials as o');
+      if (q.state) base = base.where('o.state_code', '=', q.state);
+      if (q.place) base = base.where('o.place_id', '=', q.place);
+      if (q.role) base = base.where('o.role', '=', q.role);
+      const total = Number((await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
+      let list = officialQuery(db);
+      if (q.state) list = list.where('o.state_code', '=', q.state);
+      if (q.place) list = list.where('o.place_id', '=', q.place);
+      if (q.role) list = list.where('o.role', '=', q.role);
+      const { rows, next } = await keysetPage<Record<string, any>>(list, 'o.id', { limit: q.limit, after: q.cursor });
+      const today = new Date();
+      return { data: rows.map((r) => toOfficial(r, today)), total, next };
+    },
+  );
+  api.get(
+    '/api/v1/officials/:id',
+    { schema: { summary: 'One official', tags: ['officials'], params: z.object({ id: z.string().max(300) }), response: { 200: officialSchema, ...ERROR_RESPONSES } } },
+    async (request) => {
+      const row = await officialQuery(db).where('o.id', '=', request.params.id).executeTakeFirst();
+      if (!row) throw new HttpError(404, 'not_found', `No official has the id "${request.params.id}"`);
+      return toOfficial(row, new Date());
+    },
+  );
+}

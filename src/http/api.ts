@@ -1,0 +1,141 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import fastifyRateLimit from '@fastify/rate-limit';
+import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { Database } from '#src/storage/schema';
+import { readDatasetVersion } from '#src/storage/dataset-version';
+import { HttpError } from './errors';
+
+export interface ApiOptions {
+  /** Requests per minute per client address before 429. */
+  readonly rateLimitPerMinute: number;
+}
+
+/**
+ * The API's plumbing: zod validates requests (and describes them in the OpenAPI document), responses are
+ * plain JSON.stringify (their schemas document them; contract tests check them), conditional GETs on the
+ * dataset version, and a rate limit per client.
+ */
+export async function registerApiPlumbing(app: FastifyInstance, db: Kysely<Database>, options: ApiOptions): Promise<void> {
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Counterwatch API',
+        version: '1',
+        description:
+          'Which US law-enforcement agencies use which surveillance technologies, since when, and who says so. Every list answers {data, total, next}; follow `next` with `cursor=`. Lists are also CSV or GeoJSON with format=csv|geojson or an Accept header.',
+      },
+      servers: [{ url: '/' }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifyRateLimit, {
+    max: options.rateLimitPerMinute,
+    timeWindow: 60_000,
+    allowList: (request) => !request.url.startsWith('/api/'),
+    errorResponseBuilder: (_request, context) =>
+      new HttpError(429, 'rate_limited', `Too many requests: at most ${context.max} a minute from one address. Try again in ${Math.ceil(context.ttl / 1000)} s.`),
+  });
+
+  // Conditional GETs: every API answer is a function of the URL and the dataset version.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method !== 'GET' || !request.url.startsWith('/api/')) return;
+    const etag = `W/"${await readDatasetVersion(db)}"`;
+    reply.header('ETag', etag).header('Cache-Control', 'public, max-age=60').header('Vary', 'Accept');
+    if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+  });
+
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}
+
+export const API_FORMATS = ['json', 'csv', 'geojson'] as const;
+export type ApiFormat = (typeof API_FORMATS)[number];
+
+/** `format=` wins; otherwise the Accept header picks CSV or GeoJSON; JSON by default. */
+export function negotiateFormat(request: FastifyRequest, format: ApiFormat | undefined): ApiFormat {
+  if (format) return format;
+  const accept = request.headers.accept ?? '';
+  if (accept.includes('text/csv')) return 'csv';
+  if (accept.includes('application/geo+json')) return 'geojson';
+  return 'json';
+}
+
+export const listQuery = z.object({
+  limit: z.coerce
+    .number({ message: 'must be a whole number from 1 to 1000' })
+    .int('must be a whole number from 1 to 1000')
+    .min(1, 'must be at least 1')
+    .max(1000, 'must be at most 1000')
+    .default(100)
+    .describe('Records per page, 1–1000 (default 100)'),
+  cursor: z
+    .string()
+    .max(400)
+    .transform((text, ctx) => {
+      const id = decodeCursor(text);
+      if (id === null) {
+        ctx.addIssue({ code: 'custom', message: 'is not a cursor this API gave out; use the `next` value of the previous page' });
+        return z.NEVER;
+      }
+      return id;
+    })
+    .optional()
+    .describe('The `next` value of the previous page'),
+  format: z.enum(API_FORMATS, { message: 'must be json, csv or geojson' }).optional().describe('Answer as JSON (default), CSV or GeoJSON'),
+});
+
+export function encodeCursor(lastId: string): string {
+  return Buffer.from(`v1:${lastId}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string | null {
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  return text.startsWith('v1:') && text.length > 3 ? text.slice(3) : null;
+}
+
+/** Sends one page of a list as JSON, CSV or GeoJSON. */
+export function sendPage<T>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  format: ApiFormat,
+  page: { data: T[]; total: number; next: string | null },
+  as: { csv: (records: T[]) => string; feature: (record: T) => object },
+): FastifyReply {
+  if (page.next) {
+    const next = new URL(request.url, 'http://counterwatch.invalid');
+    next.searchParams.set('cursor', page.next);
+    reply.header('Link', `<${next.pathname}${next.search}>; rel="next"`);
+  }
+  reply.header('X-Total-Count', String(page.total));
+  if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(as.csv(page.data));
+  if (format === 'geojson') {
+    return reply.type('application/geo+json').send(JSON.stringify({ type: 'FeatureCollection', features: page.data.map(as.feature), total: page.total, next: page.next }));
+  }
+  return reply.send(page);
+}
+
+/**
+ * Keyset paging over a query ordered by `idColumn`: fetches one record more than asked to know whether
+ * there is a next page. Returns the page and the cursor of the next one (null at the end).
+ */
+export async function keysetPage<Row extends Record<string, unknown>>(
+  query: { where: (...args: any[]) => any; orderBy: (...args: any[]) => any },
+  idColumn: string,
+  page: { limit: number; after?: string },
+  /** The field of a row holding the id, when it is selected under another name. */
+  rowKey: string = idColumn.split('.').at(-1)!,
+): Promise<{ rows: Row[]; next: string | null }> {
+  let q: any = query;
+  if (page.after !== undefined) q = q.where(idColumn, '>', page.after);
+  const rows: Row[] = await q.orderBy(idColumn).limit(page.limit + 1).execute();
+  const more = rows.length > page.limit;
+  const kept = more ? rows.slice(0, page.limit) : rows;
+  return { rows: kept, next: more ? encodeCursor(String(kept.at(-1)![rowKey])) : null };
+}

@@ -1,0 +1,209 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import fc from 'fast-check';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { buildApp } from '#src/app';
+import { distanceKm } from '#src/features/deployments/deployment-filter';
+import { DATABASES, createTestDatabase, type TestDatabase } from '../support/databases';
+import { fixture, importFile, importGeography } from '../support/fixtures';
+
+type Json = any;
+
+describe.each(DATABASES)('open data API on %s', (dialect) => {
+  let db: TestDatabase;
+  let app: FastifyInstance;
+  let all: Json[]; // every deployment, from the full export: what brute-force checks compare against
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect);
+    await importGeography(db.db);
+    await importFile(db.db, 'atlas', fixture('atlas-sample.csv'), '2020-10-07');
+    await importFile(db.db, 'frt-policies', fixture('frt-sample.csv'));
+    await importFile(db.db, 'flock-cancellations', fixture('flock-sample.csv'));
+    await importFile(db.db, 'uscm-mayors', fixture('mayors-sample.csv'));
+    app = await buildApp(db, { rateLimitPerMinute: 1_000_000 });
+    await app.ready();
+    const exported = await app.inject('/api/v1/export?format=json');
+    all = JSON.parse(exported.body).records.filter((r: Json) => r.type === 'deployment');
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.destroy();
+  });
+
+  async function get(url: string) {
+    const res = await app.inject(url);
+    return { status: res.statusCode, headers: res.headers, body: res.body, json: () => res.json() };
+  }
+
+  /** Every page of a list, following `next`. */
+  async function pages(url: string): Promise<{ records: Json[]; total: number }> {
+    const first = (await get(url)).json();
+    const records = [...first.data];
+    for (let next = first.next; next; ) {
+      const page = (await get(`${url}${url.includes('?') ? '&' : '?'}cursor=${next}`)).json();
+      records.push(...page.data);
+      next = page.next;
+    }
+    return { records, total: first.total };
+  }
+
+  it('answers every endpoint as its OpenAPI document says', async () => {
+    const doc = (await get('/api/v1/openapi.json')).json();
+    expect(doc.openapi).toBe('3.1.0');
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    ajv.addSchema({ $id: 'openapi', components: doc.components });
+    const validatorFor = (path: string, status: number) => {
+      const schema = doc.paths[path].get.responses[status].content['application/json'].schema;
+      return ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"openapi#/components/')));
+    };
+    const one = (await get('/api/v1/deployments?limit=1')).json().data[0];
+    const policy = (await get('/api/v1/policies?limit=1')).json().data[0];
+    const official = (await get('/api/v1/officials?limit=1')).json().data[0];
+    const source = (await get('/api/v1/sources?limit=1')).json().data[0];
+    const cases: Array<[string, string, number]> = [
+      ['/api/v1/deployments', '/api/v1/deployments?technology=ring-neighbors&limit=3', 200],
+      ['/api/v1/deployments/{id}', `/api/v1/deployments/${one.id}`, 200],
+      ['/api/v1/deployments/{id}', '/api/v1/deployments/no-such-thing', 404],
+      ['/api/v1/deployments', '/api/v1/deployments?limit=0', 400],
+      ['/api/v1/agencies', '/api/v1/agencies?state=MA&limit=5', 200],
+      ['/api/v1/agencies/{id}', `/api/v1/agencies/${one.agency.id}`, 200],
+      ['/api/v1/places', '/api/v1/places?kind=county&state=RI', 200],
+      ['/api/v1/places/{id}', `/api/v1/places/${one.place.id}`, 200],
+      ['/api/v1/policies', '/api/v1/policies', 200],
+      ['/api/v1/policies/{id}', `/api/v1/policies/${policy.id}`, 200],
+      ['/api/v1/sources', '/api/v1/sources?limit=5', 200],
+      ['/api/v1/sources/{id}', `/api/v1/sources/${source.id}`, 200],
+      ['/api/v1/vendors', '/api/v1/vendors', 200],
+      ['/api/v1/vendors/{id}', '/api/v1/vendors/ring', 200],
+      ['/api/v1/officials', '/api/v1/officials?state=MA', 200],
+      ['/api/v1/officials/{id}', `/api/v1/officials/${official.id}`, 200],
+      ['/api/v1/technologies', '/api/v1/technologies', 200],
+      ['/api/v1/technologies/{slug}', '/api/v1/technologies/face-recognition', 200],
+      ['/api/v1/technologies/{slug}', '/api/v1/technologies/nope', 404],
+      ['/api/v1/stats', '/api/v1/stats', 200],
+    ];
+    for (const [path, url, status] of cases) {
+      const res = await get(url);
+      expect(res.status, url).toBe(status);
+      const validate = validatorFor(path, status);
+      expect(validate(res.json()), `${url}: ${JSON.stringify(validate.errors?.slice(0, 3))}`).toBe(true);
+    }
+    // Every list endpoint in the document was checked.
+    const listed = Object.keys(doc.paths).filter((p) => p !== '/api/v1/export');
+    expect(new Set(cases.map(([p]) => p))).toEqual(new Set(listed));
+  });
+
+  it('pages through every filter with next, returning exactly total distinct records', async () => {
+    for (const query of ['', 'technology=ring-neighbors', 'state=MA', 'status=active&state=RI', 'vendor=axon', 'place=25', 'active_on=2019-06-01', 'started_after=2019-01-01&started_before=2019-12-31']) {
+      const { records, total } = await pages(`/api/v1/deployments?limit=7&${query}`);
+      expect(records.length, query).toBe(total);
+      expect(new Set(records.map((r) => r.id)).size, query).toBe(total);
+    }
+    for (const list of ['/api/v1/agencies?limit=50', '/api/v1/places?limit=500&state=RI', '/api/v1/sources?limit=20', '/api/v1/vendors?limit=3', '/api/v1/officials?limit=4', '/api/v1/policies?limit=2']) {
+      const { records, total } = await pages(list);
+      expect(records.length, list).toBe(total);
+      expect(new Set(records.map((r) => r.id)).size, list).toBe(total);
+    }
+  });
+
+  it('gives the same deployments for bbox and near as a brute-force filter of the full export', async () => {
+    const boxes = ['-71.5,42.0,-70.9,42.6', '-73.7,40.4,-71.8,42.1', '-180,-90,180,90', '10,10,11,11'];
+    for (const bbox of boxes) {
+      const [minLon, minLat, maxLon, maxLat] = bbox.split(',').map(Number) as [number, number, number, number];
+      const expected = all.filter((d) => d.lat !== null && d.lon >= minLon && d.lon <= maxLon && d.lat >= minLat && d.lat <= maxLat).map((d) => d.id).sort();
+      const { records } = await pages(`/api/v1/deployments?limit=1000&bbox=${bbox}`);
+      expect(records.map((r) => r.id).sort(), bbox).toEqual(expected);
+    }
+    for (const [lat, lon, radius] of [[42.3601, -71.0589, 15], [41.824, -71.4128, 40], [44.26, -72.58, 120]] as const) {
+      const expected = all.filter((d) => d.lat !== null && distanceKm(lat, lon, d.lat, d.lon) <= radius).map((d) => d.id).sort();
+      expect(expected.length).toBeGreaterThan(0);
+      const { records } = await pages(`/api/v1/deployments?limit=1000&near=${lat},${lon}&radius_km=${radius}`);
+      expect(records.map((r) => r.id).sort(), `${lat},${lon} ${radius} km`).toEqual(expected);
+    }
+  });
+
+  it('counts the deployments active on a day from their start and end dates', async () => {
+    for (const day of ['2018-12-31', '2019-06-30', '2020-06-30', '2026-01-01']) {
+      const expected = all.filter((d) => d.started_on !== null && d.started_on <= day && (d.ended_on === null || d.ended_on >= day)).length;
+      const ring = all.filter((d) => d.technology === 'ring-neighbors' && d.started_on !== null && d.started_on <= day && (d.ended_on === null || d.ended_on >= day)).length;
+      expect((await get(`/api/v1/deployments?active_on=${day}&limit=1`)).json().total, day).toBe(expected);
+      expect((await get(`/api/v1/deployments?active_on=${day}&technology=ring-neighbors&limit=1`)).json().total, day).toBe(ring);
+    }
+    // Ring partnerships only grow between 2018 and mid-2020: none of them has ended.
+    const totals = [];
+    for (const day of ['2018-06-01', '2019-01-01', '2019-06-01', '2020-01-01', '2020-06-30']) {
+      totals.push((await get(`/api/v1/deployments?active_on=${day}&technology=ring-neighbors&limit=1`)).json().total);
+    }
+    expect([...totals].sort((a, b) => a - b)).toEqual(totals);
+    expect(totals.at(-1)).toBe(all.filter((d) => d.technology === 'ring-neighbors' && d.started_on !== null && d.started_on <= '2020-06-30').length);
+  });
+
+  it('answers CSV and GeoJSON that parse and match the JSON', async () => {
+    const json = (await get('/api/v1/deployments?state=MA&limit=20')).json();
+    const csv = await get('/api/v1/deployments?state=MA&limit=20&format=csv');
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const lines = csv.body.trim().split('\n');
+    expect(lines.length).toBe(json.data.length + 1);
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(json.data.map((d: Json) => d.id));
+    const geo = await app.inject({ url: '/api/v1/deployments?state=MA&limit=20', headers: { accept: 'application/geo+json' } });
+    expect(geo.headers['content-type']).toContain('application/geo+json');
+    const features = geo.json().features;
+    expect(features.map((f: Json) => f.id)).toEqual(json.data.map((d: Json) => d.id));
+    for (const [i, f] of features.entries()) {
+      const d = json.data[i];
+      expect(f.geometry?.coordinates ?? null).toEqual(d.lat === null ? null : [d.lon, d.lat]);
+      expect(f.properties.status).toBe(d.status);
+    }
+  });
+
+  it('answers 304 to a request with the current ETag, and a new ETag after the data changes', async () => {
+    const first = await get('/api/v1/technologies');
+    const etag = first.headers.etag as string;
+    expect(etag).toMatch(/^W\/".+"$/);
+    expect(first.headers['cache-control']).toContain('max-age');
+    const again = await app.inject({ url: '/api/v1/technologies', headers: { 'if-none-match': etag } });
+    expect(again.statusCode).toBe(304);
+    await importFile(db.db, 'census-states', fixture('states.psv'));
+    expect((await app.inject({ url: '/api/v1/technologies', headers: { 'if-none-match': etag } })).statusCode).toBe(304); // nothing changed
+    const changed = await importFile(db.db, 'frt-policies', fixture('frt-sample.csv').replace('frt-sample', 'frt-sample'));
+    expect(changed.created + changed.updated).toBe(0);
+    await db.db.deleteFrom('meta').where('key', '=', 'dataset_version').execute();
+    expect((await app.inject({ url: '/api/v1/technologies', headers: { 'if-none-match': etag } })).statusCode).toBe(200);
+  });
+
+  it('never answers a 5xx, whatever the query parameters hold', async () => {
+    const params = ['technology', 'vendor', 'status', 'state', 'place', 'agency', 'active_on', 'started_after', 'started_before', 'bbox', 'near', 'radius_km', 'limit', 'cursor', 'format', 'kind', 'role', 'q'];
+    const hostile = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom('', ' ', '%', '%00', "'; drop table deployments; --", '../../etc/passwd', 'NaN', 'Infinity', '-0', '1e309', '9'.repeat(400), 'ring-neighbors', 'MA', '2020-02-29', '0,0,0,0', '-180,-90,180,90', '91,181', 'djE6', '☃', '\u0000'),
+      fc.integer().map(String),
+      fc.double().map(String),
+      fc.array(fc.double({ noNaN: false }), { minLength: 0, maxLength: 5 }).map((xs) => xs.join(',')),
+    );
+    const lists = ['/api/v1/deployments', '/api/v1/agencies', '/api/v1/places', '/api/v1/policies', '/api/v1/sources', '/api/v1/vendors', '/api/v1/officials', '/api/v1/technologies', '/api/v1/stats', '/api/v1/deployments/x', '/api/v1/export'];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...lists), fc.dictionary(fc.constantFrom(...params), hostile, { maxKeys: 4 }), async (path, query) => {
+        const search = new URLSearchParams(query).toString();
+        const res = await app.inject(`${path}?${search}`);
+        expect(res.statusCode, `${path}?${search}`).toBeLessThan(500);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('limits a flood from one address with 429 and Retry-After', async () => {
+    const limited = await buildApp(db, { rateLimitPerMinute: 3 });
+    try {
+      const codes = [];
+      for (let i = 0; i < 5; i++) codes.push((await limited.inject({ url: '/api/v1/technologies', remoteAddress: '10.0.0.9' })).statusCode);
+      expect(codes).toEqual([200, 200, 200, 429, 429]);
+      const res = await limited.inject({ url: '/api/v1/technologies', remoteAddress: '10.0.0.9' });
+      expect(res.json().error.code).toBe('rate_limited');
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await limited.inject({ url: '/api/v1/technologies', remoteAddress: '10.0.0.10' })).statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});
