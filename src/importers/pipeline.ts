@@ -9,6 +9,7 @@ import { RecordWriter } from './record-writer';
 import { Resolver } from './resolver';
 import { bumpDatasetVersion } from '#src/storage/dataset-version';
 import { withBulkWrites } from '#src/storage/bulk-writes';
+import { rebuildSearchIndex } from '#src/storage/search-index';
 
 export interface ImportSummary {
   readonly runId: string;
@@ -185,7 +186,10 @@ export async function runImport<Row>(
     })
     .where('id', '=', runId)
     .execute();
-  if (summary.created > 0 || summary.updated > 0) await bumpDatasetVersion(db, now());
+  if (summary.created > 0 || summary.updated > 0) {
+    await rebuildSearchIndex(db);
+    await bumpDatasetVersion(db, now());
+  }
   return summary;
 }
 

@@ -24,6 +24,7 @@ export interface Database {
   revisions: RevisionRow;
   import_runs: ImportRunRow;
   meta: MetaRow;
+  deployment_search: DeploymentSearchRow;
 }
 
 export type PlaceKind = 'state' | 'county' | 'city';
@@ -218,4 +219,10 @@ export interface ImportRunRow {
 export interface MetaRow {
   key: string;
   value: string;
+}
+
+/** Search text of a deployment (FTS5 table on SQLite; a tsvector column is added on PostgreSQL). */
+export interface DeploymentSearchRow {
+  deployment_id: string;
+  body: string;
 }

@@ -180,6 +180,12 @@ describe.each(DATABASES)('open data API on %s', (dialect) => {
       fc.integer().map(String),
       fc.double().map(String),
       fc.array(fc.double({ noNaN: false }), { minLength: 0, maxLength: 5 }).map((xs) => xs.join(',')),
+      // Plausible values reach past validation into the queries.
+      fc.tuple(fc.double({ min: -90, max: 90, noNaN: true }), fc.double({ min: -180, max: 180, noNaN: true })).map(([a, b]) => `${a},${b}`),
+      fc.tuple(fc.double({ min: -180, max: 0, noNaN: true }), fc.double({ min: -90, max: 0, noNaN: true }), fc.double({ min: 0, max: 180, noNaN: true }), fc.double({ min: 0, max: 90, noNaN: true })).map((xs) => xs.join(',')),
+      fc.date({ min: new Date('2000-01-01'), max: new Date('2030-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+      fc.double({ min: 0.001, max: 5000, noNaN: true }).map(String),
+      fc.constantFrom('police', 'ring doorbell', 'sheriff"s', 'AND OR NOT', '"quoted"', 'boston*', '(x', 'a:b', 'NEAR(a b)'),
     );
     const lists = ['/api/v1/deployments', '/api/v1/agencies', '/api/v1/places', '/api/v1/policies', '/api/v1/sources', '/api/v1/vendors', '/api/v1/officials', '/api/v1/technologies', '/api/v1/stats', '/api/v1/deployments/x', '/api/v1/export'];
     await fc.assert(

@@ -14,6 +14,9 @@ import { readDelimited } from '#src/importers/delimited.reader';
 import { normalizeAgencyName, placeNameFromAgencyName } from '#src/domain/names';
 import { findTechnologyByName } from '#src/domain/technologies';
 import { findStateByCode } from '#src/domain/states';
+import { TECHNOLOGIES } from '#src/domain/technologies';
+import { searchWords, textWords } from '#src/storage/search-index';
+import { findDeploymentPage } from '#src/features/deployments/deployments.repository';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
 
 const DATA_DIR = join(REPO_ROOT, 'data');
@@ -110,6 +113,25 @@ describe('the bundled real data', () => {
       expect(await exportTo(fresh, 'csv', 'again.csv')).toBe(await exportTo(sqlite, 'csv', 'original.csv'));
     } finally {
       await fresh.destroy();
+    }
+  });
+
+  it('finds the same deployments for plain words on SQLite and PostgreSQL, and exactly those whose text holds every word', async () => {
+    const records = JSON.parse(await exportTo(sqlite, 'json', 'q.json')).records.filter((r: { type: string }) => r.type === 'deployment');
+    const names = new Map(TECHNOLOGIES.map((t) => [t.slug, t.name]));
+    const tokens = (r: any) =>
+      new Set(
+        textWords(
+          [r.agency.name, r.place?.name, r.agency.state, names.get(r.technology), r.summary, ...r.vendors.map((v: any) => v.name), ...r.sources.map((s: any) => s.publisher ?? '')].join(' '),
+        ),
+      );
+    const indexed = records.map((r: any) => ({ id: r.id as string, tokens: tokens(r) }));
+    for (const query of ['ring', 'Police', 'axon', 'Boston', 'springfield police', "sheriff's office", 'ShotSpotter', 'Doña', 'drones 2016']) {
+      const words = searchWords(query);
+      const expected = indexed.filter((r: any) => words.every((w) => r.tokens.has(w))).map((r: any) => r.id).sort();
+      const [a, b] = await Promise.all([sqlite, postgres].map(async (db) => (await findDeploymentPage(db.db, { words }, { limit: 100000 })).records.map((r) => r.id).sort()));
+      expect(a, query).toEqual(expected);
+      expect(b, query).toEqual(expected);
     }
   });
 

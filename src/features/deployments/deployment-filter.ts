@@ -3,6 +3,7 @@ import { parseLooseDate } from '#src/domain/dates';
 import { findStateByCode } from '#src/domain/states';
 import { DEPLOYMENT_STATUSES } from '#src/domain/statuses';
 import { findTechnologyBySlug, TECHNOLOGIES } from '#src/domain/technologies';
+import { searchWords } from '#src/storage/search-index';
 
 const isoDate = (what: string) =>
   z
@@ -57,6 +58,12 @@ export const deploymentFilterSchema = z.object({
     .refine((p) => p.length !== 2 || (Math.abs(p[0]!) <= 90 && Math.abs(p[1]!) <= 180), { message: 'must be lat,lon with |lat| ≤ 90 and |lon| ≤ 180' })
     .optional()
     .describe('lat,lon: deployments within radius_km of this point (great-circle distance)'),
+  q: z
+    .string()
+    .max(200, 'must be at most 200 characters')
+    .refine((s) => searchWords(s).length > 0, { message: 'must hold at least one word' })
+    .optional()
+    .describe('Words to search for in the agency, place, vendor, summary and sources; every word must match'),
   radius_km: z.coerce
     .number({ message: 'must be a number of kilometres' })
     .gt(0, 'must be more than 0')
@@ -79,6 +86,8 @@ export interface DeploymentFilter {
   startedBefore?: string;
   bbox?: { minLon: number; minLat: number; maxLon: number; maxLat: number };
   near?: { lat: number; lon: number; radiusKm: number };
+  /** Words that must all appear (see storage/search-index). */
+  words?: string[];
 }
 
 export function toDeploymentFilter(q: DeploymentFilterQuery): DeploymentFilter {
@@ -94,6 +103,7 @@ export function toDeploymentFilter(q: DeploymentFilterQuery): DeploymentFilter {
     startedBefore: q.started_before,
     bbox: q.bbox ? { minLon: q.bbox[0]!, minLat: q.bbox[1]!, maxLon: q.bbox[2]!, maxLat: q.bbox[3]! } : undefined,
     near: q.near ? { lat: q.near[0]!, lon: q.near[1]!, radiusKm: q.radius_km ?? 10 } : undefined,
+    words: q.q ? searchWords(q.q) : undefined,
   };
 }
 

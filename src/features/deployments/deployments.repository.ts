@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { DeploymentStatus } from '#src/domain/statuses';
 import type { deploymentSchema } from './deployment.schema';
 import { EARTH_RADIUS_KM, type DeploymentFilter } from './deployment-filter';
+import { deploymentsMatching } from '#src/storage/search-index';
 import type { Database } from '#src/storage/schema';
 import { numberOrNull, PLACE_COLUMNS, toPlaceRecord, type PlaceRecord } from '#src/features/places/place-record';
 import { findCitedSources, groupBy, type CitedSource } from '#src/features/sources/sources.repository';
@@ -40,6 +41,7 @@ function filtered(db: Kysely<Database>, filter: DeploymentFilter) {
         ? query.where('a.state_code', '=', db.selectFrom('places as sp').select('sp.state_code').where('sp.kind', '=', 'state').where('sp.geoid', '=', geoid))
         : query.where('a.place_id', 'in', placeIds);
   }
+  if (filter.words && filter.words.length > 0) query = query.where('d.id', 'in', deploymentsMatching(db, filter.words) as never);
   if (filter.activeOn) {
     const day = filter.activeOn;
     query = query.where('d.started_on', '<=', day).where((eb) => eb.or([eb('d.ended_on', 'is', null), eb('d.ended_on', '>=', day)]));

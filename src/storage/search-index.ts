@@ -1,0 +1,74 @@
+import { SqliteAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
+
+/** The words of a text as both databases index them: runs of letters and digits, lower-case, without accents. */
+export function textWords(text: string): string[] {
+  return foldAccents(text).toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+/** The words of a search (at most 20); empty when the text holds no word. */
+export function searchWords(text: string): string[] {
+  return textWords(text).slice(0, 20);
+}
+
+function foldAccents(text: string): string {
+  return text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+}
+
+function isSqlite(db: Kysely<any>): boolean {
+  return db.getExecutor().adapter instanceof SqliteAdapter;
+}
+
+/** A subquery of the ids of deployments whose text holds every word (FTS5 MATCH / tsquery). */
+export function deploymentsMatching(db: Kysely<any>, words: readonly string[]): RawBuilder<unknown> {
+  if (isSqlite(db)) {
+    const match = words.map((w) => `"${w}"`).join(' ');
+    return sql`(select deployment_id from deployment_search where deployment_search match ${match})`;
+  }
+  return sql`(select deployment_id from deployment_search where tsv @@ to_tsquery('simple', ${words.join(' & ')}))`;
+}
+
+/**
+ * Rebuilds the search text of every deployment: agency, place, state, technology, vendors, summary and
+ * the publishers and titles of its sources. Runs after an import that changed data.
+ */
+export async function rebuildSearchIndex(db: Kysely<any>): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('deployment_search').execute();
+    let after = '';
+    while (true) {
+      const rows = await trx
+        .selectFrom('deployments as d')
+        .innerJoin('agencies as a', 'a.id', 'd.agency_id')
+        .leftJoin('places as p', 'p.id', 'a.place_id')
+        .leftJoin('technologies as t', 't.slug', 'd.technology_slug')
+        .select(['d.id', 'a.name as agency', 'p.name as place', 'a.state_code', 't.name as technology', 'd.summary'])
+        .where('d.id', '>', after)
+        .orderBy('d.id')
+        .limit(2000)
+        .execute();
+      if (rows.length === 0) return;
+      const ids = rows.map((r) => r.id as string);
+      const [vendors, sources] = await Promise.all([
+        trx.selectFrom('deployment_vendors as dv').innerJoin('vendors as v', 'v.id', 'dv.vendor_id').select(['dv.deployment_id', 'v.name']).where('dv.deployment_id', 'in', ids).execute(),
+        trx
+          .selectFrom('citations as c')
+          .innerJoin('sources as s', 's.id', 'c.source_id')
+          .select(['c.subject_id', 's.publisher', 's.title'])
+          .where('c.subject_type', '=', 'deployment')
+          .where('c.subject_id', 'in', ids)
+          .execute(),
+      ]);
+      const extra = new Map<string, string[]>();
+      for (const v of vendors) extra.set(v.deployment_id, [...(extra.get(v.deployment_id) ?? []), v.name]);
+      for (const s of sources) extra.set(s.subject_id, [...(extra.get(s.subject_id) ?? []), s.publisher ?? '', s.title ?? '']);
+      const docs = rows.map((r) => ({
+        deployment_id: r.id,
+        // Stored as the words themselves, so that FTS5 and PostgreSQL (whose parser would keep
+        // "boston.com" as one token) index exactly the same words.
+        body: textWords([r.agency, r.place, r.state_code, r.technology, r.summary, ...(extra.get(r.id as string) ?? [])].filter(Boolean).join(' ')).join(' '),
+      }));
+      await trx.insertInto('deployment_search').values(docs).execute();
+      after = ids.at(-1)!;
+    }
+  });
+}
