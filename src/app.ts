@@ -13,6 +13,7 @@ import { registerVendorRoutes } from '#src/features/vendors/vendors.routes';
 import { registerOfficialRoutes } from '#src/features/officials/officials.routes';
 import { registerStatsRoutes } from '#src/features/stats/stats.routes';
 import { registerExportRoute } from '#src/features/export/export.routes';
+import { registerTileRoutes } from '#src/features/tiles/tiles.routes';
 import { registerApiDocsPage } from '#src/features/home/api-docs.page';
 
 export interface AppOptions {
@@ -46,6 +47,7 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
   registerOfficialRoutes(app, handle.db);
   registerStatsRoutes(app, handle.db);
   registerExportRoute(app, handle.db);
+  registerTileRoutes(app, handle.db);
   registerApiDocsPage(app);
   return app;
 }

@@ -189,3 +189,23 @@ async function withDetails(db: Kysely<Database>, rows: Array<Record<string, any>
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+export interface DeploymentPoint {
+  id: string;
+  technology: string;
+  status: string;
+  agency: string;
+  lat: number;
+  lon: number;
+}
+
+/** The placed deployments matching a filter, as points for the map: only what a tile needs. */
+export async function findDeploymentPoints(db: Kysely<Database>, filter: DeploymentFilter): Promise<DeploymentPoint[]> {
+  const rows = await filtered(db, filter)
+    .select(['d.id', 'd.technology_slug', 'd.status', 'a.name', 'a.lat', 'a.lon'])
+    .where('a.lat', 'is not', null)
+    .where('a.lon', 'is not', null)
+    .orderBy('d.id')
+    .execute();
+  return rows.map((r) => ({ id: r.id, technology: r.technology_slug, status: r.status, agency: r.name, lat: Number(r.lat), lon: Number(r.lon) }));
+}
