@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the benchmarks. The import benchmark needs the sqlite3 CLI (its floor) and GNU time (peak memory),
-# from Debian's packages. Usage: bash bench/run.sh [import|startup|all] [ROWS]
+# from Debian's packages. Usage: bash bench/run.sh [import|startup|api|all] [ROWS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which="${1:-all}"
@@ -11,3 +11,4 @@ if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteract
 if [ "$which" = startup ] || [ "$which" = all ]; then npx tsx bench/startup.bench.ts; fi
 if [ "$which" = import ] || [ "$which" = all ]; then npx tsx bench/import.bench.ts "${2:-100000}"; fi
 if [ "$which" = all ]; then npx tsx bench/import.bench.ts real; fi
+if [ "$which" = api ] || [ "$which" = all ]; then npx tsx bench/api.bench.ts; fi

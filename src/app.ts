@@ -16,21 +16,32 @@ import { registerExportRoute } from '#src/features/export/export.routes';
 import { registerTileRoutes } from '#src/features/tiles/tiles.routes';
 import { registerApiDocsPage } from '#src/features/home/api-docs.page';
 
+// No page may load anything from another origin.
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
+};
+
 export interface AppOptions {
   readonly logger?: boolean;
   /** API requests per minute per client address (default 600). */
   readonly rateLimitPerMinute?: number;
+  /** How long a read of the dataset version is trusted, in ms (default 1000; tests use 0). */
+  readonly versionTtlMs?: number;
 }
 
 /** Builds the web app over an open, migrated database. The caller owns the database handle. */
 export async function buildApp(handle: DatabaseHandle, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: options.logger ?? false });
   installErrorHandlers(app);
-  await registerApiPlumbing(app, handle.db, { rateLimitPerMinute: options.rateLimitPerMinute ?? 600 });
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('X-Content-Type-Options', 'nosniff');
-    reply.header('Referrer-Policy', 'no-referrer');
-    reply.header('Content-Security-Policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'");
+  await registerApiPlumbing(app, handle.db, {
+    rateLimitPerMinute: options.rateLimitPerMinute ?? 600,
+    versionTtlMs: options.versionTtlMs ?? 1000,
+    responseCacheBytes: 64 * 1024 * 1024,
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.headers(SECURITY_HEADERS);
   });
   app.get('/healthz', { schema: { hide: true } }, async () => {
     await handle.db.selectFrom('meta').select('key').limit(1).execute();

@@ -5,12 +5,17 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler } fro
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '#src/storage/schema';
-import { readDatasetVersion } from '#src/storage/dataset-version';
+import { DatasetVersionCache } from '#src/storage/dataset-version';
+import { cacheKey, registerResponseCache, ResponseCache } from './response-cache';
 import { HttpError } from './errors';
 
 export interface ApiOptions {
   /** Requests per minute per client address before 429. */
   readonly rateLimitPerMinute: number;
+  /** How long a read of the dataset version is trusted (ms); answers may lag an import by this much. */
+  readonly versionTtlMs: number;
+  /** Memory for remembered answers (bytes). */
+  readonly responseCacheBytes: number;
 }
 
 /**
@@ -36,6 +41,8 @@ export async function registerApiPlumbing(app: FastifyInstance, db: Kysely<Datab
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifyRateLimit, {
+    // Applied below as the first onRequest hook, so that answers from memory are limited too.
+    global: false,
     max: options.rateLimitPerMinute,
     timeWindow: 60_000,
     allowList: (request) => !request.url.startsWith('/api/'),
@@ -43,13 +50,26 @@ export async function registerApiPlumbing(app: FastifyInstance, db: Kysely<Datab
       new HttpError(429, 'rate_limited', `Too many requests: at most ${context.max} a minute from one address. Try again in ${Math.ceil(context.ttl / 1000)} s.`),
   });
 
-  // Conditional GETs: every API answer is a function of the URL and the dataset version.
+  // Every API answer is a function of the URL, the Accept header and the dataset version: answer
+  // conditional GETs with 304, and repeated ones from memory.
+  const versions = new DatasetVersionCache(db, options.versionTtlMs);
+  const cache = new ResponseCache(options.responseCacheBytes);
+  app.addHook('onRequest', app.rateLimit());
+  const answeredFor = new WeakMap<FastifyRequest, string>();
   app.addHook('onRequest', async (request, reply) => {
     if (request.method !== 'GET' || !request.url.startsWith('/api/')) return;
-    const etag = `W/"${await readDatasetVersion(db)}"`;
+    const version = await versions.get();
+    answeredFor.set(request, version);
+    const etag = `W/"${version}"`;
     reply.header('ETag', etag).header('Cache-Control', 'public, max-age=60').header('Vary', 'Accept');
     if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+    const hit = cache.get(cacheKey(request.url, request.headers.accept), version);
+    if (hit) {
+      answeredFor.delete(request); // already remembered
+      return reply.type(hit.type).send(hit.body);
+    }
   });
+  registerResponseCache(app, cache, (request) => answeredFor.get(request));
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }

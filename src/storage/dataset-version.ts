@@ -24,3 +24,41 @@ export async function writeMeta(db: Kysely<any>, key: string, value: string): Pr
   if (existing === null) await db.insertInto('meta').values({ key, value }).execute();
   else await db.updateTable('meta').set({ value }).where('key', '=', key).execute();
 }
+
+/**
+ * The dataset version, read from the database at most once per `ttlMs`. Imports may run in another
+ * process (the CLI), so the version is re-read rather than pushed; answers may lag a write by `ttlMs`.
+ */
+export class DatasetVersionCache {
+  private value: string | undefined;
+  private readAt = 0;
+  private pending: Promise<string> | null = null;
+
+  constructor(
+    private readonly db: Kysely<any>,
+    private readonly ttlMs: number,
+  ) {}
+
+  /** The version last read, if it is still fresh; undefined otherwise. */
+  peek(): string | undefined {
+    return this.value !== undefined && Date.now() - this.readAt < this.ttlMs ? this.value : undefined;
+  }
+
+  async get(): Promise<string> {
+    const fresh = this.peek();
+    if (fresh !== undefined) return fresh;
+    this.pending ??= readDatasetVersion(this.db).then(
+      (v) => {
+        this.value = v;
+        this.readAt = Date.now();
+        this.pending = null;
+        return v;
+      },
+      (error: unknown) => {
+        this.pending = null;
+        throw error;
+      },
+    );
+    return this.pending;
+  }
+}

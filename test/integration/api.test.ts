@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { buildApp } from '#src/app';
 import { distanceKm } from '#src/features/deployments/deployment-filter';
+import { bumpDatasetVersion } from '#src/storage/dataset-version';
 import { DATABASES, createTestDatabase, type TestDatabase } from '../support/databases';
 import { fixture, importFile, importGeography } from '../support/fixtures';
 
@@ -20,7 +21,7 @@ describe.each(DATABASES)('open data API on %s', (dialect) => {
     await importFile(db.db, 'frt-policies', fixture('frt-sample.csv'));
     await importFile(db.db, 'flock-cancellations', fixture('flock-sample.csv'));
     await importFile(db.db, 'uscm-mayors', fixture('mayors-sample.csv'));
-    app = await buildApp(db, { rateLimitPerMinute: 1_000_000 });
+    app = await buildApp(db, { rateLimitPerMinute: 1_000_000, versionTtlMs: 0 });
     await app.ready();
     const exported = await app.inject('/api/v1/export?format=json');
     all = JSON.parse(exported.body).records.filter((r: Json) => r.type === 'deployment');
@@ -171,6 +172,17 @@ describe.each(DATABASES)('open data API on %s', (dialect) => {
     expect((await app.inject({ url: '/api/v1/technologies', headers: { 'if-none-match': etag } })).statusCode).toBe(200);
   });
 
+  it('answers a repeated request from memory until the dataset version changes', async () => {
+    const url = '/api/v1/deployments?technology=ring-neighbors&limit=1';
+    const first = (await get(url)).json().data[0];
+    await db.db.updateTable('deployments').set({ summary: 'changed behind the API' }).where('id', '=', first.id).execute();
+    expect((await get(url)).json().data[0].summary).toBe(first.summary);
+    await bumpDatasetVersion(db.db, new Date());
+    expect((await get(url)).json().data[0].summary).toBe('changed behind the API');
+    // The CSV of the same URL is a separate answer.
+    expect((await app.inject({ url, headers: { accept: 'text/csv' } })).body).toContain('changed behind the API');
+  });
+
   it('never answers a 5xx, whatever the query parameters hold', async () => {
     const params = ['technology', 'vendor', 'status', 'state', 'place', 'agency', 'active_on', 'started_after', 'started_before', 'bbox', 'near', 'radius_km', 'limit', 'cursor', 'format', 'kind', 'role', 'q'];
     const hostile = fc.oneof(
@@ -199,7 +211,7 @@ describe.each(DATABASES)('open data API on %s', (dialect) => {
   });
 
   it('limits a flood from one address with 429 and Retry-After', async () => {
-    const limited = await buildApp(db, { rateLimitPerMinute: 3 });
+    const limited = await buildApp(db, { rateLimitPerMinute: 3, versionTtlMs: 0 });
     try {
       const codes = [];
       for (let i = 0; i < 5; i++) codes.push((await limited.inject({ url: '/api/v1/technologies', remoteAddress: '10.0.0.9' })).statusCode);

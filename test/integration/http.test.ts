@@ -12,7 +12,7 @@ describe.each(DATABASES)('web app on %s', (dialect) => {
     await importGeography(db.db);
     await importFile(db.db, 'atlas', fixture('atlas-sample.csv'), '2020-10-07');
     await importFile(db.db, 'frt-policies', fixture('frt-sample.csv'));
-    app = await buildApp(db);
+    app = await buildApp(db, { versionTtlMs: 0 });
     await app.ready();
   });
   afterAll(async () => {

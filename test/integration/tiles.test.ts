@@ -36,7 +36,7 @@ describe.each(DATABASES)('map tiles on %s', (dialect) => {
     await importGeography(db.db);
     await importFile(db.db, 'atlas', fixture('atlas-sample.csv'), '2020-10-07');
     await importFile(db.db, 'flock-cancellations', fixture('flock-sample.csv'));
-    app = await buildApp(db, { rateLimitPerMinute: 1_000_000 });
+    app = await buildApp(db, { rateLimitPerMinute: 1_000_000, versionTtlMs: 0 });
     placed = JSON.parse((await app.inject('/api/v1/export?format=json')).body)
       .records.filter((r: { type: string; lat: number | null }) => r.type === 'deployment' && r.lat !== null);
   });
