@@ -40,8 +40,9 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
     versionTtlMs: options.versionTtlMs ?? 1000,
     responseCacheBytes: 64 * 1024 * 1024,
   });
-  app.addHook('onRequest', async (_request, reply) => {
+  app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(SECURITY_HEADERS);
+    done();
   });
   app.get('/healthz', { schema: { hide: true } }, async () => {
     await handle.db.selectFrom('meta').select('key').limit(1).execute();

@@ -1,13 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
-import fastifyRateLimit from '@fastify/rate-limit';
 import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '#src/storage/schema';
 import { DatasetVersionCache } from '#src/storage/dataset-version';
 import { cacheKey, registerResponseCache, ResponseCache } from './response-cache';
-import { HttpError } from './errors';
+import { RateLimiter } from './rate-limit';
 
 export interface ApiOptions {
   /** Requests per minute per client address before 429. */
@@ -40,34 +39,36 @@ export async function registerApiPlumbing(app: FastifyInstance, db: Kysely<Datab
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(fastifyRateLimit, {
-    // Applied below as the first onRequest hook, so that answers from memory are limited too.
-    global: false,
-    max: options.rateLimitPerMinute,
-    timeWindow: 60_000,
-    allowList: (request) => !request.url.startsWith('/api/'),
-    errorResponseBuilder: (_request, context) =>
-      new HttpError(429, 'rate_limited', `Too many requests: at most ${context.max} a minute from one address. Try again in ${Math.ceil(context.ttl / 1000)} s.`),
-  });
 
   // Every API answer is a function of the URL, the Accept header and the dataset version: answer
   // conditional GETs with 304, and repeated ones from memory.
   const versions = new DatasetVersionCache(db, options.versionTtlMs);
   const cache = new ResponseCache(options.responseCacheBytes);
-  app.addHook('onRequest', app.rateLimit());
+  const limiter = new RateLimiter(options.rateLimitPerMinute);
+  const limit = limiter.hook();
+  app.addHook('onRequest', (request, reply, done) => (request.url.startsWith('/api/') ? limit(request, reply, done) : done()));
   const answeredFor = new WeakMap<FastifyRequest, string>();
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.method !== 'GET' || !request.url.startsWith('/api/')) return;
-    const version = await versions.get();
-    answeredFor.set(request, version);
+  // Callback style and no promise when the version is fresh: this runs on every API request.
+  const answer = (request: FastifyRequest, reply: FastifyReply, version: string, done: () => void) => {
     const etag = `W/"${version}"`;
-    reply.header('ETag', etag).header('Cache-Control', 'public, max-age=60').header('Vary', 'Accept');
-    if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+    reply.headers({ etag, 'cache-control': 'public, max-age=60', vary: 'Accept' });
+    if (request.headers['if-none-match'] === etag) {
+      reply.code(304).send();
+      return;
+    }
     const hit = cache.get(cacheKey(request.url, request.headers.accept), version);
     if (hit) {
-      answeredFor.delete(request); // already remembered
-      return reply.type(hit.type).send(hit.body);
+      reply.type(hit.type).send(hit.body);
+      return;
     }
+    answeredFor.set(request, version);
+    done();
+  };
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.method !== 'GET' || !request.url.startsWith('/api/')) return done();
+    const fresh = versions.peek();
+    if (fresh !== undefined) return answer(request, reply, fresh, done);
+    versions.get().then((version) => answer(request, reply, version, done), done);
   });
   registerResponseCache(app, cache, (request) => answeredFor.get(request));
 

@@ -58,7 +58,6 @@ export function installErrorHandlers(app: FastifyInstance): void {
 }
 
 function send(request: FastifyRequest, reply: FastifyReply, status: number, error: { code: string; message: string; parameter?: string }) {
-  if (status === 429) reply.header('Retry-After', reply.getHeader('retry-after') ?? '60');
   if (wantsHtml(request)) {
     const title = status === 404 ? 'Page not found' : 'Something went wrong';
     reply

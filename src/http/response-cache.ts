@@ -54,12 +54,11 @@ export function cacheKey(url: string, accept: string | undefined): string {
 
 /** Remembers each successful GET answer under the dataset version its request was answered for. */
 export function registerResponseCache(app: FastifyInstance, cache: ResponseCache, versionOf: (request: FastifyRequest) => string | undefined): void {
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     const v = versionOf(request);
-    if (v === undefined || request.method !== 'GET' || reply.statusCode !== 200 || !request.url.startsWith('/api/v1/')) return payload;
-    if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
+    if (v !== undefined && reply.statusCode === 200 && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
       cache.set(cacheKey(request.url, request.headers.accept), { version: v, type: String(reply.getHeader('content-type') ?? ''), body: Buffer.from(payload) });
     }
-    return payload;
+    done(null, payload);
   });
 }
