@@ -2,9 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { stateParam, technologyParam } from '#src/http/query-params';
 import type { Database } from '#src/storage/schema';
-import { findStateByCode } from '#src/domain/states';
-import { findTechnologyBySlug } from '#src/domain/technologies';
 import { keysetPage, listQuery } from '#src/http/api';
 import { ERROR_RESPONSES } from '#src/http/api-errors.schema';
 import { HttpError } from '#src/http/errors';
@@ -28,12 +27,8 @@ export const agencySchema = z
   .meta({ id: 'Agency' });
 
 const filters = z.object({
-  state: z
-    .string()
-    .refine((s) => findStateByCode(s) !== null && s.length === 2, { message: 'must be a two-letter US state or territory code' })
-    .transform((s) => s.toUpperCase())
-    .optional(),
-  technology: z.string().refine((s) => findTechnologyBySlug(s) !== null, { message: 'must be a technology slug, e.g. ring-neighbors' }).optional(),
+  state: stateParam.optional(),
+  technology: technologyParam.optional(),
 });
 
 function agencyQuery(db: Kysely<Database>) {

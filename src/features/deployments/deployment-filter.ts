@@ -1,8 +1,7 @@
 import { z } from 'zod';
+import { stateParam, technologyParam } from '#src/http/query-params';
 import { parseLooseDate } from '#src/domain/dates';
-import { findStateByCode } from '#src/domain/states';
 import { DEPLOYMENT_STATUSES } from '#src/domain/statuses';
-import { findTechnologyBySlug, TECHNOLOGIES } from '#src/domain/technologies';
 import { searchWords } from '#src/storage/search-index';
 
 const isoDate = (what: string) =>
@@ -26,18 +25,11 @@ function numberList(count: number, description: string) {
 
 /** Filters shared by every list of deployments (JSON, CSV, GeoJSON) and by the map tiles. */
 export const deploymentFilterSchema = z.object({
-  technology: z
-    .string()
-    .refine((s) => findTechnologyBySlug(s) !== null, { message: `must be one of: ${TECHNOLOGIES.map((t) => t.slug).join(', ')}` })
-    .optional()
+  technology: technologyParam.optional()
     .describe('Technology slug, e.g. ring-neighbors'),
   vendor: slug.optional().describe('Vendor id, e.g. flock-safety'),
   status: z.enum(DEPLOYMENT_STATUSES, { message: `must be one of: ${DEPLOYMENT_STATUSES.join(', ')}` }).optional().describe('Current status'),
-  state: z
-    .string()
-    .refine((s) => /^[A-Za-z]{2}$/.test(s) && findStateByCode(s) !== null, { message: 'must be a two-letter US state or territory code, e.g. CA' })
-    .transform((s) => s.toUpperCase())
-    .optional()
+  state: stateParam.optional()
     .describe('Two-letter state code of the agency'),
   place: z
     .string()

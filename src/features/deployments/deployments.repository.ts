@@ -5,8 +5,8 @@ import type { deploymentSchema } from './deployment.schema';
 import { EARTH_RADIUS_KM, type DeploymentFilter } from './deployment-filter';
 import { deploymentsMatching } from '#src/storage/search-index';
 import type { Database } from '#src/storage/schema';
-import { numberOrNull, PLACE_COLUMNS, toPlaceRecord, type PlaceRecord } from '#src/features/places/place-record';
-import { findCitedSources, groupBy, type CitedSource } from '#src/features/sources/sources.repository';
+import { numberOrNull, PLACE_COLUMNS, toPlaceRecord } from '#src/features/places/place-record';
+import { findCitedSources, groupBy } from '#src/features/sources/sources.repository';
 
 /** A deployment as the API and exports give it: see deployment.schema.ts. */
 export type DeploymentRecord = z.infer<typeof deploymentSchema>;

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { stateParam } from '#src/http/query-params';
 import type { Database } from '#src/storage/schema';
-import { findStateByCode } from '#src/domain/states';
 import { keysetPage, listQuery } from '#src/http/api';
 import { ERROR_RESPONSES } from '#src/http/api-errors.schema';
 import { HttpError } from '#src/http/errors';
@@ -70,11 +70,7 @@ export function registerOfficialRoutes(app: FastifyInstance, db: Kysely<Database
         summary: 'List officials (public office contacts)',
         tags: ['officials'],
         querystring: z.object({
-          state: z
-            .string()
-            .refine((s) => findStateByCode(s) !== null && s.length === 2, { message: 'must be a two-letter US state or territory code' })
-            .transform((s) => s.toUpperCase())
-            .optional(),
+          state: stateParam.optional(),
           place: z.string().max(300).optional().describe('Place id, e.g. place-2562535'),
           role: z.enum(['mayor', 'council member', 'police chief'], { message: 'must be mayor, council member or police chief' }).optional(),
           limit: listQuery.shape.limit,

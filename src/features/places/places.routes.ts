@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { stateParam } from '#src/http/query-params';
 import type { Database } from '#src/storage/schema';
-import { findStateByCode } from '#src/domain/states';
 import { keysetPage, listQuery } from '#src/http/api';
 import { ERROR_RESPONSES } from '#src/http/api-errors.schema';
 import { HttpError } from '#src/http/errors';
@@ -14,11 +14,7 @@ const placeWithCounts = placeSchema.extend({ counts: z.object({ agencies: z.numb
 
 const filters = z.object({
   kind: z.enum(['state', 'county', 'city'], { message: 'must be state, county or city' }).optional(),
-  state: z
-    .string()
-    .refine((s) => findStateByCode(s) !== null && s.length === 2, { message: 'must be a two-letter US state or territory code' })
-    .transform((s) => s.toUpperCase())
-    .optional(),
+  state: stateParam.optional(),
 });
 
 async function withCounts(db: Kysely<Database>, rows: Array<Record<string, unknown>>) {

@@ -2,10 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { stateParam, technologyParam } from '#src/http/query-params';
 import type { Database } from '#src/storage/schema';
-import { findStateByCode } from '#src/domain/states';
 import { POLICY_KINDS, POLICY_STATUSES } from '#src/domain/statuses';
-import { findTechnologyBySlug } from '#src/domain/technologies';
 import { encodeCursor, listQuery } from '#src/http/api';
 import { ERROR_RESPONSES } from '#src/http/api-errors.schema';
 import { HttpError } from '#src/http/errors';
@@ -32,14 +31,10 @@ export const policySchema = z
   .meta({ id: 'Policy' });
 
 const filters = z.object({
-  state: z
-    .string()
-    .refine((s) => findStateByCode(s) !== null && s.length === 2, { message: 'must be a two-letter US state or territory code' })
-    .transform((s) => s.toUpperCase())
-    .optional(),
+  state: stateParam.optional(),
   kind: z.enum(POLICY_KINDS, { message: `must be one of: ${POLICY_KINDS.join(', ')}` }).optional(),
   status: z.enum(POLICY_STATUSES, { message: `must be one of: ${POLICY_STATUSES.join(', ')}` }).optional(),
-  technology: z.string().refine((s) => findTechnologyBySlug(s) !== null, { message: 'must be a technology slug, e.g. face-recognition' }).optional(),
+  technology: technologyParam.optional(),
 });
 
 const withUrl = (p: PolicyRecord) => ({ ...p, url: `/policies/${p.id}` });
