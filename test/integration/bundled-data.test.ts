@@ -16,7 +16,7 @@ import { findTechnologyByName } from '#src/domain/technologies';
 import { findStateByCode } from '#src/domain/states';
 import { TECHNOLOGIES } from '#src/domain/technologies';
 import { searchWords, textWords } from '#src/storage/search-index';
-import { findDeploymentPage } from '#src/features/deployments/deployments.repository';
+import { countDeployments, findDeploymentPage } from '#src/features/deployments/deployments.repository';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
 
 const DATA_DIR = join(REPO_ROOT, 'data');
@@ -82,6 +82,22 @@ describe('the bundled real data', () => {
 
     const ringPairs = new Set(rows.filter((r) => r['Technology'] === 'Ring/Neighbors Partnership').map((r) => `${normalizeAgencyName(r['Agency']!)}|${r['State']!.trim()}`));
     expect(deployments.filter((d) => d.technology_slug === 'ring-neighbors').length).toBe(ringPairs.size);
+  });
+
+  it("counts Ring partnerships active on a day in line with what Ring and reporters said", async () => {
+    const ringActiveOn = async (db: TestDatabase, day: string) =>
+      countDeployments(db.db, { technology: 'ring-neighbors', activeOn: day });
+    // Reporters found more than 200 police partners during 2019; Ring listed more than 1,300 by 2020.
+    expect(await ringActiveOn(sqlite, '2019-07-31')).toBeGreaterThan(200);
+    expect(await ringActiveOn(sqlite, '2020-06-30')).toBeGreaterThan(1300);
+    // The Atlas's last Ring "Active Date" is 2020-06-11: every dated partnership is active after it.
+    const dated = await sqlite.db.selectFrom('deployments').select((eb) => eb.fn.countAll().as('n')).where('technology_slug', '=', 'ring-neighbors').where('started_on', 'is not', null).executeTakeFirstOrThrow();
+    expect(await ringActiveOn(sqlite, '2020-06-30')).toBe(Number(dated.n));
+    // Partnerships only accumulate over the Atlas's window, the same on both databases.
+    const days = ['2018-06-30', '2018-12-31', '2019-06-30', '2019-12-31', '2020-06-30'];
+    const counts = await Promise.all(days.map((d) => ringActiveOn(sqlite, d)));
+    expect([...counts].sort((a, b) => a - b)).toEqual(counts);
+    expect(await Promise.all(days.map((d) => ringActiveOn(postgres, d)))).toEqual(counts);
   });
 
   it('changes nothing when loaded or imported again', async () => {
