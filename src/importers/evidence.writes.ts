@@ -34,6 +34,8 @@ export interface DeploymentInput {
   readonly line: number;
   readonly rowKey: string;
   readonly agencyId: string;
+  /** The agency's state. */
+  readonly state: string;
   readonly technology: string;
   /** A named programme or contract that makes this its own deployment (e.g. "flock-safety"); "" otherwise. */
   readonly programme: string;
@@ -131,6 +133,7 @@ export async function writeDeployments(ctx: BatchContext, inputs: readonly Deplo
       values: {
         id,
         agency_id: input.agencyId,
+        state_code: input.state,
         technology_slug: input.technology,
         programme: input.programme,
         status: derived.status,

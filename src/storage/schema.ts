@@ -88,6 +88,8 @@ export interface DeploymentRow {
   /** `<agency id>--<technology slug>`, plus `--<programme>` when the source names one (e.g. flock-safety). */
   id: string;
   agency_id: string;
+  /** The agency's state, kept here too so that lists by state and technology read one index. */
+  state_code: string;
   technology_slug: string;
   programme: string;
   status: string;

@@ -147,6 +147,7 @@ async function writeAtlasBatch(ctx: BatchContext, rows: readonly ParsedRow<Atlas
       line: parsed.line,
       rowKey: row.id,
       agencyId: agency.id,
+      state: row.state,
       technology: row.technology,
       programme: '',
       summary: row.summary,

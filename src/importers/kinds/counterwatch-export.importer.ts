@@ -140,6 +140,7 @@ export const counterwatchExportImporter: ImportKind<ExportRecord> = {
           line,
           rowKey: key,
           agencyId: a.id,
+          state: a.state,
           technology: row.technology,
           programme: row.programme,
           summary: row.summary,

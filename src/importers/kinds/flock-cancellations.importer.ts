@@ -115,6 +115,7 @@ export const flockCancellationsImporter: ImportKind<FlockRow> = {
         line,
         rowKey: row.id,
         agencyId: agency.id,
+        state: row.state,
         technology: 'license-plate-readers',
         programme: 'flock-safety',
         summary: row.info || null,

@@ -76,6 +76,7 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
     .createTable('deployments')
     .addColumn('id', text, (c) => c.primaryKey())
     .addColumn('agency_id', text, (c) => c.notNull().references('agencies.id'))
+    .addColumn('state_code', text, (c) => c.notNull())
     .addColumn('technology_slug', text, (c) => c.notNull().references('technologies.slug'))
     .addColumn('programme', text, (c) => c.notNull())
     .addColumn('status', text, (c) => c.notNull())
@@ -86,7 +87,9 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
     .addColumn('primary_origin', 'text')
     .execute();
   await db.schema.createIndex('deployments_agency').on('deployments').column('agency_id').execute();
-  await db.schema.createIndex('deployments_technology').on('deployments').columns(['technology_slug', 'status']).execute();
+  // Lists filter by state and technology and page in id order: these read just the page.
+  await db.schema.createIndex('deployments_technology').on('deployments').columns(['technology_slug', 'id']).execute();
+  await db.schema.createIndex('deployments_state_technology').on('deployments').columns(['state_code', 'technology_slug', 'id']).execute();
 
   await db.schema
     .createTable('deployment_vendors')
