@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DatabaseHandle } from '#src/storage/dialect';
 import { installErrorHandlers } from '#src/http/errors';
+import { SECURITY_HEADERS } from '#src/http/security-headers';
 import { registerApiPlumbing } from '#src/http/api';
 import { registerHomePage } from '#src/features/home/home.page';
 import { registerTechnologyRoutes } from '#src/features/technologies/technologies.routes';
@@ -15,13 +16,6 @@ import { registerStatsRoutes } from '#src/features/stats/stats.routes';
 import { registerExportRoute } from '#src/features/export/export.routes';
 import { registerTileRoutes } from '#src/features/tiles/tiles.routes';
 import { registerApiDocsPage } from '#src/features/home/api-docs.page';
-
-// No page may load anything from another origin.
-const SECURITY_HEADERS = {
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
-};
 
 export interface AppOptions {
   readonly logger?: boolean;

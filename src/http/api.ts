@@ -58,7 +58,10 @@ export async function registerApiPlumbing(app: FastifyInstance, db: Kysely<Datab
     }
     const hit = cache.get(cacheKey(request.url, request.headers.accept), version);
     if (hit) {
-      reply.type(hit.type).send(hit.body);
+      // Straight to the socket: the answer and all its headers were kept when it was first made.
+      reply.hijack();
+      reply.raw.writeHead(200, hit.headers);
+      reply.raw.end(hit.body);
       return;
     }
     answeredFor.set(request, version);

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 interface Entry {
   readonly version: string;
-  readonly type: string;
+  /** Every header of the answer, so that a hit is written straight to the socket. */
+  readonly headers: Record<string, string | number>;
   readonly body: Buffer;
 }
 
@@ -52,12 +53,18 @@ export function cacheKey(url: string, accept: string | undefined): string {
   return `${a.includes('text/csv') ? 'csv' : a.includes('application/geo+json') ? 'geojson' : 'json'} ${url}`;
 }
 
-/** Remembers each successful GET answer under the dataset version its request was answered for. */
+/** Remembers each successful GET answer, with its headers, under the dataset version it was answered for. */
 export function registerResponseCache(app: FastifyInstance, cache: ResponseCache, versionOf: (request: FastifyRequest) => string | undefined): void {
   app.addHook('onSend', (request, reply, payload, done) => {
     const v = versionOf(request);
     if (v !== undefined && reply.statusCode === 200 && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
-      cache.set(cacheKey(request.url, request.headers.accept), { version: v, type: String(reply.getHeader('content-type') ?? ''), body: Buffer.from(payload) });
+      const body = Buffer.from(payload);
+      const headers: Record<string, string | number> = {};
+      for (const [name, value] of Object.entries(reply.getHeaders())) {
+        if (value !== undefined && name !== 'content-length' && !name.startsWith('x-ratelimit')) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+      }
+      headers['content-length'] = body.length;
+      cache.set(cacheKey(request.url, request.headers.accept), { version: v, headers, body });
     }
     done(null, payload);
   });

@@ -174,7 +174,13 @@ describe.each(DATABASES)('open data API on %s', (dialect) => {
 
   it('answers a repeated request from memory until the dataset version changes', async () => {
     const url = '/api/v1/deployments?technology=ring-neighbors&limit=1';
-    const first = (await get(url)).json().data[0];
+    const firstAnswer = await get(url);
+    const first = firstAnswer.json().data[0];
+    const again = await get(url);
+    expect(again.body).toBe(firstAnswer.body);
+    for (const header of ['content-type', 'etag', 'cache-control', 'content-security-policy', 'content-length']) {
+      expect(again.headers[header], header).toBe(firstAnswer.headers[header]);
+    }
     await db.db.updateTable('deployments').set({ summary: 'changed behind the API' }).where('id', '=', first.id).execute();
     expect((await get(url)).json().data[0].summary).toBe(first.summary);
     await bumpDatasetVersion(db.db, new Date());
