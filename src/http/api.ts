@@ -32,7 +32,7 @@ export async function registerApiPlumbing(app: FastifyInstance, db: Kysely<Datab
         title: 'Counterwatch API',
         version: '1',
         description:
-          'Which US law-enforcement agencies use which surveillance technologies, since when, and who says so. Every list answers {data, total, next}; follow `next` with `cursor=`. Lists are also CSV or GeoJSON with format=csv|geojson or an Accept header.',
+          'Which US law-enforcement agencies use which surveillance technologies, since when, and who says so. Every list answers {data, total, next}; pass the value of next as cursor= for the next page. Lists are also CSV or GeoJSON, with format=csv or format=geojson, or an Accept header.',
       },
       servers: [{ url: '/' }],
     },

@@ -19,11 +19,11 @@ export function registerApiDocsPage(app: FastifyInstance): void {
         const op = methods.get!;
         const params = (op.parameters ?? [])
           .map((p) => {
-            const allowed = p.schema?.enum ? ` One of: ${p.schema.enum.join(', ')}.` : '';
+            const allowed = p.schema?.enum ? `${p.description ? '. ' : ''}One of: ${p.schema.enum.join(', ')}.` : '';
             return `<tr><th scope="row"><code>${escapeHtml(p.name)}</code></th><td>${escapeHtml(p.in)}${p.required ? ', required' : ''}</td><td>${escapeHtml((p.description ?? '') + allowed)}</td></tr>`;
           })
           .join('');
-        return `<section><h2><code>GET ${escapeHtml(path)}</code></h2><p>${escapeHtml(op.summary ?? '')}${op.description ? ` ${escapeHtml(op.description)}` : ''}</p>${
+        return `<section><h2><code>GET ${escapeHtml(path)}</code></h2><p>${escapeHtml(op.summary ?? '')}.${op.description ? ` ${escapeHtml(op.description)}` : ''}</p>${
           params ? `<table><thead><tr><th scope="col">Parameter</th><th scope="col">In</th><th scope="col">Meaning</th></tr></thead><tbody>${params}</tbody></table>` : ''
         }</section>`;
       })
