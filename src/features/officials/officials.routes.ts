@@ -7,7 +7,7 @@ import type { Database } from '#src/storage/schema';
 import { keysetPage, listQuery } from '#src/http/api';
 import { ERROR_RESPONSES } from '#src/http/api-errors.schema';
 import { HttpError } from '#src/http/errors';
-import { PLACE_COLUMNS, toPlaceRecord } from '#src/features/places/place-record';
+import { officialQuery, toOfficialRecord } from './officials.repository';
 import { placeSchema } from '#src/features/places/place.schema';
 
 /** Contacts not verified for this long are flagged as stale wherever they are shown. */
@@ -36,29 +36,9 @@ function isStale(verifiedOn: string | null, today: Date): boolean {
   return today.getTime() - Date.parse(`${verifiedOn}T00:00:00Z`) > STALE_AFTER_DAYS * 86_400_000;
 }
 
-function officialQuery(db: Kysely<Database>) {
-  return db
-    .selectFrom('officials as o')
-    .leftJoin('places as p', 'p.id', 'o.place_id')
-    .select(['o.id', 'o.role', 'o.name', 'o.jurisdiction', 'o.state_code', 'o.email', 'o.phone', 'o.website_url', 'o.source_url', 'o.verified_on', ...PLACE_COLUMNS]);
-}
-
 function toOfficial(r: Record<string, any>, today: Date) {
-  return {
-    id: r.id,
-    url: `/officials/${r.id}`,
-    role: r.role,
-    name: r.name,
-    jurisdiction: r.jurisdiction,
-    state: r.state_code,
-    place: toPlaceRecord(r),
-    email: r.email ?? null,
-    phone: r.phone ?? null,
-    website_url: r.website_url ?? null,
-    source_url: r.source_url ?? null,
-    verified_on: r.verified_on ?? null,
-    stale: isStale(r.verified_on ?? null, today),
-  };
+  const { bio_url: _bio, ...record } = toOfficialRecord(r);
+  return { ...record, url: `/officials/${r.id}`, stale: isStale(record.verified_on, today) };
 }
 
 export function registerOfficialRoutes(app: FastifyInstance, db: Kysely<Database>): void {
