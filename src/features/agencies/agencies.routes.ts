@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Kysely } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
 import { z } from 'zod';
 import { stateParam, technologyParam } from '#src/http/query-params';
 import type { Database } from '#src/storage/schema';
@@ -32,8 +32,12 @@ const filters = z.object({
 });
 
 function agencyQuery(db: Kysely<Database>) {
-  return db
-    .selectFrom('agencies as a')
+  return withAgencyColumns(db.selectFrom('agencies as a'));
+}
+
+/** The columns of an agency record and its place, on any (filtered) query of `agencies as a`. */
+function withAgencyColumns(query: SelectQueryBuilder<Database & { a: Database['agencies'] }, 'a', object>) {
+  return query
     .leftJoin('places as p', 'p.id', 'a.place_id')
     .select(['a.id', 'a.name', 'a.state_code', 'a.ori', 'a.agency_type', 'a.lat', 'a.lon', 'a.location_basis', ...PLACE_COLUMNS]);
 }
@@ -77,12 +81,7 @@ export function registerAgencyRoutes(app: FastifyInstance, db: Kysely<Database>)
         base = base.where(({ exists, selectFrom }) => exists(selectFrom('deployments as d').select('d.id').whereRef('d.agency_id', '=', 'a.id').where('d.technology_slug', '=', tech)));
       }
       const total = Number((await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
-      let list = agencyQuery(db);
-      if (q.state) list = list.where('a.state_code', '=', q.state);
-      if (q.technology) {
-        const tech = q.technology;
-        list = list.where(({ exists, selectFrom }) => exists(selectFrom('deployments as d').select('d.id').whereRef('d.agency_id', '=', 'a.id').where('d.technology_slug', '=', tech)));
-      }
+      const list = withAgencyColumns(base);
       const { rows, next } = await keysetPage<Record<string, any>>(list, 'a.id', { limit: q.limit, after: q.cursor });
       return { data: await toAgencies(db, rows), total, next };
     },
