@@ -1,6 +1,15 @@
-// Compiles the server and CLI to dist/ with esbuild (one file each, dependencies left external), so that
-// they run on plain Node.js: faster to start and lighter than compiling TypeScript on the fly.
+// Builds what `npm start` runs:
+// - the server and CLI to dist/ with esbuild (one file each, dependencies left external), so that they run
+//   on plain Node.js: faster to start and lighter than compiling TypeScript on the fly;
+// - the map's browser code (web/) to dist/web/ with Vite, with hashed file names and a manifest the server
+//   reads, plus the basemap outlines and gzip/brotli copies. Skipped when web/ and the lockfile are unchanged.
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+
+const quiet = process.argv.includes('--quiet');
 
 await build({
   entryPoints: { main: 'src/main.ts', cli: 'src/cli/main.ts' },
@@ -11,5 +20,43 @@ await build({
   target: 'node20',
   packages: 'external',
   sourcemap: true,
-  logLevel: process.argv.includes('--quiet') ? 'warning' : 'info',
+  logLevel: quiet ? 'warning' : 'info',
 });
+
+const webOut = 'dist/web';
+const stampFile = join(webOut, '.stamp');
+const inputs = ['scripts/build.mjs', 'package-lock.json', ...readdirSync('web').map((f) => join('web', f))].sort();
+const stamp = createHash('sha256').update(inputs.map((f) => `${f}\n${readFileSync(f)}`).join('\n')).digest('hex');
+if (!existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== stamp) {
+  const vite = await import('vite');
+  await vite.build({
+    configFile: false,
+    root: 'web',
+    logLevel: quiet ? 'warn' : 'info',
+    build: {
+      outDir: '../dist/web',
+      emptyOutDir: true,
+      manifest: true,
+      target: 'es2022',
+      sourcemap: false,
+      chunkSizeWarningLimit: 1500,
+      rollupOptions: { input: { map: 'web/map.ts' } },
+    },
+  });
+  mkdirSync(join(webOut, 'assets/basemap'), { recursive: true });
+  for (const file of ['states-10m.json', 'counties-10m.json']) copyFileSync(join('node_modules/us-atlas', file), join(webOut, 'assets/basemap', file));
+  // Pre-compressed copies, served by @fastify/static to clients that accept them.
+  const compress = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) compress(path);
+      else if (/\.(js|mjs|css|json)$/.test(entry.name)) {
+        const data = readFileSync(path);
+        writeFileSync(`${path}.gz`, gzipSync(data, { level: 9 }));
+        writeFileSync(`${path}.br`, brotliCompressSync(data));
+      }
+    }
+  };
+  compress(join(webOut, 'assets'));
+  writeFileSync(stampFile, stamp);
+}

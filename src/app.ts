@@ -16,6 +16,20 @@ import { registerStatsRoutes } from '#src/features/stats/stats.routes';
 import { registerExportRoute } from '#src/features/export/export.routes';
 import { registerTileRoutes } from '#src/features/tiles/tiles.routes';
 import { registerApiDocsPage } from '#src/features/home/api-docs.page';
+import { registerStaticAssets } from '#src/http/static-assets';
+import { registerDeploymentListPage } from '#src/features/deployments/deployments-list.page';
+import { registerDeploymentPage } from '#src/features/deployments/deployment.page';
+import { registerAgencyPage } from '#src/features/agencies/agency.page';
+import { registerPlacePage } from '#src/features/places/place.page';
+import { registerPolicyPages } from '#src/features/policies/policy.page';
+import { registerTechnologyPages } from '#src/features/technologies/technology.page';
+import { registerVendorPage } from '#src/features/vendors/vendor.page';
+import { registerSourcePage } from '#src/features/sources/source.page';
+import { registerOfficialPage } from '#src/features/officials/official.page';
+import { registerSearchPage } from '#src/features/search/search.page';
+import { registerAboutPage } from '#src/features/about/about.page';
+import { registerMapPage } from '#src/features/map/map.page';
+import { registerAreaRoutes } from '#src/features/map/areas.routes';
 
 export interface AppOptions {
   readonly logger?: boolean;
@@ -54,6 +68,21 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
   registerStatsRoutes(app, handle.db);
   registerExportRoute(app, handle.db);
   registerTileRoutes(app, handle.db);
+  registerAreaRoutes(app, handle.db);
   registerApiDocsPage(app);
+  // Pages (server-rendered HTML that works without JavaScript).
+  await registerStaticAssets(app);
+  registerMapPage(app, handle.db);
+  registerDeploymentListPage(app, handle.db);
+  registerDeploymentPage(app, handle.db);
+  registerAgencyPage(app, handle.db);
+  registerPlacePage(app, handle.db);
+  registerPolicyPages(app, handle.db);
+  registerTechnologyPages(app, handle.db);
+  registerVendorPage(app, handle.db);
+  registerSourcePage(app, handle.db);
+  registerOfficialPage(app, handle.db);
+  registerSearchPage(app, handle.db);
+  registerAboutPage(app, handle.db);
   return app;
 }

@@ -1,22 +1,77 @@
+import { createHash } from 'node:crypto';
+
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 export function escapeHtml(text: string | number | null | undefined): string {
   return String(text ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
-const STYLE = `
-:root{color-scheme:light;--ink:#1b1b1f;--muted:#4a4a55;--line:#d6d6de;--accent:#8a1c1c;--bg:#fbfbfd}
+/**
+ * The site's one stylesheet. It is served as a file (`/assets/site-<hash>.css`, cached for a year) so that
+ * the Content-Security-Policy can forbid inline styles. Colours meet WCAG AA contrast on their backgrounds.
+ */
+export const SITE_CSS = `
+:root{color-scheme:light;--ink:#1b1b1f;--muted:#4a4a55;--line:#c9c9d3;--accent:#8a1c1c;--bg:#fbfbfd;--ok:#1d5e2c;--warn:#7a4b00}
 *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:var(--bg)}
-a{color:var(--accent)}header,main,footer{max-width:64rem;margin:0 auto;padding:1rem}
-header{display:flex;gap:1rem;align-items:baseline;border-bottom:1px solid var(--line)}header a{font-weight:700;text-decoration:none;font-size:1.25rem}
+a{color:var(--accent)}a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,summary:focus-visible{outline:3px solid #1a4fb8;outline-offset:2px}
+.skip{position:absolute;left:-999px;top:0;background:#fff;padding:.5rem 1rem;z-index:10}.skip:focus{left:0}
+.site,main,footer{max-width:72rem;margin:0 auto;padding:1rem}
+.site{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center;border-bottom:1px solid var(--line)}
+.site .brand{font-weight:700;text-decoration:none;font-size:1.25rem;color:var(--ink)}
+.site nav ul{display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:0;padding:0;list-style:none}.site nav a{display:inline-block;padding:.5rem 0}
+.site form{margin-left:auto;display:flex;gap:.25rem}
+input,select,button{font:inherit;padding:.4rem .5rem;border:1px solid #767680;border-radius:.25rem;background:#fff;color:var(--ink);min-height:2.5rem}
+button{background:var(--accent);color:#fff;border-color:var(--accent);cursor:pointer}button.secondary{background:#fff;color:var(--accent)}
+h1{line-height:1.2;margin:.5rem 0 1rem}h2{margin-top:2rem}
 .figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(10rem,1fr));gap:1rem;margin:1rem 0;padding:0;list-style:none}
 .figures li{border:1px solid var(--line);border-radius:.5rem;padding:1rem;background:#fff}.figures strong{display:block;font-size:2rem;line-height:1.1}
-table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid var(--line)}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.date{white-space:nowrap}
-.note{color:var(--muted);font-size:.95rem}footer{border-top:1px solid var(--line);color:var(--muted);font-size:.9rem}
+.table-wrap{overflow-x:auto}table{border-collapse:collapse;width:100%;background:#fff}
+th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid var(--line);vertical-align:top}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.date{white-space:nowrap}
+caption{text-align:left;font-weight:600;padding:.4rem 0}
+th a{color:var(--ink)}th[aria-sort] a{color:var(--accent)}
+.status{display:inline-block;padding:0 .4rem;border-radius:.25rem;border:1px solid currentColor;font-size:.875rem;white-space:nowrap}
+.status-active,.status-passed{color:var(--accent)}.status-ended,.status-cancelled,.status-rejected,.status-failed,.status-repealed{color:var(--ok)}.status-proposed,.status-introduced,.status-paused,.status-unknown{color:var(--warn)}
+.note{color:var(--muted);font-size:.95rem}.stale{color:var(--warn);font-weight:600}
+.crumbs ol{display:flex;flex-wrap:wrap;gap:.25rem;margin:0;padding:0;list-style:none;font-size:.95rem}.crumbs li+li::before{content:"›";margin-right:.25rem;color:var(--muted)}
+.filters{display:flex;flex-wrap:wrap;gap:.75rem;align-items:flex-end;margin:1rem 0;padding:.75rem;border:1px solid var(--line);border-radius:.5rem;background:#fff}
+.filters label{display:flex;flex-direction:column;font-size:.9rem;gap:.15rem}
+.pager{display:flex;flex-wrap:wrap;gap:1rem;align-items:center;margin:1rem 0}.pager a{display:inline-block;padding:.5rem}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dl.facts dt{font-weight:600}dl.facts dd{margin:0}
+ol.timeline{list-style:none;padding:0;border-left:3px solid var(--line);margin-left:.5rem}ol.timeline li{padding:.25rem 0 .75rem 1rem}
+.map-shell{position:relative}#map{height:min(70vh,40rem);width:100%;border:1px solid var(--line);border-radius:.5rem;background:#dfe6ee}
+.map-controls{display:flex;flex-wrap:wrap;gap:.5rem 1.25rem;align-items:center;margin:.5rem 0}
+.map-controls fieldset{border:1px solid var(--line);border-radius:.5rem;padding:.25rem .75rem;margin:0;display:flex;flex-wrap:wrap;gap:.25rem .75rem}
+.map-controls legend{font-size:.9rem;font-weight:600}.map-controls label{display:inline-flex;gap:.3rem;align-items:center;min-height:2rem}
+.timeline-control{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;margin:.5rem 0}.timeline-control input[type=range]{flex:1 1 14rem}
+.timeline-count{font-weight:600;font-variant-numeric:tabular-nums}
+.legend{display:flex;flex-wrap:wrap;gap:.5rem 1rem;font-size:.9rem;padding:0;list-style:none}.legend span.swatch{display:inline-block;width:1rem;height:1rem;border-radius:50%;vertical-align:middle;margin-right:.3rem;border:1px solid #0003}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+footer{border-top:1px solid var(--line);color:var(--muted);font-size:.9rem;margin-top:2rem}
+@media (max-width:40rem){.site form{margin-left:0;width:100%}.site form input{flex:1}dl.facts{grid-template-columns:1fr}}
 `;
 
-/** The site's page shell: no scripts, fonts or requests to other origins. */
-export function renderPage(page: { title: string; body: string; description?: string }): string {
+export const SITE_CSS_PATH = `/assets/site-${createHash('sha256').update(SITE_CSS).digest('hex').slice(0, 12)}.css`;
+
+export interface Page {
+  title: string;
+  body: string;
+  description?: string;
+  /** Trail of links above the title, e.g. [['Massachusetts', '/places/ma']]. */
+  crumbs?: Array<[string, string]>;
+  /** Same-origin scripts (module) and stylesheets this page adds; only the map page has any. */
+  scripts?: string[];
+  styles?: string[];
+  /** The canonical URL path of this page, when other URLs show the same thing. */
+  canonical?: string;
+  /** Keep search engines off pages that are only views of other pages (e.g. filtered lists). */
+  noindex?: boolean;
+}
+
+/** The site's page shell. Nothing in it loads from another origin; pages work without JavaScript. */
+export function renderPage(page: Page): string {
+  const crumbs = page.crumbs?.length
+    ? `<nav class="crumbs" aria-label="Breadcrumb"><ol><li><a href="/">Home</a></li>${page.crumbs.map(([label, href]) => `<li><a href="${escapeHtml(href)}">${escapeHtml(label)}</a></li>`).join('')}</ol></nav>`
+    : '';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -24,14 +79,23 @@ export function renderPage(page: { title: string; body: string; description?: st
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(page.title)} · Counterwatch</title>
 <meta name="description" content="${escapeHtml(page.description ?? 'Which US police agencies use which surveillance technology, since when, and who says so.')}">
-<style>${STYLE}</style>
+${page.noindex ? '<meta name="robots" content="noindex">\n' : ''}${page.canonical ? `<link rel="canonical" href="${escapeHtml(page.canonical)}">\n` : ''}<link rel="icon" href="/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="${SITE_CSS_PATH}">
+${(page.styles ?? []).map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}">`).join('\n')}
+${(page.scripts ?? []).map((src) => `<script type="module" src="${escapeHtml(src)}"></script>`).join('\n')}
 </head>
 <body>
-<header><a href="/">Counterwatch</a><span class="note">police surveillance partnerships, with the evidence</span></header>
-<main>
+<a class="skip" href="#content">Skip to content</a>
+<header class="site">
+<a class="brand" href="/">Counterwatch</a>
+<nav aria-label="Site"><ul><li><a href="/map">Map</a></li><li><a href="/deployments">List</a></li><li><a href="/technologies">Technologies</a></li><li><a href="/policies">Laws</a></li><li><a href="/about">About the data</a></li><li><a href="/api">API</a></li></ul></nav>
+<form action="/search" method="get" role="search"><label class="visually-hidden" for="site-q">Search places, agencies and deployments</label><input id="site-q" name="q" type="search" placeholder="City, agency or ZIP" autocomplete="off"><button type="submit">Search</button></form>
+</header>
+<main id="content">
+${crumbs}
 ${page.body}
 </main>
-<footer><p>Data: EFF Atlas of Surveillance, FBI Crime Data Explorer, US Census Bureau, Fight for the Future, DeFlock, US Conference of Mayors. Each dataset keeps its own date; see the figures above. <a href="/api">API documentation</a> · <a href="/api/v1/export?format=csv">download everything (CSV)</a>.</p></footer>
+<footer><p>Data: EFF Atlas of Surveillance, FBI Crime Data Explorer, US Census Bureau, Fight for the Future, DeFlock, US Conference of Mayors. Each dataset keeps its own date: see <a href="/about">about the data</a>. <a href="/api">API documentation</a> · <a href="/api/v1/export?format=csv">download everything (CSV)</a>.</p></footer>
 </body>
 </html>`;
 }

@@ -73,6 +73,8 @@ export interface DeploymentFilter {
   state?: string;
   place?: string;
   agency?: string;
+  /** Agencies of exactly this place (by place id; pages use it for towns without a GEOID). */
+  placeId?: string;
   activeOn?: string;
   startedAfter?: string;
   startedBefore?: string;

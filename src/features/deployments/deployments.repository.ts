@@ -17,6 +17,7 @@ function filtered(db: Kysely<Database>, filter: DeploymentFilter) {
   if (filter.status) query = query.where('d.status', '=', filter.status);
   if (filter.state) query = query.where('d.state_code', '=', filter.state);
   if (filter.agency) query = query.where('d.agency_id', '=', filter.agency);
+  if (filter.placeId) query = query.where('a.place_id', '=', filter.placeId);
   if (filter.vendor) {
     const vendor = filter.vendor;
     query = query.where(({ exists, selectFrom }) =>
@@ -93,6 +94,15 @@ export async function countDeployments(db: Kysely<Database>, filter: DeploymentF
   return Number(row?.n ?? 0);
 }
 
+/** How many deployments match the filter, per technology, most first. */
+export async function countDeploymentsByTechnology(db: Kysely<Database>, filter: DeploymentFilter): Promise<Array<{ technology: string; n: number }>> {
+  const rows = await filtered(db, filter)
+    .select((eb) => ['d.technology_slug', eb.fn.countAll().as('n')])
+    .groupBy('d.technology_slug')
+    .execute();
+  return rows.map((r) => ({ technology: r.technology_slug, n: Number(r.n) })).sort((a, b) => b.n - a.n || a.technology.localeCompare(b.technology));
+}
+
 /**
  * One page of deployments in id order after the id `after` (keyset paging: a page never skips or
  * repeats a record while the data does not change), and the id to continue from, or null at the end.
@@ -108,6 +118,28 @@ export async function findDeploymentPage(
   const more = rows.length > page.limit;
   const pageRows = more ? rows.slice(0, page.limit) : rows;
   return { records: await withDetails(db, pageRows), nextAfter: more ? (pageRows.at(-1)!.id as string) : null };
+}
+
+/** What the browsable list can be sorted by; every order ends with the id, so pages are stable. */
+export const DEPLOYMENT_SORTS = ['agency', 'state', 'technology', 'status', 'started'] as const;
+export type DeploymentSort = (typeof DEPLOYMENT_SORTS)[number];
+
+/** One page of deployments in a chosen order (offset paging, for people browsing the list twin). */
+export async function findDeploymentsSorted(
+  db: Kysely<Database>,
+  filter: DeploymentFilter,
+  page: { sort: DeploymentSort; descending: boolean; offset: number; limit: number },
+): Promise<DeploymentRecord[]> {
+  const direction = page.descending ? 'desc' : 'asc';
+  let query = withColumns(filtered(db, filter));
+  if (page.sort === 'agency') query = query.orderBy('a.name', direction);
+  if (page.sort === 'state') query = query.orderBy('d.state_code', direction).orderBy('a.name');
+  if (page.sort === 'technology') query = query.orderBy('d.technology_slug', direction).orderBy('a.name');
+  if (page.sort === 'status') query = query.orderBy('d.status', direction).orderBy('a.name');
+  // Unknown start dates come last in either direction (the databases disagree on where nulls sort).
+  if (page.sort === 'started') query = query.orderBy(sql`d.started_on is null`).orderBy('d.started_on', direction);
+  const rows = await query.orderBy('d.id', direction).limit(page.limit).offset(page.offset).execute();
+  return withDetails(db, rows);
 }
 
 export async function findDeploymentById(db: Kysely<Database>, id: string): Promise<DeploymentRecord | null> {
@@ -208,4 +240,37 @@ export async function findDeploymentPoints(db: Kysely<Database>, filter: Deploym
     .orderBy('d.id')
     .execute();
   return rows.map((r) => ({ id: r.id, technology: r.technology_slug, status: r.status, agency: r.name, lat: Number(r.lat), lon: Number(r.lon) }));
+}
+
+/**
+ * How many deployments match the filter in each state (by state FIPS) or county (by county GEOID, through
+ * the agency's town or county), for shading the map.
+ */
+export async function countDeploymentsByArea(db: Kysely<Database>, filter: DeploymentFilter, level: 'state' | 'county'): Promise<Array<{ geoid: string; n: number }>> {
+  if (level === 'state') {
+    const rows = await filtered(db, filter)
+      .innerJoin('places as sp', (join) => join.onRef('sp.state_code', '=', 'd.state_code').on('sp.kind', '=', 'state'))
+      .select((eb) => ['sp.geoid', eb.fn.countAll().as('n')])
+      .groupBy('sp.geoid')
+      .execute();
+    return rows.filter((r) => r.geoid !== null).map((r) => ({ geoid: r.geoid!, n: Number(r.n) }));
+  }
+  const rows = await filtered(db, filter)
+    .innerJoin('places as cp', 'cp.id', 'a.place_id')
+    .select((eb) => ['cp.county_geoid', eb.fn.countAll().as('n')])
+    .where('cp.county_geoid', 'is not', null)
+    .groupBy('cp.county_geoid')
+    .execute();
+  return rows.map((r) => ({ geoid: r.county_geoid!, n: Number(r.n) }));
+}
+
+/** The first and last start date of each technology's deployments: the span of the map's timeline. */
+export async function findStartDateSpans(db: Kysely<Database>): Promise<Record<string, [string, string]>> {
+  const rows = await db
+    .selectFrom('deployments')
+    .select((eb) => ['technology_slug', eb.fn.min('started_on').as('first'), eb.fn.max('started_on').as('last')])
+    .where('started_on', 'is not', null)
+    .groupBy('technology_slug')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.technology_slug, [String(r.first), String(r.last)]]));
 }

@@ -5,19 +5,28 @@ import { readStats } from '#src/features/stats/stats.repository';
 import { listTechnologies } from '#src/features/technologies/technologies.repository';
 import { BUNDLED_DATASETS } from '#src/bootstrap/bundled-datasets';
 import { escapeHtml, renderPage } from '#src/http/html';
+import { parseListQuery } from '#src/features/deployments/deployments-list.page';
+import { renderMapSection } from '#src/features/map/map.page';
 
 const fmt = new Intl.NumberFormat('en-US');
 
 /** The home page: headline figures straight from the database, and the date of every dataset behind them. */
 export function registerHomePage(app: FastifyInstance, db: Kysely<Database>): void {
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => {
-    const [stats, technologies] = await Promise.all([readStats(db), listTechnologies(db)]);
+  app.get('/', { schema: { hide: true } }, async (request, reply) => {
+    const raw = request.query as Record<string, unknown>;
+    const query = parseListQuery(raw, reply, 'Counterwatch');
+    if (!query) return reply;
+    const [stats, technologies, map] = await Promise.all([
+      readStats(db),
+      listTechnologies(db),
+      renderMapSection(db, raw, { ...query, technology: 'technology' in raw ? query.technology : 'ring-neighbors' }, 'h2'),
+    ]);
     const loaded = new Map(stats.imports.map((i) => [i.file, i]));
     const techRows = technologies
       .filter((t) => t.counts.deployments > 0 || t.counts.policies > 0)
       .map(
         (t) =>
-          `<tr><th scope="row">${escapeHtml(t.name)}</th><td class="n">${fmt.format(t.counts.deployments)}</td><td class="n">${fmt.format(t.counts.active)}</td><td class="n">${fmt.format(t.counts.agencies)}</td><td class="n">${fmt.format(t.counts.policies)}</td><td><a href="/api/v1/deployments?technology=${escapeHtml(t.slug)}">JSON</a></td></tr>`,
+          `<tr><th scope="row">${escapeHtml(t.name)}</th><td class="n">${fmt.format(t.counts.deployments)}</td><td class="n">${fmt.format(t.counts.active)}</td><td class="n">${fmt.format(t.counts.agencies)}</td><td class="n">${fmt.format(t.counts.policies)}</td><td><a href="/technologies/${escapeHtml(t.slug)}">page</a> · <a href="/api/v1/deployments?technology=${escapeHtml(t.slug)}">JSON</a></td></tr>`,
       )
       .join('\n');
     const datasetRows = BUNDLED_DATASETS.map((d) => {
@@ -35,6 +44,11 @@ ${empty ? '<p><strong>The database is empty.</strong> Load the bundled data with
   <li><strong>${fmt.format(technologies.find((t) => t.slug === 'ring-neighbors')?.counts.deployments ?? 0)}</strong> Ring/Neighbors partnerships (to mid-2020)</li>
   <li><strong>${fmt.format(stats.policies)}</strong> bans, moratoria and oversight laws</li>
 </ul>
+<form class="filters" method="get" action="/search" role="search" aria-label="Find your city">
+<label>Find your city: name or ZIP code<input name="q" type="search" placeholder="Somerville, MA or 02143" autocomplete="off"></label>
+<button type="submit">Find</button>
+</form>
+${map.html}
 <h2>Deployments by technology</h2>
 <table>
 <thead><tr><th scope="col">Technology</th><th scope="col" class="n">Deployments</th><th scope="col" class="n">Still active when last seen</th><th scope="col" class="n">Agencies</th><th scope="col" class="n">Laws</th><th scope="col">Data</th></tr></thead>
@@ -46,6 +60,7 @@ ${empty ? '<p><strong>The database is empty.</strong> Load the bundled data with
 <thead><tr><th scope="col">Dataset</th><th scope="col">Compiled by</th><th scope="col">As of</th><th scope="col" class="n">Rows</th></tr></thead>
 <tbody>${datasetRows}</tbody>
 </table>`;
-    reply.type('text/html; charset=utf-8').send(renderPage({ title: 'Police surveillance partnerships', body }));
+    reply.type('text/html; charset=utf-8').send(renderPage({ title: 'Police surveillance partnerships', body, scripts: map.scripts, styles: map.styles, canonical: '/' }));
+    return reply;
   });
 }

@@ -7,11 +7,9 @@ import type { Database } from '#src/storage/schema';
 import { keysetPage, listQuery } from '#src/http/api';
 import { ERROR_RESPONSES } from '#src/http/api-errors.schema';
 import { HttpError } from '#src/http/errors';
-import { officialQuery, toOfficialRecord } from './officials.repository';
+import { isStale, officialQuery, STALE_AFTER_DAYS, toOfficialRecord } from './officials.repository';
 import { placeSchema } from '#src/features/places/place.schema';
 
-/** Contacts not verified for this long are flagged as stale wherever they are shown. */
-const STALE_AFTER_DAYS = 365;
 
 export const officialSchema = z
   .object({
@@ -30,11 +28,6 @@ export const officialSchema = z
     stale: z.boolean().describe(`True when not verified in the last ${STALE_AFTER_DAYS} days`),
   })
   .meta({ id: 'Official' });
-
-function isStale(verifiedOn: string | null, today: Date): boolean {
-  if (!verifiedOn) return true;
-  return today.getTime() - Date.parse(`${verifiedOn}T00:00:00Z`) > STALE_AFTER_DAYS * 86_400_000;
-}
 
 function toOfficial(r: Record<string, any>, today: Date) {
   const { bio_url: _bio, ...record } = toOfficialRecord(r);

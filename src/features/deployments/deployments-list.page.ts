@@ -1,0 +1,179 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { STATES } from '#src/domain/states';
+import { TECHNOLOGIES } from '#src/domain/technologies';
+import { DEPLOYMENT_STATUSES } from '#src/domain/statuses';
+import type { Database } from '#src/storage/schema';
+import { escapeHtml, renderPage } from '#src/http/html';
+import { formatDay, formatNumber, link, pager, statusBadge, technologyName, withQuery } from '#src/http/page-parts';
+import { deploymentFilterSchema, toDeploymentFilter, type DeploymentFilterQuery } from './deployment-filter';
+import { countDeployments, DEPLOYMENT_SORTS, findDeploymentsSorted, type DeploymentSort } from './deployments.repository';
+
+const PAGE_SIZE = 50;
+
+/** The query of the list twin: the API's deployment filters, plus sort, direction and offset. */
+const listPageQuery = deploymentFilterSchema.extend({
+  sort: z.enum(DEPLOYMENT_SORTS, { message: `must be one of: ${DEPLOYMENT_SORTS.join(', ')}` }).default('agency'),
+  dir: z.enum(['asc', 'desc'], { message: 'must be asc or desc' }).default('asc'),
+  offset: z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more').max(1_000_000).default(0),
+});
+
+/** The filter parameters the list and the map share, as they appear in URLs. */
+export const SHARED_FILTER_KEYS = ['technology', 'status', 'vendor', 'state', 'q', 'active_on', 'place', 'agency', 'bbox', 'near', 'radius_km', 'started_after', 'started_before'] as const;
+
+const COLUMNS: Array<{ sort: DeploymentSort | null; label: string }> = [
+  { sort: 'agency', label: 'Agency' },
+  { sort: 'state', label: 'State' },
+  { sort: null, label: 'Place' },
+  { sort: 'technology', label: 'Technology' },
+  { sort: 'status', label: 'Status' },
+  { sort: 'started', label: 'Started' },
+];
+
+/** Parses a page's query with a zod schema; on a bad parameter, answers a 400 page that names it. */
+export function parsePageQuery<T extends z.ZodType>(schema: T, query: unknown, reply: FastifyReply, title: string): z.infer<T> | null {
+  // An empty form field ("All technologies") means no filter, as if it were not given.
+  const given = Object.fromEntries(Object.entries((query ?? {}) as Record<string, unknown>).filter(([, v]) => v !== ''));
+  const parsed = schema.safeParse(given);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const parameter = String(issue.path[0] ?? '');
+  const value = given[parameter];
+  const message = Array.isArray(value) ? `"${parameter}" was given more than once; give it once` : `"${parameter}" ${issue.message}`;
+  reply
+    .code(400)
+    .type('text/html; charset=utf-8')
+    .send(renderPage({ title, noindex: true, body: `<h1>${escapeHtml(title)}</h1><p role="alert">This address has a problem: ${escapeHtml(message)}.</p><p><a href="${escapeHtml(reply.request.url.split('?')[0]!)}">Start again without filters</a></p>` }));
+  return null;
+}
+
+/** The filters that are set, as URL parameters (strings as given in the request). */
+export function activeFilters(raw: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of SHARED_FILTER_KEYS) if (typeof raw[key] === 'string' && raw[key] !== '') out[key] = raw[key] as string;
+  return out;
+}
+
+function option(value: string, label: string, selected: string | undefined): string {
+  return `<option value="${escapeHtml(value)}"${value === selected ? ' selected' : ''}>${escapeHtml(label)}</option>`;
+}
+
+/** The filter form of the list and the map, pre-filled from the URL; works without JavaScript. */
+export function filterForm(action: string, filters: Record<string, string>, vendors: Array<{ id: string; name: string }>, extra = ''): string {
+  const hidden = ['place', 'agency', 'bbox', 'near', 'radius_km', 'started_after', 'started_before']
+    .filter((k) => filters[k])
+    .map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(filters[k])}">`)
+    .join('');
+  return `<form class="filters" method="get" action="${escapeHtml(action)}" aria-label="Filters">
+<label>Technology<select name="technology"><option value="">All technologies</option>${TECHNOLOGIES.map((t) => option(t.slug, t.name, filters.technology)).join('')}</select></label>
+<label>Status<select name="status"><option value="">Any status</option>${DEPLOYMENT_STATUSES.map((s) => option(s, s, filters.status)).join('')}</select></label>
+<label>Vendor<select name="vendor"><option value="">Any vendor</option>${vendors.map((v) => option(v.id, v.name, filters.vendor)).join('')}</select></label>
+<label>State<select name="state"><option value="">All states</option>${STATES.map((s) => option(s.code, s.name, filters.state?.toUpperCase())).join('')}</select></label>
+<label>Words<input type="search" name="q" value="${escapeHtml(filters.q ?? '')}" placeholder="agency, city, vendor"></label>
+<label>Active on<input type="date" name="active_on" value="${escapeHtml(filters.active_on ?? '')}"></label>
+${hidden}${extra}
+<button type="submit">Apply filters</button>${Object.keys(filters).length ? ` <a href="${escapeHtml(action)}">Clear filters</a>` : ''}
+</form>`;
+}
+
+/** Vendors that have at least one deployment, by name, for the filter menus. */
+export async function vendorsInUse(db: Kysely<Database>): Promise<Array<{ id: string; name: string }>> {
+  return db
+    .selectFrom('vendors as v')
+    .select(['v.id', 'v.name'])
+    .where(({ exists, selectFrom }) => exists(selectFrom('deployment_vendors as dv').select('dv.vendor_id').whereRef('dv.vendor_id', '=', 'v.id')))
+    .orderBy('v.name')
+    .execute();
+}
+
+/** A sentence saying which filters are on, for people and screen readers. */
+function describeFilters(q: DeploymentFilterQuery): string {
+  const parts: string[] = [];
+  if (q.technology) parts.push(technologyName(q.technology));
+  if (q.status) parts.push(`status ${q.status}`);
+  if (q.vendor) parts.push(`vendor ${q.vendor}`);
+  if (q.state) parts.push(`in ${STATES.find((s) => s.code === q.state)?.name ?? q.state}`);
+  if (q.q) parts.push(`matching “${q.q}”`);
+  if (q.active_on) parts.push(`active on ${q.active_on}`);
+  if (q.place) parts.push(`in the place with GEOID ${q.place}`);
+  if (q.agency) parts.push(`of agency ${q.agency}`);
+  if (q.bbox) parts.push('in the chosen map area');
+  if (q.near) parts.push(`within ${q.radius_km ?? 10} km of ${q.near.join(', ')}`);
+  return parts.length ? parts.join(', ') : 'all deployments';
+}
+
+export type ListPageQuery = z.infer<typeof listPageQuery>;
+
+/** Parses the list twin's query (a 400 page naming the parameter when it is bad). */
+export function parseListQuery(query: unknown, reply: FastifyReply, title: string): ListPageQuery | null {
+  return parsePageQuery(listPageQuery, query, reply, title);
+}
+
+/**
+ * The results section of the list twin: a count, the sortable table of one page and a pager, all for the
+ * given filters. The map page embeds the same section and replaces it when its filters change.
+ */
+export async function renderDeploymentResults(db: Kysely<Database>, q: ListPageQuery, raw: Record<string, unknown>): Promise<{ html: string; total: number; description: string }> {
+  const filter = toDeploymentFilter(q);
+  const filters = activeFilters(raw);
+  const [total, records] = await Promise.all([
+    countDeployments(db, filter),
+    findDeploymentsSorted(db, filter, { sort: q.sort, descending: q.dir === 'desc', offset: q.offset, limit: PAGE_SIZE }),
+  ]);
+  const here = (params: Record<string, string | number | undefined>) => withQuery('/deployments', { ...filters, sort: q.sort === 'agency' ? undefined : q.sort, dir: q.dir === 'asc' ? undefined : q.dir, ...params });
+  const head = COLUMNS.map((c) => {
+    if (!c.sort) return `<th scope="col">${c.label}</th>`;
+    const current = q.sort === c.sort;
+    const nextDir = current && q.dir === 'asc' ? 'desc' : 'asc';
+    const href = withQuery('/deployments', { ...filters, sort: c.sort, dir: nextDir });
+    const label = `${c.label}${current ? (q.dir === 'asc' ? ' ▲' : ' ▼') : ''}`;
+    return `<th scope="col"${current ? ` aria-sort="${q.dir === 'asc' ? 'ascending' : 'descending'}"` : ''}><a href="${escapeHtml(href)}">${escapeHtml(label)}<span class="visually-hidden">, sort ${nextDir === 'asc' ? 'ascending' : 'descending'}</span></a></th>`;
+  }).join('');
+  const rows = records
+    .map(
+      (d) => `<tr><th scope="row">${link(d.agency.url, d.agency.name)}</th><td>${escapeHtml(d.agency.state)}</td><td>${d.place ? link(d.place.url, d.place.name) : '<span class="note">not placed</span>'}</td><td>${link(d.url, technologyName(d.technology))}</td><td>${statusBadge(d.status)}</td><td class="date">${formatDay(d.started_on)}</td></tr>`,
+    )
+    .join('\n');
+  const description = describeFilters(q);
+  const apiQuery = new URLSearchParams(filters).toString();
+  const pages = pager({ offset: q.offset, limit: PAGE_SIZE, total, url: (offset) => here({ offset: offset || undefined }), label: 'Pages of deployments' });
+  const html = `<section id="results" aria-labelledby="results-heading" data-total="${total}">
+<h2 id="results-heading">${formatNumber(total)} ${total === 1 ? 'deployment' : 'deployments'}</h2>
+<p role="status">${formatNumber(total)} ${total === 1 ? 'deployment' : 'deployments'}: ${escapeHtml(description)}.</p>
+${
+  total === 0
+    ? `<p><strong>No deployment matches these filters.</strong> Absence from this data does not mean a technology is not used. <a href="/deployments">Show all deployments</a>.</p>`
+    : `${pages}<div class="table-wrap"><table>
+<caption>Deployments, ${escapeHtml(description)}, sorted by ${escapeHtml(q.sort)} ${q.dir === 'asc' ? 'ascending' : 'descending'}</caption>
+<thead><tr>${head}</tr></thead>
+<tbody>${rows}</tbody></table></div>${pages}`
+}
+<p>Download these results: <a href="/api/v1/deployments?${escapeHtml(apiQuery ? `${apiQuery}&` : '')}format=csv&amp;limit=1000">CSV</a> · <a href="/api/v1/deployments?${escapeHtml(apiQuery ? `${apiQuery}&` : '')}format=geojson&amp;limit=1000">GeoJSON</a> · <a href="/api/v1/deployments${escapeHtml(apiQuery ? `?${apiQuery}` : '')}">JSON</a> (up to 1,000 a page; see the <a href="/api">API</a>).</p>
+</section>`;
+  return { html, total, description };
+}
+
+/**
+ * The list twin of the map: the same filters, as a sortable, paged table that the server renders, so it
+ * works with a keyboard, a screen reader, and without JavaScript.
+ */
+export function registerDeploymentListPage(app: FastifyInstance, db: Kysely<Database>): void {
+  app.get('/deployments', { schema: { hide: true } }, async (request, reply) => {
+    const raw = request.query as Record<string, unknown>;
+    const q = parseListQuery(raw, reply, 'Deployments');
+    if (!q) return reply;
+    const filters = activeFilters(raw);
+    const [results, vendors] = await Promise.all([renderDeploymentResults(db, q, raw), vendorsInUse(db)]);
+    const { total, description } = results;
+    const body = `
+<h1>Deployments</h1>
+<p><a href="${escapeHtml(withQuery('/map', filters))}">See these on the map</a></p>
+${filterForm('/deployments', filters, vendors, q.sort !== 'agency' || q.dir !== 'asc' ? `<input type="hidden" name="sort" value="${q.sort}"><input type="hidden" name="dir" value="${q.dir}">` : '')}
+${results.html}`;
+    reply
+      .type('text/html; charset=utf-8')
+      .send(renderPage({ title: total === 0 ? 'Deployments: no matches' : `Deployments: ${description}`, description: `${formatNumber(total)} documented police surveillance deployments: ${description}.`, body, noindex: Object.keys(filters).length > 0 || q.offset > 0 }));
+    return reply;
+  });
+}

@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '#src/storage/schema';
+import { TECHNOLOGIES } from '#src/domain/technologies';
+import { escapeHtml, renderPage } from '#src/http/html';
+import { webEntry } from '#src/http/static-assets';
+import { activeFilters, filterForm, parseListQuery, renderDeploymentResults, vendorsInUse } from '#src/features/deployments/deployments-list.page';
+import { findStartDateSpans } from '#src/features/deployments/deployments.repository';
+
+/** One colour per technology layer; each is distinct and dark enough for white cluster counts. */
+const LAYER_COLORS = ['#b3261e', '#1f4e9c', '#6a3d9a', '#00695c', '#8c5400', '#ad1457', '#37474f', '#2e7d32', '#4e342e', '#0277bd', '#5d4037', '#c62828', '#283593'];
+
+/** The map section: filters, timeline, the map, and the list twin (the server renders all but the map). */
+export async function renderMapSection(db: Kysely<Database>, raw: Record<string, unknown>, query: NonNullable<ReturnType<typeof parseListQuery>>, heading: string): Promise<{ html: string; scripts: string[]; styles: string[] }> {
+  const filters = activeFilters(raw);
+  // The map starts on Ring/Neighbors; `technology=` (empty) means every technology.
+  if (!('technology' in raw)) filters.technology = 'ring-neighbors';
+  const [results, vendors, spans] = await Promise.all([renderDeploymentResults(db, query, filters), vendorsInUse(db), findStartDateSpans(db)]);
+  const entry = webEntry('map');
+  const config = {
+    technologies: TECHNOLOGIES.map((t, i) => ({ slug: t.slug, name: t.name, color: LAYER_COLORS[i % LAYER_COLORS.length] })),
+    spans,
+    basemap: { states: '/assets/basemap/states-10m.json', counties: '/assets/basemap/counties-10m.json' },
+  };
+  const html = `
+<h${heading === 'h1' ? 1 : 2}>Map of police surveillance</h${heading === 'h1' ? 1 : 2}>
+${filterForm('/map', filters, vendors)}
+<div class="map-controls">
+<div id="timeline-control" class="timeline-control" hidden>
+<label for="timeline">Timeline</label><input id="timeline" type="range" min="0" max="1" value="1" step="1" aria-describedby="timeline-count">
+<output id="timeline-date" for="timeline">All dates</output>
+<button type="button" id="timeline-play" class="secondary" aria-pressed="false">Play</button>
+<span id="timeline-count" class="timeline-count" aria-live="polite"></span>
+</div>
+<label id="shade-control" hidden>Shade states and counties by <select id="shade"><option value="density">deployments</option><option value="laws">laws</option><option value="none">nothing</option></select></label>
+</div>
+<div class="map-shell">
+<div id="map" data-config="${escapeHtml(JSON.stringify(config))}" role="region" aria-label="Interactive map of deployments; the list after it holds the same results">
+<p id="map-noscript" class="note">${entry ? 'The interactive map needs JavaScript. The list below holds the same results, and the filters work without it.' : 'The map has not been built (run <code>npm run build</code>). The list below holds the same results.'}</p>
+</div>
+</div>
+<ul id="map-legend" class="legend" aria-label="Map legend"></ul>
+<p id="shade-legend" class="note"></p>
+<p id="map-status" class="visually-hidden" aria-live="polite"></p>
+<p><a data-list-link href="/deployments?${escapeHtml(new URLSearchParams(filters).toString())}">Open these results as the full list</a> (sortable, every page).</p>
+${results.html}`;
+  return { html, scripts: entry ? [entry.script] : [], styles: entry?.styles ?? [] };
+}
+
+/** The map page: the map with its timeline and filters, and the list twin below it. */
+export function registerMapPage(app: FastifyInstance, db: Kysely<Database>): void {
+  app.get('/map', { schema: { hide: true } }, async (request, reply) => {
+    const raw = request.query as Record<string, unknown>;
+    const q = parseListQuery(raw, reply, 'Map');
+    if (!q) return reply;
+    const section = await renderMapSection(db, raw, { ...q, technology: 'technology' in raw ? q.technology : 'ring-neighbors' }, 'h1');
+    reply.type('text/html; charset=utf-8').send(
+      renderPage({
+        title: 'Map of police surveillance',
+        description: 'Interactive map of US police surveillance partnerships and technologies, with a timeline of their spread and the laws that limit them.',
+        body: section.html,
+        scripts: section.scripts,
+        styles: section.styles,
+        noindex: Object.keys(raw).length > 0,
+      }),
+    );
+    return reply;
+  });
+}

@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '#src/storage/schema';
+import { HttpError } from '#src/http/errors';
+import { escapeHtml, renderPage } from '#src/http/html';
+import { formatDay, link, telHref } from '#src/http/page-parts';
+import { isStale, officialQuery, toOfficialRecord } from './officials.repository';
+
+/** One official's public contact details, with where they come from and how old they are. */
+export function registerOfficialPage(app: FastifyInstance, db: Kysely<Database>): void {
+  app.get<{ Params: { id: string } }>('/officials/:id', { schema: { hide: true } }, async (request, reply) => {
+    const row = await officialQuery(db).where('o.id', '=', request.params.id).executeTakeFirst();
+    if (!row) throw new HttpError(404, 'not_found', `No official has the id "${request.params.id}"`);
+    const o = toOfficialRecord(row);
+    const stale = isStale(o.verified_on);
+    const body = `
+<h1>${escapeHtml(o.name)}</h1>
+<p>${escapeHtml(o.role)} of ${o.place ? link(o.place.url, o.place.full_name) : escapeHtml(o.jurisdiction)}</p>
+${stale ? `<p class="stale" role="note">These contact details were last verified ${o.verified_on ? formatDay(o.verified_on) : 'never'}, more than a year ago. This person may no longer hold the office.</p>` : ''}
+<dl class="facts">
+${o.phone ? `<dt>Phone</dt><dd><a href="${escapeHtml(telHref(o.phone))}">${escapeHtml(o.phone)}</a></dd>` : ''}
+${o.email ? `<dt>Email</dt><dd><a href="mailto:${escapeHtml(o.email)}">${escapeHtml(o.email)}</a></dd>` : ''}
+${o.website_url ? `<dt>Website</dt><dd><a href="${escapeHtml(o.website_url)}" rel="nofollow noopener">${escapeHtml(o.website_url)}</a></dd>` : ''}
+<dt>Source</dt><dd>${o.source_url ? `<a href="${escapeHtml(o.source_url)}" rel="nofollow noopener">${escapeHtml(o.source_url)}</a>` : 'US Conference of Mayors directory'}</dd>
+<dt>Verified</dt><dd>${formatDay(o.verified_on)}</dd>
+</dl>
+<p class="note">Data: <a href="/api/v1/officials/${escapeHtml(o.id)}">this official as JSON</a>.</p>`;
+    reply.type('text/html; charset=utf-8').send(
+      renderPage({ title: `${o.name}, ${o.role} of ${o.jurisdiction}`, description: `Public contact details of ${o.name}, ${o.role} of ${o.jurisdiction}, verified ${o.verified_on ?? 'never'}.`, crumbs: o.place ? [[o.place.full_name, o.place.url]] : [], body }),
+    );
+    return reply;
+  });
+}

@@ -1,0 +1,95 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '#src/storage/schema';
+import { HttpError } from '#src/http/errors';
+import { escapeHtml, renderPage } from '#src/http/html';
+import { deploymentTable, formatNumber, link, officialList, policyTable, technologyCounts, withQuery } from '#src/http/page-parts';
+import type { DeploymentFilter } from '#src/features/deployments/deployment-filter';
+import { countDeployments, countDeploymentsByTechnology, findDeploymentsSorted } from '#src/features/deployments/deployments.repository';
+import { findPoliciesCovering, iteratePolicies, type PolicyRecord } from '#src/features/policies/policies.repository';
+import { isStale, officialQuery, toOfficialRecord } from '#src/features/officials/officials.repository';
+import { PLACE_COLUMNS, toPlaceRecord, type PlaceRecord } from './place-record';
+
+const SHOWN = 100;
+
+/** The deployments of a place: a state's by state code, a county's with its towns, a town's own. */
+function placeFilter(place: PlaceRecord): { filter: DeploymentFilter; listParams: Record<string, string> } {
+  if (place.kind === 'state') return { filter: { state: place.state }, listParams: { state: place.state } };
+  if (place.kind === 'county' && place.geoid) return { filter: { place: place.geoid }, listParams: { place: place.geoid } };
+  if (place.geoid) return { filter: { place: place.geoid }, listParams: { place: place.geoid } };
+  return { filter: { placeId: place.id }, listParams: { state: place.state, q: place.name } };
+}
+
+export async function findPlaceById(db: Kysely<Database>, id: string): Promise<PlaceRecord | null> {
+  const row = await db.selectFrom('places as p').select([...PLACE_COLUMNS]).where('p.id', '=', id).executeTakeFirst();
+  return row ? toPlaceRecord(row) : null;
+}
+
+/**
+ * A state, county or town: what its police are documented using, the laws that apply there, and (for
+ * towns) its officials. Deployments of a county include those of agencies in its towns.
+ */
+export function registerPlacePage(app: FastifyInstance, db: Kysely<Database>): void {
+  app.get<{ Params: { code: string } }>('/states/:code', { schema: { hide: true } }, async (request, reply) => reply.redirect(`/places/${encodeURIComponent(request.params.code.toLowerCase())}`, 301));
+  app.get<{ Params: { id: string } }>('/places/:id', { schema: { hide: true } }, async (request, reply) => {
+    const place = await findPlaceById(db, request.params.id);
+    if (!place) throw new HttpError(404, 'not_found', `No place has the id "${request.params.id}"`);
+    const { filter, listParams } = placeFilter(place);
+    const [total, byTechnology, deployments, policies, officials, parents] = await Promise.all([
+      countDeployments(db, filter),
+      countDeploymentsByTechnology(db, filter),
+      findDeploymentsSorted(db, filter, { sort: 'agency', descending: false, offset: 0, limit: SHOWN }),
+      place.kind === 'state' ? policiesInState(db, place.state) : place.kind === 'county' ? countyPolicies(db, place) : findPoliciesCovering(db, place),
+      place.kind === 'city' ? officialQuery(db).where('o.place_id', '=', place.id).orderBy('o.role').orderBy('o.name').execute() : Promise.resolve([]),
+      parentPlaces(db, place),
+    ]);
+    const listUrl = withQuery('/deployments', listParams);
+    const kindWord = place.kind === 'state' ? 'state' : place.kind === 'county' ? 'county' : 'place';
+    const roster = officials.map(toOfficialRecord);
+    const body = `
+<h1>${escapeHtml(place.full_name)}</h1>
+<p>${total === 0 ? `No police surveillance deployment is documented in this ${kindWord}. <span class="note">Absence from this data does not mean none is used.</span>` : `${formatNumber(total)} documented ${total === 1 ? 'deployment' : 'deployments'} of police surveillance technology${place.kind === 'county' ? ' by agencies of the county and its towns' : ''}.`}${place.population ? ` Population ${formatNumber(place.population)}.` : ''}</p>
+${total > 0 && place.lat !== null && place.lon !== null ? `<p><a href="${escapeHtml(withQuery('/map', listParams))}#${place.kind === 'state' ? 5 : place.kind === 'county' ? 8 : 10}/${place.lat.toFixed(4)}/${place.lon.toFixed(4)}">See them on the map</a> · <a href="${escapeHtml(listUrl)}">as a list you can filter and sort</a></p>` : ''}
+${technologyCounts(byTechnology, (t) => withQuery('/deployments', { ...listParams, technology: t }), `Deployments in ${place.full_name} by technology`)}
+<h2>Laws that apply here</h2>
+${policyTable(policies, place.kind === 'city' ? `Bans, moratoria and oversight laws of ${place.full_name}, its county and state` : `Bans, moratoria and oversight laws in ${place.full_name}`)}
+${place.kind === 'city' ? `<h2>Officials</h2>${officialList(roster)}${roster.some((o) => isStale(o.verified_on)) ? '<p class="note">Our mayors list dates from 2020: check a contact before relying on it.</p>' : ''}` : ''}
+<h2>Deployments</h2>
+${deploymentTable(deployments, `Deployments in ${place.full_name}${total > SHOWN ? `, the first ${SHOWN} by agency` : ''}`)}
+${total > SHOWN ? `<p><a href="${escapeHtml(listUrl)}">See all ${formatNumber(total)} deployments in the list →</a></p>` : ''}
+${parents.length ? `<p class="note">Part of ${parents.map((p) => link(p.url, p.full_name)).join(', ')}.</p>` : ''}
+<p class="note">Data: <a href="/api/v1/places/${escapeHtml(place.id)}">this place as JSON</a>.</p>`;
+    reply.type('text/html; charset=utf-8').send(
+      renderPage({
+        title: place.full_name,
+        description: `Police surveillance in ${place.full_name}: ${total} documented deployments, ${policies.length} laws, with sources.`,
+        crumbs: parents.map((p) => [p.name, p.url] as [string, string]),
+        body,
+      }),
+    );
+    return reply;
+  });
+}
+
+async function parentPlaces(db: Kysely<Database>, place: PlaceRecord): Promise<PlaceRecord[]> {
+  if (place.kind === 'state') return [];
+  const ids = [place.state.toLowerCase(), ...(place.kind === 'city' && place.county_geoid ? [`county-${place.county_geoid}`] : [])];
+  const found = await Promise.all(ids.map((id) => findPlaceById(db, id)));
+  return found.filter((p): p is PlaceRecord => p !== null);
+}
+
+async function policiesInState(db: Kysely<Database>, state: string): Promise<PolicyRecord[]> {
+  const found: PolicyRecord[] = [];
+  for await (const p of iteratePolicies(db)) if (p.state === state) found.push(p);
+  return found;
+}
+
+/** A county's own laws, its state's, and those of its towns. */
+async function countyPolicies(db: Kysely<Database>, county: PlaceRecord): Promise<PolicyRecord[]> {
+  const found: PolicyRecord[] = [];
+  for await (const p of iteratePolicies(db)) {
+    if (!p.place) continue;
+    if (p.place.id === county.id || p.place.id === county.state.toLowerCase() || (p.place.kind === 'city' && p.place.county_geoid === county.geoid)) found.push(p);
+  }
+  return found;
+}

@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '#src/storage/schema';
+import { searchWords } from '#src/storage/search-index';
+import { escapeHtml, renderPage } from '#src/http/html';
+import { formatNumber, link, withQuery } from '#src/http/page-parts';
+import { countDeployments } from '#src/features/deployments/deployments.repository';
+import type { PlaceRecord } from '#src/features/places/place-record';
+import { lookupZip, placesNear, searchAgencies, searchPlaces } from './search.repository';
+
+const KIND_LABEL: Record<PlaceRecord['kind'], string> = { state: 'state', county: 'county', city: 'city or town' };
+
+function placeItems(places: readonly PlaceRecord[]): string {
+  return `<ul>${places.map((p) => `<li>${link(p.url, p.full_name)} <span class="note">${KIND_LABEL[p.kind]}${p.population ? `, population ${formatNumber(p.population)}` : ''}</span></li>`).join('')}</ul>`;
+}
+
+/** "Find your city": by name or ZIP code, plus agencies by name and deployments by any word. */
+export function registerSearchPage(app: FastifyInstance, db: Kysely<Database>): void {
+  app.get<{ Querystring: { q?: string | string[] } }>('/search', { schema: { hide: true } }, async (request, reply) => {
+    const given = request.query.q;
+    const q = ((Array.isArray(given) ? given[0] : given) ?? '').trim().slice(0, 200);
+    const form = `<form method="get" action="/search" role="search" class="filters"><label>City, county, state, agency or ZIP code<input name="q" type="search" value="${escapeHtml(q)}" autocomplete="off"></label><button type="submit">Search</button></form>`;
+    if (!q) {
+      reply.type('text/html; charset=utf-8').send(
+        renderPage({
+          title: 'Search',
+          description: 'Find your city, county or state, a police agency, or a ZIP code, and see what surveillance is documented there.',
+          body: `<h1>Find your city</h1>${form}<p class="note">Try a ZIP code (02139), a city with its state (Cambridge, MA), a county, or an agency ("sheriff").</p>`,
+        }),
+      );
+      return reply;
+    }
+    const zip = /^\d{5}$/.test(q) ? lookupZip(q) : null;
+    const words = searchWords(q);
+    const [places, nearby, agencies, deploymentCount] = await Promise.all([
+      zip ? searchPlaces(db, `${zip.city}, ${zip.state}`, 5) : searchPlaces(db, q),
+      zip ? placesNear(db, zip.lat, zip.lon, 8) : Promise.resolve([]),
+      zip ? Promise.resolve([]) : searchAgencies(db, q),
+      !zip && words.length > 0 ? countDeployments(db, { words }) : Promise.resolve(0),
+    ]);
+    const zipPlaces = zip ? [...places.filter((p) => p.kind === 'city'), ...nearby].filter((p, i, all) => all.findIndex((x) => x.id === p.id) === i) : [];
+    const sections: string[] = [];
+    if (/^\d{5}$/.test(q) && !zip) sections.push(`<p role="status">We do not know the ZIP code ${escapeHtml(q)}. Try your city's name instead.</p>`);
+    if (zip) {
+      sections.push(
+        `<h2>ZIP code ${escapeHtml(zip.zip)}</h2><p>ZIP code ${escapeHtml(zip.zip)} is in ${escapeHtml(zip.city)}, ${escapeHtml(zip.state)}. A ZIP code can span several towns: pick yours.</p>${zipPlaces.length ? placeItems(zipPlaces) : '<p class="note">No town of ours lies near it.</p>'}`,
+      );
+    } else {
+      if (places.length) sections.push(`<h2>Places</h2>${placeItems(places)}`);
+      if (agencies.length) sections.push(`<h2>Agencies</h2><ul>${agencies.map((a) => `<li>${link(`/agencies/${a.id}`, a.name)} <span class="note">${escapeHtml(a.state_code)}</span></li>`).join('')}</ul>`);
+      if (deploymentCount > 0) sections.push(`<h2>Deployments</h2><p>${link(withQuery('/deployments', { q }), `${formatNumber(deploymentCount)} ${deploymentCount === 1 ? 'deployment mentions' : 'deployments mention'} “${q}”`)}</p>`);
+    }
+    const found = sections.length > 0 && !(/^\d{5}$/.test(q) && !zip);
+    const body = `<h1>Search results for “${escapeHtml(q)}”</h1>${form}${found ? sections.join('\n') : `${sections.join('')}<p role="status"><strong>Nothing matches “${escapeHtml(q)}”.</strong> Check the spelling, or try a nearby city, a county or a state.</p>`}`;
+    reply.type('text/html; charset=utf-8').send(renderPage({ title: `Search: ${q}`, description: `Places, agencies and deployments matching ${q}.`, body, noindex: true }));
+    return reply;
+  });
+}

@@ -1,0 +1,91 @@
+import { createRequire } from 'node:module';
+import { sql, type Kysely } from 'kysely';
+import { findStateByCode, findStateByName } from '#src/domain/states';
+import type { Database } from '#src/storage/schema';
+import { PLACE_COLUMNS, toPlaceRecord, type PlaceRecord } from '#src/features/places/place-record';
+
+export interface ZipMatch {
+  zip: string;
+  city: string;
+  state: string;
+  lat: number;
+  lon: number;
+}
+
+type ZipcodesModule = { lookup(zip: string): { zip: string; city: string; state: string; latitude: number; longitude: number; country: string } | undefined };
+let zipcodes: ZipcodesModule | null = null;
+
+/** A US ZIP code's city, state and centre (the `zipcodes` package's table, loaded on first use: ~90 MB). */
+export function lookupZip(zip: string): ZipMatch | null {
+  zipcodes ??= createRequire(import.meta.url)('zipcodes') as ZipcodesModule;
+  const hit = zipcodes.lookup(zip);
+  if (!hit || hit.country !== 'US') return null;
+  return { zip: hit.zip, city: hit.city, state: hit.state, lat: hit.latitude, lon: hit.longitude };
+}
+
+/** "Cambridge, MA" or "Cambridge Massachusetts" → name "cambridge" and state MA. */
+export function splitPlaceQuery(text: string): { name: string; state: string | null } {
+  const trimmed = text.trim().replace(/\s+/g, ' ');
+  const comma = trimmed.match(/^(.*?),\s*([^,]+)$/);
+  if (comma) {
+    const state = findStateByCode(comma[2]!) ?? findStateByName(comma[2]!);
+    if (state) return { name: comma[1]!.toLowerCase(), state: state.code };
+  }
+  const code = trimmed.match(/^(.*)\s([A-Za-z]{2})$/);
+  if (code && findStateByCode(code[2]!)) return { name: code[1]!.toLowerCase(), state: code[2]!.toUpperCase() };
+  return { name: trimmed.toLowerCase(), state: null };
+}
+
+/** Places whose name starts with the text (states, then counties, then towns, larger first). */
+export async function searchPlaces(db: Kysely<Database>, text: string, limit = 20): Promise<PlaceRecord[]> {
+  const { name, state } = splitPlaceQuery(text);
+  if (!name) return [];
+  const escaped = name.replace(/[\\%_]/g, (c) => `\\${c}`);
+  let query = db
+    .selectFrom('places as p')
+    .select([...PLACE_COLUMNS])
+    .where((eb) => eb.or([eb(sql`lower(p.name)`, 'like', sql`${`${escaped}%`} escape '\\'`), eb(sql`lower(p.full_name)`, 'like', sql`${`${escaped}%`} escape '\\'`)]));
+  if (state) query = query.where('p.state_code', '=', state);
+  const rows = await query
+    .orderBy(sql`case when lower(p.name) = ${name} then 0 else 1 end`)
+    .orderBy(sql`case p.kind when 'state' then 0 when 'city' then 1 else 2 end`)
+    .orderBy(sql`coalesce(p.population, 0)`, 'desc')
+    .orderBy('p.id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => toPlaceRecord(r)!);
+}
+
+/** Towns within `km` of a point, nearest first (for a ZIP code that spans several). */
+export async function placesNear(db: Kysely<Database>, lat: number, lon: number, km: number, limit = 8): Promise<PlaceRecord[]> {
+  const dLat = km / 111;
+  const dLon = km / (111 * Math.cos((lat * Math.PI) / 180));
+  const rows = await db
+    .selectFrom('places as p')
+    .select([...PLACE_COLUMNS])
+    .where('p.kind', '=', 'city')
+    .where('p.lat', '>=', lat - dLat)
+    .where('p.lat', '<=', lat + dLat)
+    .where('p.lon', '>=', lon - dLon)
+    .where('p.lon', '<=', lon + dLon)
+    .execute();
+  const distance = (p: PlaceRecord) => (p.lat! - lat) ** 2 + ((p.lon! - lon) * Math.cos((lat * Math.PI) / 180)) ** 2;
+  return rows
+    .map((r) => toPlaceRecord(r)!)
+    .sort((a, b) => distance(a) - distance(b))
+    .slice(0, limit);
+}
+
+/** Agencies whose name contains the text. */
+export async function searchAgencies(db: Kysely<Database>, text: string, limit = 20) {
+  const { name, state } = splitPlaceQuery(text);
+  if (name.length < 2) return [];
+  const escaped = name.replace(/[\\%_]/g, (c) => `\\${c}`);
+  let query = db
+    .selectFrom('agencies as a')
+    .select(['a.id', 'a.name', 'a.state_code'])
+    .where(sql`lower(a.name)`, 'like', sql`${`%${escaped}%`} escape '\\'`)
+    .where(({ exists, selectFrom }) => exists(selectFrom('deployments as d').select('d.id').whereRef('d.agency_id', '=', 'a.id')));
+  if (state) query = query.where('a.state_code', '=', state);
+  return query.orderBy('a.name').orderBy('a.id').limit(limit).execute();
+}

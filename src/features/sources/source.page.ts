@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '#src/storage/schema';
+import { HttpError } from '#src/http/errors';
+import { escapeHtml, renderPage } from '#src/http/html';
+import { deploymentTable, link } from '#src/http/page-parts';
+import { findDeploymentById } from '#src/features/deployments/deployments.repository';
+
+/** One source and every record that cites it. */
+export function registerSourcePage(app: FastifyInstance, db: Kysely<Database>): void {
+  app.get<{ Params: { id: string } }>('/sources/:id', { schema: { hide: true } }, async (request, reply) => {
+    const source = await db.selectFrom('sources').selectAll().where('id', '=', request.params.id).executeTakeFirst();
+    if (!source) throw new HttpError(404, 'not_found', `No source has the id "${request.params.id}"`);
+    const citations = await db.selectFrom('citations').select(['subject_type', 'subject_id']).where('source_id', '=', source.id).orderBy('subject_id').limit(200).execute();
+    const deployments = (await Promise.all(citations.filter((c) => c.subject_type === 'deployment').map((c) => findDeploymentById(db, c.subject_id)))).filter((d) => d !== null);
+    const policies = citations.filter((c) => c.subject_type === 'policy');
+    const body = `
+<h1>${escapeHtml(source.title ?? source.publisher ?? 'Source')}</h1>
+<dl class="facts">
+<dt>Link</dt><dd><a href="${escapeHtml(source.url)}" rel="nofollow noopener">${escapeHtml(source.url)}</a></dd>
+${source.publisher ? `<dt>Publisher</dt><dd>${escapeHtml(source.publisher)}</dd>` : ''}
+<dt>Kind</dt><dd>${escapeHtml(source.kind)}</dd>
+${source.archive_url ? `<dt>Archived copy</dt><dd><a href="${escapeHtml(source.archive_url)}" rel="nofollow noopener">${escapeHtml(source.archive_url)}</a></dd>` : ''}
+</dl>
+<h2>What it is evidence for</h2>
+${deploymentTable(deployments, 'Deployments citing this source')}
+${policies.length ? `<ul>${policies.map((p) => `<li>${link(`/policies/${p.subject_id}`, p.subject_id)}</li>`).join('')}</ul>` : ''}
+<p class="note">Data: <a href="/api/v1/sources/${escapeHtml(source.id)}">this source as JSON</a>.</p>`;
+    reply.type('text/html; charset=utf-8').send(renderPage({ title: `Source: ${source.publisher ?? source.url}`, description: `A source cited by Counterwatch: ${source.url}`, body }));
+    return reply;
+  });
+}

@@ -1,0 +1,71 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '#src/storage/schema';
+import { findStateByCode } from '#src/domain/states';
+import { HttpError } from '#src/http/errors';
+import { escapeHtml, renderPage } from '#src/http/html';
+import { formatNumber, link, policyTable, withQuery } from '#src/http/page-parts';
+import { iteratePolicies } from '#src/features/policies/policies.repository';
+import { listTechnologies } from './technologies.repository';
+
+/** The vocabulary of technologies, and a page for each: where it is used, by whom, from which vendors. */
+export function registerTechnologyPages(app: FastifyInstance, db: Kysely<Database>): void {
+  app.get('/technologies', { schema: { hide: true } }, async (_request, reply) => {
+    const technologies = await listTechnologies(db);
+    const body = `
+<h1>Surveillance technologies</h1>
+<p>The categories of the EFF's Atlas of Surveillance. Each links to where police are documented using it.</p>
+<div class="table-wrap"><table><caption>Technologies and how often they are documented</caption>
+<thead><tr><th scope="col">Technology</th><th scope="col">What it is</th><th scope="col" class="n">Deployments</th><th scope="col" class="n">Agencies</th><th scope="col" class="n">Laws</th></tr></thead>
+<tbody>${technologies.map((t) => `<tr><th scope="row">${link(`/technologies/${t.slug}`, t.name)}</th><td>${escapeHtml(t.description)}</td><td class="n">${formatNumber(t.counts.deployments)}</td><td class="n">${formatNumber(t.counts.agencies)}</td><td class="n">${formatNumber(t.counts.policies)}</td></tr>`).join('')}</tbody></table></div>`;
+    reply.type('text/html; charset=utf-8').send(renderPage({ title: 'Surveillance technologies', description: 'The surveillance technologies US police are documented using, with counts.', body }));
+    return reply;
+  });
+  app.get<{ Params: { slug: string } }>('/technologies/:slug', { schema: { hide: true } }, async (request, reply) => {
+    const technology = (await listTechnologies(db)).find((t) => t.slug === request.params.slug);
+    if (!technology) throw new HttpError(404, 'not_found', `No technology has the slug "${request.params.slug}"`);
+    const slug = technology.slug;
+    const [byState, vendors, policies] = await Promise.all([
+      db.selectFrom('deployments').select((eb) => ['state_code', eb.fn.countAll().as('n')]).where('technology_slug', '=', slug).groupBy('state_code').orderBy('state_code').execute(),
+      db
+        .selectFrom('deployment_vendors as dv')
+        .innerJoin('deployments as d', 'd.id', 'dv.deployment_id')
+        .innerJoin('vendors as v', 'v.id', 'dv.vendor_id')
+        .select((eb) => ['v.id', 'v.name', eb.fn.countAll().as('n')])
+        .where('d.technology_slug', '=', slug)
+        .groupBy(['v.id', 'v.name'])
+        .orderBy('n', 'desc')
+        .orderBy('v.name')
+        .limit(25)
+        .execute(),
+      (async () => {
+        const found = [];
+        for await (const p of iteratePolicies(db)) if (p.technologies.includes(slug)) found.push(p);
+        return found;
+      })(),
+    ]);
+    const body = `
+<h1>${escapeHtml(technology.name)}</h1>
+<p>${escapeHtml(technology.description)}</p>
+<ul class="figures" aria-label="Figures">
+<li><strong>${formatNumber(technology.counts.deployments)}</strong> documented deployments</li>
+<li><strong>${formatNumber(technology.counts.active)}</strong> active when last seen</li>
+<li><strong>${formatNumber(technology.counts.agencies)}</strong> agencies</li>
+<li><strong>${formatNumber(policies.length)}</strong> laws covering it</li>
+</ul>
+<p><a href="/map?technology=${escapeHtml(slug)}">See it on the map</a> · <a href="/deployments?technology=${escapeHtml(slug)}">every deployment as a list</a></p>
+${slug === 'ring-neighbors' ? '<p class="note">Ring published its partner agencies with an "Active Date" until mid-2020; this data ends there. More than 1,300 agencies had partnered by then, and Ring later renamed and changed the programme.</p>' : ''}
+<h2>By state</h2>
+${byState.length ? `<div class="table-wrap"><table><caption>${escapeHtml(technology.name)}: deployments by state</caption><thead><tr><th scope="col">State</th><th scope="col" class="n">Deployments</th></tr></thead><tbody>${byState
+      .map((s) => `<tr><th scope="row">${link(withQuery('/deployments', { technology: slug, state: s.state_code }), findStateByCode(s.state_code)?.name ?? s.state_code)}</th><td class="n">${formatNumber(Number(s.n))}</td></tr>`)
+      .join('')}</tbody></table></div>` : '<p class="note">No deployment is documented.</p>'}
+<h2>Vendors</h2>
+${vendors.length ? `<ul>${vendors.map((v) => `<li>${link(`/vendors/${v.id}`, v.name)}: ${formatNumber(Number(v.n))}</li>`).join('')}</ul>` : '<p class="note">No vendor is recorded.</p>'}
+<h2>Laws</h2>
+${policyTable(policies, `Laws covering ${technology.name}`)}`;
+    reply.type('text/html; charset=utf-8').send(
+      renderPage({ title: technology.name, description: `${technology.name}: ${technology.counts.deployments} documented police deployments in the US, by state and vendor.`, crumbs: [['Technologies', '/technologies']], body }),
+    );
+    return reply;
+  });
+}

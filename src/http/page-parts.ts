@@ -1,0 +1,122 @@
+/** Pieces of HTML that several pages share: dates, statuses, record tables, pagers. */
+import { findTechnologyBySlug } from '#src/domain/technologies';
+import type { DeploymentRecord } from '#src/features/deployments/deployments.repository';
+import type { CitedSource } from '#src/features/sources/sources.repository';
+import { isStale } from '#src/features/officials/officials.repository';
+import { escapeHtml } from './html';
+
+const numberFormat = new Intl.NumberFormat('en-US');
+const dateFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+
+export const formatNumber = (n: number): string => numberFormat.format(n);
+
+/** A YYYY-MM-DD day as `<time>`, or a dash. */
+export function formatDay(day: string | null | undefined): string {
+  if (!day) return '<span class="note">unknown</span>';
+  return `<time datetime="${escapeHtml(day)}">${escapeHtml(dateFormat.format(new Date(`${day}T00:00:00Z`)))}</time>`;
+}
+
+export function technologyName(slug: string): string {
+  return findTechnologyBySlug(slug)?.name ?? slug;
+}
+
+export function statusBadge(status: string): string {
+  return `<span class="status status-${escapeHtml(status)}">${escapeHtml(status)}</span>`;
+}
+
+export function link(href: string, text: string): string {
+  return `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
+}
+
+/** Builds a URL path with the given query parameters, leaving out empty ones. */
+export function withQuery(path: string, params: Record<string, string | number | undefined | null>): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') query.set(key, String(value));
+  const text = query.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+/** A table of deployments: agency, place, technology, status and dates, each linked to its page. */
+export function deploymentTable(records: readonly DeploymentRecord[], caption: string, options: { showTechnology?: boolean; showAgency?: boolean } = {}): string {
+  if (records.length === 0) return `<p class="note">No deployments are documented here.</p>`;
+  const showTechnology = options.showTechnology ?? true;
+  const showAgency = options.showAgency ?? true;
+  const rows = records
+    .map(
+      (d) => `<tr>
+${showAgency ? `<th scope="row">${link(d.agency.url, d.agency.name)}</th><td>${d.place ? link(d.place.url, d.place.full_name) : `<span class="note">${escapeHtml(d.agency.state)}, not placed</span>`}</td>` : ''}
+${showTechnology ? `<${showAgency ? 'td' : 'th scope="row"'}>${link(d.url, technologyName(d.technology))}</${showAgency ? 'td' : 'th'}>` : ''}
+<td>${statusBadge(d.status)} ${showTechnology ? '' : link(d.url, 'details')}</td><td class="date">${formatDay(d.started_on)}</td><td class="date">${d.ended_on ? formatDay(d.ended_on) : ''}</td>
+</tr>`,
+    )
+    .join('');
+  return `<div class="table-wrap"><table>
+<caption>${escapeHtml(caption)}</caption>
+<thead><tr>${showAgency ? '<th scope="col">Agency</th><th scope="col">Place</th>' : ''}${showTechnology ? '<th scope="col">Technology</th>' : ''}<th scope="col">Status</th><th scope="col">Started</th><th scope="col">Ended</th></tr></thead>
+<tbody>${rows}</tbody></table></div>`;
+}
+
+/** The sources a record cites, as a list of links with publisher, kind and date. */
+export function sourceList(sources: readonly CitedSource[]): string {
+  if (sources.length === 0) return '<p class="note">No source is attached yet.</p>';
+  return `<ul>${sources
+    .map((s) => {
+      const details = [s.publisher, s.kind, s.cited_on ? `dated ${s.cited_on}` : null].filter(Boolean).join(', ');
+      const archive = s.archive_url ? ` (<a href="${escapeHtml(s.archive_url)}" rel="nofollow noopener">archived copy</a>)` : '';
+      return `<li><a href="${escapeHtml(s.url)}" rel="nofollow noopener">${escapeHtml(s.url)}</a>${details ? ` <span class="note">${escapeHtml(details)}</span>` : ''}${archive}</li>`;
+    })
+    .join('')}</ul>`;
+}
+
+/** "Showing 51–100 of 1,498" with previous and next links (offset paging, for pages people browse). */
+export function pager(options: { offset: number; limit: number; total: number; url: (offset: number) => string; label: string }): string {
+  const { offset, limit, total } = options;
+  if (total === 0) return '';
+  const first = offset + 1;
+  const last = Math.min(offset + limit, total);
+  const previous = offset > 0 ? `<a href="${escapeHtml(options.url(Math.max(0, offset - limit)))}" rel="prev">← Previous ${limit}</a>` : '';
+  const next = last < total ? `<a href="${escapeHtml(options.url(offset + limit))}" rel="next">Next ${Math.min(limit, total - last)} →</a>` : '';
+  return `<nav class="pager" aria-label="${escapeHtml(options.label)}"><span>Showing ${formatNumber(first)}–${formatNumber(last)} of ${formatNumber(total)}</span>${previous}${next}</nav>`;
+}
+
+/** A table of policies (bans, moratoria, oversight laws, regulations) with their status and date. */
+export function policyTable(policies: ReadonlyArray<{ id: string; title: string; kind: string; status: string; status_on: string | null; technologies: string[] }>, caption: string): string {
+  if (policies.length === 0) return '<p class="note">No ban, moratorium or oversight law is recorded here yet.</p>';
+  return `<div class="table-wrap"><table><caption>${escapeHtml(caption)}</caption>
+<thead><tr><th scope="col">Law</th><th scope="col">Kind</th><th scope="col">Covers</th><th scope="col">Status</th><th scope="col">Since</th></tr></thead>
+<tbody>${policies
+    .map(
+      (p) =>
+        `<tr><th scope="row">${link(`/policies/${p.id}`, p.title)}</th><td>${escapeHtml(p.kind)}</td><td>${p.technologies.map((t) => link(`/technologies/${t}`, technologyName(t))).join(', ')}</td><td>${statusBadge(p.status)}</td><td class="date">${formatDay(p.status_on)}</td></tr>`,
+    )
+    .join('')}</tbody></table></div>`;
+}
+
+/** Officials with their public contacts; contacts verified over a year ago are marked stale. */
+export function officialList(officials: ReadonlyArray<{ id: string; role: string; name: string; email: string | null; phone: string | null; website_url: string | null; verified_on: string | null }>): string {
+  if (officials.length === 0) return '<p class="note">No official of this place is in our roster yet.</p>';
+  return `<ul>${officials
+    .map((o) => {
+      const contacts = [o.phone ? `<a href="${escapeHtml(telHref(o.phone))}">${escapeHtml(o.phone)}</a>` : '', o.email ? `<a href="mailto:${escapeHtml(o.email)}">${escapeHtml(o.email)}</a>` : '', o.website_url ? `<a href="${escapeHtml(o.website_url)}" rel="nofollow noopener">website</a>` : '']
+        .filter(Boolean)
+        .join(' · ');
+      const stale = isStale(o.verified_on) ? ` <span class="stale">(contact last verified ${o.verified_on ?? 'never'}; may be out of date)</span>` : ` <span class="note">(verified ${escapeHtml(o.verified_on)})</span>`;
+      return `<li>${link(`/officials/${o.id}`, o.name)}, ${escapeHtml(o.role)}${contacts ? `: ${contacts}` : ''}${stale}</li>`;
+    })
+    .join('')}</ul>`;
+}
+
+/** Counts by technology as a small table, each linking to the filtered list. */
+export function technologyCounts(counts: ReadonlyArray<{ technology: string; n: number }>, listUrl: (technology: string) => string, caption: string): string {
+  if (counts.length === 0) return '';
+  return `<div class="table-wrap"><table><caption>${escapeHtml(caption)}</caption><thead><tr><th scope="col">Technology</th><th scope="col" class="n">Deployments</th></tr></thead><tbody>${counts
+    .map((c) => `<tr><th scope="row">${link(listUrl(c.technology), technologyName(c.technology))}</th><td class="n">${formatNumber(c.n)}</td></tr>`)
+    .join('')}</tbody></table></div>`;
+}
+
+/** A `tel:` link target: digits of the number, and an extension ("x2100") after a pause. */
+export function telHref(phone: string): string {
+  const [number, extension] = phone.split(/\s*(?:x|ext\.?)\s*/i);
+  const digits = (number ?? '').replace(/[^0-9+]/g, '');
+  return `tel:${digits}${extension ? `,${extension.replace(/[^0-9]/g, '')}` : ''}`;
+}

@@ -1,0 +1,419 @@
+/// <reference types="vite/client" />
+/**
+ * The interactive map: an offline basemap (us-atlas outlines), one clustered vector-tile layer per
+ * technology from /api/v1/tiles, states and counties shaded by deployments or laws, popups linking to
+ * record pages, a timeline that replays the spread, and the list twin below kept in step. The page works
+ * without this script: the server renders the filters and the list.
+ */
+import maplibregl from 'maplibre-gl';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import './map.css';
+import { feature } from 'topojson-client';
+import type { Topology, GeometryCollection } from 'topojson-specification';
+
+interface MapConfig {
+  technologies: Array<{ slug: string; name: string; color: string }>;
+  /** First and last start date per technology. */
+  spans: Record<string, [string, string]>;
+  basemap: { states: string; counties: string };
+}
+
+const container = document.getElementById('map') as HTMLElement;
+const form = document.querySelector<HTMLFormElement>('form.filters')!;
+const config = JSON.parse(container.dataset.config!) as MapConfig;
+const colorOf = new Map(config.technologies.map((t) => [t.slug, t.color]));
+const nameOf = new Map(config.technologies.map((t) => [t.slug, t.name]));
+const announcer = document.getElementById('map-status')!;
+const slider = document.getElementById('timeline') as HTMLInputElement;
+const sliderDate = document.getElementById('timeline-date') as HTMLOutputElement;
+const timelineCount = document.getElementById('timeline-count')!;
+const playButton = document.getElementById('timeline-play') as HTMLButtonElement;
+const shadeSelect = document.getElementById('shade') as HTMLSelectElement;
+
+document.getElementById('map-noscript')?.remove();
+document.getElementById('timeline-control')!.hidden = false;
+document.getElementById('shade-control')!.hidden = false;
+
+// ---- filters and the URL ----------------------------------------------------------------------------
+
+/** The form's filters as URL parameters; `technology=` (empty) means every technology. */
+function formParams(): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [key, value] of new FormData(form)) {
+    if (typeof value !== 'string') continue;
+    if (value !== '' || key === 'technology') params.set(key, value);
+  }
+  return params;
+}
+
+/** The filters the API takes: the form's, without empty values. */
+function apiParams(params: URLSearchParams, extra: Record<string, string> = {}): URLSearchParams {
+  const out = new URLSearchParams();
+  for (const [key, value] of params) if (value !== '') out.set(key, value);
+  for (const [key, value] of Object.entries(extra)) out.set(key, value);
+  return out;
+}
+
+function selectedTechnologies(params: URLSearchParams): string[] {
+  const t = params.get('technology');
+  return t ? [t] : config.technologies.map((x) => x.slug);
+}
+
+// ---- the map ----------------------------------------------------------------------------------------
+
+const map = new maplibregl.Map({
+  container,
+  hash: true,
+  center: [-96, 38.5],
+  zoom: 3.2,
+  minZoom: 2,
+  maxZoom: 16,
+  attributionControl: { compact: true, customAttribution: 'Outlines: US Census Bureau via us-atlas · Data: see About' },
+  style: {
+    version: 8,
+    sources: {},
+    layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#dfe6ee' } }],
+  },
+});
+map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+container.querySelector('canvas')?.setAttribute('aria-label', 'Map of deployments. The list after the map holds the same results.');
+
+async function loadOutlines(url: string, object: string): Promise<GeoJSON.FeatureCollection> {
+  const topology = (await (await fetch(url)).json()) as Topology;
+  const collection = feature(topology, topology.objects[object] as GeometryCollection) as GeoJSON.FeatureCollection;
+  for (const f of collection.features) f.properties = { geoid: String(f.id), name: (f.properties as { name?: string } | null)?.name ?? '' };
+  return collection;
+}
+
+let countiesLoaded = false;
+async function ensureCounties(): Promise<void> {
+  if (countiesLoaded || map.getZoom() < 5) return;
+  countiesLoaded = true;
+  map.addSource('counties', { type: 'geojson', data: await loadOutlines(config.basemap.counties, 'counties') });
+  map.addLayer({ id: 'county-fill', type: 'fill', source: 'counties', minzoom: 5, paint: { 'fill-color': '#ffffff', 'fill-opacity': 0 } }, 'state-lines');
+  map.addLayer({ id: 'county-lines', type: 'line', source: 'counties', minzoom: 5, paint: { 'line-color': '#9aa3ad', 'line-width': 0.5 } }, 'state-lines');
+  await shade();
+}
+
+// ---- deployments: one clustered layer per technology ------------------------------------------------
+
+const shownSources = new Set<string>();
+
+function tileUrl(slug: string, params: URLSearchParams): string {
+  const query = apiParams(params, { technology: slug });
+  return `${location.origin}/api/v1/tiles/{z}/{x}/{y}.mvt?${query}`;
+}
+
+function showDeployments(params: URLSearchParams): void {
+  const wanted = new Set(selectedTechnologies(params));
+  for (const slug of config.technologies.map((t) => t.slug)) {
+    const id = `dep-${slug}`;
+    if (!wanted.has(slug)) {
+      for (const layer of [`${id}-clusters`, `${id}-points`]) if (map.getLayer(layer)) map.removeLayer(layer);
+      if (map.getSource(id)) map.removeSource(id);
+      shownSources.delete(id);
+      continue;
+    }
+    const url = tileUrl(slug, params);
+    const existing = map.getSource(id) as maplibregl.VectorTileSource | undefined;
+    if (existing) {
+      existing.setTiles([url]);
+      continue;
+    }
+    map.addSource(id, { type: 'vector', tiles: [url], minzoom: 0, maxzoom: 16 });
+    const color = colorOf.get(slug) ?? '#8a1c1c';
+    map.addLayer({
+      id: `${id}-clusters`,
+      type: 'circle',
+      source: id,
+      'source-layer': 'deployments',
+      filter: ['has', 'point_count'],
+      paint: {
+        'circle-color': color,
+        'circle-opacity': 0.8,
+        'circle-stroke-color': '#ffffff',
+        'circle-stroke-width': 1.5,
+        'circle-radius': ['step', ['get', 'point_count'], 11, 10, 15, 50, 20, 200, 26],
+      },
+    });
+    map.addLayer({
+      id: `${id}-points`,
+      type: 'circle',
+      source: id,
+      'source-layer': 'deployments',
+      filter: ['!', ['has', 'point_count']],
+      paint: { 'circle-color': color, 'circle-radius': 6, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5 },
+    });
+    for (const layer of [`${id}-clusters`, `${id}-points`]) {
+      map.on('click', layer, onClick);
+      map.on('mouseenter', layer, () => (map.getCanvas().style.cursor = 'pointer'));
+      map.on('mouseleave', layer, () => (map.getCanvas().style.cursor = ''));
+    }
+    shownSources.add(id);
+  }
+  renderLegend(wanted);
+}
+
+function renderLegend(wanted: Set<string>): void {
+  const legend = document.getElementById('map-legend')!;
+  legend.replaceChildren(
+    ...config.technologies
+      .filter((t) => wanted.has(t.slug))
+      .map((t) => {
+        const item = document.createElement('li');
+        const swatch = document.createElement('span');
+        swatch.className = 'swatch';
+        swatch.style.background = t.color;
+        item.append(swatch, t.name);
+        return item;
+      }),
+  );
+}
+
+// Cluster counts are HTML markers: the map has no font files to draw text with (nothing loads from elsewhere).
+const countMarkers = new Map<string, maplibregl.Marker>();
+function updateCountMarkers(): void {
+  const seen = new Set<string>();
+  for (const source of shownSources) {
+    for (const f of map.querySourceFeatures(source, { sourceLayer: 'deployments', filter: ['has', 'point_count'] })) {
+      const props = f.properties as { cluster_id: number; point_count: number };
+      const key = `${source}:${props.cluster_id}:${Math.floor(map.getZoom())}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (countMarkers.has(key)) continue;
+      const el = document.createElement('div');
+      el.className = 'cluster-count';
+      el.setAttribute('aria-hidden', 'true');
+      el.textContent = String(props.point_count);
+      const [lon, lat] = (f.geometry as GeoJSON.Point).coordinates as [number, number];
+      countMarkers.set(key, new maplibregl.Marker({ element: el }).setLngLat([lon, lat]).addTo(map));
+    }
+  }
+  for (const [key, marker] of countMarkers) {
+    if (!seen.has(key)) {
+      marker.remove();
+      countMarkers.delete(key);
+    }
+  }
+}
+
+// ---- popups -----------------------------------------------------------------------------------------
+
+function anchor(href: string, text: string): HTMLAnchorElement {
+  const a = document.createElement('a');
+  a.href = href;
+  a.textContent = text;
+  return a;
+}
+
+function onClick(event: maplibregl.MapLayerMouseEvent): void {
+  const f = event.features?.[0];
+  if (!f) return;
+  const props = f.properties as Record<string, string | number | boolean>;
+  const [lon, lat] = (f.geometry as GeoJSON.Point).coordinates as [number, number];
+  const box = document.createElement('div');
+  box.className = 'map-popup';
+  if (props.cluster) {
+    // A cluster gathers points within about 40 px of tile space: list what lies in that box.
+    const span = ((40 / 512) * 360) / 2 ** Math.floor(map.getZoom());
+    const bbox = [lon - span, lat - span * 0.8, lon + span, lat + span * 0.8].map((x) => x.toFixed(4)).join(',');
+    const slug = f.source.replace(/^dep-/, '');
+    const params = apiParams(formParams(), { technology: slug, bbox });
+    const title = document.createElement('p');
+    title.textContent = `${props.point_count} ${nameOf.get(slug) ?? ''} deployments here`;
+    const zoom = document.createElement('button');
+    zoom.type = 'button';
+    zoom.className = 'secondary';
+    zoom.textContent = 'Zoom in';
+    zoom.addEventListener('click', () => {
+      popup.remove();
+      map.easeTo({ center: [lon, lat], zoom: Math.min(map.getZoom() + 2.5, 16) });
+    });
+    box.append(title, anchor(`/deployments?${params}`, 'List them'), ' ', zoom);
+  } else {
+    const title = document.createElement('strong');
+    title.textContent = String(props.agency);
+    const details = document.createElement('p');
+    details.textContent = `${nameOf.get(String(props.technology)) ?? props.technology} · ${props.status}`;
+    box.append(title, details, anchor(`/deployments/${encodeURIComponent(String(props.id))}`, 'Open its page'));
+  }
+  const popup = new maplibregl.Popup({ maxWidth: '18rem' }).setLngLat([lon, lat]).setDOMContent(box).addTo(map);
+}
+
+// ---- shading: states and counties by deployments or laws --------------------------------------------
+
+const LAW_COLORS: Record<string, string> = { ban: '#1d5e2c', moratorium: '#3f8f4f', oversight: '#7fb88a', regulation: '#b9d9bf' };
+const DENSITY = ['#e9edf5', '#cdd7ea', '#a8badb', '#7d96c4', '#54709f'];
+
+async function shade(): Promise<void> {
+  const mode = shadeSelect.value;
+  const params = formParams();
+  for (const level of ['state', 'county'] as const) {
+    const layer = level === 'state' ? 'state-fill' : 'county-fill';
+    if (!map.getLayer(layer)) continue;
+    if (mode === 'none') {
+      map.setPaintProperty(layer, 'fill-opacity', 0);
+      continue;
+    }
+    const response = await fetch(`/api/v1/areas?${apiParams(params, { level })}`);
+    if (!response.ok) continue;
+    const areas = ((await response.json()) as { data: Array<{ geoid: string; deployments: number; law: string | null; local_laws: number }> }).data;
+    const max = Math.max(1, ...areas.map((a) => a.deployments));
+    const pairs: string[] = [];
+    for (const a of areas) {
+      const color =
+        mode === 'laws'
+          ? a.law
+            ? LAW_COLORS[a.law]
+            : a.local_laws > 0
+              ? '#d7ecd9'
+              : null
+          : a.deployments > 0
+            ? DENSITY[Math.min(DENSITY.length - 1, Math.floor((Math.log(a.deployments + 1) / Math.log(max + 1)) * DENSITY.length))]
+            : null;
+      if (color) pairs.push(a.geoid, color);
+    }
+    const expression = pairs.length ? (['match', ['get', 'geoid'], ...pairs, '#ffffff'] as unknown as maplibregl.ExpressionSpecification) : '#ffffff';
+    map.setPaintProperty(layer, 'fill-color', expression);
+    map.setPaintProperty(layer, 'fill-opacity', level === 'state' ? 0.75 : 0.6);
+  }
+  document.getElementById('shade-legend')!.textContent =
+    mode === 'laws'
+      ? 'Dark green: ban; mid green: moratorium; light green: oversight or regulation; palest: a town or county inside has one.'
+      : mode === 'density'
+        ? 'Darker blue: more deployments matching the filters.'
+        : '';
+}
+
+// ---- the timeline -----------------------------------------------------------------------------------
+
+function monthEnds(first: string, last: string): string[] {
+  const out: string[] = [];
+  const end = new Date(`${last}T00:00:00Z`);
+  for (let d = new Date(Date.UTC(+first.slice(0, 4), +first.slice(5, 7) - 1, 1)); d <= end; d.setUTCMonth(d.getUTCMonth() + 1)) {
+    const monthEnd = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0));
+    out.push((monthEnd > end ? end : monthEnd).toISOString().slice(0, 10));
+  }
+  return out;
+}
+
+let steps: string[] = [];
+function setUpTimeline(params: URLSearchParams): void {
+  const spans = selectedTechnologies(params).map((s) => config.spans[s]).filter((s): s is [string, string] => Boolean(s));
+  if (spans.length === 0) {
+    steps = [];
+    slider.disabled = true;
+    return;
+  }
+  const first = spans.map((s) => s[0]).sort()[0]!;
+  const last = spans.map((s) => s[1]).sort().at(-1)!;
+  steps = monthEnds(first, last);
+  slider.disabled = false;
+  slider.min = '0';
+  slider.max = String(steps.length);
+  const active = params.get('active_on');
+  const index = active ? steps.findIndex((s) => s >= active) : -1;
+  slider.value = String(active ? (index < 0 ? steps.length - 1 : index) : steps.length);
+  labelSlider();
+}
+
+/** The last position means "every date": no active_on filter. */
+function sliderDay(): string {
+  const i = Number(slider.value);
+  return i >= steps.length ? '' : steps[i]!;
+}
+
+function labelSlider(): void {
+  const day = sliderDay();
+  sliderDate.value = day ? `Active on ${day}` : 'All dates';
+  slider.setAttribute('aria-valuetext', sliderDate.value);
+}
+
+const activeOnInput = form.elements.namedItem('active_on') as HTMLInputElement;
+slider.addEventListener('input', () => {
+  labelSlider();
+  activeOnInput.value = sliderDay();
+  void refresh({ list: false });
+});
+slider.addEventListener('change', () => void refresh({ list: true }));
+
+let playing: number | undefined;
+function stop(): void {
+  window.clearInterval(playing);
+  playing = undefined;
+  playButton.textContent = 'Play';
+  playButton.setAttribute('aria-pressed', 'false');
+  void refresh({ list: true });
+}
+playButton.addEventListener('click', () => {
+  if (playing !== undefined) return stop();
+  if (Number(slider.value) >= steps.length - 1) slider.value = '0';
+  playButton.textContent = 'Pause';
+  playButton.setAttribute('aria-pressed', 'true');
+  const step = () => {
+    labelSlider();
+    activeOnInput.value = sliderDay();
+    void refresh({ list: false });
+  };
+  step();
+  playing = window.setInterval(() => {
+    if (Number(slider.value) >= steps.length - 1) return stop();
+    slider.value = String(Number(slider.value) + 1);
+    step();
+  }, 900);
+});
+
+// ---- keeping map, count, URL and list in step -------------------------------------------------------
+
+let generation = 0;
+async function refresh(options: { list: boolean }): Promise<void> {
+  const mine = ++generation;
+  const params = formParams();
+  history.replaceState(null, '', `/map?${params}${location.hash}`);
+  document.querySelectorAll<HTMLAnchorElement>('a[data-list-link]').forEach((a) => (a.href = `/deployments?${apiParams(params)}`));
+  showDeployments(params);
+  const count = await fetch(`/api/v1/deployments?${apiParams(params, { limit: '1' })}`);
+  if (mine !== generation) return;
+  if (count.ok) {
+    const total = ((await count.json()) as { total: number }).total;
+    const day = params.get('active_on');
+    timelineCount.textContent = `${total.toLocaleString('en-US')} ${total === 1 ? 'deployment' : 'deployments'}${day ? ` active on ${day}` : ''}`;
+    timelineCount.dataset.total = String(total);
+  }
+  if (options.list) {
+    void shade();
+    const page = await fetch(`/deployments?${apiParams(params)}`, { headers: { accept: 'text/html' } });
+    if (mine !== generation || !page.ok) return;
+    const fresh = new DOMParser().parseFromString(await page.text(), 'text/html').getElementById('results');
+    const current = document.getElementById('results');
+    if (fresh && current) {
+      current.replaceWith(document.importNode(fresh, true));
+      announcer.textContent = `Map and list updated: ${fresh.dataset.total ?? 0} deployments.`;
+    }
+  }
+}
+
+form.addEventListener('change', (event) => {
+  if ((event.target as HTMLElement).getAttribute('name') === 'technology') setUpTimeline(formParams());
+  if ((event.target as HTMLElement).getAttribute('name') === 'active_on') setUpTimeline(formParams());
+  void refresh({ list: true });
+});
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  void refresh({ list: true });
+});
+shadeSelect.addEventListener('change', () => void shade());
+
+map.on('load', async () => {
+  map.addSource('states', { type: 'geojson', data: await loadOutlines(config.basemap.states, 'states') });
+  map.addLayer({ id: 'state-fill', type: 'fill', source: 'states', paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.75 } }, undefined);
+  map.addLayer({ id: 'state-lines', type: 'line', source: 'states', paint: { 'line-color': '#5c6670', 'line-width': 1 } });
+  const params = formParams();
+  setUpTimeline(params);
+  showDeployments(params);
+  await Promise.all([shade(), ensureCounties(), refresh({ list: false })]);
+  container.dataset.ready = 'true';
+});
+map.on('zoomend', () => void ensureCounties());
+map.on('idle', updateCountMarkers);
+map.on('moveend', updateCountMarkers);
