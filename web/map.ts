@@ -415,5 +415,10 @@ map.on('load', async () => {
   container.dataset.ready = 'true';
 });
 map.on('zoomend', () => void ensureCounties());
-map.on('idle', updateCountMarkers);
+map.on('idle', () => {
+  updateCountMarkers();
+  // How many deployment features are drawn: read by people's tools and by the browser tests.
+  const layers = [...shownSources].flatMap((s) => [`${s}-clusters`, `${s}-points`]).filter((l) => map.getLayer(l));
+  container.dataset.renderedFeatures = String(layers.length ? map.queryRenderedFeatures({ layers }).length : 0);
+});
 map.on('moveend', updateCountMarkers);

@@ -82,6 +82,9 @@ describe.each(DATABASES)('open data API on %s', (dialect) => {
       ['/api/v1/technologies/{slug}', '/api/v1/technologies/face-recognition', 200],
       ['/api/v1/technologies/{slug}', '/api/v1/technologies/nope', 404],
       ['/api/v1/stats', '/api/v1/stats', 200],
+      ['/api/v1/areas', '/api/v1/areas?technology=ring-neighbors', 200],
+      ['/api/v1/areas', '/api/v1/areas?level=county&state=MA', 200],
+      ['/api/v1/areas', '/api/v1/areas?level=city', 400],
     ];
     for (const [path, url, status] of cases) {
       const res = await get(url);
