@@ -98,6 +98,7 @@ async function ensureCounties(): Promise<void> {
 // ---- deployments: one clustered layer per technology ------------------------------------------------
 
 const shownSources = new Set<string>();
+const listening = new Set<string>();
 
 function tileUrl(slug: string, params: URLSearchParams): string {
   const query = apiParams(params, { technology: slug });
@@ -116,9 +117,11 @@ function showDeployments(params: URLSearchParams): void {
     }
     const url = tileUrl(slug, params);
     const existing = map.getSource(id) as maplibregl.VectorTileSource | undefined;
+    if (existing && existing.tiles?.[0] === url) continue;
+    // A changed filter is a new source: MapLibre would otherwise keep drawing the tiles it has cached.
     if (existing) {
-      existing.setTiles([url]);
-      continue;
+      for (const layer of [`${id}-clusters`, `${id}-points`]) if (map.getLayer(layer)) map.removeLayer(layer);
+      map.removeSource(id);
     }
     map.addSource(id, { type: 'vector', tiles: [url], minzoom: 0, maxzoom: 16 });
     const color = colorOf.get(slug) ?? '#8a1c1c';
@@ -145,6 +148,8 @@ function showDeployments(params: URLSearchParams): void {
       paint: { 'circle-color': color, 'circle-radius': 6, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5 },
     });
     for (const layer of [`${id}-clusters`, `${id}-points`]) {
+      if (listening.has(layer)) continue;
+      listening.add(layer);
       map.on('click', layer, onClick);
       map.on('mouseenter', layer, () => (map.getCanvas().style.cursor = 'pointer'));
       map.on('mouseleave', layer, () => (map.getCanvas().style.cursor = ''));

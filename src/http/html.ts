@@ -89,7 +89,7 @@ ${(page.scripts ?? []).map((src) => `<script type="module" src="${escapeHtml(src
 <header class="site">
 <a class="brand" href="/">Counterwatch</a>
 <nav aria-label="Site"><ul><li><a href="/map">Map</a></li><li><a href="/deployments">List</a></li><li><a href="/technologies">Technologies</a></li><li><a href="/policies">Laws</a></li><li><a href="/about">About the data</a></li><li><a href="/api">API</a></li></ul></nav>
-<form action="/search" method="get" role="search"><label class="visually-hidden" for="site-q">Search places, agencies and deployments</label><input id="site-q" name="q" type="search" placeholder="City, agency or ZIP" autocomplete="off"><button type="submit">Search</button></form>
+<form action="/search" method="get" role="search" aria-label="Site"><label class="visually-hidden" for="site-q">Search places, agencies and deployments</label><input id="site-q" name="q" type="search" placeholder="City, agency or ZIP" autocomplete="off"><button type="submit">Search</button></form>
 </header>
 <main id="content">
 ${crumbs}

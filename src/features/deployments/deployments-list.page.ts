@@ -137,17 +137,17 @@ export async function renderDeploymentResults(db: Kysely<Database>, q: ListPageQ
     .join('\n');
   const description = describeFilters(q);
   const apiQuery = new URLSearchParams(filters).toString();
-  const pages = pager({ offset: q.offset, limit: PAGE_SIZE, total, url: (offset) => here({ offset: offset || undefined }), label: 'Pages of deployments' });
+  const pages = (where: string) => pager({ offset: q.offset, limit: PAGE_SIZE, total, url: (offset) => here({ offset: offset || undefined }), label: `Pages of deployments, ${where}` });
   const html = `<section id="results" aria-labelledby="results-heading" data-total="${total}">
 <h2 id="results-heading">${formatNumber(total)} ${total === 1 ? 'deployment' : 'deployments'}</h2>
 <p role="status">${formatNumber(total)} ${total === 1 ? 'deployment' : 'deployments'}: ${escapeHtml(description)}.</p>
 ${
   total === 0
     ? `<p><strong>No deployment matches these filters.</strong> Absence from this data does not mean a technology is not used. <a href="/deployments">Show all deployments</a>.</p>`
-    : `${pages}<div class="table-wrap"><table>
+    : `${pages('above the table')}<div class="table-wrap"><table>
 <caption>Deployments, ${escapeHtml(description)}, sorted by ${escapeHtml(q.sort)} ${q.dir === 'asc' ? 'ascending' : 'descending'}</caption>
 <thead><tr>${head}</tr></thead>
-<tbody>${rows}</tbody></table></div>${pages}`
+<tbody>${rows}</tbody></table></div>${pages('below the table')}`
 }
 <p>Download these results: <a href="/api/v1/deployments?${escapeHtml(apiQuery ? `${apiQuery}&` : '')}format=csv&amp;limit=1000">CSV</a> · <a href="/api/v1/deployments?${escapeHtml(apiQuery ? `${apiQuery}&` : '')}format=geojson&amp;limit=1000">GeoJSON</a> · <a href="/api/v1/deployments${escapeHtml(apiQuery ? `?${apiQuery}` : '')}">JSON</a> (up to 1,000 a page; see the <a href="/api">API</a>).</p>
 </section>`;

@@ -19,7 +19,7 @@ export function registerSearchPage(app: FastifyInstance, db: Kysely<Database>): 
   app.get<{ Querystring: { q?: string | string[] } }>('/search', { schema: { hide: true } }, async (request, reply) => {
     const given = request.query.q;
     const q = ((Array.isArray(given) ? given[0] : given) ?? '').trim().slice(0, 200);
-    const form = `<form method="get" action="/search" role="search" class="filters"><label>City, county, state, agency or ZIP code<input name="q" type="search" value="${escapeHtml(q)}" autocomplete="off"></label><button type="submit">Search</button></form>`;
+    const form = `<form method="get" action="/search" role="search" class="filters" aria-label="Search again"><label>City, county, state, agency or ZIP code<input name="q" type="search" value="${escapeHtml(q)}" autocomplete="off"></label><button type="submit">Search</button></form>`;
     if (!q) {
       reply.type('text/html; charset=utf-8').send(
         renderPage({
