@@ -17,6 +17,7 @@ import { registerExportRoute } from '#src/features/export/export.routes';
 import { registerTileRoutes } from '#src/features/tiles/tiles.routes';
 import { registerApiDocsPage } from '#src/features/home/api-docs.page';
 import { registerStaticAssets } from '#src/http/static-assets';
+import { registerCompression } from '#src/http/compression';
 import { registerDeploymentListPage } from '#src/features/deployments/deployments-list.page';
 import { registerDeploymentPage } from '#src/features/deployments/deployment.page';
 import { registerAgencyPage } from '#src/features/agencies/agency.page';
@@ -48,6 +49,7 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
     versionTtlMs: options.versionTtlMs ?? 1000,
     responseCacheBytes: 64 * 1024 * 1024,
   });
+  registerCompression(app);
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(SECURITY_HEADERS);
     done();

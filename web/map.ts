@@ -190,8 +190,14 @@ function updateCountMarkers(): void {
       el.className = 'cluster-count';
       el.setAttribute('aria-hidden', 'true');
       el.textContent = String(props.point_count);
+      // The label carries its circle's colour, so its contrast holds wherever it is drawn.
+      el.style.background = colorOf.get(source.replace(/^dep-/, '')) ?? '#8a1c1c';
       const [lon, lat] = (f.geometry as GeoJSON.Point).coordinates as [number, number];
       countMarkers.set(key, new maplibregl.Marker({ element: el }).setLngLat([lon, lat]).addTo(map));
+      // A label drawn over its circle, not a control: keep it out of the keyboard and accessibility trees.
+      el.removeAttribute('role');
+      el.removeAttribute('aria-label');
+      el.removeAttribute('tabindex');
     }
   }
   for (const [key, marker] of countMarkers) {

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -210,6 +211,18 @@ describe('the site in Chromium', () => {
       expect(violations, `${kind} ${path}`).toEqual([]);
     }
     await context.close();
+  });
+
+  it('keeps the JavaScript of each page type within budget: 50 kB gzipped without the map, 400 kB with it', async () => {
+    for (const [kind, path] of pages) {
+      const html = (await app.inject({ url: path, headers: { accept: 'text/html' } })).body;
+      const scripts = [...html.matchAll(/<script[^>]*src="([^"]+)"/g)].map((m) => m[1]!);
+      const gzipped = scripts.reduce((sum, src) => sum + gzipSync(readFileSync(join(REPO_ROOT, 'dist/web', src)), { level: 9 }).length, 0);
+      const hasMap = html.includes('id="map"');
+      expect(hasMap, kind).toBe(kind === 'map' || kind === 'home');
+      expect(gzipped, `${kind}: ${gzipped} bytes of JS, gzipped`).toBeLessThan(hasMap ? 400_000 : 50_000);
+      if (hasMap) expect(gzipped).toBeGreaterThan(100_000); // MapLibre is really there
+    }
   });
 
   it('made no request to another origin and logged no console error', () => {

@@ -173,7 +173,7 @@ ${filterForm('/deployments', filters, vendors, q.sort !== 'agency' || q.dir !== 
 ${results.html}`;
     reply
       .type('text/html; charset=utf-8')
-      .send(renderPage({ title: total === 0 ? 'Deployments: no matches' : `Deployments: ${description}`, description: `${formatNumber(total)} documented police surveillance deployments: ${description}.`, body, noindex: Object.keys(filters).length > 0 || q.offset > 0 }));
+      .send(renderPage({ title: total === 0 ? 'Deployments: no matches' : `Deployments: ${description}`, description: `${formatNumber(total)} documented police surveillance deployments: ${description}.`, body }));
     return reply;
   });
 }

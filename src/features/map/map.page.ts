@@ -61,7 +61,6 @@ export function registerMapPage(app: FastifyInstance, db: Kysely<Database>): voi
         body: section.html,
         scripts: section.scripts,
         styles: section.styles,
-        noindex: Object.keys(raw).length > 0,
       }),
     );
     return reply;

@@ -52,7 +52,7 @@ export function registerSearchPage(app: FastifyInstance, db: Kysely<Database>): 
     }
     const found = sections.length > 0 && !(/^\d{5}$/.test(q) && !zip);
     const body = `<h1>Search results for “${escapeHtml(q)}”</h1>${form}${found ? sections.join('\n') : `${sections.join('')}<p role="status"><strong>Nothing matches “${escapeHtml(q)}”.</strong> Check the spelling, or try a nearby city, a county or a state.</p>`}`;
-    reply.type('text/html; charset=utf-8').send(renderPage({ title: `Search: ${q}`, description: `Places, agencies and deployments matching ${q}.`, body, noindex: true }));
+    reply.type('text/html; charset=utf-8').send(renderPage({ title: `Search: ${q}`, description: `Places, agencies and deployments matching ${q}.`, body }));
     return reply;
   });
 }
