@@ -36,13 +36,16 @@ document.getElementById('shade-control')!.hidden = false;
 
 // ---- filters and the URL ----------------------------------------------------------------------------
 
-/** The form's filters as URL parameters; `technology=` (empty) means every technology. */
+/** The form's filters as URL parameters: the ticked technologies as one list (`all` when none is ticked). */
 function formParams(): URLSearchParams {
   const params = new URLSearchParams();
+  const technologies: string[] = [];
   for (const [key, value] of new FormData(form)) {
-    if (typeof value !== 'string') continue;
-    if (value !== '' || key === 'technology') params.set(key, value);
+    if (typeof value !== 'string' || value === '') continue;
+    if (key === 'technology') technologies.push(value);
+    else params.set(key, value);
   }
+  params.set('technology', technologies.length ? technologies.join(',') : 'all');
   return params;
 }
 
@@ -56,7 +59,7 @@ function apiParams(params: URLSearchParams, extra: Record<string, string> = {}):
 
 function selectedTechnologies(params: URLSearchParams): string[] {
   const t = params.get('technology');
-  return t ? [t] : config.technologies.map((x) => x.slug);
+  return !t || t === 'all' ? config.technologies.map((x) => x.slug) : t.split(',');
 }
 
 // ---- the map ----------------------------------------------------------------------------------------
@@ -150,7 +153,6 @@ function showDeployments(params: URLSearchParams): void {
     for (const layer of [`${id}-clusters`, `${id}-points`]) {
       if (listening.has(layer)) continue;
       listening.add(layer);
-      map.on('click', layer, onClick);
       map.on('mouseenter', layer, () => (map.getCanvas().style.cursor = 'pointer'));
       map.on('mouseleave', layer, () => (map.getCanvas().style.cursor = ''));
     }
@@ -217,14 +219,38 @@ function anchor(href: string, text: string): HTMLAnchorElement {
   return a;
 }
 
-function onClick(event: maplibregl.MapLayerMouseEvent): void {
-  const f = event.features?.[0];
-  if (!f) return;
-  const props = f.properties as Record<string, string | number | boolean>;
-  const [lon, lat] = (f.geometry as GeoJSON.Point).coordinates as [number, number];
+/** One popup per click: the points under it (an agency may have several technologies), else the cluster. */
+function onClick(event: maplibregl.MapMouseEvent): void {
+  const layers = [...shownSources].flatMap((s) => [`${s}-points`, `${s}-clusters`]).filter((l) => map.getLayer(l));
+  if (layers.length === 0) return;
+  const features = map.queryRenderedFeatures(event.point, { layers });
+  if (features.length === 0) return;
+  const points = features.filter((f) => !f.properties?.cluster);
   const box = document.createElement('div');
   box.className = 'map-popup';
-  if (props.cluster) {
+  let at: [number, number];
+  if (points.length > 0) {
+    at = (points[0]!.geometry as GeoJSON.Point).coordinates as [number, number];
+    const seen = new Set<string>();
+    const list = document.createElement('ul');
+    for (const f of points) {
+      const props = f.properties as Record<string, string>;
+      if (seen.has(props.id!) || seen.size >= 6) continue;
+      seen.add(props.id!);
+      const item = document.createElement('li');
+      const title = document.createElement('strong');
+      title.textContent = props.agency ?? '';
+      const details = document.createElement('span');
+      details.textContent = ` ${nameOf.get(props.technology!) ?? props.technology} · ${props.status} · `;
+      item.append(title, details, anchor(`/deployments/${encodeURIComponent(props.id!)}`, 'Open its page'));
+      list.append(item);
+    }
+    box.append(list);
+  } else {
+    const f = features[0]!;
+    const props = f.properties as { point_count: number };
+    const [lon, lat] = (f.geometry as GeoJSON.Point).coordinates as [number, number];
+    at = [lon, lat];
     // A cluster gathers points within about 40 px of tile space: list what lies in that box.
     const span = ((40 / 512) * 360) / 2 ** Math.floor(map.getZoom());
     const bbox = [lon - span, lat - span * 0.8, lon + span, lat + span * 0.8].map((x) => x.toFixed(4)).join(',');
@@ -241,20 +267,15 @@ function onClick(event: maplibregl.MapLayerMouseEvent): void {
       map.easeTo({ center: [lon, lat], zoom: Math.min(map.getZoom() + 2.5, 16) });
     });
     box.append(title, anchor(`/deployments?${params}`, 'List them'), ' ', zoom);
-  } else {
-    const title = document.createElement('strong');
-    title.textContent = String(props.agency);
-    const details = document.createElement('p');
-    details.textContent = `${nameOf.get(String(props.technology)) ?? props.technology} · ${props.status}`;
-    box.append(title, details, anchor(`/deployments/${encodeURIComponent(String(props.id))}`, 'Open its page'));
   }
-  const popup = new maplibregl.Popup({ maxWidth: '18rem' }).setLngLat([lon, lat]).setDOMContent(box).addTo(map);
+  const popup = new maplibregl.Popup({ maxWidth: '20rem' }).setLngLat(at).setDOMContent(box).addTo(map);
 }
+map.on('click', onClick);
 
 // ---- shading: states and counties by deployments or laws --------------------------------------------
 
 const LAW_COLORS: Record<string, string> = { ban: '#1d5e2c', moratorium: '#3f8f4f', oversight: '#7fb88a', regulation: '#b9d9bf' };
-const DENSITY = ['#e9edf5', '#cdd7ea', '#a8badb', '#7d96c4', '#54709f'];
+const DENSITY = ['#efeae4', '#ddd3c8', '#c6b7a7', '#a89582', '#86725e'];
 
 async function shade(): Promise<void> {
   const mode = shadeSelect.value;
@@ -292,7 +313,7 @@ async function shade(): Promise<void> {
     mode === 'laws'
       ? 'Dark green: ban; mid green: moratorium; light green: oversight or regulation; palest: a town or county inside has one.'
       : mode === 'density'
-        ? 'Darker blue: more deployments matching the filters.'
+        ? 'Darker brown: more deployments matching the filters.'
         : '';
 }
 

@@ -35,6 +35,8 @@ th a{color:var(--ink)}th[aria-sort] a{color:var(--accent)}
 .crumbs ol{display:flex;flex-wrap:wrap;gap:.25rem;margin:0;padding:0;list-style:none;font-size:.95rem}.crumbs li+li::before{content:"›";margin-right:.25rem;color:var(--muted)}
 .filters{display:flex;flex-wrap:wrap;gap:.75rem;align-items:flex-end;margin:1rem 0;padding:.75rem;border:1px solid var(--line);border-radius:.5rem;background:#fff}
 .filters label{display:flex;flex-direction:column;font-size:.9rem;gap:.15rem}
+.filters fieldset{border:0;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:0 1rem;flex:1 1 100%}.filters legend{font-size:.9rem;padding:0;margin-bottom:.15rem}
+.filters fieldset label{flex-direction:row;align-items:center;gap:.35rem;min-height:2rem}.filters input[type=checkbox]{min-height:auto;width:1.1rem;height:1.1rem}
 .pager{display:flex;flex-wrap:wrap;gap:1rem;align-items:center;margin:1rem 0}.pager a{display:inline-block;padding:.5rem}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dl.facts dt{font-weight:600}dl.facts dd{margin:0}
 ol.timeline{list-style:none;padding:0;border-left:3px solid var(--line);margin-left:.5rem}ol.timeline li{padding:.25rem 0 .75rem 1rem}

@@ -11,3 +11,20 @@ export const stateParam = z
 export const technologyParam = z.string().refine((s) => findTechnologyBySlug(s) !== null, {
   message: `must be one of: ${TECHNOLOGIES.map((t) => t.slug).join(', ')}`,
 });
+
+/**
+ * `technology=ring-neighbors,drones` (or the parameter repeated, as a form of checkboxes sends it) → the
+ * slugs; `all` means every technology. Any unknown slug is a 400 naming the parameter.
+ */
+export const technologyListParam = z
+  .union([z.string(), z.array(z.string())])
+  .transform((given, ctx) => {
+    const slugs = [...new Set((Array.isArray(given) ? given : [given]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean))];
+    if (slugs.includes('all')) return undefined;
+    const unknown = slugs.filter((s) => findTechnologyBySlug(s) === null);
+    if (unknown.length > 0 || slugs.length === 0) {
+      ctx.addIssue({ code: 'custom', message: `must be one or more of: ${TECHNOLOGIES.map((t) => t.slug).join(', ')} (comma-separated), or all` });
+      return z.NEVER;
+    }
+    return slugs.sort();
+  });

@@ -121,13 +121,17 @@ describe('the site in Chromium', () => {
     const listed = Number(await page.getAttribute('#results', 'data-total'));
     expect(listed).toBeGreaterThan(0);
 
-    // One agency's only Ring partnership, zoomed in: a single point in the middle of the map.
+    // One agency, every technology, zoomed in: its deployments share a point in the middle of the map, and
+    // one popup lists them all.
     const ring = (await app.inject('/api/v1/deployments?technology=ring-neighbors&state=MA&limit=1')).json().data[0];
-    await openMap(page, `/map?agency=${ring.agency.id}#12/${ring.lat}/${ring.lon}`);
+    const all = (await app.inject(`/api/v1/deployments?agency=${ring.agency.id}`)).json().data;
+    await openMap(page, `/map?agency=${ring.agency.id}&technology=all#12/${ring.lat}/${ring.lon}`);
     const box = (await page.locator('#map canvas').boundingBox())!;
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-    const open = page.locator('.maplibregl-popup a', { hasText: 'Open its page' });
-    await open.waitFor();
+    await page.locator('.maplibregl-popup').waitFor();
+    expect(await page.locator('.maplibregl-popup').count()).toBe(1);
+    await expect.poll(() => page.locator('.maplibregl-popup li').count(), { timeout: 15_000 }).toBe(all.length);
+    const open = page.locator('.maplibregl-popup li', { hasText: 'Ring/Neighbors' }).locator('a', { hasText: 'Open its page' });
     await open.click();
     await page.waitForURL(`${origin}${ring.url}`);
     expect(await page.textContent('h1')).toContain(ring.agency.name);
@@ -149,10 +153,18 @@ describe('the site in Chromium', () => {
     const states = await page.locator('#results tbody tr td:nth-child(2)').allTextContents();
     expect(states.length).toBeGreaterThan(0);
     expect(new Set(states)).toEqual(new Set(['MA']));
+    // A second technology adds its own layer; the count and the list cover both.
+    const both = (await app.inject('/api/v1/deployments?technology=ring-neighbors,face-recognition&state=MA&limit=1')).json().total;
+    expect(both).toBeGreaterThan(expected);
+    await page.check('input[name=technology][value=face-recognition]');
+    await expect.poll(() => page.getAttribute('#results', 'data-total'), { timeout: 15_000 }).toBe(String(both));
+    await expect.poll(() => page.locator('#map-legend li').allTextContents(), { timeout: 15_000 }).toEqual(['Ring/Neighbors partnership', 'Face recognition']);
+    expect(decodeURIComponent(page.url())).toContain('technology=ring-neighbors,face-recognition');
     // The shared URL reopens the same view.
     const shared = await watchedPage(context);
     await openMap(shared, new URL(page.url()).pathname + new URL(page.url()).search);
-    expect(await shared.getAttribute('#results', 'data-total')).toBe(String(expected));
+    expect(await shared.getAttribute('#results', 'data-total')).toBe(String(both));
+    expect(await shared.isChecked('input[name=technology][value=face-recognition]')).toBe(true);
     await context.close();
   });
 

@@ -86,7 +86,7 @@ describe('the bundled real data', () => {
 
   it("counts Ring partnerships active on a day in line with what Ring and reporters said", async () => {
     const ringActiveOn = async (db: TestDatabase, day: string) =>
-      countDeployments(db.db, { technology: 'ring-neighbors', activeOn: day });
+      countDeployments(db.db, { technology: ['ring-neighbors'], activeOn: day });
     // Reporters found more than 200 police partners during 2019; Ring listed more than 1,300 by 2020.
     expect(await ringActiveOn(sqlite, '2019-07-31')).toBeGreaterThan(200);
     expect(await ringActiveOn(sqlite, '2020-06-30')).toBeGreaterThan(1300);

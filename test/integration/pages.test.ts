@@ -91,6 +91,10 @@ describe.each(DATABASES)('pages on %s', (dialect) => {
     expect(list.body).toContain('aria-sort="descending"');
     // An empty form field means "any", as the filter form submits it.
     expect((await page('/deployments?technology=&status=&state=MA')).body).toContain(`data-total="${api.total}"`);
+    // Ticked technologies arrive as a repeated parameter and filter as one list, like the API's commas.
+    const two = (await app.inject('/api/v1/deployments?technology=ring-neighbors,face-recognition&limit=1')).json().total;
+    expect((await page('/deployments?technology=ring-neighbors&technology=face-recognition')).body).toContain(`data-total="${two}"`);
+    expect((await page('/deployments?technology=ring-neighbors&technology=nope')).status).toBe(400);
     const none = await page('/deployments?q=zzzzqqq');
     expect(none.body).toContain('No deployment matches these filters');
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { stateParam, technologyParam } from '#src/http/query-params';
+import { stateParam, technologyListParam } from '#src/http/query-params';
 import { parseLooseDate } from '#src/domain/dates';
 import { DEPLOYMENT_STATUSES } from '#src/domain/statuses';
 import { searchWords } from '#src/storage/search-index';
@@ -25,8 +25,8 @@ function numberList(count: number, description: string) {
 
 /** Filters shared by every list of deployments (JSON, CSV, GeoJSON) and by the map tiles. */
 export const deploymentFilterSchema = z.object({
-  technology: technologyParam.optional()
-    .describe('Technology slug, e.g. ring-neighbors'),
+  technology: technologyListParam.optional()
+    .describe('Technology slug, e.g. ring-neighbors, or several separated by commas; all for every one'),
   vendor: slug.optional().describe('Vendor id, e.g. flock-safety'),
   status: z.enum(DEPLOYMENT_STATUSES, { message: `must be one of: ${DEPLOYMENT_STATUSES.join(', ')}` }).optional().describe('Current status'),
   state: stateParam.optional()
@@ -67,7 +67,8 @@ export const deploymentFilterSchema = z.object({
 export type DeploymentFilterQuery = z.infer<typeof deploymentFilterSchema>;
 
 export interface DeploymentFilter {
-  technology?: string;
+  /** Any of these technologies. */
+  technology?: string[];
   vendor?: string;
   status?: string;
   state?: string;

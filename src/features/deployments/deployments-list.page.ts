@@ -51,7 +51,12 @@ export function parsePageQuery<T extends z.ZodType>(schema: T, query: unknown, r
 /** The filters that are set, as URL parameters (strings as given in the request). */
 export function activeFilters(raw: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const key of SHARED_FILTER_KEYS) if (typeof raw[key] === 'string' && raw[key] !== '') out[key] = raw[key] as string;
+  for (const key of SHARED_FILTER_KEYS) {
+    const value = raw[key];
+    // Checkboxes send `technology` once per box: keep them as one comma-separated value.
+    const text = Array.isArray(value) ? value.filter((v) => typeof v === 'string' && v !== '').join(',') : value;
+    if (typeof text === 'string' && text !== '') out[key] = text;
+  }
   return out;
 }
 
@@ -61,12 +66,13 @@ function option(value: string, label: string, selected: string | undefined): str
 
 /** The filter form of the list and the map, pre-filled from the URL; works without JavaScript. */
 export function filterForm(action: string, filters: Record<string, string>, vendors: Array<{ id: string; name: string }>, extra = ''): string {
+  const technologies = new Set((filters.technology ?? '').split(','));
   const hidden = ['place', 'agency', 'bbox', 'near', 'radius_km', 'started_after', 'started_before']
     .filter((k) => filters[k])
     .map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(filters[k])}">`)
     .join('');
   return `<form class="filters" method="get" action="${escapeHtml(action)}" aria-label="Filters">
-<label>Technology<select name="technology"><option value="">All technologies</option>${TECHNOLOGIES.map((t) => option(t.slug, t.name, filters.technology)).join('')}</select></label>
+<fieldset class="technologies"><legend>Technologies <span class="note">(none ticked: all)</span></legend>${TECHNOLOGIES.map((t) => `<label><input type="checkbox" name="technology" value="${t.slug}"${technologies.has(t.slug) ? ' checked' : ''}> ${escapeHtml(t.name)}</label>`).join('')}</fieldset>
 <label>Status<select name="status"><option value="">Any status</option>${DEPLOYMENT_STATUSES.map((s) => option(s, s, filters.status)).join('')}</select></label>
 <label>Vendor<select name="vendor"><option value="">Any vendor</option>${vendors.map((v) => option(v.id, v.name, filters.vendor)).join('')}</select></label>
 <label>State<select name="state"><option value="">All states</option>${STATES.map((s) => option(s.code, s.name, filters.state?.toUpperCase())).join('')}</select></label>
@@ -90,7 +96,7 @@ export async function vendorsInUse(db: Kysely<Database>): Promise<Array<{ id: st
 /** A sentence saying which filters are on, for people and screen readers. */
 function describeFilters(q: DeploymentFilterQuery): string {
   const parts: string[] = [];
-  if (q.technology) parts.push(technologyName(q.technology));
+  if (q.technology) parts.push(q.technology.map(technologyName).join(' or '));
   if (q.status) parts.push(`status ${q.status}`);
   if (q.vendor) parts.push(`vendor ${q.vendor}`);
   if (q.state) parts.push(`in ${STATES.find((s) => s.code === q.state)?.name ?? q.state}`);

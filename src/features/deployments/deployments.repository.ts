@@ -13,7 +13,7 @@ export type DeploymentRecord = z.infer<typeof deploymentSchema>;
 
 function filtered(db: Kysely<Database>, filter: DeploymentFilter) {
   let query = db.selectFrom('deployments as d').innerJoin('agencies as a', 'a.id', 'd.agency_id');
-  if (filter.technology) query = query.where('d.technology_slug', '=', filter.technology);
+  if (filter.technology && filter.technology.length > 0) query = query.where('d.technology_slug', 'in', filter.technology);
   if (filter.status) query = query.where('d.status', '=', filter.status);
   if (filter.state) query = query.where('d.state_code', '=', filter.state);
   if (filter.agency) query = query.where('d.agency_id', '=', filter.agency);

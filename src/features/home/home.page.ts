@@ -6,20 +6,20 @@ import { listTechnologies } from '#src/features/technologies/technologies.reposi
 import { BUNDLED_DATASETS } from '#src/bootstrap/bundled-datasets';
 import { escapeHtml, renderPage } from '#src/http/html';
 import { parseListQuery } from '#src/features/deployments/deployments-list.page';
-import { renderMapSection } from '#src/features/map/map.page';
+import { renderMapSection, withDefaultLayer } from '#src/features/map/map.page';
 
 const fmt = new Intl.NumberFormat('en-US');
 
 /** The home page: headline figures straight from the database, and the date of every dataset behind them. */
 export function registerHomePage(app: FastifyInstance, db: Kysely<Database>): void {
   app.get('/', { schema: { hide: true } }, async (request, reply) => {
-    const raw = request.query as Record<string, unknown>;
+    const raw = withDefaultLayer(request.query as Record<string, unknown>);
     const query = parseListQuery(raw, reply, 'Counterwatch');
     if (!query) return reply;
     const [stats, technologies, map] = await Promise.all([
       readStats(db),
       listTechnologies(db),
-      renderMapSection(db, raw, { ...query, technology: 'technology' in raw ? query.technology : 'ring-neighbors' }, 'h2'),
+      renderMapSection(db, raw, query, 'h2'),
     ]);
     const loaded = new Map(stats.imports.map((i) => [i.file, i]));
     const techRows = technologies

@@ -10,11 +10,14 @@ import { findStartDateSpans } from '#src/features/deployments/deployments.reposi
 /** One colour per technology layer; each is distinct and dark enough for white cluster counts. */
 const LAYER_COLORS = ['#b3261e', '#1f4e9c', '#6a3d9a', '#00695c', '#8c5400', '#ad1457', '#37474f', '#2e7d32', '#4e342e', '#0277bd', '#5d4037', '#c62828', '#283593'];
 
+/** A map opened without any filter shows the Ring/Neighbors layer; `technology=all` shows every one. */
+export function withDefaultLayer(query: Record<string, unknown>): Record<string, unknown> {
+  return Object.keys(query).length === 0 ? { technology: 'ring-neighbors' } : query;
+}
+
 /** The map section: filters, timeline, the map, and the list twin (the server renders all but the map). */
 export async function renderMapSection(db: Kysely<Database>, raw: Record<string, unknown>, query: NonNullable<ReturnType<typeof parseListQuery>>, heading: string): Promise<{ html: string; scripts: string[]; styles: string[] }> {
   const filters = activeFilters(raw);
-  // The map starts on Ring/Neighbors; `technology=` (empty) means every technology.
-  if (!('technology' in raw)) filters.technology = 'ring-neighbors';
   const [results, vendors, spans] = await Promise.all([renderDeploymentResults(db, query, filters), vendorsInUse(db), findStartDateSpans(db)]);
   const entry = webEntry('map');
   const config = {
@@ -50,10 +53,10 @@ ${results.html}`;
 /** The map page: the map with its timeline and filters, and the list twin below it. */
 export function registerMapPage(app: FastifyInstance, db: Kysely<Database>): void {
   app.get('/map', { schema: { hide: true } }, async (request, reply) => {
-    const raw = request.query as Record<string, unknown>;
+    const raw = withDefaultLayer(request.query as Record<string, unknown>);
     const q = parseListQuery(raw, reply, 'Map');
     if (!q) return reply;
-    const section = await renderMapSection(db, raw, { ...q, technology: 'technology' in raw ? q.technology : 'ring-neighbors' }, 'h1');
+    const section = await renderMapSection(db, raw, q, 'h1');
     reply.type('text/html; charset=utf-8').send(
       renderPage({
         title: 'Map of police surveillance',
