@@ -31,8 +31,33 @@ import { registerSearchPage } from '#src/features/search/search.page';
 import { registerAboutPage } from '#src/features/about/about.page';
 import { registerMapPage } from '#src/features/map/map.page';
 import { registerAreaRoutes } from '#src/features/map/areas.routes';
+import { randomBytes } from 'node:crypto';
+import { SupporterCrypto } from '#src/security/supporter-crypto';
+import { Mailer } from '#src/mail/mailer';
+import { FormGuard, registerFormParser } from '#src/http/forms';
+import { CampaignActions } from '#src/features/campaigns/campaign-actions.service';
+import { registerCampaignPages } from '#src/features/campaigns/campaign.page';
+import { registerCampaignRoutes } from '#src/features/campaigns/campaigns.routes';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The campaign actions service (the server's housekeeping timer and tests use it). */
+    campaignActions: CampaignActions;
+  }
+}
+
+export interface CampaignOptions {
+  readonly crypto: SupporterCrypto;
+  readonly mailer: Mailer;
+  /** The site's address for links in emails. */
+  readonly publicUrl: string;
+  readonly perAddressPerMinute?: number;
+  readonly perDomainPerMinute?: number;
+}
 
 export interface AppOptions {
+  /** Supporters' data key, mail and links. Without it: a throwaway key and mail kept in the outbox (tests). */
+  readonly campaigns?: CampaignOptions;
   readonly logger?: boolean;
   /** API requests per minute per client address (default 600). */
   readonly rateLimitPerMinute?: number;
@@ -71,6 +96,7 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
   registerExportRoute(app, handle.db);
   registerTileRoutes(app, handle.db);
   registerAreaRoutes(app, handle.db);
+  registerCampaignRoutes(app, handle.db);
   registerApiDocsPage(app);
   // Pages (server-rendered HTML that works without JavaScript).
   await registerStaticAssets(app);
@@ -86,5 +112,18 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
   registerOfficialPage(app, handle.db);
   registerSearchPage(app, handle.db);
   registerAboutPage(app, handle.db);
+  // Campaigns: forms with CSRF protection and a honeypot; actions count after double opt-in.
+  registerFormParser(app);
+  const crypto = options.campaigns?.crypto ?? new SupporterCrypto(randomBytes(32));
+  const mailer = options.campaigns?.mailer ?? new Mailer(handle.db, crypto, { smtpUrl: null, from: 'test@counterwatch.invalid' });
+  const publicUrl = options.campaigns?.publicUrl ?? 'http://127.0.0.1:3000';
+  const actions = new CampaignActions(handle.db, crypto, mailer, publicUrl);
+  registerCampaignPages(app, handle.db, {
+    actions,
+    guard: new FormGuard(crypto, publicUrl.startsWith('https:')),
+    perAddressPerMinute: options.campaigns?.perAddressPerMinute,
+    perDomainPerMinute: options.campaigns?.perDomainPerMinute,
+  });
+  app.decorate('campaignActions', actions);
   return app;
 }

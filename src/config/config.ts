@@ -12,6 +12,17 @@ export interface Config {
   readonly loadBundledData: boolean;
   /** API requests per minute per client address before 429. */
   readonly rateLimitPerMinute: number;
+  /** Where mail goes (`smtp://host:port`); without it, mail stays in the local outbox and never leaves. */
+  readonly smtpUrl: string | null;
+  /** The From address of the campaign mail. */
+  readonly mailFrom: string;
+  /** The site's address as people reach it, for the links in emails (default http://HOST:PORT). */
+  readonly publicUrl: string;
+  /**
+   * The key that encrypts supporters' personal data (base64 of 32 bytes). Without it, embedded mode keeps
+   * one in var/supporter.key, made on the first start.
+   */
+  readonly supporterKey: string | null;
 }
 
 export class ConfigError extends Error {
@@ -36,7 +47,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!['true', 'false', '1', '0'].includes(load)) throw new ConfigError(`LOAD_BUNDLED_DATA must be true or false (got "${load}")`);
   const rate = env.RATE_LIMIT_PER_MINUTE === undefined || env.RATE_LIMIT_PER_MINUTE === '' ? 600 : Number(env.RATE_LIMIT_PER_MINUTE);
   if (!Number.isInteger(rate) || rate < 1) throw new ConfigError(`RATE_LIMIT_PER_MINUTE must be a whole number of at least 1 (got "${env.RATE_LIMIT_PER_MINUTE}")`);
+  const smtpUrl = env.SMTP_URL || null;
+  if (smtpUrl !== null && !/^smtps?:\/\/[^/]+/.test(smtpUrl)) throw new ConfigError(`SMTP_URL must look like smtp://host:port (got "${smtpUrl}")`);
+  const supporterKey = env.SUPPORTER_KEY || null;
+  if (supporterKey !== null && Buffer.from(supporterKey, 'base64').length !== 32) throw new ConfigError('SUPPORTER_KEY must be 32 bytes, base64-encoded (e.g. openssl rand -base64 32)');
   return {
+    smtpUrl,
+    mailFrom: env.MAIL_FROM || 'Counterwatch <campaigns@counterwatch.invalid>',
+    publicUrl: (env.PUBLIC_URL || `http://${env.HOST || '127.0.0.1'}:${port}`).replace(/\/$/, ''),
+    supporterKey,
     rateLimitPerMinute: rate,
     databaseUrl: env.DATABASE_URL || `sqlite:${join(REPO_ROOT, 'var', 'counterwatch.db')}`,
     host: env.HOST || '127.0.0.1',

@@ -69,6 +69,11 @@ export async function registerApiPlumbing(app: FastifyInstance, db: Kysely<Datab
   };
   app.addHook('onRequest', (request, reply, done) => {
     if (request.method !== 'GET' || !request.url.startsWith('/api/')) return done();
+    // Campaign tallies change with every confirmed action, not with the dataset: always answered fresh.
+    if (request.url.startsWith('/api/v1/campaigns')) {
+      reply.header('cache-control', 'no-cache');
+      return done();
+    }
     const fresh = versions.peek();
     if (fresh !== undefined) return answer(request, reply, fresh, done);
     versions.get().then((version) => answer(request, reply, version, done), done);

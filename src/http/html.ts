@@ -47,7 +47,12 @@ ol.timeline{list-style:none;padding:0;border-left:3px solid var(--line);margin-l
 .timeline-control{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;margin:.5rem 0}.timeline-control input[type=range]{flex:1 1 14rem}
 .timeline-count{font-weight:600;font-variant-numeric:tabular-nums}
 .legend{display:flex;flex-wrap:wrap;gap:.5rem 1rem;font-size:.9rem;padding:0;list-style:none}.legend span.swatch{display:inline-block;width:1rem;height:1rem;border-radius:50%;vertical-align:middle;margin-right:.3rem;border:1px solid #0003}
+.hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.action-form{display:flex;flex-direction:column;gap:.6rem;max-width:40rem;padding:1rem;border:1px solid var(--line);border-radius:.5rem;background:#fff}
+.action-form label{display:flex;flex-direction:column;gap:.2rem}.action-form label.inline{flex-direction:row;align-items:center;gap:.5rem}
+.action-form button{align-self:flex-start}textarea{font:inherit;padding:.5rem;border:1px solid #767680;border-radius:.25rem;width:100%}
+.error{color:#a4141c;font-weight:600}blockquote{margin:1rem 0;padding:.5rem 1rem;border-left:4px solid var(--line);background:#fff}ul.plain{list-style:none;padding:0}
 footer{border-top:1px solid var(--line);color:var(--muted);font-size:.9rem;margin-top:2rem}
 @media (max-width:40rem){.site form{margin-left:0;width:100%}.site form input{flex:1}dl.facts{grid-template-columns:1fr}}
 `;
@@ -90,7 +95,7 @@ ${(page.scripts ?? []).map((src) => `<script type="module" src="${escapeHtml(src
 <a class="skip" href="#content">Skip to content</a>
 <header class="site">
 <a class="brand" href="/">Counterwatch</a>
-<nav aria-label="Site"><ul><li><a href="/map">Map</a></li><li><a href="/deployments">List</a></li><li><a href="/technologies">Technologies</a></li><li><a href="/policies">Laws</a></li><li><a href="/about">About the data</a></li><li><a href="/api">API</a></li></ul></nav>
+<nav aria-label="Site"><ul><li><a href="/map">Map</a></li><li><a href="/deployments">List</a></li><li><a href="/technologies">Technologies</a></li><li><a href="/policies">Laws</a></li><li><a href="/campaigns">Act</a></li><li><a href="/about">About the data</a></li><li><a href="/api">API</a></li></ul></nav>
 <form action="/search" method="get" role="search" aria-label="Site"><label class="visually-hidden" for="site-q">Search places, agencies and deployments</label><input id="site-q" name="q" type="search" placeholder="City, agency or ZIP" autocomplete="off"><button type="submit">Search</button></form>
 </header>
 <main id="content">

@@ -2,11 +2,13 @@ import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
 import type { DatabaseHandle } from './dialect';
 import * as evidenceModel from './migrations/0001-evidence-model';
 import * as search from './migrations/0002-search';
+import * as campaigns from './migrations/0003-campaigns';
 
 /** Every migration, in order. Each receives the dialect so one file serves both databases. */
 const MIGRATIONS: Record<string, { up: typeof evidenceModel.up }> = {
   '0001-evidence-model': evidenceModel,
   '0002-search': search,
+  '0003-campaigns': campaigns,
 };
 
 /** Brings the schema up to date; returns the names of the migrations it applied. Throws on failure. */

@@ -25,6 +25,11 @@ export interface Database {
   import_runs: ImportRunRow;
   meta: MetaRow;
   deployment_search: DeploymentSearchRow;
+  campaigns: CampaignRow;
+  supporters: SupporterRow;
+  campaign_actions: CampaignActionRow;
+  campaign_action_targets: CampaignActionTargetRow;
+  outbox: OutboxRow;
 }
 
 export type PlaceKind = 'state' | 'county' | 'city';
@@ -227,4 +232,68 @@ export interface MetaRow {
 export interface DeploymentSearchRow {
   deployment_id: string;
   body: string;
+}
+
+export interface CampaignRow {
+  id: string;
+  title: string;
+  ask: string;
+  description: string;
+  target_rule: string;
+  technology_slug: string | null;
+  letter_subject: string;
+  letter_template: string;
+  call_script: string;
+  starts_on: string;
+  ends_on: string | null;
+  created_at: string;
+}
+
+/** Personal data only sealed (AES-256-GCM) or as keyed hashes. */
+export interface SupporterRow {
+  id: string;
+  email_hash: string;
+  email_sealed: string;
+  name_sealed: string;
+  address_sealed: string | null;
+  opt_in_updates: number;
+  withdraw_token_hash: string;
+  created_at: string;
+}
+
+export type CampaignActionKind = 'petition' | 'letter' | 'call';
+
+export interface CampaignActionRow {
+  id: string;
+  campaign_id: string;
+  supporter_id: string | null;
+  place_id: string;
+  kind: CampaignActionKind;
+  message_sealed: string | null;
+  message_hash: string | null;
+  delivery: 'server' | 'mailto' | null;
+  status: 'pending' | 'confirmed';
+  confirm_token_hash: string | null;
+  confirm_token_sealed: string | null;
+  created_at: string;
+  reminded_at: string | null;
+  confirmed_at: string | null;
+}
+
+export interface CampaignActionTargetRow {
+  action_id: string;
+  official_id: string;
+}
+
+export interface OutboxRow {
+  id: string;
+  kind: string;
+  recipient_sealed: string;
+  subject: string;
+  body_sealed: string;
+  status: 'queued' | 'sent' | 'failed' | 'kept';
+  supporter_id: string | null;
+  created_at: string;
+  sent_at: string | null;
+  error: string | null;
 }

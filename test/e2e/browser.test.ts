@@ -13,6 +13,10 @@ import { openDatabase, type DatabaseHandle } from '#src/storage/dialect';
 import { prepareDatabase } from '#src/storage/prepare';
 import { loadBundledData } from '#src/bootstrap/load-bundled-data';
 import { launchChromium } from '../support/browser';
+import { startSmtpServer, waitForMail } from '../support/smtp';
+import { randomBytes } from 'node:crypto';
+import { SupporterCrypto } from '#src/security/supporter-crypto';
+import { Mailer } from '#src/mail/mailer';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -28,6 +32,9 @@ describe('the site in Chromium', () => {
   let browser: Browser;
   let origin: string;
   let pages: Array<[string, string]>;
+  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  let crypto: SupporterCrypto;
+  let mailer: Mailer;
   const foreign: string[] = [];
   const consoleErrors: string[] = [];
 
@@ -50,7 +57,10 @@ describe('the site in Chromium', () => {
     handle = openDatabase(`sqlite:${join(dir, 'e2e.db')}`);
     await prepareDatabase(handle);
     await loadBundledData(handle.db, join(REPO_ROOT, 'data'));
-    app = await buildApp(handle, { rateLimitPerMinute: 100_000 });
+    smtp = await startSmtpServer();
+    crypto = new SupporterCrypto(randomBytes(32));
+    mailer = new Mailer(handle.db, crypto, { smtpUrl: smtp.url, from: 'campaigns@counterwatch.invalid' });
+    app = await buildApp(handle, { rateLimitPerMinute: 100_000, campaigns: { crypto, mailer, publicUrl: 'http://127.0.0.1:0' } });
     await app.listen({ host: '127.0.0.1', port: 0 });
     origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     browser = await launchChromium();
@@ -77,12 +87,16 @@ describe('the site in Chromium', () => {
       ['official', official.url],
       ['search', '/search?q=02143'],
       ['about', '/about'],
+      ['campaign', '/campaigns/cancel-ring-partnership?q=02703'],
+      ['campaign action', `/campaigns/cancel-ring-partnership/places/${ring.place.id}`],
     ];
   });
 
   afterAll(async () => {
     await browser?.close();
     await app?.close();
+    mailer?.close();
+    await smtp?.close();
     await handle?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -235,6 +249,32 @@ describe('the site in Chromium', () => {
       expect(gzipped, `${kind}: ${gzipped} bytes of JS, gzipped`).toBeLessThan(hasMap ? 400_000 : 50_000);
       if (hasMap) expect(gzipped).toBeGreaterThan(100_000); // MapLibre is really there
     }
+  });
+
+  it('takes a resident from a ZIP code to their officials, a signature, an email, a confirmation and a higher tally', async () => {
+    const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+    const page = await watchedPage(context);
+    const tally = async () => (await app.inject('/api/v1/campaigns')).json().data[0].tallies.confirmed;
+    const before = await tally();
+    await page.goto(`${origin}/campaigns/cancel-ring-partnership`);
+    await page.fill('main input[name=q]', '02703');
+    await page.click('button:has-text("Find my officials")');
+    await page.click('main li a:has-text("Attleboro city")');
+    await page.waitForURL(/\/campaigns\/cancel-ring-partnership\/places\//);
+    expect(await page.textContent('h1')).toContain('Attleboro');
+    expect(await page.textContent('main')).toContain('Whom you are asking');
+    const who = `e2e.${Date.now()}@example.org`;
+    const petition = page.locator('form', { has: page.locator('input[name=kind][value=petition]') });
+    await petition.locator('input[name=name]').fill('E2E Resident');
+    await petition.locator('input[name=email]').fill(who);
+    await petition.locator('button[type=submit]').click();
+    await page.waitForSelector('h1:has-text("Check your email")');
+    const mail = await waitForMail(smtp.received, who);
+    const confirmPath = mail.text.match(/http:\/\/127\.0\.0\.1:0(\/confirm\/[A-Za-z0-9_-]+)/)![1]!;
+    await page.goto(`${origin}${confirmPath}`);
+    expect(await page.textContent('h1')).toContain('it counts');
+    expect(await tally()).toBe(before + 1);
+    await context.close();
   });
 
   it('made no request to another origin and logged no console error', () => {

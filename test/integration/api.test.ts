@@ -85,6 +85,7 @@ describe.each(DATABASES)('open data API on %s', (dialect) => {
       ['/api/v1/areas', '/api/v1/areas?technology=ring-neighbors', 200],
       ['/api/v1/areas', '/api/v1/areas?level=county&state=MA', 200],
       ['/api/v1/areas', '/api/v1/areas?level=city', 400],
+      ['/api/v1/campaigns', '/api/v1/campaigns', 200],
     ];
     for (const [path, url, status] of cases) {
       const res = await get(url);

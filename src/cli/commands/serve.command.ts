@@ -1,4 +1,7 @@
-import { readConfig, type Config } from '#src/config/config';
+import { join } from 'node:path';
+import { readConfig, REPO_ROOT, type Config } from '#src/config/config';
+import { loadSupporterKey, SupporterCrypto } from '#src/security/supporter-crypto';
+import { Mailer } from '#src/mail/mailer';
 import { openDatabase } from '#src/storage/dialect';
 import { prepareDatabase } from '#src/storage/prepare';
 import { loadBundledData } from '#src/bootstrap/load-bundled-data';
@@ -15,7 +18,14 @@ export async function serve(config: Config = readConfig()): Promise<void> {
     const { loaded } = await loadBundledData(handle.db, config.dataDir, log);
     if (loaded) log(`bundled data loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
-  const app = await buildApp(handle, { rateLimitPerMinute: config.rateLimitPerMinute });
+  // Supporters' data key: configured, or kept next to the embedded database (made on the first start).
+  const crypto = new SupporterCrypto(loadSupporterKey(config.supporterKey, join(REPO_ROOT, 'var', 'supporter.key')));
+  const mailer = new Mailer(handle.db, crypto, { smtpUrl: config.smtpUrl, from: config.mailFrom });
+  log(config.smtpUrl ? `mail: ${config.smtpUrl.replace(/\/\/[^@/]*@/, '//***@')}` : 'mail: kept in the local outbox (set SMTP_URL to send it)');
+  const app = await buildApp(handle, { rateLimitPerMinute: config.rateLimitPerMinute, campaigns: { crypto, mailer, publicUrl: config.publicUrl } });
+  // Reminders after a day, deletion of unconfirmed actions after 7 days.
+  const sweeper = setInterval(() => void app.campaignActions.sweep().catch((error) => log(`housekeeping failed: ${(error as Error).message}`)), 10 * 60_000);
+  sweeper.unref();
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -25,7 +35,9 @@ export async function serve(config: Config = readConfig()): Promise<void> {
     if (closing) return;
     closing = true;
     log(`${signal}: closing`);
+    clearInterval(sweeper);
     await app.close();
+    mailer.close();
     await handle.close();
     process.exit(0);
   };

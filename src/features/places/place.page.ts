@@ -8,7 +8,9 @@ import type { DeploymentFilter } from '#src/features/deployments/deployment-filt
 import { countDeployments, countDeploymentsByTechnology, findDeploymentsSorted } from '#src/features/deployments/deployments.repository';
 import { findPoliciesCovering, iteratePolicies, type PolicyRecord } from '#src/features/policies/policies.repository';
 import { isStale, officialQuery, toOfficialRecord } from '#src/features/officials/officials.repository';
-import { PLACE_COLUMNS, toPlaceRecord, type PlaceRecord } from './place-record';
+import type { PlaceRecord } from './place-record';
+import { findPlaceById } from './places.repository';
+import { campaignTallies, listCampaigns, placesInCampaign, tallyOf } from '#src/features/campaigns/campaigns.repository';
 
 const SHOWN = 100;
 
@@ -18,11 +20,6 @@ function placeFilter(place: PlaceRecord): { filter: DeploymentFilter; listParams
   if (place.kind === 'county' && place.geoid) return { filter: { place: place.geoid }, listParams: { place: place.geoid } };
   if (place.geoid) return { filter: { place: place.geoid }, listParams: { place: place.geoid } };
   return { filter: { placeId: place.id }, listParams: { state: place.state, q: place.name } };
-}
-
-export async function findPlaceById(db: Kysely<Database>, id: string): Promise<PlaceRecord | null> {
-  const row = await db.selectFrom('places as p').select([...PLACE_COLUMNS]).where('p.id', '=', id).executeTakeFirst();
-  return row ? toPlaceRecord(row) : null;
 }
 
 /**
@@ -43,6 +40,7 @@ export function registerPlacePage(app: FastifyInstance, db: Kysely<Database>): v
       place.kind === 'city' ? officialQuery(db).where('o.place_id', '=', place.id).orderBy('o.role').orderBy('o.name').execute() : Promise.resolve([]),
       parentPlaces(db, place),
     ]);
+    const campaigns = place.kind === 'city' ? await campaignsHere(db, place.id) : [];
     const listUrl = withQuery('/deployments', listParams);
     const kindWord = place.kind === 'state' ? 'state' : place.kind === 'county' ? 'county' : 'place';
     const roster = officials.map(toOfficialRecord);
@@ -51,6 +49,7 @@ export function registerPlacePage(app: FastifyInstance, db: Kysely<Database>): v
 <p>${total === 0 ? `No police surveillance deployment is documented in this ${kindWord}. <span class="note">Absence from this data does not mean none is used.</span>` : `${formatNumber(total)} documented ${total === 1 ? 'deployment' : 'deployments'} of police surveillance technology${place.kind === 'county' ? ' by agencies of the county and its towns' : ''}.`}${place.population ? ` Population ${formatNumber(place.population)}.` : ''}</p>
 ${total > 0 && place.lat !== null && place.lon !== null ? `<p><a href="${escapeHtml(withQuery('/map', listParams))}#${place.kind === 'state' ? 5 : place.kind === 'county' ? 8 : 10}/${place.lat.toFixed(4)}/${place.lon.toFixed(4)}">See them on the map</a> · <a href="${escapeHtml(listUrl)}">as a list you can filter and sort</a></p>` : ''}
 ${technologyCounts(byTechnology, (t) => withQuery('/deployments', { ...listParams, technology: t }), `Deployments in ${place.full_name} by technology`)}
+${campaigns.length ? `<h2>Take action</h2><ul>${campaigns.map((c) => `<li>${link(`/campaigns/${c.campaign.id}/places/${place.id}`, c.campaign.title)}: ${formatNumber(c.tally.confirmed)} confirmed ${c.tally.confirmed === 1 ? 'action' : 'actions'} here so far${c.tally.last_confirmed_at ? `, the last on ${escapeHtml(c.tally.last_confirmed_at.slice(0, 10))}` : ''}.</li>`).join('')}</ul>` : ''}
 <h2>Laws that apply here</h2>
 ${policyTable(policies, place.kind === 'city' ? `Bans, moratoria and oversight laws of ${place.full_name}, its county and state` : `Bans, moratoria and oversight laws in ${place.full_name}`)}
 ${place.kind === 'city' ? `<h2>Officials</h2>${officialList(roster)}${roster.some((o) => isStale(o.verified_on)) ? '<p class="note">Our mayors list dates from 2020: check a contact before relying on it.</p>' : ''}` : ''}
@@ -90,6 +89,16 @@ async function countyPolicies(db: Kysely<Database>, county: PlaceRecord): Promis
   for await (const p of iteratePolicies(db)) {
     if (!p.place) continue;
     if (p.place.id === county.id || p.place.id === county.state.toLowerCase() || (p.place.kind === 'city' && p.place.county_geoid === county.geoid)) found.push(p);
+  }
+  return found;
+}
+
+/** The campaigns that have an ask in this town, with its tally there. */
+async function campaignsHere(db: Kysely<Database>, placeId: string) {
+  const found = [];
+  for (const campaign of await listCampaigns(db)) {
+    if (!(await placesInCampaign(db, campaign, [placeId])).has(placeId)) continue;
+    found.push({ campaign, tally: tallyOf(await campaignTallies(db, { campaignId: campaign.id, placeId }), campaign.id) });
   }
   return found;
 }

@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { CampaignActionKind, CampaignRow, Database } from '#src/storage/schema';
+import { newToken, tokenHash, type SupporterCrypto } from '#src/security/supporter-crypto';
+import type { Mailer } from '#src/mail/mailer';
+import type { CampaignPlace } from './campaigns.repository';
+
+export interface ActionInput {
+  readonly campaign: CampaignRow;
+  readonly at: CampaignPlace;
+  readonly kind: CampaignActionKind;
+  readonly name: string;
+  readonly email: string;
+  readonly optIn: boolean;
+  /** The letter as the supporter edited it. */
+  readonly message?: string;
+  readonly delivery?: 'server' | 'mailto';
+}
+
+export type ActionOutcome =
+  | { status: 'pending'; actionId: string }
+  | { status: 'resent'; actionId: string }
+  | { status: 'already-counted'; actionId: string }
+  | { status: 'duplicate-message' };
+
+/**
+ * Records supporters' actions with double opt-in: an action is stored as pending and counts only once the
+ * link mailed to the supporter is opened. One person (by keyed email hash) counts once per campaign, place
+ * and kind of action. Every mail carries a link that deletes the supporter's personal data.
+ */
+export class CampaignActions {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly crypto: SupporterCrypto,
+    private readonly mailer: Mailer,
+    private readonly publicUrl: string,
+  ) {}
+
+  async take(input: ActionInput): Promise<ActionOutcome> {
+    const now = new Date().toISOString();
+    const emailHash = this.crypto.emailHash(input.email);
+    const messageHash = input.message ? this.crypto.textHash(input.message) : null;
+    const confirm = newToken();
+    let withdrawToken: string | null = null;
+    const outcome = await this.db.transaction().execute(async (trx) => {
+      let supporter = await trx.selectFrom('supporters').select(['id', 'opt_in_updates']).where('email_hash', '=', emailHash).executeTakeFirst();
+      if (!supporter) {
+        const withdraw = newToken();
+        withdrawToken = withdraw.token;
+        supporter = { id: randomUUID(), opt_in_updates: input.optIn ? 1 : 0 };
+        await trx
+          .insertInto('supporters')
+          .values({
+            id: supporter.id,
+            email_hash: emailHash,
+            email_sealed: this.crypto.encrypt(input.email.trim()),
+            name_sealed: this.crypto.encrypt(input.name.trim()),
+            address_sealed: null,
+            opt_in_updates: input.optIn ? 1 : 0,
+            withdraw_token_hash: withdraw.hash,
+            created_at: now,
+          })
+          .execute();
+      } else {
+        // A returning supporter gets a fresh withdraw link (the old one is only stored as a hash).
+        const withdraw = newToken();
+        withdrawToken = withdraw.token;
+        await trx
+          .updateTable('supporters')
+          .set({ withdraw_token_hash: withdraw.hash, ...(input.optIn && !supporter.opt_in_updates ? { opt_in_updates: 1 } : {}) })
+          .where('id', '=', supporter.id)
+          .execute();
+      }
+      const earlier = await trx
+        .selectFrom('campaign_actions')
+        .select(['id', 'status'])
+        .where('supporter_id', '=', supporter.id)
+        .where('campaign_id', '=', input.campaign.id)
+        .where('place_id', '=', input.at.place.id)
+        .where('kind', '=', input.kind)
+        .executeTakeFirst();
+      if (earlier?.status === 'confirmed') return { status: 'already-counted', actionId: earlier.id } as const;
+      if (messageHash) {
+        // The same letter word for word from someone else in this campaign: a copy-paste flood, not a person.
+        const copy = await trx
+          .selectFrom('campaign_actions')
+          .select('id')
+          .where('campaign_id', '=', input.campaign.id)
+          .where('message_hash', '=', messageHash)
+          .where((eb) => eb.or([eb('supporter_id', '!=', supporter.id), eb('supporter_id', 'is', null)]))
+          .executeTakeFirst();
+        if (copy) return { status: 'duplicate-message' } as const;
+      }
+      const sealedMessage = input.message ? this.crypto.encrypt(input.message) : null;
+      if (earlier) {
+        await trx
+          .updateTable('campaign_actions')
+          .set({ confirm_token_hash: confirm.hash, confirm_token_sealed: this.crypto.encrypt(confirm.token), message_sealed: sealedMessage, message_hash: messageHash, delivery: input.delivery ?? null })
+          .where('id', '=', earlier.id)
+          .execute();
+        return { status: 'resent', actionId: earlier.id, supporterId: supporter.id } as const;
+      }
+      const actionId = randomUUID();
+      await trx
+        .insertInto('campaign_actions')
+        .values({
+          id: actionId,
+          campaign_id: input.campaign.id,
+          supporter_id: supporter.id,
+          place_id: input.at.place.id,
+          kind: input.kind,
+          message_sealed: sealedMessage,
+          message_hash: messageHash,
+          delivery: input.delivery ?? null,
+          status: 'pending',
+          confirm_token_hash: confirm.hash,
+          confirm_token_sealed: this.crypto.encrypt(confirm.token),
+          created_at: now,
+          reminded_at: null,
+          confirmed_at: null,
+        })
+        .execute();
+      if (input.at.targets.length > 0) {
+        await trx
+          .insertInto('campaign_action_targets')
+          .values(input.at.targets.map((t) => ({ action_id: actionId, official_id: t.id })))
+          .execute();
+      }
+      return { status: 'pending', actionId, supporterId: supporter.id } as const;
+    });
+    if (outcome.status === 'pending' || outcome.status === 'resent') {
+      await this.mailer.send({
+        kind: 'confirm',
+        to: input.email.trim(),
+        supporterId: outcome.supporterId,
+        subject: `Confirm: ${input.campaign.title}`,
+        text: this.confirmationText(input, confirm.token, withdrawToken!),
+      });
+      return { status: outcome.status, actionId: outcome.actionId };
+    }
+    return outcome;
+  }
+
+  /** Counts the action whose link was opened; opening it again changes nothing. */
+  async confirm(token: string): Promise<{ campaignId: string; placeId: string; kind: CampaignActionKind; alreadyConfirmed: boolean } | null> {
+    const hash = tokenHash(token);
+    const action = await this.db.selectFrom('campaign_actions').select(['id', 'campaign_id', 'place_id', 'kind', 'status']).where('confirm_token_hash', '=', hash).executeTakeFirst();
+    if (!action) return null;
+    if (action.status !== 'confirmed') {
+      await this.db.updateTable('campaign_actions').set({ status: 'confirmed', confirmed_at: new Date().toISOString(), confirm_token_sealed: null }).where('id', '=', action.id).where('status', '=', 'pending').execute();
+    }
+    return { campaignId: action.campaign_id, placeId: action.place_id, kind: action.kind, alreadyConfirmed: action.status === 'confirmed' };
+  }
+
+  /**
+   * Deletes a supporter's personal data: the supporter record, their unconfirmed actions, the letters they
+   * wrote and the mail to them. Confirmed actions stay in the public tallies, with no link to anyone.
+   */
+  async withdraw(token: string): Promise<boolean> {
+    const supporter = await this.db.selectFrom('supporters').select('id').where('withdraw_token_hash', '=', tokenHash(token)).executeTakeFirst();
+    if (!supporter) return false;
+    await this.db.transaction().execute(async (trx) => {
+      const pending = trx.selectFrom('campaign_actions').select('id').where('supporter_id', '=', supporter.id).where('status', '=', 'pending');
+      await trx.deleteFrom('campaign_action_targets').where('action_id', 'in', pending).execute();
+      await trx.deleteFrom('campaign_actions').where('supporter_id', '=', supporter.id).where('status', '=', 'pending').execute();
+      await trx.updateTable('campaign_actions').set({ supporter_id: null, message_sealed: null, confirm_token_hash: null, confirm_token_sealed: null }).where('supporter_id', '=', supporter.id).execute();
+      await trx.deleteFrom('outbox').where('supporter_id', '=', supporter.id).execute();
+      await trx.deleteFrom('supporters').where('id', '=', supporter.id).execute();
+    });
+    return true;
+  }
+
+  /**
+   * Housekeeping, run every few minutes: one reminder for an action still unconfirmed after a day, and
+   * deletion of actions unconfirmed after 7 days (with supporters left with nothing).
+   */
+  async sweep(now = new Date()): Promise<{ reminded: number; deleted: number }> {
+    const day = 86_400_000;
+    const remindBefore = new Date(now.getTime() - day).toISOString();
+    const deleteBefore = new Date(now.getTime() - 7 * day).toISOString();
+    const due = await this.db
+      .selectFrom('campaign_actions as a')
+      .innerJoin('supporters as s', 's.id', 'a.supporter_id')
+      .innerJoin('campaigns as c', 'c.id', 'a.campaign_id')
+      .innerJoin('places as p', 'p.id', 'a.place_id')
+      .select(['a.id', 'a.kind', 'a.confirm_token_sealed', 's.id as supporter_id', 's.email_sealed', 's.name_sealed', 'c.title', 'p.full_name'])
+      .where('a.status', '=', 'pending')
+      .where('a.reminded_at', 'is', null)
+      .where('a.created_at', '<', remindBefore)
+      .where('a.created_at', '>=', deleteBefore)
+      .execute();
+    let reminded = 0;
+    for (const a of due) {
+      if (!a.confirm_token_sealed) continue;
+      await this.db.updateTable('campaign_actions').set({ reminded_at: now.toISOString() }).where('id', '=', a.id).execute();
+      await this.mailer.send({
+        kind: 'reminder',
+        to: this.crypto.decrypt(a.email_sealed),
+        supporterId: a.supporter_id,
+        subject: `Reminder: confirm "${a.title}"`,
+        text: [
+          `Hello ${this.crypto.decrypt(a.name_sealed)},`,
+          '',
+          `Your action for "${a.title}" in ${a.full_name} is not counted yet. To confirm it, open:`,
+          '',
+          `${this.publicUrl}/confirm/${this.crypto.decrypt(a.confirm_token_sealed)}`,
+          '',
+          'This is the only reminder. Unconfirmed requests are deleted 7 days after they were made.',
+          'Counterwatch',
+        ].join('\n'),
+      });
+      reminded++;
+    }
+    const stale = this.db.selectFrom('campaign_actions').select('id').where('status', '=', 'pending').where('created_at', '<', deleteBefore);
+    await this.db.deleteFrom('campaign_action_targets').where('action_id', 'in', stale).execute();
+    const deleted = await this.db.deleteFrom('campaign_actions').where('status', '=', 'pending').where('created_at', '<', deleteBefore).executeTakeFirst();
+    // Supporters with no action left (all expired unconfirmed) are deleted with their mail.
+    const orphans = this.db
+      .selectFrom('supporters as s')
+      .select('s.id')
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('campaign_actions as a').select('a.id').whereRef('a.supporter_id', '=', 's.id'))));
+    await this.db.deleteFrom('outbox').where('supporter_id', 'in', orphans).execute();
+    await this.db.deleteFrom('supporters').where('id', 'in', orphans).execute();
+    return { reminded, deleted: Number(deleted.numDeletedRows) };
+  }
+
+  private confirmationText(input: ActionInput, confirmToken: string, withdrawToken: string): string {
+    const what = input.kind === 'petition' ? 'sign the petition' : input.kind === 'letter' ? 'send your letter' : 'record your call';
+    return [
+      `Hello ${input.name.trim()},`,
+      '',
+      `To ${what} "${input.campaign.title}" for ${input.at.place.full_name}, open this link:`,
+      '',
+      `${this.publicUrl}/confirm/${confirmToken}`,
+      '',
+      'It counts only once you do. If this was not you, ignore this mail: nothing will count, and the unconfirmed request is deleted after 7 days.',
+      '',
+      `To delete everything we hold about you, open: ${this.publicUrl}/withdraw/${withdrawToken}`,
+      '',
+      'Counterwatch',
+    ].join('\n');
+  }
+}

@@ -1,0 +1,272 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { CampaignRow, Database } from '#src/storage/schema';
+import { HttpError } from '#src/http/errors';
+import { escapeHtml, renderPage } from '#src/http/html';
+import { formatDay, formatNumber, link, statusBadge, telHref, technologyName } from '#src/http/page-parts';
+import type { FormGuard } from '#src/http/forms';
+import { RateLimiter } from '#src/http/rate-limit';
+import { isStale } from '#src/features/officials/officials.repository';
+import { lookupZip, placesNear, searchPlaces } from '#src/features/search/search.repository';
+import type { PlaceRecord } from '#src/features/places/place-record';
+import { campaignTallies, fillTemplate, findCampaign, findCampaignPlace, listCampaigns, placesInCampaign, tallyOf, TARGET_RULES, type CampaignPlace, type Tally } from './campaigns.repository';
+import type { CampaignActions } from './campaign-actions.service';
+
+const actionForm = z.object({
+  kind: z.enum(['petition', 'letter', 'call'], { message: 'must be petition, letter or call' }),
+  name: z.string().trim().min(1, 'is needed, so that officials know a person wrote').max(100, 'must be at most 100 characters'),
+  email: z.string().trim().max(254, 'is too long').pipe(z.email({ message: 'must be an email address, such as you@example.org' })),
+  message: z.string().trim().max(5000, 'must be at most 5,000 characters').optional(),
+  delivery: z.enum(['server', 'mailto']).optional(),
+  opt_in: z.literal('yes').optional(),
+});
+type ActionForm = z.infer<typeof actionForm>;
+
+const FIELD_LABELS: Record<string, string> = { name: 'Your name', email: 'Your email', message: 'The letter', kind: 'The action' };
+
+export interface CampaignPageDeps {
+  readonly actions: CampaignActions;
+  readonly guard: FormGuard;
+  /** Actions a minute from one address, and from one email domain. */
+  readonly perAddressPerMinute?: number;
+  readonly perDomainPerMinute?: number;
+}
+
+function tallyLine(t: Tally, where: string): string {
+  if (t.confirmed === 0) return `<p class="note">No confirmed action ${escapeHtml(where)} yet. Be the first.</p>`;
+  return `<p><strong>${formatNumber(t.confirmed)}</strong> confirmed ${t.confirmed === 1 ? 'action' : 'actions'} ${escapeHtml(where)}: ${formatNumber(t.petition)} signatures, ${formatNumber(t.letter)} letters, ${formatNumber(t.call)} calls. <span class="note">Last on ${escapeHtml(t.last_confirmed_at?.slice(0, 10) ?? '')}.</span></p>`;
+}
+
+function kindMessage(reply: FastifyReply, status: number, title: string, message: string, back?: string): FastifyReply {
+  return reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .send(renderPage({ title, body: `<h1>${escapeHtml(title)}</h1><p role="alert">${message}</p>${back ? `<p><a href="${escapeHtml(back)}">Back to the form</a></p>` : ''}` }));
+}
+
+/** The campaign pages: find your town, see the evidence and whom to ask, then sign, write or call. */
+export function registerCampaignPages(app: FastifyInstance, db: Kysely<Database>, deps: CampaignPageDeps): void {
+  const perAddress = new RateLimiter(deps.perAddressPerMinute ?? 10);
+  const perDomain = new RateLimiter(deps.perDomainPerMinute ?? 120);
+
+  async function campaignOr404(id: string): Promise<CampaignRow> {
+    const campaign = await findCampaign(db, id);
+    if (!campaign) throw new HttpError(404, 'not_found', `No campaign has the id "${id}"`);
+    return campaign;
+  }
+
+  app.get('/campaigns', { schema: { hide: true } }, async (_request, reply) => {
+    const [campaigns, tallies] = await Promise.all([listCampaigns(db), campaignTallies(db)]);
+    const items = campaigns
+      .map((c) => `<li><h2>${link(`/campaigns/${c.id}`, c.title)}</h2><p>${escapeHtml(c.ask)}</p>${tallyLine(tallyOf(tallies, c.id), 'so far')}</li>`)
+      .join('');
+    reply.type('text/html; charset=utf-8').send(renderPage({ title: 'Campaigns', description: 'Ask your city to end police surveillance partnerships.', body: `<h1>Campaigns</h1><ul class="plain">${items}</ul>` }));
+    return reply;
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { q?: string } }>('/campaigns/:id', { schema: { hide: true } }, async (request, reply) => {
+    const campaign = await campaignOr404(request.params.id);
+    const q = (typeof request.query.q === 'string' ? request.query.q : '').trim().slice(0, 100);
+    const tally = tallyOf(await campaignTallies(db, { campaignId: campaign.id }), campaign.id);
+    let results = '';
+    if (q) {
+      const zip = /^\d{5}$/.test(q) ? lookupZip(q) : null;
+      let places: PlaceRecord[] = [];
+      if (zip) {
+        const named = (await searchPlaces(db, `${zip.city}, ${zip.state}`, 5)).filter((p) => p.kind === 'city');
+        places = [...named, ...(await placesNear(db, zip.lat, zip.lon, 8))].filter((p, i, all) => all.findIndex((x) => x.id === p.id) === i);
+      } else if (!/^\d+$/.test(q)) {
+        places = (await searchPlaces(db, q, 20)).filter((p) => p.kind === 'city');
+      }
+      const covered = await placesInCampaign(db, campaign, places.map((p) => p.id));
+      const sorted = [...places].sort((a, b) => Number(covered.has(b.id)) - Number(covered.has(a.id)));
+      results = sorted.length
+        ? `<h2>Pick your town</h2>${zip ? `<p>ZIP code ${escapeHtml(zip.zip)} is in ${escapeHtml(zip.city)}, ${escapeHtml(zip.state)}; a ZIP code can span several towns.</p>` : ''}<ul>${sorted
+            .map((p) =>
+              covered.has(p.id)
+                ? `<li>${link(`/campaigns/${campaign.id}/places/${p.id}`, p.full_name)}: <strong>its police had a ${escapeHtml(technologyName(campaign.technology_slug ?? ''))}</strong></li>`
+                : `<li>${escapeHtml(p.full_name)}: <span class="note">no ${escapeHtml(technologyName(campaign.technology_slug ?? ''))} is recorded for its police, so this campaign has no ask there. <a href="${escapeHtml(p.url)}">What is recorded</a></span></li>`,
+            )
+            .join('')}</ul>`
+        : `<p role="status"><strong>No town matches “${escapeHtml(q)}”.</strong> Try your town's name with its state (Somerville, MA) or a five-digit ZIP code.</p>`;
+    }
+    const body = `
+<h1>${escapeHtml(campaign.title)}</h1>
+<p><strong>${escapeHtml(campaign.ask)}</strong></p>
+<p>${escapeHtml(campaign.description)}</p>
+${tallyLine(tally, 'in this campaign')}
+<form class="filters" method="get" action="/campaigns/${escapeHtml(campaign.id)}" role="search" aria-label="Find your town">
+<label>Your ZIP code or town<input name="q" value="${escapeHtml(q)}" autocomplete="postal-code" placeholder="02143 or Somerville, MA"></label>
+<button type="submit">Find my officials</button>
+</form>
+${results}
+<p class="note">Whom this asks: ${escapeHtml(TARGET_RULES[campaign.target_rule]?.describe ?? campaign.target_rule)}. The partnerships come from the EFF's Atlas of Surveillance, which ends in mid-2020; officials from the US Conference of Mayors' 2020 directory.</p>`;
+    reply.type('text/html; charset=utf-8').send(renderPage({ title: campaign.title, description: campaign.ask, body, crumbs: [['Campaigns', '/campaigns']] }));
+    return reply;
+  });
+
+  function actPage(request: FastifyRequest, reply: FastifyReply, campaign: CampaignRow, at: CampaignPlace, tally: Tally, form?: { values: Partial<Record<string, string>>; error?: { field: string; message: string } }) {
+    const { place, evidence, targets } = at;
+    const base = `/campaigns/${campaign.id}/places/${place.id}`;
+    const fields = deps.guard.fields(request, reply);
+    const v = form?.values ?? {};
+    const errorFor = (kind: string) =>
+      form?.error && v.kind === kind ? `<p class="error" role="alert" id="error-${kind}">${escapeHtml(FIELD_LABELS[form.error.field] ?? form.error.field)} ${escapeHtml(form.error.message)}.</p>` : '';
+    const person = (kind: string) => `
+<label>Your name<input name="name" autocomplete="name" required maxlength="100" value="${v.kind === kind ? escapeHtml(v.name) : ''}"></label>
+<label>Your email <span class="note">(to confirm it was you; never shown, never given to officials)</span><input name="email" type="email" autocomplete="email" required maxlength="254" value="${v.kind === kind ? escapeHtml(v.email) : ''}"></label>
+<label class="inline"><input type="checkbox" name="opt_in" value="yes"${v.kind === kind && v.opt_in ? ' checked' : ''}> Tell me about this campaign's progress (at most a few emails)</label>`;
+    const first = targets[0] ?? null;
+    const letter = v.kind === 'letter' && v.message ? v.message : fillTemplate(campaign.letter_template, { official: first, place, evidence, name: '' });
+    const subject = fillTemplate(campaign.letter_subject, { official: first, place, evidence });
+    const evidenceList = evidence.length
+      ? `<ul>${evidence.map((d) => `<li>${link(d.agency.url, d.agency.name)}: ${link(d.url, technologyName(d.technology))} ${statusBadge(d.status)}${d.started_on ? `, since ${formatDay(d.started_on)}` : ''}</li>`).join('')}</ul>`
+      : '';
+    const officials = targets.length
+      ? `<ul>${targets
+          .map(
+            (o) =>
+              `<li>${link(`/officials/${o.id}`, o.name)}, ${escapeHtml(o.role)}${o.phone ? `: <a href="${escapeHtml(telHref(o.phone))}">${escapeHtml(o.phone)}</a>` : ''}${isStale(o.verified_on) ? ` <span class="stale">(contact last verified ${escapeHtml(o.verified_on ?? 'never')}; may be out of date)</span>` : ''}</li>`,
+          )
+          .join('')}</ul>`
+      : `<p class="note">We have no contact for the officials of ${escapeHtml(place.name)} yet. Your signature still counts, and is shown on the town's page.</p>`;
+    const mailto = first?.email ? `mailto:${encodeURIComponent(first.email)}?subject=${encodeURIComponent(subject)}&body=${encodeURIComponent(letter)}` : null;
+    const body = `
+<h1>${escapeHtml(campaign.title)}: ${escapeHtml(place.full_name)}</h1>
+<p>${escapeHtml(campaign.ask)}</p>
+<h2>What is on record</h2>
+${evidenceList}
+${tallyLine(tally, `in ${place.name}`)}
+<h2>Whom you are asking</h2>
+${officials}
+<h2 id="sign">Sign the petition</h2>
+<form method="post" action="${escapeHtml(base)}/act" class="action-form" aria-labelledby="sign">${fields}<input type="hidden" name="kind" value="petition">
+${errorFor('petition')}${person('petition')}
+<button type="submit">Sign</button>
+</form>
+<h2 id="write">Write a letter</h2>
+<form method="post" action="${escapeHtml(base)}/act" class="action-form" aria-labelledby="write">${fields}<input type="hidden" name="kind" value="letter">
+${errorFor('letter')}
+<label>The letter <span class="note">(edit it: letters in your own words count most)</span><textarea name="message" rows="14" maxlength="5000" required>${escapeHtml(letter)}</textarea></label>
+${person('letter')}
+<button type="submit" name="delivery" value="server">Send it through Counterwatch</button>
+${mailto ? `<button type="submit" name="delivery" value="mailto" class="secondary">Send it from my own email</button>` : ''}
+</form>
+<h2 id="call">Call</h2>
+${targets.filter((o) => o.phone).length ? `<p>Call ${targets.filter((o) => o.phone).map((o) => `<a href="${escapeHtml(telHref(o.phone!))}">${escapeHtml(o.name)} (${escapeHtml(o.phone!)})</a>`).join(', ')}. You could say:</p>` : '<p>We have no phone number for these officials yet. If you find one, you could say:</p>'}
+<blockquote>${escapeHtml(fillTemplate(campaign.call_script, { official: first, place, evidence }))}</blockquote>
+<form method="post" action="${escapeHtml(base)}/act" class="action-form" aria-labelledby="call">${fields}<input type="hidden" name="kind" value="call">
+${errorFor('call')}${person('call')}
+<button type="submit">I called</button>
+</form>
+<p class="note">We keep your name and email encrypted, only to confirm your action and, if you ask, to tell you about this campaign. Every email we send has a link that deletes them.</p>`;
+    return reply
+      .code(form?.error ? 400 : 200)
+      .type('text/html; charset=utf-8')
+      .send(renderPage({ title: `${campaign.title}: ${place.full_name}`, description: `${campaign.ask} ${place.full_name}.`, crumbs: [['Campaigns', '/campaigns'], [campaign.title, `/campaigns/${campaign.id}`]], body }));
+  }
+
+  async function load(campaignId: string, placeId: string) {
+    const campaign = await campaignOr404(campaignId);
+    const at = await findCampaignPlace(db, campaign, placeId);
+    if (!at) throw new HttpError(404, 'not_found', `No place has the id "${placeId}"`);
+    const tally = tallyOf(await campaignTallies(db, { campaignId: campaign.id, placeId: at.place.id }), campaign.id);
+    return { campaign, at, tally };
+  }
+
+  app.get<{ Params: { id: string; placeId: string } }>('/campaigns/:id/places/:placeId', { schema: { hide: true } }, async (request, reply) => {
+    const { campaign, at, tally } = await load(request.params.id, request.params.placeId);
+    if (at.evidence.length === 0) {
+      return kindMessage(reply, 404, campaign.title, `No ${escapeHtml(technologyName(campaign.technology_slug ?? ''))} is recorded for the police of ${escapeHtml(at.place.full_name)}, so this campaign has no ask there. <a href="${escapeHtml(at.place.url)}">See what is recorded for ${escapeHtml(at.place.name)}</a>.`);
+    }
+    return actPage(request, reply, campaign, at, tally);
+  });
+
+  app.post<{ Params: { id: string; placeId: string }; Body: Record<string, string> }>('/campaigns/:id/places/:placeId/act', { schema: { hide: true } }, async (request, reply) => {
+    const { campaign, at, tally } = await load(request.params.id, request.params.placeId);
+    const back = `/campaigns/${campaign.id}/places/${at.place.id}`;
+    const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, string>;
+    const refused = deps.guard.check(request, body);
+    if (refused === 'csrf') return kindMessage(reply, 403, 'Please try again', 'This form had expired, or came from another site. Nothing was recorded. Please go back, reload the page and send it again.', back);
+    if (refused === 'honeypot') return kindMessage(reply, 400, 'Please try again', 'Your browser filled in a field meant to stay empty, so we could not tell this from an automated post. Nothing was recorded. If you are a person, please go back and send the form again.', back);
+    const wait = perAddress.take(request.ip);
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      return kindMessage(reply, 429, 'One moment, please', `Many actions came from your network in the last minute, so we are pausing it for ${wait} seconds. Nothing you already sent is lost. Please try again in a minute.`, back);
+    }
+    if (at.evidence.length === 0) return kindMessage(reply, 404, campaign.title, 'This campaign has no ask in this place.', back);
+    const parsed = actionForm.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      return actPage(request, reply, campaign, at, tally, { values: body, error: { field: String(issue.path[0] ?? 'form'), message: issue.message } });
+    }
+    const form: ActionForm = parsed.data;
+    const domainWait = perDomain.take(form.email.split('@')[1]!.toLowerCase());
+    if (domainWait > 0) {
+      reply.header('retry-after', String(domainWait));
+      return kindMessage(reply, 429, 'One moment, please', `Many actions came from addresses at ${escapeHtml(form.email.split('@')[1]!)} in the last minute, so we are pausing them for ${domainWait} seconds. Please try again in a minute.`, back);
+    }
+    if (form.kind === 'letter' && !form.message) return actPage(request, reply, campaign, at, tally, { values: body, error: { field: 'message', message: 'is empty' } });
+    const outcome = await deps.actions.take({
+      campaign,
+      at,
+      kind: form.kind,
+      name: form.name,
+      email: form.email,
+      optIn: form.opt_in === 'yes',
+      message: form.kind === 'letter' ? form.message : undefined,
+      delivery: form.kind === 'letter' ? (form.delivery ?? 'server') : undefined,
+    });
+    if (outcome.status === 'duplicate-message') {
+      return kindMessage(reply, 422, 'Please make it your own', 'This letter is word for word the same as one someone else already sent. Officials discount copies, and so do we: please change it a little, in your own words, and send it again.', back);
+    }
+    if (outcome.status === 'already-counted') {
+      return kindMessage(reply, 200, 'Already counted', `You have already done this for ${escapeHtml(at.place.full_name)}, and it counts. Thank you! It counts once per person, so nothing changed.`, back);
+    }
+    const first = at.targets[0];
+    const mailto =
+      form.kind === 'letter' && form.delivery === 'mailto' && first?.email
+        ? `<p><a href="mailto:${escapeHtml(encodeURIComponent(first.email))}?subject=${escapeHtml(encodeURIComponent(fillTemplate(campaign.letter_subject, { official: first, place: at.place, evidence: at.evidence })))}&amp;body=${escapeHtml(encodeURIComponent(form.message ?? ''))}">Open your letter in your email app</a>, addressed to ${escapeHtml(first.name)}.</p>`
+        : '';
+    return reply
+      .code(200)
+      .type('text/html; charset=utf-8')
+      .send(
+        renderPage({
+          title: 'Check your email',
+          body: `<h1>Check your email</h1><p role="status">We sent a link to ${escapeHtml(form.email)}. Your ${form.kind === 'petition' ? 'signature' : form.kind === 'letter' ? 'letter' : 'call'} counts once you open it.${outcome.status === 'resent' ? ' (You had started this before: we sent a fresh link.)' : ''}</p>${mailto}<p><a href="${escapeHtml(back)}">Back to ${escapeHtml(at.place.name)}</a></p>`,
+        }),
+      );
+  });
+
+  app.get<{ Params: { token: string } }>('/confirm/:token', { schema: { hide: true } }, async (request, reply) => {
+    const confirmed = await deps.actions.confirm(request.params.token);
+    if (!confirmed) return kindMessage(reply, 404, 'This link does not work', 'This confirmation link is unknown: it may have expired (after 7 days), or been withdrawn. You can take the action again.');
+    const { campaign, at, tally } = await load(confirmed.campaignId, confirmed.placeId);
+    return reply.type('text/html; charset=utf-8').send(
+      renderPage({
+        title: 'Thank you',
+        body: `<h1>Thank you: it counts</h1><p role="status">${confirmed.alreadyConfirmed ? 'This was already confirmed; it counts once.' : `Your ${confirmed.kind === 'petition' ? 'signature' : confirmed.kind === 'letter' ? 'letter' : 'call'} for “${escapeHtml(campaign.title)}” in ${escapeHtml(at.place.full_name)} is confirmed.`}</p>${tallyLine(tally, `in ${at.place.name}`)}<p><a href="/campaigns/${escapeHtml(campaign.id)}/places/${escapeHtml(at.place.id)}">Do more for ${escapeHtml(at.place.name)}</a> · <a href="${escapeHtml(at.place.url)}">What is recorded there</a></p>`,
+      }),
+    );
+  });
+
+  app.get<{ Params: { token: string } }>('/withdraw/:token', { schema: { hide: true } }, async (request, reply) => {
+    const fields = deps.guard.fields(request, reply);
+    return reply.type('text/html; charset=utf-8').send(
+      renderPage({
+        title: 'Delete your data',
+        body: `<h1>Delete your data</h1><p>This deletes your name, email, letters and unconfirmed actions from Counterwatch. Confirmed actions stay in the public counts, with nothing that links them to you.</p><form method="post" action="/withdraw/${escapeHtml(request.params.token)}">${fields}<button type="submit">Delete my data</button></form>`,
+      }),
+    );
+  });
+
+  app.post<{ Params: { token: string }; Body: Record<string, string> }>('/withdraw/:token', { schema: { hide: true } }, async (request, reply) => {
+    const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, string>;
+    if (deps.guard.check(request, body) !== null) return kindMessage(reply, 403, 'Please try again', 'This form had expired. Nothing was deleted yet: please open the link from your email again.');
+    const done = await deps.actions.withdraw(request.params.token);
+    if (!done) return kindMessage(reply, 404, 'Nothing to delete', 'This link is unknown: your data may already be deleted.');
+    return reply.type('text/html; charset=utf-8').send(renderPage({ title: 'Deleted', body: '<h1>Deleted</h1><p role="status">Your personal data is deleted. Thank you for taking part.</p>' }));
+  });
+}

@@ -1,0 +1,124 @@
+import type { Kysely } from 'kysely';
+import type { CampaignRow, Database } from '#src/storage/schema';
+import { findDeploymentsSorted, type DeploymentRecord } from '#src/features/deployments/deployments.repository';
+import { officialQuery, toOfficialRecord, type OfficialRecord } from '#src/features/officials/officials.repository';
+import { findPlaceById } from '#src/features/places/places.repository';
+import type { PlaceRecord } from '#src/features/places/place-record';
+
+export interface Tally {
+  confirmed: number;
+  petition: number;
+  letter: number;
+  call: number;
+  /** The latest confirmation, or null. */
+  last_confirmed_at: string | null;
+}
+
+const emptyTally = (): Tally => ({ confirmed: 0, petition: 0, letter: 0, call: 0, last_confirmed_at: null });
+
+export async function findCampaign(db: Kysely<Database>, id: string): Promise<CampaignRow | null> {
+  return (await db.selectFrom('campaigns').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+}
+
+export async function listCampaigns(db: Kysely<Database>): Promise<CampaignRow[]> {
+  return db.selectFrom('campaigns').selectAll().orderBy('starts_on', 'desc').orderBy('id').execute();
+}
+
+/** Rules that say whom a campaign asks, in which places. One rule ships: the officials of a town whose police had a partnership. */
+export const TARGET_RULES: Record<string, { roles: readonly string[]; describe: string }> = {
+  'ring-partnership-city': { roles: ['mayor', 'council member', 'council'], describe: "the mayor and council of the signer's town, where its police had a Ring partnership" },
+};
+
+export interface CampaignPlace {
+  place: PlaceRecord;
+  /** The deployments that make this place part of the campaign; empty when it is not. */
+  evidence: DeploymentRecord[];
+  targets: OfficialRecord[];
+}
+
+/** A place as a campaign sees it: the evidence there and whom to ask. */
+export async function findCampaignPlace(db: Kysely<Database>, campaign: CampaignRow, placeId: string): Promise<CampaignPlace | null> {
+  const place = await findPlaceById(db, placeId);
+  if (!place) return null;
+  const rule = TARGET_RULES[campaign.target_rule];
+  const [evidence, officials] = await Promise.all([
+    place.kind === 'state' || !campaign.technology_slug
+      ? Promise.resolve([])
+      : findDeploymentsSorted(db, { placeId: place.id, technology: [campaign.technology_slug] }, { sort: 'agency', descending: false, offset: 0, limit: 20 }),
+    officialQuery(db).where('o.place_id', '=', place.id).orderBy('o.role').orderBy('o.name').execute(),
+  ]);
+  const targets = officials.map(toOfficialRecord).filter((o) => rule?.roles.includes(o.role));
+  return { place, evidence, targets };
+}
+
+/** Which of these places the campaign covers (its technology was documented there). */
+export async function placesInCampaign(db: Kysely<Database>, campaign: CampaignRow, placeIds: readonly string[]): Promise<Set<string>> {
+  if (placeIds.length === 0 || !campaign.technology_slug) return new Set();
+  const rows = await db
+    .selectFrom('deployments as d')
+    .innerJoin('agencies as a', 'a.id', 'd.agency_id')
+    .select('a.place_id')
+    .distinct()
+    .where('d.technology_slug', '=', campaign.technology_slug)
+    .where('a.place_id', 'in', [...placeIds])
+    .execute();
+  return new Set(rows.map((r) => r.place_id!));
+}
+
+/** Confirmed actions per campaign (all of them when no id is given). */
+export async function campaignTallies(db: Kysely<Database>, filter: { campaignId?: string; placeId?: string } = {}): Promise<Map<string, Tally>> {
+  let query = db
+    .selectFrom('campaign_actions')
+    .select((eb) => ['campaign_id', 'kind', eb.fn.countAll().as('n'), eb.fn.max('confirmed_at').as('last')])
+    .where('status', '=', 'confirmed');
+  if (filter.campaignId) query = query.where('campaign_id', '=', filter.campaignId);
+  if (filter.placeId) query = query.where('place_id', '=', filter.placeId);
+  const rows = await query.groupBy(['campaign_id', 'kind']).execute();
+  const tallies = new Map<string, Tally>();
+  for (const r of rows) {
+    const t = tallies.get(r.campaign_id) ?? emptyTally();
+    const n = Number(r.n);
+    t.confirmed += n;
+    if (r.kind === 'petition' || r.kind === 'letter' || r.kind === 'call') t[r.kind] += n;
+    const last = r.last === null ? null : String(r.last);
+    if (last && (!t.last_confirmed_at || last > t.last_confirmed_at)) t.last_confirmed_at = last;
+    tallies.set(r.campaign_id, t);
+  }
+  return tallies;
+}
+
+export function tallyOf(tallies: Map<string, Tally>, id: string): Tally {
+  return tallies.get(id) ?? emptyTally();
+}
+
+/** Confirmed actions addressed to each of these officials. */
+export async function officialTallies(db: Kysely<Database>, officialIds: readonly string[]): Promise<Map<string, number>> {
+  if (officialIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('campaign_action_targets as t')
+    .innerJoin('campaign_actions as a', 'a.id', 't.action_id')
+    .select((eb) => ['t.official_id', eb.fn.countAll().as('n')])
+    .where('a.status', '=', 'confirmed')
+    .where('t.official_id', 'in', [...officialIds])
+    .groupBy('t.official_id')
+    .execute();
+  return new Map(rows.map((r) => [r.official_id, Number(r.n)]));
+}
+
+/** Fills a letter or script template for one place, official and supporter. */
+export function fillTemplate(template: string, values: { official?: OfficialRecord | null; place: PlaceRecord; evidence: DeploymentRecord[]; name?: string }): string {
+  const first = values.evidence[0];
+  const role = values.official?.role ?? 'mayor';
+  const agency = first?.agency.name ?? `the police of ${values.place.name}`;
+  const since = first?.started_on ? ` since ${new Date(`${first.started_on}T00:00:00Z`).toLocaleDateString('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' })}` : '';
+  return template
+    .replaceAll('{official}', values.official?.name ?? '')
+    .replaceAll('{Role}', role.charAt(0).toUpperCase() + role.slice(1))
+    .replaceAll('{role}', role)
+    .replaceAll('{place}', values.place.name)
+    .replaceAll('{agency}', agency)
+    .replaceAll('{since}', since)
+    .replaceAll('{name}', values.name ?? '')
+    .replace(/ {2,}/g, ' ')
+    .replace(/ ,/g, ',');
+}

@@ -1,0 +1,34 @@
+import type { Kysely } from 'kysely';
+import type { CampaignRow, Database } from '#src/storage/schema';
+
+/**
+ * The campaigns Counterwatch ships with. Facts in letters come only from the database (the agency, its
+ * place, the date Ring gave for the partnership); placeholders are filled per place and official:
+ * {official}, {role} ({Role} capitalised), {place}, {agency}, {since}, {name}.
+ */
+export const DEFAULT_CAMPAIGNS: ReadonlyArray<Omit<CampaignRow, 'created_at'>> = [
+  {
+    id: 'cancel-ring-partnership',
+    title: 'Cancel the Ring partnership in your city',
+    ask: "Ask your mayor to end your police department's partnership with Amazon's Ring and its Neighbors app.",
+    description:
+      "Through Ring's Law Enforcement Neighborhood Portal, police could see where residents' cameras were and ask their owners for footage, without a warrant. Hundreds of police departments partnered with Ring. If yours is one of them, ask your city to end it.",
+    target_rule: 'ring-partnership-city',
+    technology_slug: 'ring-neighbors',
+    letter_subject: "Please end {agency}'s partnership with Amazon Ring",
+    letter_template:
+      "Dear {Role} {official},\n\nI live in {place}. The EFF's Atlas of Surveillance lists {agency} as a partner of Amazon's Ring and its Neighbors app{since}. The partnership let police ask residents for footage from their home cameras through a portal run by a private company, without a warrant.\n\nI ask you to end this partnership, and to bring any future surveillance technology before the public and the council first.\n\nSincerely,\n{name}",
+    call_script:
+      "Hello, my name is [your name] and I live in {place}. I'm calling to ask the {role} to end {agency}'s partnership with Amazon's Ring. Will the {role} commit to ending it? Thank you for your time.",
+    starts_on: '2026-11-29',
+    ends_on: null,
+  },
+];
+
+/** Adds the shipped campaigns that are missing (never overwrites what operators changed). */
+export async function syncCampaigns(db: Kysely<Database>): Promise<void> {
+  for (const campaign of DEFAULT_CAMPAIGNS) {
+    const found = await db.selectFrom('campaigns').select('id').where('id', '=', campaign.id).executeTakeFirst();
+    if (!found) await db.insertInto('campaigns').values({ ...campaign, created_at: new Date().toISOString() }).execute();
+  }
+}

@@ -1,0 +1,215 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import { buildApp } from '#src/app';
+import { SupporterCrypto } from '#src/security/supporter-crypto';
+import { Mailer } from '#src/mail/mailer';
+import { DATABASES, createTestDatabase, type TestDatabase } from '../support/databases';
+import { fixture, importFile, importGeography } from '../support/fixtures';
+import { startSmtpServer, waitForMail } from '../support/smtp';
+
+const CAMPAIGN = 'cancel-ring-partnership';
+
+/** The campaign journey through the forms, with mail going to a real SMTP server on 127.0.0.1. */
+describe.each(DATABASES)('campaign actions on %s', (dialect) => {
+  let db: TestDatabase;
+  let app: FastifyInstance;
+  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  let mailer: Mailer;
+  let placeId: string;
+  let act: string;
+  const emails: string[] = [];
+  const email = (who: string) => {
+    const address = `${who}.${Math.random().toString(36).slice(2, 8)}@example.org`;
+    emails.push(address);
+    return address;
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect);
+    await importGeography(db.db);
+    await importFile(db.db, 'atlas', fixture('atlas-sample.csv'), '2020-10-07');
+    await importFile(db.db, 'uscm-mayors', fixture('mayors-sample.csv'));
+    smtp = await startSmtpServer();
+    const crypto = new SupporterCrypto(randomBytes(32));
+    mailer = new Mailer(db.db, crypto, { smtpUrl: smtp.url, from: 'campaigns@counterwatch.invalid' });
+    app = await buildApp(db, { versionTtlMs: 0, campaigns: { crypto, mailer, publicUrl: 'http://127.0.0.1:3000', perAddressPerMinute: 20 } });
+    await app.ready();
+    // A town whose police had a Ring partnership and whose mayor is in the roster.
+    const row = await db.db
+      .selectFrom('deployments as d')
+      .innerJoin('agencies as a', 'a.id', 'd.agency_id')
+      .innerJoin('officials as o', 'o.place_id', 'a.place_id')
+      .select('a.place_id')
+      .where('d.technology_slug', '=', 'ring-neighbors')
+      .orderBy('a.place_id')
+      .executeTakeFirstOrThrow();
+    placeId = row.place_id!;
+    act = `/campaigns/${CAMPAIGN}/places/${placeId}`;
+  });
+  afterAll(async () => {
+    await app?.close();
+    mailer?.close();
+    await smtp?.close();
+    await db?.destroy();
+  });
+
+  /** Opens the form page like a browser: its cookie and the signed hidden field. */
+  async function openForm(ip = '10.0.0.1') {
+    const res = await app.inject({ url: act, headers: { accept: 'text/html' }, remoteAddress: ip });
+    expect(res.statusCode).toBe(200);
+    const cookie = String(res.headers['set-cookie']).split(';')[0]!;
+    const csrf = res.body.match(/name="csrf" value="([^"]+)"/)![1]!;
+    return { cookie, csrf, body: res.body };
+  }
+  async function post(fields: Record<string, string>, form?: { cookie: string; csrf: string }, ip = '10.0.0.1') {
+    const f = form ?? (await openForm(ip));
+    return app.inject({
+      method: 'POST',
+      url: `${act}/act`,
+      remoteAddress: ip,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.cookie, accept: 'text/html' },
+      payload: new URLSearchParams({ csrf: f.csrf, website: '', ...fields }).toString(),
+    });
+  }
+  const tally = async () => (await app.inject('/api/v1/campaigns')).json().data.find((c: any) => c.id === CAMPAIGN).tallies;
+  const link = (text: string, path: 'confirm' | 'withdraw') => text.match(new RegExp(`http://127\\.0\\.0\\.1:3000(/${path}/[A-Za-z0-9_-]+)`))![1]!;
+
+  it('counts a signature once its emailed link is opened, and a second signature of the same person not at all', async () => {
+    const form = await openForm();
+    expect(form.body).toContain('Sign the petition');
+    const before = await tally();
+    const who = email('resident');
+    const res = await post({ kind: 'petition', name: 'A Resident', email: who }, form);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('Check your email');
+    expect((await tally()).confirmed).toBe(before.confirmed);
+    const mail = await waitForMail(smtp.received, who);
+    expect(mail.text).toContain('Cancel the Ring partnership');
+    const confirm = await app.inject({ url: link(mail.text, 'confirm'), headers: { accept: 'text/html' } });
+    expect(confirm.statusCode).toBe(200);
+    expect(confirm.body).toContain('it counts');
+    expect((await tally()).confirmed).toBe(before.confirmed + 1);
+    expect((await tally()).petition).toBe(before.petition + 1);
+    // Opening the link again, or signing again (any spelling of the address), changes nothing.
+    await app.inject(link(mail.text, 'confirm'));
+    const again = await post({ kind: 'petition', name: 'A Resident', email: `  ${who.toUpperCase()} ` });
+    expect(again.body).toContain('Already counted');
+    expect((await tally()).confirmed).toBe(before.confirmed + 1);
+    // The place page shows the tally.
+    const place = await app.inject({ url: `/places/${placeId}`, headers: { accept: 'text/html' } });
+    expect(place.body).toContain(`${before.confirmed + 1} confirmed`);
+  });
+
+  it('refuses a post without the form cookie, or with the honeypot filled, and records nothing', async () => {
+    const count = async () => Number((await db.db.selectFrom('campaign_actions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await count();
+    const form = await openForm();
+    const forged = await app.inject({
+      method: 'POST',
+      url: `${act}/act`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      payload: new URLSearchParams({ csrf: form.csrf, kind: 'petition', name: 'X', email: email('forged') }).toString(),
+    });
+    expect(forged.statusCode).toBe(403);
+    expect(forged.body).toContain('Nothing was recorded');
+    const bot = await post({ kind: 'petition', name: 'Bot', email: email('bot'), website: 'http://spam.example' });
+    expect(bot.statusCode).toBe(400);
+    expect(bot.body).toContain('If you are a person');
+    const bad = await post({ kind: 'petition', name: 'Someone', email: 'not-an-email' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Your email must be an email address');
+    expect(await count()).toBe(before);
+  });
+
+  it('sends a letter after confirmation, and refuses a word-for-word copy from someone else', async () => {
+    const form = await openForm();
+    const letter = form.body.match(/<textarea name="message"[^>]*>([\s\S]*?)<\/textarea>/)![1]!.replaceAll('&#39;', "'").replaceAll('&amp;', '&');
+    expect(letter).toMatch(/^Dear Mayor /);
+    const mine = `${letter}Jo Writer, who lives here`;
+    const first = email('writer');
+    expect((await post({ kind: 'letter', name: 'Jo Writer', email: first, message: mine, delivery: 'server' }, form)).body).toContain('Check your email');
+    await app.inject(link((await waitForMail(smtp.received, first)).text, 'confirm'));
+    const copy = await post({ kind: 'letter', name: 'Someone Else', email: email('copier'), message: mine, delivery: 'server' });
+    expect(copy.statusCode).toBe(422);
+    expect(copy.body).toContain('in your own words');
+    const stored = await db.db.selectFrom('campaign_actions').select(['message_sealed', 'status']).where('kind', '=', 'letter').execute();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.message_sealed).not.toContain('Jo Writer');
+  });
+
+  it('answers a flood from one address with 429s without losing the actions it accepted', async () => {
+    const ip = '10.9.9.9';
+    const statuses: number[] = [];
+    const accepted: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const who = email(`flood${i}`);
+      const res = await post({ kind: 'petition', name: `Person ${i}`, email: who }, undefined, ip);
+      statuses.push(res.statusCode);
+      if (res.statusCode === 200) accepted.push(who);
+      else expect(res.body).toContain('Nothing you already sent is lost');
+    }
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(accepted.length).toBe(20);
+    for (const who of accepted) await waitForMail(smtp.received, who);
+    // Another address is not slowed down.
+    expect((await post({ kind: 'call', name: 'Neighbour', email: email('neighbour') }, undefined, '10.0.0.77')).statusCode).toBe(200);
+  });
+
+  it('deletes the personal data when the withdraw link is used, keeping the anonymous count', async () => {
+    const who = email('leaver');
+    await post({ kind: 'petition', name: 'Leaving Person', email: who });
+    const mail = await waitForMail(smtp.received, who);
+    await app.inject(link(mail.text, 'confirm'));
+    const counted = (await tally()).confirmed;
+    const page = await app.inject({ url: link(mail.text, 'withdraw'), headers: { accept: 'text/html' } });
+    const cookie = String(page.headers['set-cookie']).split(';')[0]!;
+    const csrf = page.body.match(/name="csrf" value="([^"]+)"/)![1]!;
+    const done = await app.inject({ method: 'POST', url: link(mail.text, 'withdraw'), headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, payload: `csrf=${encodeURIComponent(csrf)}` });
+    expect(done.statusCode).toBe(200);
+    expect(done.body).toContain('Your personal data is deleted');
+    const supporters = await db.db.selectFrom('supporters').selectAll().execute();
+    const crypto = (app as any).campaignActions.crypto as SupporterCrypto;
+    expect(supporters.map((s) => crypto.decrypt(s.email_sealed))).not.toContain(who);
+    expect((await tally()).confirmed).toBe(counted);
+  });
+
+  it('reminds once after a day and deletes unconfirmed actions after 7 days', async () => {
+    const who = email('forgetful');
+    await post({ kind: 'petition', name: 'Forgetful', email: who });
+    await waitForMail(smtp.received, who);
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    await db.db.updateTable('campaign_actions').set({ created_at: twoDaysAgo }).where('status', '=', 'pending').execute();
+    const first = await app.campaignActions.sweep();
+    expect(first.reminded).toBeGreaterThan(0);
+    const reminder = await waitForMail(smtp.received, who, 2);
+    expect(reminder.text).toContain('only reminder');
+    expect((await app.campaignActions.sweep()).reminded).toBe(0);
+    const pending = Number((await db.db.selectFrom('campaign_actions').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow()).n);
+    await db.db.updateTable('campaign_actions').set({ created_at: new Date(Date.now() - 8 * 86_400_000).toISOString() }).where('status', '=', 'pending').execute();
+    expect((await app.campaignActions.sweep()).deleted).toBe(pending);
+    // The reminder link of a deleted action no longer works.
+    expect((await app.inject(link(reminder.text, 'confirm'))).statusCode).toBe(404);
+  });
+
+  it('keeps no test email address in plain text anywhere in the database', async () => {
+    expect(emails.length).toBeGreaterThan(20);
+    if (dialect === 'sqlite') {
+      const file = db.url.replace(/^sqlite:/, '');
+      await app.close();
+      const bytes = Buffer.concat([file, `${file}-wal`].filter(existsSync).map((f) => readFileSync(f)));
+      for (const address of emails) {
+        expect(bytes.includes(Buffer.from(address)), address).toBe(false);
+        expect(bytes.includes(Buffer.from(address.toUpperCase())), address).toBe(false);
+      }
+    } else {
+      const tables = await db.db.introspection.getTables();
+      for (const table of tables) {
+        const rows = await db.db.selectFrom(table.name as any).selectAll().execute();
+        const text = JSON.stringify(rows).toLowerCase();
+        for (const address of emails) expect(text.includes(address.toLowerCase()), `${table.name}: ${address}`).toBe(false);
+      }
+    }
+  });
+});
