@@ -9,6 +9,7 @@ import { EXPORT_FORMATS, writeExport, type ExportFormat } from '#src/features/ex
 import { readStats } from '#src/features/stats/stats.repository';
 import { serve } from './commands/serve.command';
 import { importCommand } from './commands/import.command';
+import { campaignsCommand } from './commands/campaigns.command';
 import { CliError } from './cli-error';
 
 async function withDatabase<T>(work: (handle: DatabaseHandle) => Promise<T>): Promise<T> {
@@ -74,6 +75,8 @@ export function buildCli(): Command {
         process.stdout.write(JSON.stringify(await readStats(handle.db), null, 2) + '\n');
       }),
     );
+
+  program.addCommand(campaignsCommand(withDatabase));
 
   program
     .command('serve')

@@ -69,8 +69,9 @@ export async function registerApiPlumbing(app: FastifyInstance, db: Kysely<Datab
   };
   app.addHook('onRequest', (request, reply, done) => {
     if (request.method !== 'GET' || !request.url.startsWith('/api/')) return done();
-    // Campaign tallies change with every confirmed action, not with the dataset: always answered fresh.
-    if (request.url.startsWith('/api/v1/campaigns')) {
+    // Campaign tallies (of campaigns and officials) change with every confirmed action, not with the
+    // dataset: always answered fresh.
+    if (request.url.startsWith('/api/v1/campaigns') || request.url.startsWith('/api/v1/officials')) {
       reply.header('cache-control', 'no-cache');
       return done();
     }

@@ -33,7 +33,8 @@ export class Mailer {
     return this.transport !== null;
   }
 
-  async send(mail: Mail): Promise<void> {
+  /** Writes the mail to the outbox and hands it to the SMTP server; returns its receipt, or null when it stays in the outbox. */
+  async send(mail: Mail): Promise<{ messageId: string; response: string } | null> {
     const id = randomUUID();
     await this.db
       .insertInto('outbox')
@@ -50,10 +51,11 @@ export class Mailer {
         error: null,
       })
       .execute();
-    if (!this.transport) return;
+    if (!this.transport) return null;
     try {
-      await this.transport.sendMail({ from: this.options.from, to: mail.to, subject: mail.subject, text: mail.text });
+      const info = await this.transport.sendMail({ from: this.options.from, to: mail.to, subject: mail.subject, text: mail.text });
       await this.db.updateTable('outbox').set({ status: 'sent', sent_at: new Date().toISOString() }).where('id', '=', id).execute();
+      return { messageId: String(info.messageId ?? ''), response: String(info.response ?? '') };
     } catch (error) {
       await this.db.updateTable('outbox').set({ status: 'failed', error: String((error as Error).message).slice(0, 500) }).where('id', '=', id).execute();
       throw error;

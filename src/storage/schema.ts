@@ -30,6 +30,7 @@ export interface Database {
   campaign_actions: CampaignActionRow;
   campaign_action_targets: CampaignActionTargetRow;
   outbox: OutboxRow;
+  deliveries: DeliveryRow;
 }
 
 export type PlaceKind = 'state' | 'county' | 'city';
@@ -247,6 +248,9 @@ export interface CampaignRow {
   starts_on: string;
   ends_on: string | null;
   created_at: string;
+  delivery_mode: 'off' | 'test' | 'live';
+  organizer_email_sealed: string | null;
+  deliveries_per_target_per_hour: number;
 }
 
 /** Personal data only sealed (AES-256-GCM) or as keyed hashes. */
@@ -283,6 +287,22 @@ export interface CampaignActionRow {
 export interface CampaignActionTargetRow {
   action_id: string;
   official_id: string;
+  /** The digest that carried this action to this official; null until then. */
+  delivery_id: string | null;
+}
+
+export interface DeliveryRow {
+  id: string;
+  campaign_id: string;
+  official_id: string;
+  mode: 'test' | 'live';
+  recipient_sealed: string;
+  actions: number;
+  /** sent: accepted by the mail server (receipt kept); kept: left in the outbox; bounced: refused; failed: will be retried. */
+  status: 'sent' | 'kept' | 'bounced' | 'failed';
+  receipt: string | null;
+  error: string | null;
+  created_at: string;
 }
 
 export interface OutboxRow {

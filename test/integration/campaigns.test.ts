@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { buildApp } from '#src/app';
 import { SupporterCrypto } from '#src/security/supporter-crypto';
 import { Mailer } from '#src/mail/mailer';
+import { DeliveryService } from '#src/features/campaigns/delivery.service';
 import { DATABASES, createTestDatabase, type TestDatabase } from '../support/databases';
 import { fixture, importFile, importGeography } from '../support/fixtures';
 import { startSmtpServer, waitForMail } from '../support/smtp';
@@ -17,6 +18,7 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
   let app: FastifyInstance;
   let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
   let mailer: Mailer;
+  let crypto: SupporterCrypto;
   let placeId: string;
   let act: string;
   const emails: string[] = [];
@@ -32,7 +34,7 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     await importFile(db.db, 'atlas', fixture('atlas-sample.csv'), '2020-10-07');
     await importFile(db.db, 'uscm-mayors', fixture('mayors-sample.csv'));
     smtp = await startSmtpServer();
-    const crypto = new SupporterCrypto(randomBytes(32));
+    crypto = new SupporterCrypto(randomBytes(32));
     mailer = new Mailer(db.db, crypto, { smtpUrl: smtp.url, from: 'campaigns@counterwatch.invalid' });
     app = await buildApp(db, { versionTtlMs: 0, campaigns: { crypto, mailer, publicUrl: 'http://127.0.0.1:3000', perAddressPerMinute: 20 } });
     await app.ready();
@@ -191,6 +193,61 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     expect((await app.campaignActions.sweep()).deleted).toBe(pending);
     // The reminder link of a deleted action no longer works.
     expect((await app.inject(link(reminder.text, 'confirm'))).statusCode).toBe(404);
+  });
+
+  it('delivers confirmed actions as paced digests: test mode to the organizer only, business hours, one an hour, bounces recorded', async () => {
+    const delivery = new DeliveryService(db.db, crypto, mailer);
+    const tuesday10am = new Date('2026-12-01T15:00:00Z'); // 10:00 in Massachusetts
+    // Off by default: nothing is sent.
+    expect((await delivery.run(tuesday10am)).sent).toBe(0);
+    const organizer = email('organizer');
+    await db.db.updateTable('campaigns').set({ delivery_mode: 'test', organizer_email_sealed: crypto.encrypt(organizer) }).where('id', '=', CAMPAIGN).execute();
+    const first = await delivery.run(tuesday10am);
+    expect(first.sent).toBe(1);
+    const digest = await waitForMail(smtp.received, organizer);
+    expect(digest.text).toContain('[TEST: this digest would go to');
+    expect(digest.text).toContain('A Resident');
+    expect((await tally()).delivered).toBe(0); // a test digest is not a delivery to an official
+
+    // A burst of new confirmed actions is held back until the hour has passed, then goes as one digest.
+    for (let i = 0; i < 3; i++) {
+      const who = email(`burst${i}`);
+      await post({ kind: 'petition', name: `Burst ${i}`, email: who }, undefined, `10.1.0.${i}`);
+      await app.inject(link((await waitForMail(smtp.received, who)).text, 'confirm'));
+    }
+    const held = await delivery.run(new Date(tuesday10am.getTime() + 10 * 60_000));
+    expect(held.sent).toBe(0);
+    expect(held.held.pace).toBe(1);
+    expect(smtp.received.filter((m) => m.to.includes(organizer))).toHaveLength(1);
+    expect((await delivery.run(new Date('2026-12-05T15:00:00Z'))).held.hours).toBe(1); // a Saturday
+    const next = await delivery.run(new Date(tuesday10am.getTime() + 61 * 60_000));
+    expect(next.sent).toBe(1);
+    const second = await waitForMail(smtp.received, organizer, 2);
+    expect(second.text).toMatch(/^3 people have asked you|\n3 people have asked you/m);
+    // Nothing is delivered twice.
+    expect((await delivery.run(new Date(tuesday10am.getTime() + 3 * 3_600_000))).sent).toBe(0);
+
+    // Live: a refused address is recorded as a bounce; a working one as delivered, with its receipt.
+    await db.db.updateTable('campaigns').set({ delivery_mode: 'live' }).where('id', '=', CAMPAIGN).execute();
+    await db.db.updateTable('officials').set({ email: 'bounce-mayor@example.org' }).where('place_id', '=', placeId).execute();
+    const who = email('live');
+    await post({ kind: 'petition', name: 'Live Person', email: who }, undefined, '10.2.0.1');
+    await app.inject(link((await waitForMail(smtp.received, who)).text, 'confirm'));
+    expect((await delivery.run(new Date('2026-12-02T15:00:00Z'))).bounced).toBe(1);
+    const bounced = await db.db.selectFrom('deliveries').selectAll().where('status', '=', 'bounced').executeTakeFirstOrThrow();
+    expect(bounced.error).toContain('No such mailbox');
+    await db.db.updateTable('officials').set({ email: 'clerk@example.org' }).where('place_id', '=', placeId).execute();
+    const who2 = email('live2');
+    await post({ kind: 'call', name: 'Caller', email: who2 }, undefined, '10.2.0.2');
+    await app.inject(link((await waitForMail(smtp.received, who2)).text, 'confirm'));
+    expect((await delivery.run(new Date('2026-12-03T15:00:00Z'))).sent).toBe(1);
+    await waitForMail(smtp.received, 'clerk@example.org');
+    const sent = await db.db.selectFrom('deliveries').selectAll().where('mode', '=', 'live').where('status', '=', 'sent').executeTakeFirstOrThrow();
+    expect(sent.receipt).toMatch(/250/);
+    expect((await tally()).delivered).toBe(1);
+    const official = (await app.inject(`/api/v1/officials?place=${placeId}`)).json().data[0];
+    expect(official.tallies.delivered).toBe(1);
+    expect(official.tallies.confirmed).toBeGreaterThan(1);
   });
 
   it('keeps no test email address in plain text anywhere in the database', async () => {

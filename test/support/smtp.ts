@@ -14,6 +14,11 @@ export async function startSmtpServer(): Promise<{ url: string; received: Receiv
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    // Addresses starting with "bounce" are refused, as a mailbox that does not exist would be.
+    onRcptTo(address, _session, callback) {
+      if (address.address.startsWith('bounce')) return callback(Object.assign(new Error('5.1.1 No such mailbox'), { responseCode: 550 }));
+      callback();
+    },
     onData(stream, session, callback) {
       let raw = '';
       stream.setEncoding('utf8');

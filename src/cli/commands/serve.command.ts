@@ -1,7 +1,5 @@
-import { join } from 'node:path';
-import { readConfig, REPO_ROOT, type Config } from '#src/config/config';
-import { loadSupporterKey, SupporterCrypto } from '#src/security/supporter-crypto';
-import { Mailer } from '#src/mail/mailer';
+import { readConfig, type Config } from '#src/config/config';
+import { openCampaignServices } from '#src/features/campaigns/campaign-services';
 import { openDatabase } from '#src/storage/dialect';
 import { prepareDatabase } from '#src/storage/prepare';
 import { loadBundledData } from '#src/bootstrap/load-bundled-data';
@@ -19,12 +17,16 @@ export async function serve(config: Config = readConfig()): Promise<void> {
     if (loaded) log(`bundled data loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
   // Supporters' data key: configured, or kept next to the embedded database (made on the first start).
-  const crypto = new SupporterCrypto(loadSupporterKey(config.supporterKey, join(REPO_ROOT, 'var', 'supporter.key')));
-  const mailer = new Mailer(handle.db, crypto, { smtpUrl: config.smtpUrl, from: config.mailFrom });
+  const { crypto, mailer, delivery } = openCampaignServices(handle, config);
   log(config.smtpUrl ? `mail: ${config.smtpUrl.replace(/\/\/[^@/]*@/, '//***@')}` : 'mail: kept in the local outbox (set SMTP_URL to send it)');
   const app = await buildApp(handle, { rateLimitPerMinute: config.rateLimitPerMinute, campaigns: { crypto, mailer, publicUrl: config.publicUrl } });
-  // Reminders after a day, deletion of unconfirmed actions after 7 days.
-  const sweeper = setInterval(() => void app.campaignActions.sweep().catch((error) => log(`housekeeping failed: ${(error as Error).message}`)), 10 * 60_000);
+  // Every 5 minutes: reminders after a day, deletion of unconfirmed actions after 7 days, and the paced
+  // delivery of confirmed actions to officials (for campaigns whose delivery an operator turned on).
+  const housekeeping = async () => {
+    await app.campaignActions.sweep();
+    await delivery.run();
+  };
+  const sweeper = setInterval(() => void housekeeping().catch((error) => log(`housekeeping failed: ${(error as Error).message}`)), 5 * 60_000);
   sweeper.unref();
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();

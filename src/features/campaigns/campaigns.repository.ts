@@ -12,9 +12,12 @@ export interface Tally {
   call: number;
   /** The latest confirmation, or null. */
   last_confirmed_at: string | null;
+  /** Actions delivered to officials (live digests accepted by the mail server or kept for operators). */
+  delivered: number;
+  last_delivery_at: string | null;
 }
 
-const emptyTally = (): Tally => ({ confirmed: 0, petition: 0, letter: 0, call: 0, last_confirmed_at: null });
+const emptyTally = (): Tally => ({ confirmed: 0, petition: 0, letter: 0, call: 0, last_confirmed_at: null, delivered: 0, last_delivery_at: null });
 
 export async function findCampaign(db: Kysely<Database>, id: string): Promise<CampaignRow | null> {
   return (await db.selectFrom('campaigns').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
@@ -84,6 +87,22 @@ export async function campaignTallies(db: Kysely<Database>, filter: { campaignId
     if (last && (!t.last_confirmed_at || last > t.last_confirmed_at)) t.last_confirmed_at = last;
     tallies.set(r.campaign_id, t);
   }
+  // Delivered: live digests only (a test digest goes to the organizer, not to an official).
+  let delivered = db
+    .selectFrom('campaign_action_targets as t')
+    .innerJoin('deliveries as d', 'd.id', 't.delivery_id')
+    .innerJoin('campaign_actions as a', 'a.id', 't.action_id')
+    .select((eb) => ['d.campaign_id', eb.fn.count('t.action_id').distinct().as('n'), eb.fn.max('d.created_at').as('last')])
+    .where('d.mode', '=', 'live')
+    .where('d.status', 'in', ['sent', 'kept']);
+  if (filter.campaignId) delivered = delivered.where('d.campaign_id', '=', filter.campaignId);
+  if (filter.placeId) delivered = delivered.where('a.place_id', '=', filter.placeId);
+  for (const r of await delivered.groupBy('d.campaign_id').execute()) {
+    const t = tallies.get(r.campaign_id) ?? emptyTally();
+    t.delivered = Number(r.n);
+    t.last_delivery_at = r.last === null ? null : String(r.last);
+    tallies.set(r.campaign_id, t);
+  }
   return tallies;
 }
 
@@ -91,18 +110,27 @@ export function tallyOf(tallies: Map<string, Tally>, id: string): Tally {
   return tallies.get(id) ?? emptyTally();
 }
 
-/** Confirmed actions addressed to each of these officials. */
-export async function officialTallies(db: Kysely<Database>, officialIds: readonly string[]): Promise<Map<string, number>> {
-  if (officialIds.length === 0) return new Map();
+export interface OfficialTally {
+  confirmed: number;
+  delivered: number;
+  last_delivery_at: string | null;
+}
+
+/** Confirmed actions addressed to each of these officials, how many reached them, and when last. */
+export async function officialTallies(db: Kysely<Database>, officialIds: readonly string[]): Promise<Map<string, OfficialTally>> {
+  const tallies = new Map<string, OfficialTally>();
+  if (officialIds.length === 0) return tallies;
   const rows = await db
     .selectFrom('campaign_action_targets as t')
     .innerJoin('campaign_actions as a', 'a.id', 't.action_id')
-    .select((eb) => ['t.official_id', eb.fn.countAll().as('n')])
+    .leftJoin('deliveries as d', (join) => join.onRef('d.id', '=', 't.delivery_id').on('d.mode', '=', 'live').on('d.status', 'in', ['sent', 'kept']))
+    .select((eb) => ['t.official_id', eb.fn.countAll().as('n'), eb.fn.count('d.id').as('delivered'), eb.fn.max('d.created_at').as('last')])
     .where('a.status', '=', 'confirmed')
     .where('t.official_id', 'in', [...officialIds])
     .groupBy('t.official_id')
     .execute();
-  return new Map(rows.map((r) => [r.official_id, Number(r.n)]));
+  for (const r of rows) tallies.set(r.official_id, { confirmed: Number(r.n), delivered: Number(r.delivered), last_delivery_at: r.last === null ? null : String(r.last) });
+  return tallies;
 }
 
 /** Fills a letter or script template for one place, official and supporter. */

@@ -13,6 +13,8 @@ export const tallySchema = z
     letter: z.number().int(),
     call: z.number().int(),
     last_confirmed_at: z.string().nullable(),
+    delivered: z.number().int().describe('Actions delivered to officials'),
+    last_delivery_at: z.string().nullable(),
   })
   .meta({ id: 'Tally' });
 

@@ -6,7 +6,7 @@ import type { CampaignRow, Database } from '#src/storage/schema';
  * place, the date Ring gave for the partnership); placeholders are filled per place and official:
  * {official}, {role} ({Role} capitalised), {place}, {agency}, {since}, {name}.
  */
-export const DEFAULT_CAMPAIGNS: ReadonlyArray<Omit<CampaignRow, 'created_at'>> = [
+export const DEFAULT_CAMPAIGNS: ReadonlyArray<Omit<CampaignRow, 'created_at' | 'delivery_mode' | 'organizer_email_sealed' | 'deliveries_per_target_per_hour'>> = [
   {
     id: 'cancel-ring-partnership',
     title: 'Cancel the Ring partnership in your city',
@@ -25,10 +25,13 @@ export const DEFAULT_CAMPAIGNS: ReadonlyArray<Omit<CampaignRow, 'created_at'>> =
   },
 ];
 
-/** Adds the shipped campaigns that are missing (never overwrites what operators changed). */
+/**
+ * Adds the shipped campaigns that are missing (never overwrites what operators changed). They start with
+ * delivery off: nothing goes to any official until an operator turns it on.
+ */
 export async function syncCampaigns(db: Kysely<Database>): Promise<void> {
   for (const campaign of DEFAULT_CAMPAIGNS) {
     const found = await db.selectFrom('campaigns').select('id').where('id', '=', campaign.id).executeTakeFirst();
-    if (!found) await db.insertInto('campaigns').values({ ...campaign, created_at: new Date().toISOString() }).execute();
+    if (!found) await db.insertInto('campaigns').values({ ...campaign, created_at: new Date().toISOString(), delivery_mode: 'off', organizer_email_sealed: null, deliveries_per_target_per_hour: 1 }).execute();
   }
 }

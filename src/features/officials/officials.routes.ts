@@ -9,6 +9,7 @@ import { ERROR_RESPONSES } from '#src/http/api-errors.schema';
 import { HttpError } from '#src/http/errors';
 import { isStale, officialQuery, STALE_AFTER_DAYS, toOfficialRecord } from './officials.repository';
 import { placeSchema } from '#src/features/places/place.schema';
+import { officialTallies, type OfficialTally } from '#src/features/campaigns/campaigns.repository';
 
 
 export const officialSchema = z
@@ -26,12 +27,15 @@ export const officialSchema = z
     source_url: z.string().nullable(),
     verified_on: z.string().nullable(),
     stale: z.boolean().describe(`True when not verified in the last ${STALE_AFTER_DAYS} days`),
+    tallies: z
+      .object({ confirmed: z.number().int().describe('Confirmed campaign actions addressed to this official'), delivered: z.number().int(), last_delivery_at: z.string().nullable() })
+      .describe('Anonymous campaign tallies'),
   })
   .meta({ id: 'Official' });
 
-function toOfficial(r: Record<string, any>, today: Date) {
+function toOfficial(r: Record<string, any>, today: Date, tallies: Map<string, OfficialTally>) {
   const { bio_url: _bio, ...record } = toOfficialRecord(r);
-  return { ...record, url: `/officials/${r.id}`, stale: isStale(record.verified_on, today) };
+  return { ...record, url: `/officials/${r.id}`, stale: isStale(record.verified_on, today), tallies: tallies.get(r.id) ?? { confirmed: 0, delivered: 0, last_delivery_at: null } };
 }
 
 export function registerOfficialRoutes(app: FastifyInstance, db: Kysely<Database>): void {
@@ -65,7 +69,8 @@ export function registerOfficialRoutes(app: FastifyInstance, db: Kysely<Database
       if (q.role) list = list.where('o.role', '=', q.role);
       const { rows, next } = await keysetPage<Record<string, any>>(list, 'o.id', { limit: q.limit, after: q.cursor });
       const today = new Date();
-      return { data: rows.map((r) => toOfficial(r, today)), total, next };
+      const tallies = await officialTallies(db, rows.map((r) => r.id as string));
+      return { data: rows.map((r) => toOfficial(r, today, tallies)), total, next };
     },
   );
   api.get(
@@ -74,7 +79,7 @@ export function registerOfficialRoutes(app: FastifyInstance, db: Kysely<Database
     async (request) => {
       const row = await officialQuery(db).where('o.id', '=', request.params.id).executeTakeFirst();
       if (!row) throw new HttpError(404, 'not_found', `No official has the id "${request.params.id}"`);
-      return toOfficial(row, new Date());
+      return toOfficial(row, new Date(), await officialTallies(db, [row.id]));
     },
   );
 }
