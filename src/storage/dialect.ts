@@ -28,6 +28,9 @@ export function openDatabase(url: string): DatabaseHandle {
   if (/^postgres(ql)?:\/\//.test(url)) {
     // Dates and bigints stay text and numbers in JS exactly as SQLite gives them.
     const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // An idle connection that fails (a server restart, a dropped database) is replaced on next use; it must
+    // not take the process down.
+    pool.on('error', (error) => process.stderr.write(`postgres: an idle connection failed: ${error.message}\n`));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const parsed = new URL(url);
     return {

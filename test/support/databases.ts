@@ -50,6 +50,13 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
       await handle.close();
       const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
       await client.connect();
+      // The pool's connections may still be saying goodbye; dropping "with (force)" under them makes them
+      // report an error after the test has ended. Wait (up to 5 s) until they are gone.
+      for (let i = 0; i < 100; i++) {
+        const { rows } = await client.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+        if (rows[0].n === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
       await client.query(`drop database if exists ${name} with (force)`);
       await client.end();
     },
