@@ -23,6 +23,9 @@ export interface Config {
    * one in var/supporter.key, made on the first start.
    */
   readonly supporterKey: string | null;
+  /** Campaign actions a minute from one address, and from one email domain, before a kind 429. */
+  readonly actionsPerMinutePerAddress: number;
+  readonly actionsPerMinutePerDomain: number;
 }
 
 export class ConfigError extends Error {
@@ -51,7 +54,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (smtpUrl !== null && !/^smtps?:\/\/[^/]+/.test(smtpUrl)) throw new ConfigError(`SMTP_URL must look like smtp://host:port (got "${smtpUrl}")`);
   const supporterKey = env.SUPPORTER_KEY || null;
   if (supporterKey !== null && Buffer.from(supporterKey, 'base64').length !== 32) throw new ConfigError('SUPPORTER_KEY must be 32 bytes, base64-encoded (e.g. openssl rand -base64 32)');
+  const whole = (name: string, fallback: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${name} must be a whole number of at least 1 (got "${raw}")`);
+    return n;
+  };
   return {
+    actionsPerMinutePerAddress: whole('ACTIONS_PER_MINUTE_PER_ADDRESS', 10),
+    actionsPerMinutePerDomain: whole('ACTIONS_PER_MINUTE_PER_DOMAIN', 120),
     smtpUrl,
     mailFrom: env.MAIL_FROM || 'Counterwatch <campaigns@counterwatch.invalid>',
     publicUrl: (env.PUBLIC_URL || `http://${env.HOST || '127.0.0.1'}:${port}`).replace(/\/$/, ''),
