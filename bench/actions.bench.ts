@@ -38,7 +38,9 @@ function freePort(): Promise<number> {
 }
 
 function startServer(databaseUrl: string, port: number): Promise<ChildProcess> {
-  const child = spawn('node', [join(REPO_ROOT, 'dist/main.js')], {
+  // BENCH_PROFILE=DIR writes a CPU profile of the server (the one running at the end) to DIR.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn('node', [...profile, join(REPO_ROOT, 'dist/main.js')], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
@@ -185,7 +187,8 @@ async function bench(dialect: 'sqlite' | 'postgres') {
       target: { acknowledged_per_s_at_least: 1000, lost: 0 },
     };
   } finally {
-    server.kill('SIGKILL');
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
     await cleanup();
   }
 }

@@ -35,8 +35,17 @@ export class Mailer {
 
   /** Writes the mail to the outbox and hands it to the SMTP server; returns its receipt, or null when it stays in the outbox. */
   async send(mail: Mail): Promise<{ messageId: string; response: string } | null> {
+    const id = await this.enqueue(this.db, mail);
+    return this.dispatch(id, mail);
+  }
+
+  /**
+   * Writes the mail to the outbox, sealed, in the caller's transaction (so that a mail exists exactly when
+   * what it confirms does). Call `dispatch` after the commit.
+   */
+  async enqueue(db: Kysely<Database>, mail: Mail): Promise<string> {
     const id = randomUUID();
-    await this.db
+    await db
       .insertInto('outbox')
       .values({
         id,
@@ -51,6 +60,11 @@ export class Mailer {
         error: null,
       })
       .execute();
+    return id;
+  }
+
+  /** Hands an enqueued mail to the SMTP server and records the outcome; null when there is no server. */
+  async dispatch(id: string, mail: Pick<Mail, 'to' | 'subject' | 'text'>): Promise<{ messageId: string; response: string } | null> {
     if (!this.transport) return null;
     try {
       const info = await this.transport.sendMail({ from: this.options.from, to: mail.to, subject: mail.subject, text: mail.text });
@@ -60,6 +74,23 @@ export class Mailer {
       await this.db.updateTable('outbox').set({ status: 'failed', error: String((error as Error).message).slice(0, 500) }).where('id', '=', id).execute();
       throw error;
     }
+  }
+
+  /** Sends again what a crash or an SMTP failure left queued or failed for over a minute. */
+  async retryQueued(now = new Date()): Promise<number> {
+    if (!this.transport) return 0;
+    const before = new Date(now.getTime() - 60_000).toISOString();
+    const rows = await this.db.selectFrom('outbox').selectAll().where('status', 'in', ['queued', 'failed']).where('kind', '!=', 'delivery').where('created_at', '<', before).limit(200).execute();
+    let sent = 0;
+    for (const r of rows) {
+      try {
+        await this.dispatch(r.id, { to: this.crypto.decrypt(r.recipient_sealed), subject: r.subject, text: this.crypto.decrypt(r.body_sealed) });
+        sent++;
+      } catch {
+        // Left as failed; tried again next time.
+      }
+    }
+    return sent;
   }
 
   close(): void {

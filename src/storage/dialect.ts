@@ -52,10 +52,36 @@ export function openDatabase(url: string): DatabaseHandle {
     // Imports insert into B-trees keyed by text ids; a 64 MB page cache keeps their working set in memory.
     sqlite.pragma(`cache_size = -${Number(process.env.SQLITE_CACHE_MB ?? 64) * 1024}`);
     sqlite.pragma('temp_store = MEMORY');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     return { db, dialect: 'sqlite', location: `sqlite:${path}`, close: () => db.destroy() };
   }
   throw new DatabaseUrlError(
     `DATABASE_URL must start with postgres:// or sqlite: (got "${url.replace(/\/\/[^@]*@/, '//***@')}")`,
   );
+}
+
+/**
+ * Kysely prepares every query anew; preparing costs as much as running a small one. Remember the last
+ * 500 prepared statements by their SQL. (Safe because better-sqlite3 runs one statement at a time, and
+ * nothing here streams rows with iterate(), which would keep a statement busy.)
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  return new Proxy(sqlite, {
+    get(target, property, receiver) {
+      if (property !== 'prepare') return Reflect.get(target, property, receiver);
+      return (sql: string) => {
+        let statement = cache.get(sql);
+        if (statement) {
+          cache.delete(sql);
+        } else {
+          statement = prepare(sql);
+          if (cache.size >= 500) cache.delete(cache.keys().next().value!);
+        }
+        cache.set(sql, statement);
+        return statement;
+      };
+    },
+  });
 }

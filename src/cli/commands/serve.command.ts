@@ -24,6 +24,7 @@ export async function serve(config: Config = readConfig()): Promise<void> {
   // delivery of confirmed actions to officials (for campaigns whose delivery an operator turned on).
   const housekeeping = async () => {
     await app.campaignActions.sweep();
+    await mailer.retryQueued();
     await delivery.run();
   };
   const sweeper = setInterval(() => void housekeeping().catch((error) => log(`housekeeping failed: ${(error as Error).message}`)), 5 * 60_000);

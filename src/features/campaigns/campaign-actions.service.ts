@@ -43,42 +43,46 @@ export class CampaignActions {
     const confirm = newToken();
     let withdrawToken: string | null = null;
     const outcome = await this.db.transaction().execute(async (trx) => {
-      let supporter = await trx.selectFrom('supporters').select(['id', 'opt_in_updates']).where('email_hash', '=', emailHash).executeTakeFirst();
-      if (!supporter) {
-        const withdraw = newToken();
-        withdrawToken = withdraw.token;
-        supporter = { id: randomUUID(), opt_in_updates: input.optIn ? 1 : 0 };
-        await trx
-          .insertInto('supporters')
-          .values({
-            id: supporter.id,
-            email_hash: emailHash,
-            email_sealed: this.crypto.encrypt(input.email.trim()),
-            name_sealed: this.crypto.encrypt(input.name.trim()),
-            address_sealed: null,
-            opt_in_updates: input.optIn ? 1 : 0,
-            withdraw_token_hash: withdraw.hash,
-            created_at: now,
-          })
-          .execute();
+      // One statement for a new supporter (the usual case); a returning one is found by the keyed hash.
+      const withdraw = newToken();
+      withdrawToken = withdraw.token;
+      const created = await trx
+        .insertInto('supporters')
+        .values({
+          id: randomUUID(),
+          email_hash: emailHash,
+          email_sealed: this.crypto.encrypt(input.email.trim()),
+          name_sealed: this.crypto.encrypt(input.name.trim()),
+          address_sealed: null,
+          opt_in_updates: input.optIn ? 1 : 0,
+          withdraw_token_hash: withdraw.hash,
+          created_at: now,
+        })
+        .onConflict((oc) => oc.column('email_hash').doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      let supporter: { id: string };
+      let earlier: { id: string; status: string } | undefined;
+      if (created) {
+        supporter = created;
       } else {
+        const found = await trx.selectFrom('supporters').select(['id', 'opt_in_updates']).where('email_hash', '=', emailHash).executeTakeFirstOrThrow();
+        supporter = found;
         // A returning supporter gets a fresh withdraw link (the old one is only stored as a hash).
-        const withdraw = newToken();
-        withdrawToken = withdraw.token;
         await trx
           .updateTable('supporters')
-          .set({ withdraw_token_hash: withdraw.hash, ...(input.optIn && !supporter.opt_in_updates ? { opt_in_updates: 1 } : {}) })
-          .where('id', '=', supporter.id)
+          .set({ withdraw_token_hash: withdraw.hash, ...(input.optIn && !found.opt_in_updates ? { opt_in_updates: 1 } : {}) })
+          .where('id', '=', found.id)
           .execute();
+        earlier = await trx
+          .selectFrom('campaign_actions')
+          .select(['id', 'status'])
+          .where('supporter_id', '=', supporter.id)
+          .where('campaign_id', '=', input.campaign.id)
+          .where('place_id', '=', input.at.place.id)
+          .where('kind', '=', input.kind)
+          .executeTakeFirst();
       }
-      const earlier = await trx
-        .selectFrom('campaign_actions')
-        .select(['id', 'status'])
-        .where('supporter_id', '=', supporter.id)
-        .where('campaign_id', '=', input.campaign.id)
-        .where('place_id', '=', input.at.place.id)
-        .where('kind', '=', input.kind)
-        .executeTakeFirst();
       if (earlier?.status === 'confirmed') return { status: 'already-counted', actionId: earlier.id } as const;
       if (messageHash) {
         // The same letter word for word from someone else in this campaign: a copy-paste flood, not a person.
@@ -98,7 +102,8 @@ export class CampaignActions {
           .set({ confirm_token_hash: confirm.hash, confirm_token_sealed: this.crypto.encrypt(confirm.token), message_sealed: sealedMessage, message_hash: messageHash, delivery: input.delivery ?? null })
           .where('id', '=', earlier.id)
           .execute();
-        return { status: 'resent', actionId: earlier.id, supporterId: supporter.id } as const;
+        const mailId = await this.mailer.enqueue(trx, this.confirmationMail(input, confirm.token, withdrawToken!, supporter.id));
+        return { status: 'resent', actionId: earlier.id, mailId } as const;
       }
       const actionId = randomUUID();
       await trx
@@ -126,16 +131,12 @@ export class CampaignActions {
           .values(input.at.targets.map((t) => ({ action_id: actionId, official_id: t.id })))
           .execute();
       }
-      return { status: 'pending', actionId, supporterId: supporter.id } as const;
+      const mailId = await this.mailer.enqueue(trx, this.confirmationMail(input, confirm.token, withdrawToken!, supporter.id));
+      return { status: 'pending', actionId, mailId } as const;
     });
     if (outcome.status === 'pending' || outcome.status === 'resent') {
-      await this.mailer.send({
-        kind: 'confirm',
-        to: input.email.trim(),
-        supporterId: outcome.supporterId,
-        subject: `Confirm: ${input.campaign.title}`,
-        text: this.confirmationText(input, confirm.token, withdrawToken!),
-      });
+      // Committed, with its mail in the outbox: a failed hand-over to SMTP is retried by the housekeeping.
+      await this.mailer.dispatch(outcome.mailId, this.confirmationMail(input, confirm.token, withdrawToken!, '')).catch(() => undefined);
       return { status: outcome.status, actionId: outcome.actionId };
     }
     return outcome;
@@ -222,6 +223,10 @@ export class CampaignActions {
     await this.db.deleteFrom('outbox').where('supporter_id', 'in', orphans).execute();
     await this.db.deleteFrom('supporters').where('id', 'in', orphans).execute();
     return { reminded, deleted: Number(deleted.numDeletedRows) };
+  }
+
+  private confirmationMail(input: ActionInput, confirmToken: string, withdrawToken: string, supporterId: string) {
+    return { kind: 'confirm', to: input.email.trim(), supporterId, subject: `Confirm: ${input.campaign.title}`, text: this.confirmationText(input, confirmToken, withdrawToken) };
   }
 
   private confirmationText(input: ActionInput, confirmToken: string, withdrawToken: string): string {

@@ -167,11 +167,24 @@ ${errorFor('call')}${person('call')}
       .send(renderPage({ title: `${campaign.title}: ${place.full_name}`, description: `${campaign.ask} ${place.full_name}.`, crumbs: [['Campaigns', '/campaigns'], [campaign.title, `/campaigns/${campaign.id}`]], body }));
   }
 
-  async function load(campaignId: string, placeId: string) {
-    const campaign = await campaignOr404(campaignId);
-    const at = await findCampaignPlace(db, campaign, placeId);
+  // A campaign and what it asks in a place change rarely (an import, an operator's edit), while actions
+  // arrive by the hundred a second in a rush: both are remembered for a few seconds.
+  const recent = new Map<string, { at: number; value: Promise<{ campaign: CampaignRow; at: CampaignPlace | null }> }>();
+  function campaignAt(campaignId: string, placeId: string) {
+    const key = `${campaignId}\n${placeId}`;
+    const hit = recent.get(key);
+    if (hit && Date.now() - hit.at < 5000) return hit.value;
+    if (recent.size > 1000) recent.clear();
+    const value = campaignOr404(campaignId).then(async (campaign) => ({ campaign, at: await findCampaignPlace(db, campaign, placeId) }));
+    value.catch(() => recent.delete(key));
+    recent.set(key, { at: Date.now(), value });
+    return value;
+  }
+
+  async function load(campaignId: string, placeId: string, options: { tally: boolean } = { tally: true }) {
+    const { campaign, at } = await campaignAt(campaignId, placeId);
     if (!at) throw new HttpError(404, 'not_found', `No place has the id "${placeId}"`);
-    const tally = tallyOf(await campaignTallies(db, { campaignId: campaign.id, placeId: at.place.id }), campaign.id);
+    const tally = options.tally ? tallyOf(await campaignTallies(db, { campaignId: campaign.id, placeId: at.place.id }), campaign.id) : null;
     return { campaign, at, tally };
   }
 
@@ -180,12 +193,14 @@ ${errorFor('call')}${person('call')}
     if (at.evidence.length === 0) {
       return kindMessage(reply, 404, campaign.title, `No ${escapeHtml(technologyName(campaign.technology_slug ?? ''))} is recorded for the police of ${escapeHtml(at.place.full_name)}, so this campaign has no ask there. <a href="${escapeHtml(at.place.url)}">See what is recorded for ${escapeHtml(at.place.name)}</a>.`);
     }
-    return actPage(request, reply, campaign, at, tally);
+    return actPage(request, reply, campaign, at, tally!);
   });
 
   app.post<{ Params: { id: string; placeId: string }; Body: Record<string, string> }>('/campaigns/:id/places/:placeId/act', { schema: { hide: true } }, async (request, reply) => {
-    const { campaign, at, tally } = await load(request.params.id, request.params.placeId);
+    const { campaign, at } = await load(request.params.id, request.params.placeId, { tally: false });
     const back = `/campaigns/${campaign.id}/places/${at.place.id}`;
+    const rerender = async (values: Record<string, string>, error: { field: string; message: string }) =>
+      actPage(request, reply, campaign, at, tallyOf(await campaignTallies(db, { campaignId: campaign.id, placeId: at.place.id }), campaign.id), { values, error });
     const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, string>;
     const refused = deps.guard.check(request, body);
     if (refused === 'csrf') return kindMessage(reply, 403, 'Please try again', 'This form had expired, or came from another site. Nothing was recorded. Please go back, reload the page and send it again.', back);
@@ -199,7 +214,7 @@ ${errorFor('call')}${person('call')}
     const parsed = actionForm.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      return actPage(request, reply, campaign, at, tally, { values: body, error: { field: String(issue.path[0] ?? 'form'), message: issue.message } });
+      return rerender(body, { field: String(issue.path[0] ?? 'form'), message: issue.message });
     }
     const form: ActionForm = parsed.data;
     const domainWait = perDomain.take(form.email.split('@')[1]!.toLowerCase());
@@ -207,7 +222,7 @@ ${errorFor('call')}${person('call')}
       reply.header('retry-after', String(domainWait));
       return kindMessage(reply, 429, 'One moment, please', `Many actions came from addresses at ${escapeHtml(form.email.split('@')[1]!)} in the last minute, so we are pausing them for ${domainWait} seconds. Please try again in a minute.`, back);
     }
-    if (form.kind === 'letter' && !form.message) return actPage(request, reply, campaign, at, tally, { values: body, error: { field: 'message', message: 'is empty' } });
+    if (form.kind === 'letter' && !form.message) return rerender(body, { field: 'message', message: 'is empty' });
     const outcome = await deps.actions.take({
       campaign,
       at,
@@ -247,7 +262,7 @@ ${errorFor('call')}${person('call')}
     return reply.type('text/html; charset=utf-8').send(
       renderPage({
         title: 'Thank you',
-        body: `<h1>Thank you: it counts</h1><p role="status">${confirmed.alreadyConfirmed ? 'This was already confirmed; it counts once.' : `Your ${confirmed.kind === 'petition' ? 'signature' : confirmed.kind === 'letter' ? 'letter' : 'call'} for “${escapeHtml(campaign.title)}” in ${escapeHtml(at.place.full_name)} is confirmed.`}</p>${tallyLine(tally, `in ${at.place.name}`)}<p><a href="/campaigns/${escapeHtml(campaign.id)}/places/${escapeHtml(at.place.id)}">Do more for ${escapeHtml(at.place.name)}</a> · <a href="${escapeHtml(at.place.url)}">What is recorded there</a></p>`,
+        body: `<h1>Thank you: it counts</h1><p role="status">${confirmed.alreadyConfirmed ? 'This was already confirmed; it counts once.' : `Your ${confirmed.kind === 'petition' ? 'signature' : confirmed.kind === 'letter' ? 'letter' : 'call'} for “${escapeHtml(campaign.title)}” in ${escapeHtml(at.place.full_name)} is confirmed.`}</p>${tallyLine(tally!, `in ${at.place.name}`)}<p><a href="/campaigns/${escapeHtml(campaign.id)}/places/${escapeHtml(at.place.id)}">Do more for ${escapeHtml(at.place.name)}</a> · <a href="${escapeHtml(at.place.url)}">What is recorded there</a></p>`,
       }),
     );
   });
