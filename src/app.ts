@@ -38,6 +38,8 @@ import { FormGuard, registerFormParser } from '#src/http/forms';
 import { CampaignActions } from '#src/features/campaigns/campaign-actions.service';
 import { registerCampaignPages } from '#src/features/campaigns/campaign.page';
 import { registerCampaignRoutes } from '#src/features/campaigns/campaigns.routes';
+import { Operators } from '#src/features/operators/operators.service';
+import { registerOperatorPages } from '#src/features/operators/operator.pages';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -118,12 +120,14 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
   const mailer = options.campaigns?.mailer ?? new Mailer(handle.db, crypto, { smtpUrl: null, from: 'test@counterwatch.invalid' });
   const publicUrl = options.campaigns?.publicUrl ?? 'http://127.0.0.1:3000';
   const actions = new CampaignActions(handle.db, crypto, mailer, publicUrl);
+  const guard = new FormGuard(crypto, publicUrl.startsWith('https:'));
   registerCampaignPages(app, handle.db, {
     actions,
-    guard: new FormGuard(crypto, publicUrl.startsWith('https:')),
+    guard,
     perAddressPerMinute: options.campaigns?.perAddressPerMinute,
     perDomainPerMinute: options.campaigns?.perDomainPerMinute,
   });
   app.decorate('campaignActions', actions);
+  registerOperatorPages(app, handle.db, { operators: new Operators(handle.db), guard, crypto, secureCookies: publicUrl.startsWith('https:') });
   return app;
 }

@@ -10,6 +10,7 @@ import { readStats } from '#src/features/stats/stats.repository';
 import { serve } from './commands/serve.command';
 import { importCommand } from './commands/import.command';
 import { campaignsCommand } from './commands/campaigns.command';
+import { operatorsCommand } from './commands/operators.command';
 import { CliError } from './cli-error';
 
 async function withDatabase<T>(work: (handle: DatabaseHandle) => Promise<T>): Promise<T> {
@@ -77,6 +78,7 @@ export function buildCli(): Command {
     );
 
   program.addCommand(campaignsCommand(withDatabase));
+  program.addCommand(operatorsCommand(withDatabase));
 
   program
     .command('serve')

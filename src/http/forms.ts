@@ -13,7 +13,7 @@ export function registerFormParser(app: FastifyInstance): void {
   });
 }
 
-function readCookie(request: FastifyRequest, name: string): string | null {
+export function readCookie(request: FastifyRequest, name: string): string | null {
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const [key, ...rest] = part.trim().split('=');
     if (key === name) return rest.join('=');

@@ -4,6 +4,7 @@ import * as evidenceModel from './migrations/0001-evidence-model';
 import * as search from './migrations/0002-search';
 import * as campaigns from './migrations/0003-campaigns';
 import * as deliveries from './migrations/0004-deliveries';
+import * as operators from './migrations/0005-operators';
 
 /** Every migration, in order. Each receives the dialect so one file serves both databases. */
 const MIGRATIONS: Record<string, { up: typeof evidenceModel.up }> = {
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, { up: typeof evidenceModel.up }> = {
   '0002-search': search,
   '0003-campaigns': campaigns,
   '0004-deliveries': deliveries,
+  '0005-operators': operators,
 };
 
 /** Brings the schema up to date; returns the names of the migrations it applied. Throws on failure. */

@@ -31,6 +31,8 @@ export interface Database {
   campaign_action_targets: CampaignActionTargetRow;
   outbox: OutboxRow;
   deliveries: DeliveryRow;
+  operators: OperatorRow;
+  operator_sessions: OperatorSessionRow;
 }
 
 export type PlaceKind = 'state' | 'county' | 'city';
@@ -316,4 +318,18 @@ export interface OutboxRow {
   created_at: string;
   sent_at: string | null;
   error: string | null;
+}
+
+export interface OperatorRow {
+  id: string;
+  email: string;
+  password_hash: string;
+  created_at: string;
+}
+
+export interface OperatorSessionRow {
+  token_hash: string;
+  operator_id: string;
+  created_at: string;
+  expires_at: string;
 }

@@ -6,7 +6,7 @@ import { readConfig } from '#src/config/config';
 import type { DatabaseHandle } from '#src/storage/dialect';
 import { csvField } from '#src/features/export/export.service';
 import { openCampaignServices } from '#src/features/campaigns/campaign-services';
-import { campaignTallies, findCampaign, listCampaigns, tallyOf } from '#src/features/campaigns/campaigns.repository';
+import { campaignTallies, findCampaign, findOptedInSupporters, listCampaigns, tallyOf } from '#src/features/campaigns/campaigns.repository';
 import { CliError } from '../cli-error';
 
 type WithDatabase = <T>(work: (handle: DatabaseHandle) => Promise<T>) => Promise<T>;
@@ -79,13 +79,7 @@ export function campaignsCommand(withDatabase: WithDatabase): Command {
       withDatabase(async (handle) => {
         if (!(await findCampaign(handle.db, id))) throw new CliError(`no campaign has the id "${id}" (see: campaigns list)`);
         const { crypto } = openCampaignServices(handle, readConfig());
-        const rows = await handle.db
-          .selectFrom('supporters as s')
-          .select(['s.name_sealed', 's.email_sealed'])
-          .where('s.opt_in_updates', '=', 1)
-          .where(({ exists, selectFrom }) => exists(selectFrom('campaign_actions as a').select('a.id').whereRef('a.supporter_id', '=', 's.id').where('a.campaign_id', '=', id).where('a.status', '=', 'confirmed')))
-          .orderBy('s.created_at')
-          .execute();
+        const rows = await findOptedInSupporters(handle.db, id);
         const out = options.out ? createWriteStream(options.out, { mode: 0o600 }) : process.stdout;
         out.write('name,email\n');
         for (const r of rows) out.write(`${csvField(crypto.decrypt(r.name_sealed))},${csvField(crypto.decrypt(r.email_sealed))}\n`);

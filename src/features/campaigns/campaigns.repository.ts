@@ -150,3 +150,14 @@ export function fillTemplate(template: string, values: { official?: OfficialReco
     .replace(/ {2,}/g, ' ')
     .replace(/ ,/g, ',');
 }
+
+/** Confirmed supporters of a campaign who asked to hear more, oldest first (sealed: decrypt to export). */
+export function findOptedInSupporters(db: Kysely<Database>, campaignId: string) {
+  return db
+    .selectFrom('supporters as s')
+    .select(['s.name_sealed', 's.email_sealed'])
+    .where('s.opt_in_updates', '=', 1)
+    .where(({ exists, selectFrom }) => exists(selectFrom('campaign_actions as a').select('a.id').whereRef('a.supporter_id', '=', 's.id').where('a.campaign_id', '=', campaignId).where('a.status', '=', 'confirmed')))
+    .orderBy('s.created_at')
+    .execute();
+}

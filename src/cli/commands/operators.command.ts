@@ -1,0 +1,43 @@
+import { Command } from 'commander';
+import type { DatabaseHandle } from '#src/storage/dialect';
+import { OperatorError, Operators } from '#src/features/operators/operators.service';
+import { CliError } from '../cli-error';
+
+type WithDatabase = <T>(work: (handle: DatabaseHandle) => Promise<T>) => Promise<T>;
+
+async function readPassword(): Promise<string> {
+  if (process.stdin.isTTY) throw new CliError('give the password on standard input, e.g.: printf "%s" "$PASSWORD" | npm run cli -- operators create EMAIL');
+  let text = '';
+  for await (const chunk of process.stdin) text += chunk;
+  return text.split('\n')[0]!.replace(/\r$/, '');
+}
+
+/** `operators …`: who may sign in to the operator pages. */
+export function operatorsCommand(withDatabase: WithDatabase): Command {
+  const command = new Command('operators').description('create and list operators (who may sign in at /operator)');
+  command
+    .command('create')
+    .description('create an operator; the password (12 characters or more) is read from standard input and stored as an argon2id hash')
+    .argument('<email>', "the operator's email, used to sign in")
+    .action((email: string) =>
+      withDatabase(async (handle) => {
+        const password = await readPassword();
+        try {
+          await new Operators(handle.db).create(email, password);
+        } catch (error) {
+          if (error instanceof OperatorError) throw new CliError(error.message);
+          throw error;
+        }
+        process.stdout.write(`operator ${email.trim().toLowerCase()} created: sign in at /operator/login\n`);
+      }),
+    );
+  command
+    .command('list')
+    .description('the operators, as JSON')
+    .action(() =>
+      withDatabase(async (handle) => {
+        process.stdout.write(JSON.stringify(await new Operators(handle.db).list(), null, 2) + '\n');
+      }),
+    );
+  return command;
+}

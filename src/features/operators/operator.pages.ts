@@ -1,0 +1,277 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { Database } from '#src/storage/schema';
+import { escapeHtml, renderPage } from '#src/http/html';
+import { formatNumber, link } from '#src/http/page-parts';
+import { readCookie, type FormGuard } from '#src/http/forms';
+import { RateLimiter } from '#src/http/rate-limit';
+import type { SupporterCrypto } from '#src/security/supporter-crypto';
+import { csvField } from '#src/features/export/export.service';
+import { campaignTallies, findOptedInSupporters, listCampaigns, tallyOf } from '#src/features/campaigns/campaigns.repository';
+import { isStale } from '#src/features/officials/officials.repository';
+import { searchPlaces } from '#src/features/search/search.repository';
+import { slugify } from '#src/domain/names';
+import type { Operators } from './operators.service';
+
+const SESSION_COOKIE = 'cw_op';
+
+const campaignEdit = z.object({
+  title: z.string().trim().min(3, 'must have at least 3 characters').max(200, 'must be at most 200 characters'),
+  ask: z.string().trim().min(3, 'must have at least 3 characters').max(500, 'must be at most 500 characters'),
+  description: z.string().trim().max(3000, 'must be at most 3,000 characters'),
+  letter_subject: z.string().trim().min(3, 'must have at least 3 characters').max(200, 'must be at most 200 characters'),
+  letter_template: z.string().trim().min(20, 'must have at least 20 characters').max(5000, 'must be at most 5,000 characters'),
+  call_script: z.string().trim().min(10, 'must have at least 10 characters').max(2000, 'must be at most 2,000 characters'),
+  ends_on: z.union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')]),
+  delivery_mode: z.enum(['off', 'test', 'live'], { message: 'must be off, test or live' }),
+  organizer_email: z.union([z.literal(''), z.email({ message: 'must be an email address' })]),
+  deliveries_per_target_per_hour: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(60, 'must be at most 60'),
+});
+
+const officialEdit = z.object({
+  place_id: z.string().min(1, 'is needed'),
+  role: z.enum(['mayor', 'council member', 'police chief'], { message: 'must be mayor, council member or police chief' }),
+  name: z.string().trim().min(2, 'must have at least 2 characters').max(200, 'must be at most 200 characters'),
+  email: z.union([z.literal(''), z.email({ message: 'must be an email address' })]),
+  phone: z.string().trim().max(40, 'must be at most 40 characters'),
+  website_url: z.union([z.literal(''), z.url({ message: 'must be a web address' })]),
+  source_url: z.url({ message: 'must be the web address where you checked it' }),
+  verified_on: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD'),
+});
+
+const LABELS: Record<string, string> = {
+  title: 'Title', ask: 'The ask', description: 'Description', letter_subject: 'Letter subject', letter_template: 'Letter', call_script: 'Call script', ends_on: 'Ends on',
+  delivery_mode: 'Delivery', organizer_email: 'Organizer email', deliveries_per_target_per_hour: 'Digests per official per hour', place_id: 'Place', role: 'Role', name: 'Name',
+  email: 'Email', phone: 'Phone', website_url: 'Website', source_url: 'Source', verified_on: 'Verified on',
+};
+
+export interface OperatorDeps {
+  readonly operators: Operators;
+  readonly guard: FormGuard;
+  readonly crypto: SupporterCrypto;
+  readonly secureCookies: boolean;
+}
+
+function page(reply: FastifyReply, title: string, body: string, status = 200): FastifyReply {
+  return reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .type('text/html; charset=utf-8')
+    .send(renderPage({ title, body: `<nav aria-label="Operator"><p>${link('/operator', 'Campaigns')} · ${link('/operator/roster', 'Roster')} · ${link('/operator/outbox', 'Outbox')}</p></nav>${body}` }));
+}
+
+function field(name: string, value: string | number | null | undefined, options: { type?: string; area?: number; required?: boolean; note?: string } = {}): string {
+  const label = `${escapeHtml(LABELS[name] ?? name)}${options.note ? ` <span class="note">${escapeHtml(options.note)}</span>` : ''}`;
+  const required = options.required === false ? '' : ' required';
+  return options.area
+    ? `<label>${label}<textarea name="${name}" rows="${options.area}"${required}>${escapeHtml(value ?? '')}</textarea></label>`
+    : `<label>${label}<input name="${name}" type="${options.type ?? 'text'}" value="${escapeHtml(value ?? '')}"${required}></label>`;
+}
+
+function problem(error: z.ZodError): string {
+  const issue = error.issues[0]!;
+  const name = String(issue.path[0] ?? '');
+  return `<p class="error" role="alert">${escapeHtml(LABELS[name] ?? name)} ${escapeHtml(issue.message)}. Nothing was saved.</p>`;
+}
+
+/** The operator pages, behind a sign-in: campaigns, the officials roster, the outbox and exports. */
+export function registerOperatorPages(app: FastifyInstance, db: Kysely<Database>, deps: OperatorDeps): void {
+  const signInLimit = new RateLimiter(10);
+  const cookie = (value: string, maxAge: number) => `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${deps.secureCookies ? '; Secure' : ''}`;
+
+  async function operatorOf(request: FastifyRequest) {
+    return deps.operators.session(readCookie(request, SESSION_COOKIE));
+  }
+
+  app.get('/operator/login', { schema: { hide: true } }, async (request, reply) =>
+    page(
+      reply,
+      'Operator sign-in',
+      `<h1>Operator sign-in</h1><form method="post" action="/operator/login" class="action-form">${deps.guard.fields(request, reply)}${field('email', '', { type: 'email' })}<label>Password<input name="password" type="password" autocomplete="current-password" required></label><button type="submit">Sign in</button></form><p class="note">Operators are created with <code>npm run cli -- operators create EMAIL</code>.</p>`,
+    ),
+  );
+
+  app.post<{ Body: Record<string, string> }>('/operator/login', { schema: { hide: true } }, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, string>;
+    if (deps.guard.check(request, body) !== null) return page(reply, 'Please try again', '<h1>Please try again</h1><p role="alert">This form had expired. <a href="/operator/login">Sign in again</a>.</p>', 403);
+    const wait = signInLimit.take(request.ip);
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      return page(reply, 'One moment, please', `<h1>One moment, please</h1><p role="alert">Too many sign-in attempts from your address. Try again in ${wait} seconds.</p>`, 429);
+    }
+    const session = await deps.operators.signIn(String(body.email ?? ''), String(body.password ?? ''));
+    if (!session) return page(reply, 'Sign-in failed', '<h1>Sign-in failed</h1><p role="alert">That email and password do not match an operator. <a href="/operator/login">Try again</a>.</p>', 401);
+    return reply.header('set-cookie', cookie(session.token, 7 * 86_400)).redirect('/operator', 303);
+  });
+
+  app.post<{ Body: Record<string, string> }>('/operator/logout', { schema: { hide: true } }, async (request, reply) => {
+    const token = readCookie(request, SESSION_COOKIE);
+    if (token && deps.guard.check(request, (request.body ?? {}) as Record<string, string>) === null) await deps.operators.signOut(token);
+    return reply.header('set-cookie', cookie('', 0)).redirect('/operator/login', 303);
+  });
+
+  // Everything else under /operator needs a signed-in operator.
+  app.register(async (scope) => {
+    scope.addHook('onRequest', async (request, reply) => {
+      const operator = await operatorOf(request);
+      if (!operator) return reply.redirect('/operator/login', 303);
+      (request as FastifyRequest & { operator?: { id: string; email: string } }).operator = operator;
+    });
+    const actor = (request: FastifyRequest) => `operator:${(request as FastifyRequest & { operator?: { email: string } }).operator!.email}`;
+
+    scope.get('/operator', async (request, reply) => {
+      const [campaigns, tallies] = await Promise.all([listCampaigns(db), campaignTallies(db)]);
+      const rows = campaigns
+        .map((c) => {
+          const t = tallyOf(tallies, c.id);
+          return `<tr><th scope="row">${link(`/operator/campaigns/${c.id}`, c.title)}</th><td>${escapeHtml(c.delivery_mode)}</td><td class="n">${formatNumber(t.confirmed)}</td><td class="n">${formatNumber(t.delivered)}</td><td>${link(`/operator/exports/${c.id}.csv`, 'supporters who opted in (CSV)')}</td></tr>`;
+        })
+        .join('');
+      return page(
+        reply,
+        'Operator',
+        `<h1>Campaigns</h1><div class="table-wrap"><table><caption>Campaigns</caption><thead><tr><th scope="col">Campaign</th><th scope="col">Delivery</th><th scope="col" class="n">Confirmed</th><th scope="col" class="n">Delivered</th><th scope="col">Export</th></tr></thead><tbody>${rows}</tbody></table></div><form method="post" action="/operator/logout">${deps.guard.fields(request, reply)}<button type="submit" class="secondary">Sign out</button></form>`,
+      );
+    });
+
+    const campaignForm = (request: FastifyRequest, reply: FastifyReply, c: Record<string, any>, error = '') =>
+      `<form method="post" action="/operator/campaigns/${escapeHtml(c.id)}" class="action-form">${deps.guard.fields(request, reply)}${error}
+${field('title', c.title)}${field('ask', c.ask, { area: 2 })}${field('description', c.description, { area: 4, required: false })}${field('letter_subject', c.letter_subject)}
+${field('letter_template', c.letter_template, { area: 12, note: 'placeholders: {official} {role} {Role} {place} {agency} {since} {name}' })}${field('call_script', c.call_script, { area: 4 })}
+${field('ends_on', c.ends_on ?? '', { type: 'date', required: false })}
+<label>Delivery to officials<select name="delivery_mode">${['off', 'test', 'live'].map((m) => `<option value="${m}"${c.delivery_mode === m ? ' selected' : ''}>${m === 'off' ? 'off: nothing is sent' : m === 'test' ? 'test: every digest to the organizer only' : 'live: to the officials'}</option>`).join('')}</select></label>
+${field('organizer_email', c.organizer_email ?? '', { type: 'email', required: false, note: 'where test digests go' })}${field('deliveries_per_target_per_hour', c.deliveries_per_target_per_hour, { type: 'number' })}
+<button type="submit">Save</button></form>`;
+
+    scope.get<{ Params: { id: string } }>('/operator/campaigns/:id', async (request, reply) => {
+      const c = await db.selectFrom('campaigns').selectAll().where('id', '=', request.params.id).executeTakeFirst();
+      if (!c) return page(reply, 'Not found', '<h1>Not found</h1><p>No campaign has this id.</p>', 404);
+      const organizer = c.organizer_email_sealed ? deps.crypto.decrypt(c.organizer_email_sealed) : '';
+      return page(reply, c.title, `<h1>${escapeHtml(c.title)}</h1><p>${link(`/campaigns/${c.id}`, 'Its public page')}</p>${campaignForm(request, reply, { ...c, organizer_email: organizer })}`);
+    });
+
+    scope.post<{ Params: { id: string }; Body: Record<string, string> }>('/operator/campaigns/:id', async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, string>;
+      const c = await db.selectFrom('campaigns').selectAll().where('id', '=', request.params.id).executeTakeFirst();
+      if (!c) return page(reply, 'Not found', '<h1>Not found</h1>', 404);
+      if (deps.guard.check(request, body) !== null) return page(reply, 'Please try again', '<h1>Please try again</h1><p role="alert">This form had expired. Nothing was saved.</p>', 403);
+      const parsed = campaignEdit.safeParse(body);
+      if (!parsed.success) return page(reply, c.title, `<h1>${escapeHtml(c.title)}</h1>${campaignForm(request, reply, { ...c, ...body }, problem(parsed.error))}`, 400);
+      const v = parsed.data;
+      if (v.delivery_mode === 'test' && !v.organizer_email) {
+        return page(reply, c.title, `<h1>${escapeHtml(c.title)}</h1>${campaignForm(request, reply, { ...c, ...body }, '<p class="error" role="alert">Test delivery sends every digest to the organizer: give the organizer email. Nothing was saved.</p>')}`, 400);
+      }
+      const update = {
+        title: v.title, ask: v.ask, description: v.description, letter_subject: v.letter_subject, letter_template: v.letter_template, call_script: v.call_script,
+        ends_on: v.ends_on || null, delivery_mode: v.delivery_mode, deliveries_per_target_per_hour: v.deliveries_per_target_per_hour,
+        organizer_email_sealed: v.organizer_email ? deps.crypto.encrypt(v.organizer_email) : null,
+      };
+      const changes: Record<string, [unknown, unknown]> = {};
+      for (const [k, value] of Object.entries(update)) if (k !== 'organizer_email_sealed' && (c as Record<string, unknown>)[k] !== value) changes[k] = [(c as Record<string, unknown>)[k], value];
+      await db.transaction().execute(async (trx) => {
+        await trx.updateTable('campaigns').set(update).where('id', '=', c.id).execute();
+        await trx.insertInto('revisions').values({ entity_type: 'campaign', entity_id: c.id, action: 'update', changes: JSON.stringify(changes), actor: actor(request), reason: null, created_at: new Date().toISOString() }).execute();
+      });
+      return reply.redirect(`/operator/campaigns/${c.id}?saved=1`, 303);
+    });
+
+    scope.get<{ Querystring: { q?: string } }>('/operator/roster', async (request, reply) => {
+      const q = (typeof request.query.q === 'string' ? request.query.q : '').trim().slice(0, 100);
+      let results = '';
+      if (q) {
+        const places = (await searchPlaces(db, q, 10)).filter((p) => p.kind === 'city');
+        const officials = places.length ? await db.selectFrom('officials').selectAll().where('place_id', 'in', places.map((p) => p.id)).orderBy('name').execute() : [];
+        results = places.length
+          ? places
+              .map((p) => {
+                const mine = officials.filter((o) => o.place_id === p.id);
+                return `<h2>${escapeHtml(p.full_name)}</h2><ul>${mine.map((o) => `<li>${link(`/operator/roster/${o.id}`, `${o.name}, ${o.role}`)}${isStale(o.verified_on) ? ` <span class="stale">(verified ${escapeHtml(o.verified_on ?? 'never')})</span>` : ''}</li>`).join('')}<li>${link(`/operator/roster/new?place=${p.id}`, `Add an official of ${p.name}`)}</li></ul>`;
+              })
+              .join('')
+          : `<p role="status">No town matches “${escapeHtml(q)}”.</p>`;
+      }
+      return page(reply, 'Roster', `<h1>Officials roster</h1><form method="get" action="/operator/roster" class="filters" role="search" aria-label="Find a town"><label>Town<input name="q" value="${escapeHtml(q)}" placeholder="Somerville, MA"></label><button type="submit">Find</button></form>${results}`);
+    });
+
+    const officialForm = (request: FastifyRequest, reply: FastifyReply, action: string, o: Record<string, any>, error = '') =>
+      `<form method="post" action="${escapeHtml(action)}" class="action-form">${deps.guard.fields(request, reply)}${error}<input type="hidden" name="place_id" value="${escapeHtml(o.place_id)}">
+<label>Role<select name="role">${['mayor', 'council member', 'police chief'].map((r) => `<option${o.role === r ? ' selected' : ''}>${r}</option>`).join('')}</select></label>
+${field('name', o.name)}${field('email', o.email ?? '', { type: 'email', required: false })}${field('phone', o.phone ?? '', { required: false })}${field('website_url', o.website_url ?? '', { type: 'url', required: false })}
+${field('source_url', o.source_url ?? '', { type: 'url', note: 'where you checked these details' })}${field('verified_on', o.verified_on ?? new Date().toISOString().slice(0, 10), { type: 'date' })}
+<button type="submit">Save</button></form>`;
+
+    scope.get<{ Querystring: { place?: string } }>('/operator/roster/new', async (request, reply) => {
+      const place = await db.selectFrom('places').select(['id', 'full_name']).where('id', '=', String(request.query.place ?? '')).executeTakeFirst();
+      if (!place) return page(reply, 'Not found', '<h1>Not found</h1><p>Pick the town from the roster search first.</p>', 404);
+      return page(reply, 'Add an official', `<h1>Add an official of ${escapeHtml(place.full_name)}</h1>${officialForm(request, reply, '/operator/roster', { place_id: place.id })}`);
+    });
+
+    scope.get<{ Params: { id: string } }>('/operator/roster/:id', async (request, reply) => {
+      const o = await db.selectFrom('officials').selectAll().where('id', '=', request.params.id).executeTakeFirst();
+      if (!o) return page(reply, 'Not found', '<h1>Not found</h1>', 404);
+      return page(reply, o.name, `<h1>${escapeHtml(o.name)}</h1><p>${link(`/officials/${o.id}`, 'Public page')}</p>${officialForm(request, reply, `/operator/roster/${o.id}`, o)}`);
+    });
+
+    async function saveOfficial(request: FastifyRequest<{ Params: { id?: string }; Body: Record<string, string> }>, reply: FastifyReply) {
+      const body = (request.body ?? {}) as Record<string, string>;
+      const existing = request.params.id ? await db.selectFrom('officials').selectAll().where('id', '=', request.params.id).executeTakeFirst() : undefined;
+      if (request.params.id && !existing) return page(reply, 'Not found', '<h1>Not found</h1>', 404);
+      const action = existing ? `/operator/roster/${existing.id}` : '/operator/roster';
+      if (deps.guard.check(request, body) !== null) return page(reply, 'Please try again', '<h1>Please try again</h1><p role="alert">This form had expired. Nothing was saved.</p>', 403);
+      const parsed = officialEdit.safeParse(body);
+      const place = await db.selectFrom('places').select(['id', 'state_code', 'name', 'full_name']).where('id', '=', String(body.place_id ?? '')).executeTakeFirst();
+      if (!parsed.success || !place) {
+        const error = parsed.success ? '<p class="error" role="alert">Place is unknown. Nothing was saved.</p>' : problem(parsed.error);
+        return page(reply, 'Official', `<h1>${escapeHtml(existing?.name ?? 'Add an official')}</h1>${officialForm(request, reply, action, { ...existing, ...body }, error)}`, 400);
+      }
+      const v = parsed.data;
+      const values = {
+        place_id: place.id, state_code: place.state_code, jurisdiction: `${place.name}, ${place.state_code}`, role: v.role, name: v.name,
+        email: v.email || null, phone: v.phone || null, website_url: v.website_url || null, source_url: v.source_url, verified_on: v.verified_on,
+      };
+      const id = existing?.id ?? `${place.state_code.toLowerCase()}-${slugify(place.name)}--${slugify(v.role)}--${slugify(v.name)}`;
+      await db.transaction().execute(async (trx) => {
+        if (existing) {
+          const changes: Record<string, [unknown, unknown]> = {};
+          for (const [k, value] of Object.entries(values)) if ((existing as Record<string, unknown>)[k] !== value) changes[k] = [(existing as Record<string, unknown>)[k], value];
+          await trx.updateTable('officials').set(values).where('id', '=', id).execute();
+          await trx.insertInto('revisions').values({ entity_type: 'official', entity_id: id, action: 'update', changes: JSON.stringify(changes), actor: actor(request), reason: null, created_at: new Date().toISOString() }).execute();
+        } else {
+          await trx.insertInto('officials').values({ id, bio_url: null, ...values }).execute();
+          await trx.insertInto('revisions').values({ entity_type: 'official', entity_id: id, action: 'create', changes: '{}', actor: actor(request), reason: null, created_at: new Date().toISOString() }).execute();
+        }
+      });
+      return reply.redirect(`/operator/roster/${encodeURIComponent(id)}?saved=1`, 303);
+    }
+    scope.post('/operator/roster', saveOfficial);
+    scope.post('/operator/roster/:id', saveOfficial);
+
+    scope.get<{ Querystring: { offset?: string } }>('/operator/outbox', async (request, reply) => {
+      const offset = Math.max(0, Number(request.query.offset ?? 0) || 0);
+      const rows = await db.selectFrom('outbox').selectAll().orderBy('created_at', 'desc').orderBy('id').limit(50).offset(offset).execute();
+      const list = rows
+        .map((m) => `<tr><td class="date">${escapeHtml(m.created_at.slice(0, 16).replace('T', ' '))}</td><td>${escapeHtml(m.kind)}</td><td>${escapeHtml(deps.crypto.decrypt(m.recipient_sealed))}</td><th scope="row">${link(`/operator/outbox/${m.id}`, m.subject)}</th><td>${escapeHtml(m.status)}</td></tr>`)
+        .join('');
+      return page(
+        reply,
+        'Outbox',
+        `<h1>Outbox</h1><p class="note">Every mail the site sends. Without SMTP_URL, mail stays here ("kept") and never leaves this machine.</p><div class="table-wrap"><table><caption>Mail, newest first</caption><thead><tr><th scope="col">When (UTC)</th><th scope="col">Kind</th><th scope="col">To</th><th scope="col">Subject</th><th scope="col">Status</th></tr></thead><tbody>${list || '<tr><td colspan="5">No mail yet.</td></tr>'}</tbody></table></div>${rows.length === 50 ? `<p>${link(`/operator/outbox?offset=${offset + 50}`, 'Older mail')}</p>` : ''}`,
+      );
+    });
+
+    scope.get<{ Params: { id: string } }>('/operator/outbox/:id', async (request, reply) => {
+      const m = await db.selectFrom('outbox').selectAll().where('id', '=', request.params.id).executeTakeFirst();
+      if (!m) return page(reply, 'Not found', '<h1>Not found</h1>', 404);
+      return page(reply, m.subject, `<h1>${escapeHtml(m.subject)}</h1><p>To ${escapeHtml(deps.crypto.decrypt(m.recipient_sealed))}, ${escapeHtml(m.status)}${m.error ? `: ${escapeHtml(m.error)}` : ''}</p><pre>${escapeHtml(deps.crypto.decrypt(m.body_sealed))}</pre>`);
+    });
+
+    scope.get<{ Params: { file: string } }>('/operator/exports/:file', async (request, reply) => {
+      const id = request.params.file.replace(/\.csv$/, '');
+      const rows = await findOptedInSupporters(db, id);
+      const csv = ['name,email', ...rows.map((r) => `${csvField(deps.crypto.decrypt(r.name_sealed))},${csvField(deps.crypto.decrypt(r.email_sealed))}`)].join('\n') + '\n';
+      return reply.header('cache-control', 'no-store').header('content-disposition', `attachment; filename="${slugify(id)}-supporters.csv"`).type('text/csv; charset=utf-8').send(csv);
+    });
+  });
+}
+
