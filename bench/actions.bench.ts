@@ -49,6 +49,8 @@ function startServer(databaseUrl: string, port: number): Promise<ChildProcess> {
       SMTP_URL: '',
       ACTIONS_PER_MINUTE_PER_ADDRESS: '100000000',
       ACTIONS_PER_MINUTE_PER_DOMAIN: '100000000',
+      // The load posts as a browser without JavaScript would: no proof of work.
+      ACTIONS_PER_MINUTE_WITHOUT_PROOF: '100000000',
       RATE_LIMIT_PER_MINUTE: '100000000',
     },
     stdio: ['ignore', 'pipe', 'inherit'],

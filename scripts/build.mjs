@@ -40,7 +40,7 @@ if (!existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== stamp) {
       target: 'es2022',
       sourcemap: false,
       chunkSizeWarningLimit: 1500,
-      rollupOptions: { input: { map: 'web/map.ts' } },
+      rollupOptions: { input: { map: 'web/map.ts', pow: 'web/pow.ts' } },
     },
   });
   mkdirSync(join(webOut, 'assets/basemap'), { recursive: true });

@@ -39,6 +39,7 @@ import { CampaignActions } from '#src/features/campaigns/campaign-actions.servic
 import { registerCampaignPages } from '#src/features/campaigns/campaign.page';
 import { registerCampaignRoutes } from '#src/features/campaigns/campaigns.routes';
 import { Operators } from '#src/features/operators/operators.service';
+import { ProofOfWork } from '#src/security/proof-of-work';
 import { registerOperatorPages } from '#src/features/operators/operator.pages';
 
 declare module 'fastify' {
@@ -55,6 +56,7 @@ export interface CampaignOptions {
   readonly publicUrl: string;
   readonly perAddressPerMinute?: number;
   readonly perDomainPerMinute?: number;
+  readonly perAddressWithoutProofPerMinute?: number;
 }
 
 export interface AppOptions {
@@ -122,8 +124,11 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
   const actions = new CampaignActions(handle.db, crypto, mailer, publicUrl);
   const guard = new FormGuard(crypto, publicUrl.startsWith('https:'));
   registerCampaignPages(app, handle.db, {
+    publicUrl,
     actions,
     guard,
+    pow: new ProofOfWork(crypto),
+    perAddressWithoutProofPerMinute: options.campaigns?.perAddressWithoutProofPerMinute,
     perAddressPerMinute: options.campaigns?.perAddressPerMinute,
     perDomainPerMinute: options.campaigns?.perDomainPerMinute,
   });

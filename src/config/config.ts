@@ -26,6 +26,8 @@ export interface Config {
   /** Campaign actions a minute from one address, and from one email domain, before a kind 429. */
   readonly actionsPerMinutePerAddress: number;
   readonly actionsPerMinutePerDomain: number;
+  /** …and from one address without a solved proof of work (a browser without JavaScript). */
+  readonly actionsPerMinuteWithoutProof: number;
 }
 
 export class ConfigError extends Error {
@@ -64,6 +66,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     actionsPerMinutePerAddress: whole('ACTIONS_PER_MINUTE_PER_ADDRESS', 10),
     actionsPerMinutePerDomain: whole('ACTIONS_PER_MINUTE_PER_DOMAIN', 120),
+    actionsPerMinuteWithoutProof: whole('ACTIONS_PER_MINUTE_WITHOUT_PROOF', 3),
     smtpUrl,
     mailFrom: env.MAIL_FROM || 'Counterwatch <campaigns@counterwatch.invalid>',
     publicUrl: (env.PUBLIC_URL || `http://${env.HOST || '127.0.0.1'}:${port}`).replace(/\/$/, ''),

@@ -53,6 +53,7 @@ ol.timeline{list-style:none;padding:0;border-left:3px solid var(--line);margin-l
 .action-form label{display:flex;flex-direction:column;gap:.2rem}.action-form label.inline{flex-direction:row;align-items:center;gap:.5rem}
 .action-form button{align-self:flex-start}textarea{font:inherit;padding:.5rem;border:1px solid #767680;border-radius:.25rem;width:100%}
 .error{color:#a4141c;font-weight:600}blockquote{margin:1rem 0;padding:.5rem 1rem;border-left:4px solid var(--line);background:#fff}ul.plain{list-style:none;padding:0}
+body.embed main{max-width:40rem;padding:.75rem}body.embed h1{font-size:1.4rem}
 footer{border-top:1px solid var(--line);color:var(--muted);font-size:.9rem;margin-top:2rem}
 @media (max-width:40rem){.site form{margin-left:0;width:100%}.site form input{flex:1}dl.facts{grid-template-columns:1fr}}
 `;

@@ -89,6 +89,8 @@ describe('the site in Chromium', () => {
       ['about', '/about'],
       ['campaign', '/campaigns/cancel-ring-partnership?q=02703'],
       ['campaign action', `/campaigns/cancel-ring-partnership/places/${ring.place.id}`],
+      ['campaign widget', '/embed/campaigns/cancel-ring-partnership'],
+      ['operator sign-in', '/operator/login'],
     ];
   });
 
@@ -265,6 +267,8 @@ describe('the site in Chromium', () => {
     expect(await page.textContent('main')).toContain('Whom you are asking');
     const who = `e2e.${Date.now()}@example.org`;
     const petition = page.locator('form', { has: page.locator('input[name=kind][value=petition]') });
+    // The page's script solves the proof-of-work challenge in the background.
+    await expect.poll(() => petition.locator('input[name=pow_number]').inputValue(), { timeout: 30_000 }).toMatch(/^\d+$/);
     await petition.locator('input[name=name]').fill('E2E Resident');
     await petition.locator('input[name=email]').fill(who);
     await petition.locator('button[type=submit]').click();

@@ -9,6 +9,7 @@ import { DeliveryService } from '#src/features/campaigns/delivery.service';
 import { DATABASES, createTestDatabase, type TestDatabase } from '../support/databases';
 import { fixture, importFile, importGeography } from '../support/fixtures';
 import { startSmtpServer, waitForMail } from '../support/smtp';
+import { solve } from '#src/security/proof-of-work';
 
 const CAMPAIGN = 'cancel-ring-partnership';
 
@@ -63,16 +64,23 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     expect(res.statusCode).toBe(200);
     const cookie = String(res.headers['set-cookie']).split(';')[0]!;
     const csrf = res.body.match(/name="csrf" value="([^"]+)"/)![1]!;
-    return { cookie, csrf, body: res.body };
+    const pow = powFields(res.body);
+    return { cookie, csrf, body: res.body, pow };
   }
-  async function post(fields: Record<string, string>, form?: { cookie: string; csrf: string }, ip = '10.0.0.1') {
+  /** The first form's proof-of-work challenge, solved as the page's script would. */
+  function powFields(html: string): Record<string, string> {
+    const field = (name: string) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))![1]!;
+    const challenge = { salt: field('pow_salt'), challenge: field('pow_challenge'), max: Number(field('pow_max')) };
+    return { pow_salt: challenge.salt, pow_challenge: challenge.challenge, pow_signature: field('pow_signature'), pow_number: String(solve(challenge)) };
+  }
+  async function post(fields: Record<string, string>, form?: { cookie: string; csrf: string; pow?: Record<string, string> }, ip = '10.0.0.1') {
     const f = form ?? (await openForm(ip));
     return app.inject({
       method: 'POST',
       url: `${act}/act`,
       remoteAddress: ip,
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.cookie, accept: 'text/html' },
-      payload: new URLSearchParams({ csrf: f.csrf, website: '', ...fields }).toString(),
+      payload: new URLSearchParams({ csrf: f.csrf, website: '', ...(f.pow ?? {}), ...fields }).toString(),
     });
   }
   const tally = async () => (await app.inject('/api/v1/campaigns')).json().data.find((c: any) => c.id === CAMPAIGN).tallies;
@@ -123,6 +131,22 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('Your email must be an email address');
     expect(await count()).toBe(before);
+  });
+
+  it('checks the proof of work: a wrong answer is refused, and posts without one (no JavaScript) get a stricter limit', async () => {
+    const wrong = await post({ kind: 'petition', name: 'Wrong', email: email('wrong'), pow_number: '999999999' }, undefined, '10.3.0.1');
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.body).toContain('automatic check');
+    // The same solved challenge cannot be used twice.
+    const form = await openForm('10.3.0.2');
+    expect((await post({ kind: 'petition', name: 'Once', email: email('once') }, form, '10.3.0.2')).statusCode).toBe(200);
+    expect((await post({ kind: 'petition', name: 'Twice', email: email('twice') }, form, '10.3.0.2')).statusCode).toBe(400);
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await post({ kind: 'petition', name: `No JS ${i}`, email: email(`nojs${i}`), pow_salt: '', pow_challenge: '', pow_signature: '', pow_number: '' }, undefined, '10.3.0.3');
+      statuses.push(res.statusCode);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
   });
 
   it('sends a letter after confirmation, and refuses a word-for-word copy from someone else', async () => {
@@ -248,6 +272,18 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     const official = (await app.inject(`/api/v1/officials?place=${placeId}`)).json().data[0];
     expect(official.tallies.delivered).toBe(1);
     expect(official.tallies.confirmed).toBeGreaterThan(1);
+  });
+
+  it('offers a widget another site can frame, and only that page', async () => {
+    const widget = await app.inject({ url: `/embed/campaigns/${CAMPAIGN}`, headers: { accept: 'text/html' } });
+    expect(widget.statusCode).toBe(200);
+    expect(widget.headers['content-security-policy']).toContain('frame-ancestors *');
+    expect(widget.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(widget.headers['set-cookie']).toBeUndefined();
+    expect(widget.body).toMatch(/<form[^>]+action="\/campaigns\/cancel-ring-partnership"[^>]+target="_blank"/);
+    const campaignPage = await app.inject({ url: `/campaigns/${CAMPAIGN}`, headers: { accept: 'text/html' } });
+    expect(campaignPage.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(campaignPage.body).toContain(`&lt;iframe src=&quot;http://127.0.0.1:3000/embed/campaigns/${CAMPAIGN}&quot;`);
   });
 
   it('keeps no test email address in plain text anywhere in the database', async () => {

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { CampaignRow, Database } from '#src/storage/schema';
 import { HttpError } from '#src/http/errors';
-import { escapeHtml, renderPage } from '#src/http/html';
+import { escapeHtml, renderPage, SITE_CSS_PATH } from '#src/http/html';
 import { formatDay, formatNumber, link, statusBadge, telHref, technologyName } from '#src/http/page-parts';
 import type { FormGuard } from '#src/http/forms';
 import { RateLimiter } from '#src/http/rate-limit';
@@ -12,6 +12,8 @@ import { lookupZip, placesNear, searchPlaces } from '#src/features/search/search
 import type { PlaceRecord } from '#src/features/places/place-record';
 import { campaignTallies, fillTemplate, findCampaign, findCampaignPlace, listCampaigns, placesInCampaign, tallyOf, TARGET_RULES, type CampaignPlace, type Tally } from './campaigns.repository';
 import type { CampaignActions } from './campaign-actions.service';
+import type { ProofOfWork } from '#src/security/proof-of-work';
+import { webEntry } from '#src/http/static-assets';
 
 const actionForm = z.object({
   kind: z.enum(['petition', 'letter', 'call'], { message: 'must be petition, letter or call' }),
@@ -26,8 +28,13 @@ type ActionForm = z.infer<typeof actionForm>;
 const FIELD_LABELS: Record<string, string> = { name: 'Your name', email: 'Your email', message: 'The letter', kind: 'The action' };
 
 export interface CampaignPageDeps {
+  /** The site's address, for the embed snippet. */
+  readonly publicUrl: string;
   readonly actions: CampaignActions;
   readonly guard: FormGuard;
+  readonly pow: ProofOfWork;
+  /** Actions a minute from one address that come without a solved proof of work (no JavaScript). */
+  readonly perAddressWithoutProofPerMinute?: number;
   /** Actions a minute from one address, and from one email domain. */
   readonly perAddressPerMinute?: number;
   readonly perDomainPerMinute?: number;
@@ -45,16 +52,45 @@ function kindMessage(reply: FastifyReply, status: number, title: string, message
     .send(renderPage({ title, body: `<h1>${escapeHtml(title)}</h1><p role="alert">${message}</p>${back ? `<p><a href="${escapeHtml(back)}">Back to the form</a></p>` : ''}` }));
 }
 
+/** The one snippet another site pastes to show a campaign's form. */
+export function embedSnippet(publicUrl: string, campaign: CampaignRow): string {
+  return `<iframe src="${publicUrl}/embed/campaigns/${campaign.id}" title="${campaign.title.replaceAll('"', '&quot;')}" width="100%" height="380" style="border:0;max-width:40rem" loading="lazy"></iframe>`;
+}
+
 /** The campaign pages: find your town, see the evidence and whom to ask, then sign, write or call. */
 export function registerCampaignPages(app: FastifyInstance, db: Kysely<Database>, deps: CampaignPageDeps): void {
   const perAddress = new RateLimiter(deps.perAddressPerMinute ?? 10);
   const perDomain = new RateLimiter(deps.perDomainPerMinute ?? 120);
+  const perAddressWithoutProof = new RateLimiter(deps.perAddressWithoutProofPerMinute ?? 3);
+  const powScript = webEntry('pow');
 
   async function campaignOr404(id: string): Promise<CampaignRow> {
     const campaign = await findCampaign(db, id);
     if (!campaign) throw new HttpError(404, 'not_found', `No campaign has the id "${id}"`);
     return campaign;
   }
+
+  // The widget: the campaign's first step, made to sit in another site's page. Its links and form open
+  // this site in a new tab, where the action itself happens (with its cookie and checks).
+  app.get<{ Params: { id: string } }>('/embed/campaigns/:id', { schema: { hide: true } }, async (request, reply) => {
+    const campaign = await campaignOr404(request.params.id);
+    const tally = tallyOf(await campaignTallies(db, { campaignId: campaign.id }), campaign.id);
+    return reply
+      .header('content-security-policy', String(reply.getHeader('content-security-policy')).replace("frame-ancestors 'none'", 'frame-ancestors *'))
+      .type('text/html; charset=utf-8')
+      .send(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(campaign.title)} · Counterwatch</title><link rel="stylesheet" href="${SITE_CSS_PATH}"></head>
+<body class="embed"><main id="content">
+<h1>${escapeHtml(campaign.title)}</h1>
+<p>${escapeHtml(campaign.ask)}</p>
+${tallyLine(tally, 'so far')}
+<form class="filters" method="get" action="/campaigns/${escapeHtml(campaign.id)}" target="_blank" role="search" aria-label="Find your town">
+<label>Your ZIP code or town<input name="q" autocomplete="postal-code" placeholder="02143 or Somerville, MA" required></label>
+<button type="submit">Find my officials</button>
+</form>
+<p class="note">Opens <a href="/campaigns/${escapeHtml(campaign.id)}" target="_blank" rel="noopener">Counterwatch</a> in a new tab.</p>
+</main></body></html>`);
+  });
 
   app.get('/campaigns', { schema: { hide: true } }, async (_request, reply) => {
     const [campaigns, tallies] = await Promise.all([listCampaigns(db), campaignTallies(db)]);
@@ -101,6 +137,7 @@ ${tallyLine(tally, 'in this campaign')}
 <button type="submit">Find my officials</button>
 </form>
 ${results}
+<details><summary>Put this campaign on your own site</summary><p>Paste this where the form should appear. It loads nothing but this campaign's form from this site, and sets no cookies.</p><pre><code>${escapeHtml(embedSnippet(deps.publicUrl, campaign))}</code></pre></details>
 <p class="note">Whom this asks: ${escapeHtml(TARGET_RULES[campaign.target_rule]?.describe ?? campaign.target_rule)}. The partnerships come from the EFF's Atlas of Surveillance, which ends in mid-2020; officials from the US Conference of Mayors' 2020 directory.</p>`;
     reply.type('text/html; charset=utf-8').send(renderPage({ title: campaign.title, description: campaign.ask, body, crumbs: [['Campaigns', '/campaigns']] }));
     return reply;
@@ -109,7 +146,7 @@ ${results}
   function actPage(request: FastifyRequest, reply: FastifyReply, campaign: CampaignRow, at: CampaignPlace, tally: Tally, form?: { values: Partial<Record<string, string>>; error?: { field: string; message: string } }) {
     const { place, evidence, targets } = at;
     const base = `/campaigns/${campaign.id}/places/${place.id}`;
-    const fields = deps.guard.fields(request, reply);
+    const fields = deps.guard.fields(request, reply) + deps.pow.fields();
     const v = form?.values ?? {};
     const errorFor = (kind: string) =>
       form?.error && v.kind === kind ? `<p class="error" role="alert" id="error-${kind}">${escapeHtml(FIELD_LABELS[form.error.field] ?? form.error.field)} ${escapeHtml(form.error.message)}.</p>` : '';
@@ -141,12 +178,12 @@ ${tallyLine(tally, `in ${place.name}`)}
 <h2>Whom you are asking</h2>
 ${officials}
 <h2 id="sign">Sign the petition</h2>
-<form method="post" action="${escapeHtml(base)}/act" class="action-form" aria-labelledby="sign">${fields}<input type="hidden" name="kind" value="petition">
+<form method="post" action="${escapeHtml(base)}/act" class="action-form" aria-labelledby="sign" data-pow>${fields}<input type="hidden" name="kind" value="petition">
 ${errorFor('petition')}${person('petition')}
 <button type="submit">Sign</button>
 </form>
 <h2 id="write">Write a letter</h2>
-<form method="post" action="${escapeHtml(base)}/act" class="action-form" aria-labelledby="write">${fields}<input type="hidden" name="kind" value="letter">
+<form method="post" action="${escapeHtml(base)}/act" class="action-form" aria-labelledby="write" data-pow>${fields}<input type="hidden" name="kind" value="letter">
 ${errorFor('letter')}
 <label>The letter <span class="note">(edit it: letters in your own words count most)</span><textarea name="message" rows="14" maxlength="5000" required>${escapeHtml(letter)}</textarea></label>
 ${person('letter')}
@@ -156,7 +193,7 @@ ${mailto ? `<button type="submit" name="delivery" value="mailto" class="secondar
 <h2 id="call">Call</h2>
 ${targets.filter((o) => o.phone).length ? `<p>Call ${targets.filter((o) => o.phone).map((o) => `<a href="${escapeHtml(telHref(o.phone!))}">${escapeHtml(o.name)} (${escapeHtml(o.phone!)})</a>`).join(', ')}. You could say:</p>` : '<p>We have no phone number for these officials yet. If you find one, you could say:</p>'}
 <blockquote>${escapeHtml(fillTemplate(campaign.call_script, { official: first, place, evidence }))}</blockquote>
-<form method="post" action="${escapeHtml(base)}/act" class="action-form" aria-labelledby="call">${fields}<input type="hidden" name="kind" value="call">
+<form method="post" action="${escapeHtml(base)}/act" class="action-form" aria-labelledby="call" data-pow>${fields}<input type="hidden" name="kind" value="call">
 ${errorFor('call')}${person('call')}
 <button type="submit">I called</button>
 </form>
@@ -164,7 +201,15 @@ ${errorFor('call')}${person('call')}
     return reply
       .code(form?.error ? 400 : 200)
       .type('text/html; charset=utf-8')
-      .send(renderPage({ title: `${campaign.title}: ${place.full_name}`, description: `${campaign.ask} ${place.full_name}.`, crumbs: [['Campaigns', '/campaigns'], [campaign.title, `/campaigns/${campaign.id}`]], body }));
+      .send(
+        renderPage({
+          title: `${campaign.title}: ${place.full_name}`,
+          description: `${campaign.ask} ${place.full_name}.`,
+          crumbs: [['Campaigns', '/campaigns'], [campaign.title, `/campaigns/${campaign.id}`]],
+          body,
+          scripts: powScript ? [powScript.script] : [],
+        }),
+      );
   }
 
   // A campaign and what it asks in a place change rarely (an import, an operator's edit), while actions
@@ -205,7 +250,9 @@ ${errorFor('call')}${person('call')}
     const refused = deps.guard.check(request, body);
     if (refused === 'csrf') return kindMessage(reply, 403, 'Please try again', 'This form had expired, or came from another site. Nothing was recorded. Please go back, reload the page and send it again.', back);
     if (refused === 'honeypot') return kindMessage(reply, 400, 'Please try again', 'Your browser filled in a field meant to stay empty, so we could not tell this from an automated post. Nothing was recorded. If you are a person, please go back and send the form again.', back);
-    const wait = perAddress.take(request.ip);
+    const proof = deps.pow.verify(body);
+    if (proof === 'invalid') return kindMessage(reply, 400, 'Please try again', "Your browser's automatic check did not come out right, or the page was open too long. Nothing was recorded. Please reload the page and send it again.", back);
+    const wait = Math.max(perAddress.take(request.ip), proof === 'missing' ? perAddressWithoutProof.take(request.ip) : 0);
     if (wait > 0) {
       reply.header('retry-after', String(wait));
       return kindMessage(reply, 429, 'One moment, please', `Many actions came from your network in the last minute, so we are pausing it for ${wait} seconds. Nothing you already sent is lost. Please try again in a minute.`, back);
