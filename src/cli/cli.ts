@@ -11,6 +11,7 @@ import { serve } from './commands/serve.command';
 import { importCommand } from './commands/import.command';
 import { campaignsCommand } from './commands/campaigns.command';
 import { operatorsCommand } from './commands/operators.command';
+import { officialsCommand } from './commands/officials.command';
 import { CliError } from './cli-error';
 
 async function withDatabase<T>(work: (handle: DatabaseHandle) => Promise<T>): Promise<T> {
@@ -79,6 +80,7 @@ export function buildCli(): Command {
 
   program.addCommand(campaignsCommand(withDatabase));
   program.addCommand(operatorsCommand(withDatabase));
+  program.addCommand(officialsCommand(withDatabase));
 
   program
     .command('serve')

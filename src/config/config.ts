@@ -28,6 +28,8 @@ export interface Config {
   readonly actionsPerMinutePerDomain: number;
   /** …and from one address without a solved proof of work (a browser without JavaScript). */
   readonly actionsPerMinuteWithoutProof: number;
+  /** Days a supporter's personal data is kept after their latest action. */
+  readonly supporterRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -67,6 +69,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     actionsPerMinutePerAddress: whole('ACTIONS_PER_MINUTE_PER_ADDRESS', 10),
     actionsPerMinutePerDomain: whole('ACTIONS_PER_MINUTE_PER_DOMAIN', 120),
     actionsPerMinuteWithoutProof: whole('ACTIONS_PER_MINUTE_WITHOUT_PROOF', 3),
+    supporterRetentionDays: whole('SUPPORTER_RETENTION_DAYS', 730),
     smtpUrl,
     mailFrom: env.MAIL_FROM || 'Counterwatch <campaigns@counterwatch.invalid>',
     publicUrl: (env.PUBLIC_URL || `http://${env.HOST || '127.0.0.1'}:${port}`).replace(/\/$/, ''),

@@ -274,6 +274,22 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     expect(official.tallies.confirmed).toBeGreaterThan(1);
   });
 
+  it('forgets supporters whose latest action is older than the retention period, keeping the anonymous count', async () => {
+    const counted = (await tally()).confirmed;
+    const before = Number((await db.db.selectFrom('supporters').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    expect(before).toBeGreaterThan(0);
+    // Everything moves 3 years into the past: older than the 730 days kept by default.
+    const old = new Date(Date.now() - 3 * 365 * 86_400_000).toISOString();
+    await db.db.updateTable('supporters').set({ created_at: old }).execute();
+    await db.db.updateTable('campaign_actions').set({ created_at: old }).where('status', '=', 'confirmed').execute();
+    await db.db.deleteFrom('campaign_action_targets').where('action_id', 'in', db.db.selectFrom('campaign_actions').select('id').where('status', '=', 'pending')).execute();
+    await db.db.deleteFrom('campaign_actions').where('status', '=', 'pending').execute();
+    const swept = await app.campaignActions.sweep();
+    expect(swept.forgotten).toBeGreaterThan(0);
+    expect(Number((await db.db.selectFrom('supporters').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(0);
+    expect((await tally()).confirmed).toBe(counted);
+  });
+
   it('offers a widget another site can frame, and only that page', async () => {
     const widget = await app.inject({ url: `/embed/campaigns/${CAMPAIGN}`, headers: { accept: 'text/html' } });
     expect(widget.statusCode).toBe(200);

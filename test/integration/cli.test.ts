@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ describe('command line', () => {
   const databaseUrl = `sqlite:${join(mkdtempSync(join(tmpdir(), 'cw-cli-')), 'cli.db')}`;
 
   it('has --help for every command', async () => {
-    for (const command of ['migrate', 'import', 'export', 'stats', 'serve']) {
+    for (const command of ['migrate', 'import', 'export', 'stats', 'serve', 'campaigns', 'operators', 'officials']) {
       const { code, stdout } = await cli([command, '--help']);
       expect(code, command).toBe(0);
       expect(stdout).toContain(`Usage: counterwatch ${command}`);
@@ -60,4 +61,43 @@ describe('command line', () => {
     expect(url.code).toBe(2);
     expect(url.stderr).toContain('DATABASE_URL must start with postgres:// or sqlite:');
   });
+
+  it('runs the campaign, operator and roster commands, with one-line errors naming the option', async () => {
+    const env = { DATABASE_URL: databaseUrl, SUPPORTER_KEY: randomBytes(32).toString('base64') };
+    const created = await cliWithInput(['operators', 'create', 'Editor@Example.org'], 'a long enough passphrase\n', env);
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain('operator editor@example.org created');
+    expect((await cliWithInput(['operators', 'create', 'other@example.org'], 'short\n', env)).stderr).toContain('at least 12 characters');
+    expect(JSON.parse((await cli(['operators', 'list'], env)).stdout).map((o: { email: string }) => o.email)).toEqual(['editor@example.org']);
+
+    const added = await cli(['officials', 'add', '--place', 'ma', '--role', 'police chief', '--name', 'Test Chief', '--phone', '555-0100', '--source', 'https://example.org/roster'], env);
+    expect(added.stdout).toBe('added ma-massachusetts--police-chief--test-chief\n');
+    const missing = await cli(['officials', 'add', '--place', 'ma', '--role', 'mayor', '--name', 'No Source'], env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--source must be the web address where you checked it');
+    expect((await cli(['officials', 'add', '--place', 'nowhere', '--role', 'mayor', '--name', 'X Y', '--source', 'https://example.org'], env)).stderr).toContain('--place "nowhere" is not a known place');
+    expect((await cli(['officials', 'edit', 'ma-massachusetts--police-chief--test-chief', '--phone', '555-0199'], env)).stdout).toContain('updated');
+
+    const campaigns = JSON.parse((await cli(['campaigns', 'list'], env)).stdout);
+    expect(campaigns[0]).toMatchObject({ id: 'cancel-ring-partnership', delivery: 'off' });
+    const noOrganizer = await cli(['campaigns', 'delivery', 'cancel-ring-partnership', 'test'], env);
+    expect(noOrganizer.code).toBe(2);
+    expect(noOrganizer.stderr).toContain('give --organizer EMAIL');
+    expect((await cli(['campaigns', 'delivery', 'cancel-ring-partnership', 'test', '--organizer', 'editor@example.org'], env)).stdout).toContain('delivery test');
+    expect(JSON.parse((await cli(['campaigns', 'deliver'], env)).stdout)).toMatchObject({ sent: 0, bounced: 0, failed: 0 });
+    expect((await cli(['campaigns', 'export-supporters', 'cancel-ring-partnership'], env)).stdout).toBe('name,email\n');
+    expect((await cli(['campaigns', 'export-supporters', 'nope'], env)).stderr).toContain('no campaign has the id "nope"');
+  });
 });
+
+function cliWithInput(args: string[], input: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(TSX, [join(REPO_ROOT, 'src/cli/main.ts'), ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, cwd: REPO_ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}

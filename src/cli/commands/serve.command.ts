@@ -19,7 +19,7 @@ export async function serve(config: Config = readConfig()): Promise<void> {
   // Supporters' data key: configured, or kept next to the embedded database (made on the first start).
   const { crypto, mailer, delivery } = openCampaignServices(handle, config);
   log(config.smtpUrl ? `mail: ${config.smtpUrl.replace(/\/\/[^@/]*@/, '//***@')}` : 'mail: kept in the local outbox (set SMTP_URL to send it)');
-  const app = await buildApp(handle, { rateLimitPerMinute: config.rateLimitPerMinute, campaigns: { crypto, mailer, publicUrl: config.publicUrl, perAddressPerMinute: config.actionsPerMinutePerAddress, perDomainPerMinute: config.actionsPerMinutePerDomain, perAddressWithoutProofPerMinute: config.actionsPerMinuteWithoutProof } });
+  const app = await buildApp(handle, { rateLimitPerMinute: config.rateLimitPerMinute, campaigns: { crypto, mailer, publicUrl: config.publicUrl, perAddressPerMinute: config.actionsPerMinutePerAddress, perDomainPerMinute: config.actionsPerMinutePerDomain, perAddressWithoutProofPerMinute: config.actionsPerMinuteWithoutProof, retentionDays: config.supporterRetentionDays } });
   // Every 5 minutes: reminders after a day, deletion of unconfirmed actions after 7 days, and the paced
   // delivery of confirmed actions to officials (for campaigns whose delivery an operator turned on).
   const housekeeping = async () => {

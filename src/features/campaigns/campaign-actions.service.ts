@@ -34,6 +34,8 @@ export class CampaignActions {
     private readonly crypto: SupporterCrypto,
     private readonly mailer: Mailer,
     private readonly publicUrl: string,
+    /** Personal data of supporters with no action for this many days is deleted (confirmed actions stay, anonymous). */
+    private readonly retentionDays = 730,
   ) {}
 
   async take(input: ActionInput): Promise<ActionOutcome> {
@@ -160,22 +162,26 @@ export class CampaignActions {
   async withdraw(token: string): Promise<boolean> {
     const supporter = await this.db.selectFrom('supporters').select('id').where('withdraw_token_hash', '=', tokenHash(token)).executeTakeFirst();
     if (!supporter) return false;
-    await this.db.transaction().execute(async (trx) => {
-      const pending = trx.selectFrom('campaign_actions').select('id').where('supporter_id', '=', supporter.id).where('status', '=', 'pending');
-      await trx.deleteFrom('campaign_action_targets').where('action_id', 'in', pending).execute();
-      await trx.deleteFrom('campaign_actions').where('supporter_id', '=', supporter.id).where('status', '=', 'pending').execute();
-      await trx.updateTable('campaign_actions').set({ supporter_id: null, message_sealed: null, confirm_token_hash: null, confirm_token_sealed: null }).where('supporter_id', '=', supporter.id).execute();
-      await trx.deleteFrom('outbox').where('supporter_id', '=', supporter.id).execute();
-      await trx.deleteFrom('supporters').where('id', '=', supporter.id).execute();
-    });
+    await this.forget(supporter.id);
     return true;
+  }
+
+  private async forget(supporterId: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const pending = trx.selectFrom('campaign_actions').select('id').where('supporter_id', '=', supporterId).where('status', '=', 'pending');
+      await trx.deleteFrom('campaign_action_targets').where('action_id', 'in', pending).execute();
+      await trx.deleteFrom('campaign_actions').where('supporter_id', '=', supporterId).where('status', '=', 'pending').execute();
+      await trx.updateTable('campaign_actions').set({ supporter_id: null, message_sealed: null, confirm_token_hash: null, confirm_token_sealed: null }).where('supporter_id', '=', supporterId).execute();
+      await trx.deleteFrom('outbox').where('supporter_id', '=', supporterId).execute();
+      await trx.deleteFrom('supporters').where('id', '=', supporterId).execute();
+    });
   }
 
   /**
    * Housekeeping, run every few minutes: one reminder for an action still unconfirmed after a day, and
    * deletion of actions unconfirmed after 7 days (with supporters left with nothing).
    */
-  async sweep(now = new Date()): Promise<{ reminded: number; deleted: number }> {
+  async sweep(now = new Date()): Promise<{ reminded: number; deleted: number; forgotten: number }> {
     const day = 86_400_000;
     const remindBefore = new Date(now.getTime() - day).toISOString();
     const deleteBefore = new Date(now.getTime() - 7 * day).toISOString();
@@ -222,7 +228,16 @@ export class CampaignActions {
       .where(({ not, exists, selectFrom }) => not(exists(selectFrom('campaign_actions as a').select('a.id').whereRef('a.supporter_id', '=', 's.id'))));
     await this.db.deleteFrom('outbox').where('supporter_id', 'in', orphans).execute();
     await this.db.deleteFrom('supporters').where('id', 'in', orphans).execute();
-    return { reminded, deleted: Number(deleted.numDeletedRows) };
+    // Retention: supporters whose latest action is older than the retention period are forgotten.
+    const retainAfter = new Date(now.getTime() - this.retentionDays * day).toISOString();
+    const expired = await this.db
+      .selectFrom('supporters as s')
+      .select('s.id')
+      .where('s.created_at', '<', retainAfter)
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('campaign_actions as a').select('a.id').whereRef('a.supporter_id', '=', 's.id').where('a.created_at', '>=', retainAfter))))
+      .execute();
+    for (const s of expired) await this.forget(s.id);
+    return { reminded, deleted: Number(deleted.numDeletedRows), forgotten: expired.length };
   }
 
   private confirmationMail(input: ActionInput, confirmToken: string, withdrawToken: string, supporterId: string) {

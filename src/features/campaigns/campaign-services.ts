@@ -16,7 +16,7 @@ export function openCampaignServices(handle: DatabaseHandle, config: Config) {
   return {
     crypto,
     mailer,
-    actions: new CampaignActions(handle.db, crypto, mailer, config.publicUrl),
+    actions: new CampaignActions(handle.db, crypto, mailer, config.publicUrl, config.supporterRetentionDays),
     delivery: new DeliveryService(handle.db, crypto, mailer),
   };
 }

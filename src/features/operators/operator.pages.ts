@@ -12,6 +12,7 @@ import { campaignTallies, findOptedInSupporters, listCampaigns, tallyOf } from '
 import { isStale } from '#src/features/officials/officials.repository';
 import { searchPlaces } from '#src/features/search/search.repository';
 import { slugify } from '#src/domain/names';
+import { OfficialInputError, saveOfficial } from '#src/features/officials/officials.service';
 import type { Operators } from './operators.service';
 
 const SESSION_COOKIE = 'cw_op';
@@ -27,17 +28,6 @@ const campaignEdit = z.object({
   delivery_mode: z.enum(['off', 'test', 'live'], { message: 'must be off, test or live' }),
   organizer_email: z.union([z.literal(''), z.email({ message: 'must be an email address' })]),
   deliveries_per_target_per_hour: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(60, 'must be at most 60'),
-});
-
-const officialEdit = z.object({
-  place_id: z.string().min(1, 'is needed'),
-  role: z.enum(['mayor', 'council member', 'police chief'], { message: 'must be mayor, council member or police chief' }),
-  name: z.string().trim().min(2, 'must have at least 2 characters').max(200, 'must be at most 200 characters'),
-  email: z.union([z.literal(''), z.email({ message: 'must be an email address' })]),
-  phone: z.string().trim().max(40, 'must be at most 40 characters'),
-  website_url: z.union([z.literal(''), z.url({ message: 'must be a web address' })]),
-  source_url: z.url({ message: 'must be the web address where you checked it' }),
-  verified_on: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD'),
 });
 
 const LABELS: Record<string, string> = {
@@ -213,39 +203,23 @@ ${field('source_url', o.source_url ?? '', { type: 'url', note: 'where you checke
       return page(reply, o.name, `<h1>${escapeHtml(o.name)}</h1><p>${link(`/officials/${o.id}`, 'Public page')}</p>${officialForm(request, reply, `/operator/roster/${o.id}`, o)}`);
     });
 
-    async function saveOfficial(request: FastifyRequest<{ Params: { id?: string }; Body: Record<string, string> }>, reply: FastifyReply) {
+    async function saveFromForm(request: FastifyRequest<{ Params: { id?: string }; Body: Record<string, string> }>, reply: FastifyReply) {
       const body = (request.body ?? {}) as Record<string, string>;
       const existing = request.params.id ? await db.selectFrom('officials').selectAll().where('id', '=', request.params.id).executeTakeFirst() : undefined;
       if (request.params.id && !existing) return page(reply, 'Not found', '<h1>Not found</h1>', 404);
       const action = existing ? `/operator/roster/${existing.id}` : '/operator/roster';
       if (deps.guard.check(request, body) !== null) return page(reply, 'Please try again', '<h1>Please try again</h1><p role="alert">This form had expired. Nothing was saved.</p>', 403);
-      const parsed = officialEdit.safeParse(body);
-      const place = await db.selectFrom('places').select(['id', 'state_code', 'name', 'full_name']).where('id', '=', String(body.place_id ?? '')).executeTakeFirst();
-      if (!parsed.success || !place) {
-        const error = parsed.success ? '<p class="error" role="alert">Place is unknown. Nothing was saved.</p>' : problem(parsed.error);
-        return page(reply, 'Official', `<h1>${escapeHtml(existing?.name ?? 'Add an official')}</h1>${officialForm(request, reply, action, { ...existing, ...body }, error)}`, 400);
+      try {
+        const { id } = await saveOfficial(db, body, actor(request), existing?.id);
+        return reply.redirect(`/operator/roster/${encodeURIComponent(id)}?saved=1`, 303);
+      } catch (error) {
+        if (!(error instanceof OfficialInputError)) throw error;
+        const message = `<p class="error" role="alert">${escapeHtml(LABELS[error.field] ?? error.field)} ${escapeHtml(error.message.slice(error.field.length + 1))}. Nothing was saved.</p>`;
+        return page(reply, 'Official', `<h1>${escapeHtml(existing?.name ?? 'Add an official')}</h1>${officialForm(request, reply, action, { ...existing, ...body }, message)}`, 400);
       }
-      const v = parsed.data;
-      const values = {
-        place_id: place.id, state_code: place.state_code, jurisdiction: `${place.name}, ${place.state_code}`, role: v.role, name: v.name,
-        email: v.email || null, phone: v.phone || null, website_url: v.website_url || null, source_url: v.source_url, verified_on: v.verified_on,
-      };
-      const id = existing?.id ?? `${place.state_code.toLowerCase()}-${slugify(place.name)}--${slugify(v.role)}--${slugify(v.name)}`;
-      await db.transaction().execute(async (trx) => {
-        if (existing) {
-          const changes: Record<string, [unknown, unknown]> = {};
-          for (const [k, value] of Object.entries(values)) if ((existing as Record<string, unknown>)[k] !== value) changes[k] = [(existing as Record<string, unknown>)[k], value];
-          await trx.updateTable('officials').set(values).where('id', '=', id).execute();
-          await trx.insertInto('revisions').values({ entity_type: 'official', entity_id: id, action: 'update', changes: JSON.stringify(changes), actor: actor(request), reason: null, created_at: new Date().toISOString() }).execute();
-        } else {
-          await trx.insertInto('officials').values({ id, bio_url: null, ...values }).execute();
-          await trx.insertInto('revisions').values({ entity_type: 'official', entity_id: id, action: 'create', changes: '{}', actor: actor(request), reason: null, created_at: new Date().toISOString() }).execute();
-        }
-      });
-      return reply.redirect(`/operator/roster/${encodeURIComponent(id)}?saved=1`, 303);
     }
-    scope.post('/operator/roster', saveOfficial);
-    scope.post('/operator/roster/:id', saveOfficial);
+    scope.post('/operator/roster', saveFromForm);
+    scope.post('/operator/roster/:id', saveFromForm);
 
     scope.get<{ Querystring: { offset?: string } }>('/operator/outbox', async (request, reply) => {
       const offset = Math.max(0, Number(request.query.offset ?? 0) || 0);
