@@ -103,6 +103,10 @@ export function registerOperatorPages(app: FastifyInstance, db: Kysely<Database>
 
   // Everything else under /operator needs a signed-in operator.
   app.register(async (scope) => {
+    // Pages, not API: kept out of the OpenAPI document.
+    scope.addHook('onRoute', (route) => {
+      route.schema = { ...route.schema, hide: true };
+    });
     scope.addHook('onRequest', async (request, reply) => {
       const operator = await operatorOf(request);
       if (!operator) return reply.redirect('/operator/login', 303);
