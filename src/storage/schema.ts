@@ -253,6 +253,8 @@ export interface CampaignRow {
   delivery_mode: 'off' | 'test' | 'live';
   organizer_email_sealed: string | null;
   deliveries_per_target_per_hour: number;
+  /** Suggestions for making a letter one's own, one per line. */
+  prompts: string;
 }
 
 /** Personal data only sealed (AES-256-GCM) or as keyed hashes. */
@@ -264,6 +266,8 @@ export interface SupporterRow {
   address_sealed: string | null;
   opt_in_updates: number;
   withdraw_token_hash: string;
+  /** The same token, sealed, so that later mails repeat the link. */
+  withdraw_token_sealed: string | null;
   created_at: string;
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -263,6 +263,7 @@ describe('the site in Chromium', () => {
     await page.click('button:has-text("Find my officials")');
     await page.click('main li a:has-text("Attleboro city")');
     await page.waitForURL(/\/campaigns\/cancel-ring-partnership\/places\//);
+    const actUrl = page.url();
     expect(await page.textContent('h1')).toContain('Attleboro');
     expect(await page.textContent('main')).toContain('Whom you are asking');
     const who = `e2e.${Date.now()}@example.org`;
@@ -278,6 +279,28 @@ describe('the site in Chromium', () => {
     await page.goto(`${origin}${confirmPath}`);
     expect(await page.textContent('h1')).toContain('it counts');
     expect(await tally()).toBe(before + 1);
+
+    // Signing again with the same address does not count twice.
+    await page.goto(actUrl);
+    const again = page.locator('form', { has: page.locator('input[name=kind][value=petition]') });
+    await again.locator('input[name=name]').fill('E2E Resident');
+    await again.locator('input[name=email]').fill(who.toUpperCase());
+    await again.locator('button[type=submit]').click();
+    await page.waitForSelector('h1:has-text("Already counted")');
+    expect(await tally()).toBe(before + 1);
+
+    // The withdraw link deletes the personal data; the count stays.
+    const withdrawPath = mail.text.match(/http:\/\/127\.0\.0\.1:0(\/withdraw\/[A-Za-z0-9_-]+)/)![1]!;
+    await page.goto(`${origin}${withdrawPath}`);
+    await page.click('button:has-text("Delete my data")');
+    await page.waitForSelector('h1:has-text("Deleted")');
+    expect(await tally()).toBe(before + 1);
+    const supporters = await handle.db.selectFrom('supporters').select('email_sealed').execute();
+    expect(supporters.map((s) => crypto.decrypt(s.email_sealed))).not.toContain(who);
+    // Nowhere in the database file is the address in plain text.
+    const file = join(dir, 'e2e.db');
+    const bytes = Buffer.concat([file, `${file}-wal`].filter((f) => existsSync(f)).map((f) => readFileSync(f)));
+    expect(bytes.includes(Buffer.from(who))).toBe(false);
     await context.close();
   });
 

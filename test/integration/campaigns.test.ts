@@ -89,6 +89,7 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
   it('counts a signature once its emailed link is opened, and a second signature of the same person not at all', async () => {
     const form = await openForm();
     expect(form.body).toContain('Sign the petition');
+    expect(form.body).toContain('Make it yours');
     const before = await tally();
     const who = email('resident');
     const res = await post({ kind: 'petition', name: 'A Resident', email: who }, form);
@@ -211,6 +212,10 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     expect(first.reminded).toBeGreaterThan(0);
     const reminder = await waitForMail(smtp.received, who, 2);
     expect(reminder.text).toContain('only reminder');
+    // Every mail carries the same working withdraw link.
+    const mails = smtp.received.filter((m) => m.to.includes(who));
+    expect(mails).toHaveLength(2);
+    expect(link(mails[1]!.text, 'withdraw')).toBe(link(mails[0]!.text, 'withdraw'));
     expect((await app.campaignActions.sweep()).reminded).toBe(0);
     const pending = Number((await db.db.selectFrom('campaign_actions').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow()).n);
     await db.db.updateTable('campaign_actions').set({ created_at: new Date(Date.now() - 8 * 86_400_000).toISOString() }).where('status', '=', 'pending').execute();

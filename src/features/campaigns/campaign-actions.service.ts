@@ -58,6 +58,7 @@ export class CampaignActions {
           address_sealed: null,
           opt_in_updates: input.optIn ? 1 : 0,
           withdraw_token_hash: withdraw.hash,
+          withdraw_token_sealed: this.crypto.encrypt(withdraw.token),
           created_at: now,
         })
         .onConflict((oc) => oc.column('email_hash').doNothing())
@@ -68,14 +69,15 @@ export class CampaignActions {
       if (created) {
         supporter = created;
       } else {
-        const found = await trx.selectFrom('supporters').select(['id', 'opt_in_updates']).where('email_hash', '=', emailHash).executeTakeFirstOrThrow();
+        const found = await trx.selectFrom('supporters').select(['id', 'opt_in_updates', 'withdraw_token_sealed']).where('email_hash', '=', emailHash).executeTakeFirstOrThrow();
         supporter = found;
-        // A returning supporter gets a fresh withdraw link (the old one is only stored as a hash).
-        await trx
-          .updateTable('supporters')
-          .set({ withdraw_token_hash: withdraw.hash, ...(input.optIn && !found.opt_in_updates ? { opt_in_updates: 1 } : {}) })
-          .where('id', '=', found.id)
-          .execute();
+        // Every mail to one person carries the same withdraw link (kept sealed; only its hash is looked up).
+        if (found.withdraw_token_sealed) {
+          withdrawToken = this.crypto.decrypt(found.withdraw_token_sealed);
+        } else {
+          await trx.updateTable('supporters').set({ withdraw_token_hash: withdraw.hash, withdraw_token_sealed: this.crypto.encrypt(withdraw.token) }).where('id', '=', found.id).execute();
+        }
+        if (input.optIn && !found.opt_in_updates) await trx.updateTable('supporters').set({ opt_in_updates: 1 }).where('id', '=', found.id).execute();
         earlier = await trx
           .selectFrom('campaign_actions')
           .select(['id', 'status'])
@@ -190,7 +192,7 @@ export class CampaignActions {
       .innerJoin('supporters as s', 's.id', 'a.supporter_id')
       .innerJoin('campaigns as c', 'c.id', 'a.campaign_id')
       .innerJoin('places as p', 'p.id', 'a.place_id')
-      .select(['a.id', 'a.kind', 'a.confirm_token_sealed', 's.id as supporter_id', 's.email_sealed', 's.name_sealed', 'c.title', 'p.full_name'])
+      .select(['a.id', 'a.kind', 'a.confirm_token_sealed', 's.id as supporter_id', 's.email_sealed', 's.name_sealed', 's.withdraw_token_sealed', 'c.title', 'p.full_name'])
       .where('a.status', '=', 'pending')
       .where('a.reminded_at', 'is', null)
       .where('a.created_at', '<', remindBefore)
@@ -213,6 +215,8 @@ export class CampaignActions {
           `${this.publicUrl}/confirm/${this.crypto.decrypt(a.confirm_token_sealed)}`,
           '',
           'This is the only reminder. Unconfirmed requests are deleted 7 days after they were made.',
+          '',
+          ...(a.withdraw_token_sealed ? [`To delete everything we hold about you, open: ${this.publicUrl}/withdraw/${this.crypto.decrypt(a.withdraw_token_sealed)}`, ''] : []),
           'Counterwatch',
         ].join('\n'),
       });

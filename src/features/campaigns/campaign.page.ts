@@ -185,6 +185,7 @@ ${errorFor('petition')}${person('petition')}
 <h2 id="write">Write a letter</h2>
 <form method="post" action="${escapeHtml(base)}/act" class="action-form" aria-labelledby="write" data-pow>${fields}<input type="hidden" name="kind" value="letter">
 ${errorFor('letter')}
+${campaign.prompts.trim() ? `<div id="letter-prompts"><p>Make it yours: letters in your own words count most.</p><ul>${campaign.prompts.split('\n').filter((p) => p.trim()).map((p) => `<li>${escapeHtml(fillTemplate(p, { official: first, place, evidence }))}</li>`).join('')}</ul></div>` : ''}
 <label>The letter <span class="note">(edit it: letters in your own words count most)</span><textarea name="message" rows="14" maxlength="5000" required>${escapeHtml(letter)}</textarea></label>
 ${person('letter')}
 <button type="submit" name="delivery" value="server">Send it through Counterwatch</button>

@@ -20,6 +20,8 @@ export const DEFAULT_CAMPAIGNS: ReadonlyArray<Omit<CampaignRow, 'created_at' | '
       "Dear {Role} {official},\n\nI live in {place}. The EFF's Atlas of Surveillance lists {agency} as a partner of Amazon's Ring and its Neighbors app{since}. The partnership let police ask residents for footage from their home cameras through a portal run by a private company, without a warrant.\n\nI ask you to end this partnership, and to bring any future surveillance technology before the public and the council first.\n\nSincerely,\n{name}",
     call_script:
       "Hello, my name is [your name] and I live in {place}. I'm calling to ask the {role} to end {agency}'s partnership with Amazon's Ring. Will the {role} commit to ending it? Thank you for your time.",
+    prompts:
+      'Say in a sentence why this matters to you.\nSay how long you have lived in {place}, or name your neighbourhood.\nIf you have a camera at your door, say whether police ever asked you for footage.',
     starts_on: '2026-11-29',
     ends_on: null,
   },
@@ -32,6 +34,9 @@ export const DEFAULT_CAMPAIGNS: ReadonlyArray<Omit<CampaignRow, 'created_at' | '
 export async function syncCampaigns(db: Kysely<Database>): Promise<void> {
   for (const campaign of DEFAULT_CAMPAIGNS) {
     const found = await db.selectFrom('campaigns').select('id').where('id', '=', campaign.id).executeTakeFirst();
-    if (!found) await db.insertInto('campaigns').values({ ...campaign, created_at: new Date().toISOString(), delivery_mode: 'off', organizer_email_sealed: null, deliveries_per_target_per_hour: 1 }).execute();
+    if (found) {
+      // Prompts came after the first campaigns: fill them in where they are still empty.
+      await db.updateTable('campaigns').set({ prompts: campaign.prompts }).where('id', '=', campaign.id).where('prompts', '=', '').execute();
+    } else await db.insertInto('campaigns').values({ ...campaign, created_at: new Date().toISOString(), delivery_mode: 'off', organizer_email_sealed: null, deliveries_per_target_per_hour: 1 }).execute();
   }
 }

@@ -24,6 +24,7 @@ const campaignEdit = z.object({
   letter_subject: z.string().trim().min(3, 'must have at least 3 characters').max(200, 'must be at most 200 characters'),
   letter_template: z.string().trim().min(20, 'must have at least 20 characters').max(5000, 'must be at most 5,000 characters'),
   call_script: z.string().trim().min(10, 'must have at least 10 characters').max(2000, 'must be at most 2,000 characters'),
+  prompts: z.string().trim().max(2000, 'must be at most 2,000 characters').default(''),
   ends_on: z.union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')]),
   delivery_mode: z.enum(['off', 'test', 'live'], { message: 'must be off, test or live' }),
   organizer_email: z.union([z.literal(''), z.email({ message: 'must be an email address' })]),
@@ -31,7 +32,7 @@ const campaignEdit = z.object({
 });
 
 const LABELS: Record<string, string> = {
-  title: 'Title', ask: 'The ask', description: 'Description', letter_subject: 'Letter subject', letter_template: 'Letter', call_script: 'Call script', ends_on: 'Ends on',
+  title: 'Title', ask: 'The ask', description: 'Description', letter_subject: 'Letter subject', letter_template: 'Letter', call_script: 'Call script', prompts: 'Personalisation prompts', ends_on: 'Ends on',
   delivery_mode: 'Delivery', organizer_email: 'Organizer email', deliveries_per_target_per_hour: 'Digests per official per hour', place_id: 'Place', role: 'Role', name: 'Name',
   email: 'Email', phone: 'Phone', website_url: 'Website', source_url: 'Source', verified_on: 'Verified on',
 };
@@ -132,7 +133,7 @@ export function registerOperatorPages(app: FastifyInstance, db: Kysely<Database>
     const campaignForm = (request: FastifyRequest, reply: FastifyReply, c: Record<string, any>, error = '') =>
       `<form method="post" action="/operator/campaigns/${escapeHtml(c.id)}" class="action-form">${deps.guard.fields(request, reply)}${error}
 ${field('title', c.title)}${field('ask', c.ask, { area: 2 })}${field('description', c.description, { area: 4, required: false })}${field('letter_subject', c.letter_subject)}
-${field('letter_template', c.letter_template, { area: 12, note: 'placeholders: {official} {role} {Role} {place} {agency} {since} {name}' })}${field('call_script', c.call_script, { area: 4 })}
+${field('letter_template', c.letter_template, { area: 12, note: 'placeholders: {official} {role} {Role} {place} {agency} {since} {name}' })}${field('call_script', c.call_script, { area: 4 })}${field('prompts', c.prompts, { area: 4, required: false, note: 'one suggestion per line, shown above the letter' })}
 ${field('ends_on', c.ends_on ?? '', { type: 'date', required: false })}
 <label>Delivery to officials<select name="delivery_mode">${['off', 'test', 'live'].map((m) => `<option value="${m}"${c.delivery_mode === m ? ' selected' : ''}>${m === 'off' ? 'off: nothing is sent' : m === 'test' ? 'test: every digest to the organizer only' : 'live: to the officials'}</option>`).join('')}</select></label>
 ${field('organizer_email', c.organizer_email ?? '', { type: 'email', required: false, note: 'where test digests go' })}${field('deliveries_per_target_per_hour', c.deliveries_per_target_per_hour, { type: 'number' })}
@@ -157,7 +158,7 @@ ${field('organizer_email', c.organizer_email ?? '', { type: 'email', required: f
         return page(reply, c.title, `<h1>${escapeHtml(c.title)}</h1>${campaignForm(request, reply, { ...c, ...body }, '<p class="error" role="alert">Test delivery sends every digest to the organizer: give the organizer email. Nothing was saved.</p>')}`, 400);
       }
       const update = {
-        title: v.title, ask: v.ask, description: v.description, letter_subject: v.letter_subject, letter_template: v.letter_template, call_script: v.call_script,
+        title: v.title, ask: v.ask, description: v.description, letter_subject: v.letter_subject, letter_template: v.letter_template, call_script: v.call_script, prompts: v.prompts,
         ends_on: v.ends_on || null, delivery_mode: v.delivery_mode, deliveries_per_target_per_hour: v.deliveries_per_target_per_hour,
         organizer_email_sealed: v.organizer_email ? deps.crypto.encrypt(v.organizer_email) : null,
       };
