@@ -295,6 +295,21 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     expect((await tally()).confirmed).toBe(counted);
   });
 
+  it('takes no action after a campaign has ended', async () => {
+    const form = await openForm('10.4.0.1');
+    await db.db.updateTable('campaigns').set({ ends_on: '2020-01-01' }).where('id', '=', CAMPAIGN).execute();
+    try {
+      await new Promise((r) => setTimeout(r, 5100)); // what a campaign asks in a place is remembered for 5 s
+      const res = await post({ kind: 'petition', name: 'Too Late', email: email('late') }, form, '10.4.0.1');
+      expect(res.statusCode).toBe(410);
+      expect(res.body).toContain('ended on 2020-01-01');
+      expect((await app.inject({ url: act, headers: { accept: 'text/html' } })).statusCode).toBe(410);
+    } finally {
+      await db.db.updateTable('campaigns').set({ ends_on: null }).where('id', '=', CAMPAIGN).execute();
+      await new Promise((r) => setTimeout(r, 5100));
+    }
+  });
+
   it('offers a widget another site can frame, and only that page', async () => {
     const widget = await app.inject({ url: `/embed/campaigns/${CAMPAIGN}`, headers: { accept: 'text/html' } });
     expect(widget.statusCode).toBe(200);

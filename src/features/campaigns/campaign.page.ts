@@ -52,6 +52,13 @@ function kindMessage(reply: FastifyReply, status: number, title: string, message
     .send(renderPage({ title, body: `<h1>${escapeHtml(title)}</h1><p role="alert">${message}</p>${back ? `<p><a href="${escapeHtml(back)}">Back to the form</a></p>` : ''}` }));
 }
 
+/** Whether a campaign takes actions today: after its start, not after its end. */
+export function campaignOpen(campaign: CampaignRow, today = new Date().toISOString().slice(0, 10)): { open: boolean; why?: string } {
+  if (campaign.starts_on > today) return { open: false, why: `This campaign opens on ${campaign.starts_on}.` };
+  if (campaign.ends_on && campaign.ends_on < today) return { open: false, why: `This campaign ended on ${campaign.ends_on}. Thank you to everyone who took part.` };
+  return { open: true };
+}
+
 /** The one snippet another site pastes to show a campaign's form. */
 export function embedSnippet(publicUrl: string, campaign: CampaignRow): string {
   return `<iframe src="${publicUrl}/embed/campaigns/${campaign.id}" title="${campaign.title.replaceAll('"', '&quot;')}" width="100%" height="380" style="border:0;max-width:40rem" loading="lazy"></iframe>`;
@@ -130,6 +137,7 @@ ${tallyLine(tally, 'so far')}
     const body = `
 <h1>${escapeHtml(campaign.title)}</h1>
 <p><strong>${escapeHtml(campaign.ask)}</strong></p>
+${campaignOpen(campaign).open ? '' : `<p role="status"><strong>${escapeHtml(campaignOpen(campaign).why!)}</strong></p>`}
 <p>${escapeHtml(campaign.description)}</p>
 ${tallyLine(tally, 'in this campaign')}
 <form class="filters" method="get" action="/campaigns/${escapeHtml(campaign.id)}" role="search" aria-label="Find your town">
@@ -236,6 +244,8 @@ ${errorFor('call')}${person('call')}
 
   app.get<{ Params: { id: string; placeId: string } }>('/campaigns/:id/places/:placeId', { schema: { hide: true } }, async (request, reply) => {
     const { campaign, at, tally } = await load(request.params.id, request.params.placeId);
+    const state = campaignOpen(campaign);
+    if (!state.open) return kindMessage(reply, 410, campaign.title, escapeHtml(state.why!));
     if (at.evidence.length === 0) {
       return kindMessage(reply, 404, campaign.title, `No ${escapeHtml(technologyName(campaign.technology_slug ?? ''))} is recorded for the police of ${escapeHtml(at.place.full_name)}, so this campaign has no ask there. <a href="${escapeHtml(at.place.url)}">See what is recorded for ${escapeHtml(at.place.name)}</a>.`);
     }
@@ -248,6 +258,8 @@ ${errorFor('call')}${person('call')}
     const rerender = async (values: Record<string, string>, error: { field: string; message: string }) =>
       actPage(request, reply, campaign, at, tallyOf(await campaignTallies(db, { campaignId: campaign.id, placeId: at.place.id }), campaign.id), { values, error });
     const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, string>;
+    const state = campaignOpen(campaign);
+    if (!state.open) return kindMessage(reply, 410, campaign.title, `${escapeHtml(state.why!)} Nothing was recorded.`);
     const refused = deps.guard.check(request, body);
     if (refused === 'csrf') return kindMessage(reply, 403, 'Please try again', 'This form had expired, or came from another site. Nothing was recorded. Please go back, reload the page and send it again.', back);
     if (refused === 'honeypot') return kindMessage(reply, 400, 'Please try again', 'Your browser filled in a field meant to stay empty, so we could not tell this from an automated post. Nothing was recorded. If you are a person, please go back and send the form again.', back);
