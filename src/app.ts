@@ -123,7 +123,7 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
   const crypto = options.campaigns?.crypto ?? new SupporterCrypto(randomBytes(32));
   const mailer = options.campaigns?.mailer ?? new Mailer(handle.db, crypto, { smtpUrl: null, from: 'test@counterwatch.invalid' });
   const publicUrl = options.campaigns?.publicUrl ?? 'http://127.0.0.1:3000';
-  const actions = new CampaignActions(handle.db, crypto, mailer, publicUrl, options.campaigns?.retentionDays);
+  const actions = new CampaignActions(handle.db, crypto, mailer, publicUrl, options.campaigns?.retentionDays, handle.dialect);
   const guard = new FormGuard(crypto, publicUrl.startsWith('https:'));
   registerCampaignPages(app, handle.db, {
     publicUrl,

@@ -44,23 +44,25 @@ export class Mailer {
    * what it confirms does). Call `dispatch` after the commit.
    */
   async enqueue(db: Kysely<Database>, mail: Mail): Promise<string> {
-    const id = randomUUID();
-    await db
-      .insertInto('outbox')
-      .values({
-        id,
-        kind: mail.kind,
-        recipient_sealed: this.crypto.encrypt(mail.to),
-        subject: mail.subject,
-        body_sealed: this.crypto.encrypt(mail.text),
-        status: this.transport ? 'queued' : 'kept',
-        supporter_id: mail.supporterId ?? null,
-        created_at: new Date().toISOString(),
-        sent_at: null,
-        error: null,
-      })
-      .execute();
-    return id;
+    const row = this.outboxRow(mail);
+    await db.insertInto('outbox').values(row).execute();
+    return row.id;
+  }
+
+  /** The outbox row of a mail, sealed (for callers that insert it in a statement of their own). */
+  outboxRow(mail: Mail) {
+    return {
+      id: randomUUID(),
+      kind: mail.kind,
+      recipient_sealed: this.crypto.encrypt(mail.to),
+      subject: mail.subject,
+      body_sealed: this.crypto.encrypt(mail.text),
+      status: this.transport ? ('queued' as const) : ('kept' as const),
+      supporter_id: mail.supporterId ?? null,
+      created_at: new Date().toISOString(),
+      sent_at: null,
+      error: null,
+    };
   }
 
   /** Hands an enqueued mail to the SMTP server and records the outcome; null when there is no server. */

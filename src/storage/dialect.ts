@@ -52,6 +52,9 @@ export function openDatabase(url: string): DatabaseHandle {
     // Imports insert into B-trees keyed by text ids; a 64 MB page cache keeps their working set in memory.
     sqlite.pragma(`cache_size = -${Number(process.env.SQLITE_CACHE_MB ?? 64) * 1024}`);
     sqlite.pragma('temp_store = MEMORY');
+    // Checkpoint the WAL every 16 MB instead of 4 MB: each checkpoint syncs the database file, and under a
+    // stream of small writes (campaign actions) four times fewer syncs is worth the longer WAL.
+    sqlite.pragma('wal_autocheckpoint = 4096');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     return { db, dialect: 'sqlite', location: `sqlite:${path}`, close: () => db.destroy() };
   }

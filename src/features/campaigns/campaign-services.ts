@@ -16,7 +16,7 @@ export function openCampaignServices(handle: DatabaseHandle, config: Config) {
   return {
     crypto,
     mailer,
-    actions: new CampaignActions(handle.db, crypto, mailer, config.publicUrl, config.supporterRetentionDays),
+    actions: new CampaignActions(handle.db, crypto, mailer, config.publicUrl, config.supporterRetentionDays, handle.dialect),
     delivery: new DeliveryService(handle.db, crypto, mailer),
   };
 }
