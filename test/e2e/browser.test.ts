@@ -17,6 +17,9 @@ import { startSmtpServer, waitForMail } from '../support/smtp';
 import { randomBytes } from 'node:crypto';
 import { SupporterCrypto } from '#src/security/supporter-crypto';
 import { Mailer } from '#src/mail/mailer';
+import { DeliveryService } from '#src/features/campaigns/delivery.service';
+import { Operators } from '#src/features/operators/operators.service';
+import { solve } from '#src/security/proof-of-work';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -32,6 +35,7 @@ describe('the site in Chromium', () => {
   let browser: Browser;
   let origin: string;
   let pages: Array<[string, string]>;
+  let actPath: string;
   let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
   let crypto: SupporterCrypto;
   let mailer: Mailer;
@@ -69,6 +73,7 @@ describe('the site in Chromium', () => {
     const policy = (await get('/api/v1/policies?limit=1')).data[0];
     const official = (await get('/api/v1/officials?state=MA&limit=1')).data[0];
     const source = ring.sources.length ? `/sources/${(await handle.db.selectFrom('sources').select('id').where('url', '=', ring.sources[0].url).executeTakeFirstOrThrow()).id}` : '/about';
+    actPath = `/campaigns/cancel-ring-partnership/places/${ring.place.id}`;
     pages = [
       ['home', '/'],
       ['map', '/map'],
@@ -301,6 +306,79 @@ describe('the site in Chromium', () => {
     const file = join(dir, 'e2e.db');
     const bytes = Buffer.concat([file, `${file}-wal`].filter((f) => existsSync(f)).map((f) => readFileSync(f)));
     expect(bytes.includes(Buffer.from(who))).toBe(false);
+    await context.close();
+  });
+
+  it('answers a flood from one browser with a kind 429 page, keeping every action it accepted, and paces their delivery', async () => {
+    // This page is not watched for console errors: Chromium logs every 429 answer as one.
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.on('request', (r) => {
+      if (!r.url().startsWith(`${origin}/`) && !r.url().startsWith(`blob:${origin}/`)) foreign.push(r.url());
+    });
+    const accepted: string[] = [];
+    let limited = '';
+    for (let i = 0; i < 15 && !limited; i++) {
+      await page.goto(`${origin}${actPath}`);
+      const petition = page.locator('form', { has: page.locator('input[name=kind][value=petition]') });
+      await expect.poll(() => petition.locator('input[name=pow_number]').inputValue(), { timeout: 30_000 }).toMatch(/^\d+$/);
+      const who = `flood.${i}.${Date.now()}@example.org`;
+      await petition.locator('input[name=name]').fill(`Flood ${i}`);
+      await petition.locator('input[name=email]').fill(who);
+      await petition.locator('button[type=submit]').click();
+      const heading = (await page.locator('h1').textContent()) ?? '';
+      if (heading.includes('Check your email')) accepted.push(who);
+      else if (heading.includes('One moment')) limited = (await page.locator('main').textContent()) ?? '';
+    }
+    expect(limited).toContain('Nothing you already sent is lost');
+    expect(accepted.length).toBeGreaterThan(3);
+    for (const who of accepted) {
+      const found = await handle.db.selectFrom('supporters').select('id').where('email_hash', '=', crypto.emailHash(who)).executeTakeFirst();
+      expect(found, who).toBeDefined();
+    }
+
+    // Confirm them, and deliver in test mode: one digest to the organizer, then nothing more within the hour.
+    for (const who of accepted) {
+      const mail = await waitForMail(smtp.received, who);
+      await app.inject(mail.text.match(/http:\/\/127\.0\.0\.1:0(\/confirm\/[A-Za-z0-9_-]+)/)![1]!);
+    }
+    await handle.db.updateTable('campaigns').set({ delivery_mode: 'test', organizer_email_sealed: crypto.encrypt('organizer@example.org') }).execute();
+    const delivery = new DeliveryService(handle.db, crypto, mailer);
+    const tuesday = new Date('2026-12-01T15:00:00Z');
+    expect((await delivery.run(tuesday)).sent).toBeGreaterThan(0);
+    // One more confirmed action (from another address, which is not limited) waits: the hour is not over.
+    const form = await app.inject({ url: actPath, remoteAddress: '10.7.7.7' });
+    const field = (name: string) => form.body.match(new RegExp(`name="${name}" value="([^"]*)"`))![1]!;
+    const late = `late.${Date.now()}@example.org`;
+    const posted = await app.inject({
+      method: 'POST',
+      url: `${actPath}/act`,
+      remoteAddress: '10.7.7.7',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: String(form.headers['set-cookie']).split(';')[0]! },
+      payload: new URLSearchParams({
+        csrf: field('csrf'), website: '', kind: 'call', name: 'Late Caller', email: late,
+        pow_salt: field('pow_salt'), pow_challenge: field('pow_challenge'), pow_signature: field('pow_signature'),
+        pow_number: String(solve({ salt: field('pow_salt'), challenge: field('pow_challenge'), max: Number(field('pow_max')) })),
+      }).toString(),
+    });
+    expect(posted.statusCode).toBe(200);
+    await app.inject((await waitForMail(smtp.received, late)).text.match(/http:\/\/127\.0\.0\.1:0(\/confirm\/[A-Za-z0-9_-]+)/)![1]!);
+    const held = await delivery.run(new Date(tuesday.getTime() + 10 * 60_000));
+    expect(held.sent).toBe(0);
+    expect(held.held.pace).toBeGreaterThan(0);
+
+    // An operator signs in and sees the digests in the outbox.
+    await new Operators(handle.db).create('e2e-operator@example.org', 'a long enough passphrase');
+    await page.goto(`${origin}/operator`);
+    await page.waitForURL(/\/operator\/login$/);
+    await page.fill('main input[name=email]', 'e2e-operator@example.org');
+    await page.fill('main input[name=password]', 'a long enough passphrase');
+    await page.click('main button[type=submit]');
+    await page.waitForURL(/\/operator$/);
+    await page.goto(`${origin}/operator/outbox`);
+    const digests = await page.locator('tbody tr', { hasText: 'delivery' }).count();
+    expect(digests).toBe(1);
+    expect(await page.locator('tbody tr', { hasText: 'delivery' }).textContent()).toContain('organizer@example.org');
     await context.close();
   });
 
