@@ -65,8 +65,10 @@ export function openDatabase(url: string): DatabaseHandle {
 
 /**
  * Kysely prepares every query anew; preparing costs as much as running a small one. Remember the last
- * 500 prepared statements by their SQL. (Safe because better-sqlite3 runs one statement at a time, and
- * nothing here streams rows with iterate(), which would keep a statement busy.)
+ * 200 short prepared statements by their SQL; long ones (imports' multi-row inserts, each of its own
+ * size) are not kept, as they are rarely repeated and a prepared statement holds memory. (Safe because
+ * better-sqlite3 runs one statement at a time, and nothing here streams rows with iterate(), which would
+ * keep a statement busy.)
  */
 function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
   const cache = new Map<string, SqliteDatabase.Statement>();
@@ -75,12 +77,13 @@ function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Dat
     get(target, property, receiver) {
       if (property !== 'prepare') return Reflect.get(target, property, receiver);
       return (sql: string) => {
+        if (sql.length > 600) return prepare(sql);
         let statement = cache.get(sql);
         if (statement) {
           cache.delete(sql);
         } else {
           statement = prepare(sql);
-          if (cache.size >= 500) cache.delete(cache.keys().next().value!);
+          if (cache.size >= 200) cache.delete(cache.keys().next().value!);
         }
         cache.set(sql, statement);
         return statement;
