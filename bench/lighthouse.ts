@@ -30,7 +30,7 @@ const ring = (await get('/api/v1/deployments?technology=ring-neighbors&state=MA&
 const policy = (await get('/api/v1/policies?limit=1')).data[0];
 const official = (await get('/api/v1/officials?state=MA&limit=1')).data[0];
 const source = (await handle.db.selectFrom('sources').select('id').where('url', '=', ring.sources[0].url).executeTakeFirstOrThrow()).id;
-const pages: Array<[string, string, boolean]> = process.env.LH_ONLY ? [['home (with the map)', '/', true]] : [
+const allPages: Array<[string, string, boolean]> = [
   ['home (with the map)', '/', true],
   ['map', '/map', true],
   ['list twin', '/deployments?technology=ring-neighbors&state=MA', false],
@@ -46,8 +46,15 @@ const pages: Array<[string, string, boolean]> = process.env.LH_ONLY ? [['home (w
   ['official', official.url, false],
   ['search', '/search?q=02143', false],
   ['about', '/about', false],
+  ['campaign', '/campaigns/cancel-ring-partnership?q=02703', false],
+  ['campaign action', `/campaigns/cancel-ring-partnership/places/${ring.place.id}`, false],
+  ['campaign widget', '/embed/campaigns/cancel-ring-partnership', false],
+  ['operator sign-in', '/operator/login', false],
 ];
 
+// LH_ONLY=name,name runs only those page types.
+const only = process.env.LH_ONLY?.split(',');
+const pages = only ? allPages.filter(([kind]) => only.includes(kind)) : allPages;
 const chrome = await chromeLauncher.launch({
   chromePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
   chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],

@@ -1,26 +1,19 @@
+/// <reference types="vite/client" />
 /**
- * Solves the forms' proof-of-work challenge (security/proof-of-work.ts) in the background, with the
- * browser's own SHA-256, so that a person never waits for it. Without this script the forms still work,
- * under a stricter limit per address.
+ * Solves the forms' proof-of-work challenge (security/proof-of-work.ts) in a worker, with the browser's
+ * own SHA-256, so that a person never waits for it and the page stays responsive. Without this script the
+ * forms still work, under a stricter limit per address.
  */
-async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
+import PowWorker from './pow.worker.ts?worker';
 
-async function solve(form: HTMLFormElement): Promise<void> {
+for (const form of document.querySelectorAll<HTMLFormElement>('form[data-pow]')) {
   const value = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | null)?.value ?? '';
-  const salt = value('pow_salt');
-  const challenge = value('pow_challenge');
-  const max = Number(value('pow_max'));
   const answer = form.elements.namedItem('pow_number') as HTMLInputElement | null;
-  if (!salt || !challenge || !answer) return;
-  for (let n = 0; n <= max; n++) {
-    if ((await sha256(`${salt}${n}`)) === challenge) {
-      answer.value = String(n);
-      return;
-    }
-  }
+  if (!answer || !value('pow_salt')) continue;
+  const worker = new PowWorker();
+  worker.onmessage = (event: MessageEvent<number | null>) => {
+    if (event.data !== null) answer.value = String(event.data);
+    worker.terminate();
+  };
+  worker.postMessage({ salt: value('pow_salt'), challenge: value('pow_challenge'), max: Number(value('pow_max')) });
 }
-
-for (const form of document.querySelectorAll<HTMLFormElement>('form[data-pow]')) void solve(form);

@@ -86,7 +86,7 @@ export function registerCampaignPages(app: FastifyInstance, db: Kysely<Database>
       .header('content-security-policy', String(reply.getHeader('content-security-policy')).replace("frame-ancestors 'none'", 'frame-ancestors *'))
       .type('text/html; charset=utf-8')
       .send(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(campaign.title)} · Counterwatch</title><link rel="stylesheet" href="${SITE_CSS_PATH}"></head>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(campaign.title)} · Counterwatch</title><meta name="description" content="${escapeHtml(campaign.ask)}"><link rel="stylesheet" href="${SITE_CSS_PATH}"></head>
 <body class="embed"><main id="content">
 <h1>${escapeHtml(campaign.title)}</h1>
 <p>${escapeHtml(campaign.ask)}</p>
