@@ -18,6 +18,9 @@ export async function serve(config: Config = readConfig()): Promise<void> {
   }
   // Supporters' data key: configured, or kept next to the embedded database (made on the first start).
   const { crypto, mailer, delivery } = openCampaignServices(handle, config);
+  if (handle.dialect === 'postgres' && !config.supporterKey) {
+    log('warning: SUPPORTER_KEY is not set, so supporters\' data is encrypted with var/supporter.key on this machine; set SUPPORTER_KEY (the same on every server) before a second server shares this database');
+  }
   log(config.smtpUrl ? `mail: ${config.smtpUrl.replace(/\/\/[^@/]*@/, '//***@')}` : 'mail: kept in the local outbox (set SMTP_URL to send it)');
   const app = await buildApp(handle, { rateLimitPerMinute: config.rateLimitPerMinute, campaigns: { crypto, mailer, publicUrl: config.publicUrl, perAddressPerMinute: config.actionsPerMinutePerAddress, perDomainPerMinute: config.actionsPerMinutePerDomain, perAddressWithoutProofPerMinute: config.actionsPerMinuteWithoutProof, retentionDays: config.supporterRetentionDays } });
   // Every 5 minutes: reminders after a day, deletion of unconfirmed actions after 7 days, and the paced
