@@ -69,9 +69,8 @@ export async function registerApiPlumbing(app: FastifyInstance, db: Kysely<Datab
   };
   app.addHook('onRequest', (request, reply, done) => {
     if (request.method !== 'GET' || !request.url.startsWith('/api/')) return done();
-    // Campaign tallies (of campaigns and officials) change with every confirmed action, not with the
-    // dataset: always answered fresh.
-    if (request.url.startsWith('/api/v1/campaigns') || request.url.startsWith('/api/v1/officials')) {
+    // Routes whose answers change without the dataset (campaign tallies) say so, and are answered fresh.
+    if (request.routeOptions.config?.live) {
       reply.header('cache-control', 'no-cache');
       return done();
     }
@@ -168,4 +167,11 @@ export async function keysetPage<Row extends Record<string, unknown>>(
   const more = rows.length > page.limit;
   const kept = more ? rows.slice(0, page.limit) : rows;
   return { rows: kept, next: more ? encodeCursor(String(kept.at(-1)![rowKey])) : null };
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The answer changes without the dataset changing (e.g. campaign tallies): no ETag, not remembered. */
+    live?: boolean;
+  }
 }

@@ -69,8 +69,6 @@ export interface Page {
   /** Same-origin scripts (module) and stylesheets this page adds; only the map page has any. */
   scripts?: string[];
   styles?: string[];
-  /** The canonical URL path of this page, when other URLs show the same thing. */
-  canonical?: string;
   /** Keep search engines off pages that are only views of other pages (e.g. filtered lists). */
   noindex?: boolean;
 }
@@ -87,7 +85,7 @@ export function renderPage(page: Page): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(page.title)} · Counterwatch</title>
 <meta name="description" content="${escapeHtml(page.description ?? 'Which US police agencies use which surveillance technology, since when, and who says so.')}">
-${page.noindex ? '<meta name="robots" content="noindex">\n' : ''}${page.canonical ? `<link rel="canonical" href="${escapeHtml(page.canonical)}">\n` : ''}<link rel="icon" href="/favicon.svg" type="image/svg+xml">
+${page.noindex ? '<meta name="robots" content="noindex">\n' : ''}<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="${SITE_CSS_PATH}">
 ${(page.styles ?? []).map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}">`).join('\n')}
 ${(page.scripts ?? []).map((src) => `<script type="module" src="${escapeHtml(src)}"></script>`).join('\n')}

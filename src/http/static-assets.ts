@@ -15,13 +15,23 @@ export interface WebEntry {
   styles: string[];
 }
 
-/** The built files of a browser entry (from Vite's manifest), or null when `npm run build` has not run. */
+const entries = new Map<string, WebEntry | null>();
+
+/**
+ * The built files of a browser entry (from Vite's manifest), or null when `npm run build` has not run.
+ * Read once per entry: the build happens before the server starts.
+ */
 export function webEntry(name: string): WebEntry | null {
+  if (entries.has(name)) return entries.get(name)!;
   const manifestPath = join(WEB_DIR, '.vite', 'manifest.json');
-  if (!existsSync(manifestPath)) return null;
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, { file: string; css?: string[]; isEntry?: boolean; name?: string }>;
-  const entry = Object.values(manifest).find((e) => e.isEntry && e.name === name);
-  return entry ? { script: `/${entry.file}`, styles: (entry.css ?? []).map((c) => `/${c}`) } : null;
+  let found: WebEntry | null = null;
+  if (existsSync(manifestPath)) {
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, { file: string; css?: string[]; isEntry?: boolean; name?: string }>;
+    const entry = Object.values(manifest).find((e) => e.isEntry && e.name === name);
+    if (entry) found = { script: `/${entry.file}`, styles: (entry.css ?? []).map((c) => `/${c}`) };
+  }
+  entries.set(name, found);
+  return found;
 }
 
 /** The stylesheet, favicon, robots.txt and the built browser files (hashed names, cached for a year). */

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { diff } from '#src/storage/revisions';
 
 export type RowOutcome = 'created' | 'updated' | 'unchanged';
 type Values = Record<string, unknown>;
@@ -168,26 +169,4 @@ export class RecordWriter {
 
 function rank(outcome: RowOutcome): number {
   return outcome === 'created' ? 2 : outcome === 'updated' ? 1 : 0;
-}
-
-/** `{field: [before, after]}` for every field of `next` that differs from `before`; null when none does. */
-function diff(before: Values, next: Values): Record<string, [unknown, unknown]> | null {
-  let changes: Record<string, [unknown, unknown]> | null = null;
-  for (const [field, value] of Object.entries(next)) {
-    if (value === undefined) continue;
-    const old = before[field] ?? null;
-    if (!sameValue(old, value)) {
-      changes ??= {};
-      changes[field] = [old, value];
-    }
-  }
-  return changes;
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null) return false;
-  // PostgreSQL may hand numbers back as strings (bigint, numeric).
-  if (typeof a === 'number' || typeof b === 'number') return Number(a) === Number(b);
-  return false;
 }

@@ -4,9 +4,8 @@ import { finished } from 'node:stream/promises';
 import { z } from 'zod';
 import { readConfig } from '#src/config/config';
 import type { DatabaseHandle } from '#src/storage/dialect';
-import { csvField } from '#src/features/export/export.service';
 import { openCampaignServices } from '#src/features/campaigns/campaign-services';
-import { campaignTallies, findCampaign, findOptedInSupporters, listCampaigns, tallyOf } from '#src/features/campaigns/campaigns.repository';
+import { campaignTallies, findCampaign, listCampaigns, optedInSupportersCsv, tallyOf } from '#src/features/campaigns/campaigns.repository';
 import { CliError } from '../cli-error';
 
 type WithDatabase = <T>(work: (handle: DatabaseHandle) => Promise<T>) => Promise<T>;
@@ -79,14 +78,13 @@ export function campaignsCommand(withDatabase: WithDatabase): Command {
       withDatabase(async (handle) => {
         if (!(await findCampaign(handle.db, id))) throw new CliError(`no campaign has the id "${id}" (see: campaigns list)`);
         const { crypto } = openCampaignServices(handle, readConfig());
-        const rows = await findOptedInSupporters(handle.db, id);
+        const lines = await optedInSupportersCsv(handle.db, crypto, id);
         const out = options.out ? createWriteStream(options.out, { mode: 0o600 }) : process.stdout;
-        out.write('name,email\n');
-        for (const r of rows) out.write(`${csvField(crypto.decrypt(r.name_sealed))},${csvField(crypto.decrypt(r.email_sealed))}\n`);
+        for (const line of lines) out.write(`${line}\n`);
         if (options.out) {
           out.end();
           await finished(out);
-          process.stderr.write(`wrote ${rows.length} supporters to ${options.out}\n`);
+          process.stderr.write(`wrote ${lines.length - 1} supporters to ${options.out}\n`);
         }
       }),
     );

@@ -8,7 +8,7 @@ import { formatDay, formatNumber, link, statusBadge, telHref, technologyName } f
 import type { FormGuard } from '#src/http/forms';
 import { RateLimiter } from '#src/http/rate-limit';
 import { isStale } from '#src/features/officials/officials.repository';
-import { lookupZip, placesNear, searchPlaces } from '#src/features/search/search.repository';
+import { lookupZip, searchPlaces, townsOfZip } from '#src/features/search/search.repository';
 import type { PlaceRecord } from '#src/features/places/place-record';
 import { campaignTallies, fillTemplate, findCampaign, findCampaignPlace, listCampaigns, placesInCampaign, tallyOf, TARGET_RULES, type CampaignPlace, type Tally } from './campaigns.repository';
 import type { CampaignActions } from './campaign-actions.service';
@@ -117,8 +117,7 @@ ${tallyLine(tally, 'so far')}
       const zip = /^\d{5}$/.test(q) ? lookupZip(q) : null;
       let places: PlaceRecord[] = [];
       if (zip) {
-        const named = (await searchPlaces(db, `${zip.city}, ${zip.state}`, 5)).filter((p) => p.kind === 'city');
-        places = [...named, ...(await placesNear(db, zip.lat, zip.lon, 8))].filter((p, i, all) => all.findIndex((x) => x.id === p.id) === i);
+        places = await townsOfZip(db, zip);
       } else if (!/^\d+$/.test(q)) {
         places = (await searchPlaces(db, q, 20)).filter((p) => p.kind === 'city');
       }

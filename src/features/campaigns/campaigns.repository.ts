@@ -4,6 +4,8 @@ import { findDeploymentsSorted, type DeploymentRecord } from '#src/features/depl
 import { officialQuery, toOfficialRecord, type OfficialRecord } from '#src/features/officials/officials.repository';
 import { findPlaceById } from '#src/features/places/places.repository';
 import type { PlaceRecord } from '#src/features/places/place-record';
+import type { SupporterCrypto } from '#src/security/supporter-crypto';
+import { csvField } from '#src/features/export/export.service';
 
 export interface Tally {
   confirmed: number;
@@ -151,8 +153,14 @@ export function fillTemplate(template: string, values: { official?: OfficialReco
     .replace(/ ,/g, ',');
 }
 
-/** Confirmed supporters of a campaign who asked to hear more, oldest first (sealed: decrypt to export). */
-export function findOptedInSupporters(db: Kysely<Database>, campaignId: string) {
+/** The confirmed supporters of a campaign who asked to hear more, as CSV lines (`name,email` first), oldest first. */
+export async function optedInSupportersCsv(db: Kysely<Database>, crypto: SupporterCrypto, campaignId: string): Promise<string[]> {
+  const rows = await findOptedInSupporters(db, campaignId);
+  return ['name,email', ...rows.map((r) => `${csvField(crypto.decrypt(r.name_sealed))},${csvField(crypto.decrypt(r.email_sealed))}`)];
+}
+
+/** Confirmed supporters of a campaign who asked to hear more, oldest first (sealed). */
+function findOptedInSupporters(db: Kysely<Database>, campaignId: string) {
   return db
     .selectFrom('supporters as s')
     .select(['s.name_sealed', 's.email_sealed'])

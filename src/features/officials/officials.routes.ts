@@ -43,6 +43,8 @@ export function registerOfficialRoutes(app: FastifyInstance, db: Kysely<Database
   api.get(
     '/api/v1/officials',
     {
+      // Officials carry campaign tallies.
+      config: { live: true },
       schema: {
         summary: 'List officials (public office contacts)',
         tags: ['officials'],
@@ -75,7 +77,7 @@ export function registerOfficialRoutes(app: FastifyInstance, db: Kysely<Database
   );
   api.get(
     '/api/v1/officials/:id',
-    { schema: { summary: 'One official', tags: ['officials'], params: z.object({ id: z.string().max(300) }), response: { 200: officialSchema, ...ERROR_RESPONSES } } },
+    { config: { live: true }, schema: { summary: 'One official', tags: ['officials'], params: z.object({ id: z.string().max(300) }), response: { 200: officialSchema, ...ERROR_RESPONSES } } },
     async (request) => {
       const row = await officialQuery(db).where('o.id', '=', request.params.id).executeTakeFirst();
       if (!row) throw new HttpError(404, 'not_found', `No official has the id "${request.params.id}"`);

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '#src/storage/schema';
 import { slugify } from '#src/domain/names';
+import { diff, writeRevision } from '#src/storage/revisions';
 
 /** An official as operators enter it (operator pages and the CLI): every contact keeps a source and a date. */
 export const officialInput = z.object({
@@ -49,16 +50,13 @@ export async function saveOfficial(db: Kysely<Database>, raw: Record<string, unk
   if (!existing && (await db.selectFrom('officials').select('id').where('id', '=', officialId).executeTakeFirst())) {
     throw new OfficialInputError('name', `is already in the roster as ${officialId}: edit that entry instead`);
   }
-  const now = new Date().toISOString();
   await db.transaction().execute(async (trx) => {
     if (existing) {
-      const changes: Record<string, [unknown, unknown]> = {};
-      for (const [k, value] of Object.entries(values)) if ((existing as Record<string, unknown>)[k] !== value) changes[k] = [(existing as Record<string, unknown>)[k], value];
       await trx.updateTable('officials').set(values).where('id', '=', officialId).execute();
-      await trx.insertInto('revisions').values({ entity_type: 'official', entity_id: officialId, action: 'update', changes: JSON.stringify(changes), actor, reason: null, created_at: now }).execute();
+      await writeRevision(trx, { entity: 'official', id: officialId, action: 'update', changes: diff(existing, values), actor });
     } else {
       await trx.insertInto('officials').values({ id: officialId, bio_url: null, ...values }).execute();
-      await trx.insertInto('revisions').values({ entity_type: 'official', entity_id: officialId, action: 'create', changes: '{}', actor, reason: null, created_at: now }).execute();
+      await writeRevision(trx, { entity: 'official', id: officialId, action: 'create', actor });
     }
   });
   return { id: officialId, created: !existing };

@@ -7,8 +7,8 @@ import { formatNumber, link } from '#src/http/page-parts';
 import { readCookie, type FormGuard } from '#src/http/forms';
 import { RateLimiter } from '#src/http/rate-limit';
 import type { SupporterCrypto } from '#src/security/supporter-crypto';
-import { csvField } from '#src/features/export/export.service';
-import { campaignTallies, findOptedInSupporters, listCampaigns, tallyOf } from '#src/features/campaigns/campaigns.repository';
+import { diff, writeRevision } from '#src/storage/revisions';
+import { campaignTallies, listCampaigns, optedInSupportersCsv, tallyOf } from '#src/features/campaigns/campaigns.repository';
 import { isStale } from '#src/features/officials/officials.repository';
 import { searchPlaces } from '#src/features/search/search.repository';
 import { slugify } from '#src/domain/names';
@@ -162,11 +162,12 @@ ${field('organizer_email', c.organizer_email ?? '', { type: 'email', required: f
         ends_on: v.ends_on || null, delivery_mode: v.delivery_mode, deliveries_per_target_per_hour: v.deliveries_per_target_per_hour,
         organizer_email_sealed: v.organizer_email ? deps.crypto.encrypt(v.organizer_email) : null,
       };
-      const changes: Record<string, [unknown, unknown]> = {};
-      for (const [k, value] of Object.entries(update)) if (k !== 'organizer_email_sealed' && (c as Record<string, unknown>)[k] !== value) changes[k] = [(c as Record<string, unknown>)[k], value];
+      // The organizer's address is sealed anew on every save: it is left out of what changed.
+      const { organizer_email_sealed: _sealed, ...visible } = update;
+      const changes = diff(c, visible);
       await db.transaction().execute(async (trx) => {
         await trx.updateTable('campaigns').set(update).where('id', '=', c.id).execute();
-        await trx.insertInto('revisions').values({ entity_type: 'campaign', entity_id: c.id, action: 'update', changes: JSON.stringify(changes), actor: actor(request), reason: null, created_at: new Date().toISOString() }).execute();
+        await writeRevision(trx, { entity: 'campaign', id: c.id, action: 'update', changes, actor: actor(request) });
       });
       return reply.redirect(`/operator/campaigns/${c.id}?saved=1`, 303);
     });
@@ -247,8 +248,7 @@ ${field('source_url', o.source_url ?? '', { type: 'url', note: 'where you checke
 
     scope.get<{ Params: { file: string } }>('/operator/exports/:file', async (request, reply) => {
       const id = request.params.file.replace(/\.csv$/, '');
-      const rows = await findOptedInSupporters(db, id);
-      const csv = ['name,email', ...rows.map((r) => `${csvField(deps.crypto.decrypt(r.name_sealed))},${csvField(deps.crypto.decrypt(r.email_sealed))}`)].join('\n') + '\n';
+      const csv = (await optedInSupportersCsv(db, deps.crypto, id)).join('\n') + '\n';
       return reply.header('cache-control', 'no-store').header('content-disposition', `attachment; filename="${slugify(id)}-supporters.csv"`).type('text/csv; charset=utf-8').send(csv);
     });
   });

@@ -6,7 +6,7 @@ import { escapeHtml, renderPage } from '#src/http/html';
 import { deploymentTable, formatNumber, link, officialList, policyTable, technologyCounts, withQuery } from '#src/http/page-parts';
 import type { DeploymentFilter } from '#src/features/deployments/deployment-filter';
 import { countDeployments, countDeploymentsByTechnology, findDeploymentsSorted } from '#src/features/deployments/deployments.repository';
-import { findPoliciesCovering, iteratePolicies, type PolicyRecord } from '#src/features/policies/policies.repository';
+import { findPolicies, findPoliciesCovering, type PolicyRecord } from '#src/features/policies/policies.repository';
 import { isStale, officialQuery, toOfficialRecord } from '#src/features/officials/officials.repository';
 import type { PlaceRecord } from './place-record';
 import { findPlaceById } from './places.repository';
@@ -36,7 +36,7 @@ export function registerPlacePage(app: FastifyInstance, db: Kysely<Database>): v
       countDeployments(db, filter),
       countDeploymentsByTechnology(db, filter),
       findDeploymentsSorted(db, filter, { sort: 'agency', descending: false, offset: 0, limit: SHOWN }),
-      place.kind === 'state' ? policiesInState(db, place.state) : place.kind === 'county' ? countyPolicies(db, place) : findPoliciesCovering(db, place),
+      place.kind === 'state' ? findPolicies(db, (p) => p.state === place.state) : place.kind === 'county' ? countyPolicies(db, place) : findPoliciesCovering(db, place),
       place.kind === 'city' ? officialQuery(db).where('o.place_id', '=', place.id).orderBy('o.role').orderBy('o.name').execute() : Promise.resolve([]),
       parentPlaces(db, place),
     ]);
@@ -77,20 +77,9 @@ async function parentPlaces(db: Kysely<Database>, place: PlaceRecord): Promise<P
   return found.filter((p): p is PlaceRecord => p !== null);
 }
 
-async function policiesInState(db: Kysely<Database>, state: string): Promise<PolicyRecord[]> {
-  const found: PolicyRecord[] = [];
-  for await (const p of iteratePolicies(db)) if (p.state === state) found.push(p);
-  return found;
-}
-
 /** A county's own laws, its state's, and those of its towns. */
-async function countyPolicies(db: Kysely<Database>, county: PlaceRecord): Promise<PolicyRecord[]> {
-  const found: PolicyRecord[] = [];
-  for await (const p of iteratePolicies(db)) {
-    if (!p.place) continue;
-    if (p.place.id === county.id || p.place.id === county.state.toLowerCase() || (p.place.kind === 'city' && p.place.county_geoid === county.geoid)) found.push(p);
-  }
-  return found;
+function countyPolicies(db: Kysely<Database>, county: PlaceRecord): Promise<PolicyRecord[]> {
+  return findPolicies(db, (p) => p.place !== null && (p.place.id === county.id || p.place.id === county.state.toLowerCase() || (p.place.kind === 'city' && p.place.county_geoid === county.geoid)));
 }
 
 /** The campaigns that have an ask in this town, with its tally there. */

@@ -65,12 +65,18 @@ export async function* iteratePolicies(db: Kysely<Database>, pageSize = 500, onl
   }
 }
 
+/** The policies that pass `keep`, in id order. Policies number in the dozens to hundreds: filtering the stream is simpler than SQL per filter. */
+export async function findPolicies(db: Kysely<Database>, keep: (p: PolicyRecord) => boolean = () => true): Promise<PolicyRecord[]> {
+  const found: PolicyRecord[] = [];
+  for await (const p of iteratePolicies(db)) if (keep(p)) found.push(p);
+  return found;
+}
+
 /** The policies of a place and of the county and state it lies in, most local first. */
 export async function findPoliciesCovering(db: Kysely<Database>, place: PlaceRecord): Promise<PolicyRecord[]> {
   const covering = new Set([place.id, place.state.toLowerCase()]);
   if (place.kind === 'city' && place.county_geoid) covering.add(`county-${place.county_geoid}`);
   const order = (p: PolicyRecord) => (p.place?.kind === 'city' ? 0 : p.place?.kind === 'county' ? 1 : 2);
-  const found: PolicyRecord[] = [];
-  for await (const p of iteratePolicies(db)) if (p.place && covering.has(p.place.id)) found.push(p);
+  const found = await findPolicies(db, (p) => p.place !== null && covering.has(p.place.id));
   return found.sort((a, b) => order(a) - order(b) || a.title.localeCompare(b.title));
 }

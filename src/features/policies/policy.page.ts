@@ -4,13 +4,12 @@ import type { Database } from '#src/storage/schema';
 import { HttpError } from '#src/http/errors';
 import { escapeHtml, renderPage } from '#src/http/html';
 import { formatDay, link, policyTable, sourceList, statusBadge, technologyName, withQuery } from '#src/http/page-parts';
-import { iteratePolicies } from './policies.repository';
+import { findPolicies, iteratePolicies } from './policies.repository';
 
 /** Every ban, moratorium, oversight law and regulation, and a page for each. */
 export function registerPolicyPages(app: FastifyInstance, db: Kysely<Database>): void {
   app.get('/policies', { schema: { hide: true } }, async (_request, reply) => {
-    const all = [];
-    for await (const p of iteratePolicies(db)) all.push(p);
+    const all = await findPolicies(db);
     all.sort((a, b) => a.state.localeCompare(b.state) || a.title.localeCompare(b.title));
     const body = `
 <h1>Bans, moratoria and oversight laws</h1>

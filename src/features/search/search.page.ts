@@ -6,7 +6,7 @@ import { escapeHtml, renderPage } from '#src/http/html';
 import { formatNumber, link, withQuery } from '#src/http/page-parts';
 import { countDeployments } from '#src/features/deployments/deployments.repository';
 import type { PlaceRecord } from '#src/features/places/place-record';
-import { lookupZip, placesNear, searchAgencies, searchPlaces } from './search.repository';
+import { lookupZip, searchAgencies, searchPlaces, townsOfZip } from './search.repository';
 
 const KIND_LABEL: Record<PlaceRecord['kind'], string> = { state: 'state', county: 'county', city: 'city or town' };
 
@@ -32,13 +32,12 @@ export function registerSearchPage(app: FastifyInstance, db: Kysely<Database>): 
     }
     const zip = /^\d{5}$/.test(q) ? lookupZip(q) : null;
     const words = searchWords(q);
-    const [places, nearby, agencies, deploymentCount] = await Promise.all([
-      zip ? searchPlaces(db, `${zip.city}, ${zip.state}`, 5) : searchPlaces(db, q),
-      zip ? placesNear(db, zip.lat, zip.lon, 8) : Promise.resolve([]),
+    const [places, zipPlaces, agencies, deploymentCount] = await Promise.all([
+      zip ? Promise.resolve([]) : searchPlaces(db, q),
+      zip ? townsOfZip(db, zip) : Promise.resolve([]),
       zip ? Promise.resolve([]) : searchAgencies(db, q),
       !zip && words.length > 0 ? countDeployments(db, { words }) : Promise.resolve(0),
     ]);
-    const zipPlaces = zip ? [...places.filter((p) => p.kind === 'city'), ...nearby].filter((p, i, all) => all.findIndex((x) => x.id === p.id) === i) : [];
     const sections: string[] = [];
     if (/^\d{5}$/.test(q) && !zip) sections.push(`<p role="status">We do not know the ZIP code ${escapeHtml(q)}. Try your city's name instead.</p>`);
     if (zip) {

@@ -76,6 +76,15 @@ export async function placesNear(db: Kysely<Database>, lat: number, lon: number,
     .slice(0, limit);
 }
 
+/**
+ * The towns a ZIP code may mean: the one it is named after, then those within 8 km of its centre, nearest
+ * first (a ZIP code can span several; the person picks).
+ */
+export async function townsOfZip(db: Kysely<Database>, zip: ZipMatch): Promise<PlaceRecord[]> {
+  const [named, nearby] = await Promise.all([searchPlaces(db, `${zip.city}, ${zip.state}`, 5), placesNear(db, zip.lat, zip.lon, 8)]);
+  return [...named.filter((p) => p.kind === 'city'), ...nearby].filter((p, i, all) => all.findIndex((x) => x.id === p.id) === i);
+}
+
 /** Agencies whose name contains the text. */
 export async function searchAgencies(db: Kysely<Database>, text: string, limit = 20) {
   const { name, state } = splitPlaceQuery(text);

@@ -5,7 +5,7 @@ import { findStateByCode } from '#src/domain/states';
 import { HttpError } from '#src/http/errors';
 import { escapeHtml, renderPage } from '#src/http/html';
 import { formatNumber, link, policyTable, withQuery } from '#src/http/page-parts';
-import { iteratePolicies } from '#src/features/policies/policies.repository';
+import { findPolicies } from '#src/features/policies/policies.repository';
 import { listTechnologies } from './technologies.repository';
 
 /** The vocabulary of technologies, and a page for each: where it is used, by whom, from which vendors. */
@@ -38,11 +38,7 @@ export function registerTechnologyPages(app: FastifyInstance, db: Kysely<Databas
         .orderBy('v.name')
         .limit(25)
         .execute(),
-      (async () => {
-        const found = [];
-        for await (const p of iteratePolicies(db)) if (p.technologies.includes(slug)) found.push(p);
-        return found;
-      })(),
+      findPolicies(db, (p) => p.technologies.includes(slug)),
     ]);
     const body = `
 <h1>${escapeHtml(technology.name)}</h1>
