@@ -30,6 +30,22 @@ const AGENCY_WORDS: ReadonlyArray<[RegExp, string]> = [
   [/\s&\s/g, ' and '],
 ];
 
+// An import normalises each name several times (to load, resolve, remember and alias it), and these
+// regular expressions are a large share of its time; the last few thousand answers are kept.
+const REMEMBERED_NAMES = 5000;
+const agencyNames = new Map<string, string>();
+const placeNames = new Map<string, string>();
+
+function remembered(cache: Map<string, string>, name: string, normalize: (name: string) => string): string {
+  let normalized = cache.get(name);
+  if (normalized === undefined) {
+    normalized = normalize(name);
+    if (cache.size >= REMEMBERED_NAMES) cache.clear();
+    cache.set(name, normalized);
+  }
+  return normalized;
+}
+
 function foldText(text: string): string {
   return text
     .normalize('NFKD')
@@ -43,6 +59,10 @@ function foldText(text: string): string {
  * "St. Louis Co. Police Dept." and "Saint Louis County Police Department" → "saint louis county police department".
  */
 export function normalizeAgencyName(name: string): string {
+  return remembered(agencyNames, name, normalizeAgencyNameOnce);
+}
+
+function normalizeAgencyNameOnce(name: string): string {
   let text = ' ' + foldText(name).replace(/[^a-z0-9&.]+/g, ' ') + ' ';
   for (const [pattern, replacement] of AGENCY_WORDS) text = text.replace(pattern, replacement);
   return text
@@ -69,6 +89,10 @@ const PLACE_SUFFIX = /\s(city|town|village|borough|township|charter township|mun
 
 /** Normalises a place name for lookup: "St. Paul city" → "saint paul". */
 export function normalizePlaceName(name: string): string {
+  return remembered(placeNames, name, normalizePlaceNameOnce);
+}
+
+function normalizePlaceNameOnce(name: string): string {
   let text = ' ' + foldText(name).replace(/[^a-z0-9.]+/g, ' ') + ' ';
   text = text.replace(/\bst\b\.?/g, 'saint').replace(/\bste\b\.?/g, 'sainte').replace(/\bft\b\.?/g, 'fort').replace(/\bmt\b\.?/g, 'mount');
   return text

@@ -8,7 +8,7 @@ import type { ImportKind, ParsedRow, RowProblem } from './import-kind';
 import { RecordWriter } from './record-writer';
 import { Resolver } from './resolver';
 import { bumpDatasetVersion } from '#src/storage/dataset-version';
-import { withBulkWrites } from '#src/storage/bulk-writes';
+import { bulkRowsFor, withBulkWrites } from '#src/storage/bulk-writes';
 import { rebuildSearchIndex } from '#src/storage/search-index';
 
 export interface ImportSummary {
@@ -119,12 +119,13 @@ export async function runImport<Row>(
   // SQLite commits (and rewrites hot index pages) once rather than once per batch.
   const importRows = async (trx: Kysely<any>): Promise<void> => {
     const resolver = new Resolver(trx);
+    const bulkRows = bulkRowsFor(db, trx);
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
       const rows = batch;
       batch = [];
       resolver.startBatch();
-      const writer = new RecordWriter(trx, `import:${runId}`, null, now().toISOString());
+      const writer = new RecordWriter(trx, bulkRows, `import:${runId}`, null, now().toISOString());
       await kind.writeBatch(
         { db: trx, writer, resolver, dataset: kind.name, file, asOf, warn: (line, message) => warnings.push({ line, message }) },
         rows,

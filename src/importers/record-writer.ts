@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { diff } from '#src/storage/revisions';
+import type { BulkRows } from '#src/storage/bulk-writes';
 
 export type RowOutcome = 'created' | 'updated' | 'unchanged';
 type Values = Record<string, unknown>;
@@ -29,10 +30,6 @@ export interface UpsertOptions {
   readonly countsAsChange?: boolean;
 }
 
-// Both databases accept this many bound parameters per statement with room to spare.
-const MAX_PARAMETERS = 30000;
-const LOOKUP_CHUNK = 500;
-
 /**
  * Writes records inside one transaction: inserts what is new, updates what changed, and keeps a
  * revision for each. It records the strongest outcome per input row (created > updated > unchanged).
@@ -43,6 +40,7 @@ export class RecordWriter {
 
   constructor(
     private readonly db: Kysely<any>,
+    private readonly rows: BulkRows,
     private readonly actor: string,
     private readonly reason: string | null,
     private readonly now: string,
@@ -127,27 +125,13 @@ export class RecordWriter {
 
   async findByKeys(table: string, keyColumn: string, keys: readonly string[]): Promise<Map<string, Values>> {
     const found = new Map<string, Values>();
-    for (let i = 0; i < keys.length; i += LOOKUP_CHUNK) {
-      const chunk = keys.slice(i, i + LOOKUP_CHUNK);
-      const rows: Values[] = await this.db.selectFrom(table).selectAll().where(keyColumn, 'in', chunk).execute();
-      for (const row of rows) found.set(String(row[keyColumn]), row);
-    }
+    for (const row of await this.rows.selectByKeys(table, keyColumn, keys)) found.set(String(row[keyColumn]), row);
     return found;
   }
 
+  /** Every row of one call must have the same columns (the first row's). */
   private async insertMany(table: string, rows: readonly Values[]): Promise<void> {
-    if (rows.length === 0) return;
-    // Every row of one insert must have the same columns.
-    const columns = Object.keys(rows[0]!);
-    const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
-    for (let i = 0; i < rows.length; i += perStatement) {
-      const chunk = rows.slice(i, i + perStatement).map((r) => {
-        const full: Values = {};
-        for (const c of columns) full[c] = r[c] ?? null;
-        return full;
-      });
-      await this.db.insertInto(table).values(chunk).execute();
-    }
+    await this.rows.insert(table, rows);
   }
 
   /**

@@ -56,11 +56,23 @@ export function openDatabase(url: string): DatabaseHandle {
     // stream of small writes (campaign actions) four times fewer syncs is worth the longer WAL.
     sqlite.pragma('wal_autocheckpoint = 4096');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    sqliteConnections.set(db, sqlite);
     return { db, dialect: 'sqlite', location: `sqlite:${path}`, close: () => db.destroy() };
   }
   throw new DatabaseUrlError(
     `DATABASE_URL must start with postgres:// or sqlite: (got "${url.replace(/\/\/[^@]*@/, '//***@')}")`,
   );
+}
+
+const sqliteConnections = new WeakMap<Kysely<any>, SqliteDatabase.Database>();
+
+/**
+ * The one better-sqlite3 connection behind a Kysely instance opened here, for bulk work that Kysely's
+ * per-statement cost would slow (see bulk-writes.ts); null on PostgreSQL. Statements run on it join
+ * whatever transaction Kysely has open, as SQLite has only this one connection.
+ */
+export function sqliteConnectionOf(db: Kysely<any>): SqliteDatabase.Database | null {
+  return sqliteConnections.get(db) ?? null;
 }
 
 /**
