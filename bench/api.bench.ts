@@ -11,6 +11,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '#src/config/config';
+import { cliCommand } from './cli-command';
 
 const out = join(REPO_ROOT, 'bench/out');
 mkdirSync(out, { recursive: true });
@@ -21,7 +22,7 @@ const ROUNDS = 3;
 execFileSync('node', [join(REPO_ROOT, 'scripts/build.mjs'), '--quiet'], { stdio: 'inherit' });
 
 function cli(db: string, args: string[]) {
-  execFileSync('node', ['--max-old-space-size=160', join(REPO_ROOT, 'dist/cli.js'), ...args], { env: { ...process.env, DATABASE_URL: `sqlite:${db}` }, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(...cliCommand(...args), { env: { ...process.env, DATABASE_URL: `sqlite:${db}` }, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 /** The datasets, built once and kept in bench/out (delete them to rebuild). */

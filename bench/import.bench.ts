@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { copyFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '#src/config/config';
+import { cliCommand } from './cli-command';
 import { openDatabase } from '#src/storage/dialect';
 import { prepareDatabase } from '#src/storage/prepare';
 import { IMPORT_KINDS } from '#src/importers/import-kinds';
@@ -57,9 +58,9 @@ for (let i = 0; i < runs; i++) {
   const db = join(outDir, 'ours.db');
   for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
   copyFileSync(base, db);
-  // The same command as `npm run cli -- import atlas FILE`, less npm: the built CLI with its heap limit.
+  // The same command as `npm run cli -- import atlas FILE`, less npm: the built CLI with its heap limits.
   process.env.DATABASE_URL = `sqlite:${db}`;
-  const child = timed('node', ['--max-old-space-size=160', join(REPO_ROOT, 'dist/cli.js'), 'import', 'atlas', generated, '--json']);
+  const child = timed(...cliCommand('import', 'atlas', generated, '--json'));
   const summary = JSON.parse(child.stdout);
   ours.push({ seconds: child.seconds, peakMb: child.peakMb, read: summary.read, created: summary.created });
 }

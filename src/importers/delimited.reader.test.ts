@@ -48,4 +48,19 @@ describe('readDelimited', () => {
     expect(records[1]!.fields[1]).toBe(`q"${long}`);
     expect(records[2]).toEqual({ line: 3, fields: ['end', '1'] });
   });
+
+  it('decodes characters whose bytes fall on both sides of a chunk boundary, and passes on every byte', async () => {
+    // Two-byte "é" and four-byte "𝄞" placed across every byte offset near the 256 KiB chunk edge.
+    const names = Array.from({ length: 8 }, (_, i) => `${'a'.repeat(i)}é𝄞 Police Département`);
+    const head = `h1,h2\n${'p'.repeat((1 << 18) - 12)},x\n`;
+    const text = head + names.map((n, i) => `${n},${i}\n`).join('');
+    const file = join(mkdtempSync(join(tmpdir(), 'cw-reader-')), 'f.csv');
+    writeFileSync(file, text);
+    const seen: Buffer[] = [];
+    const out = [];
+    for await (const r of readDelimited(file, { onBytes: (b) => seen.push(Buffer.from(b)) })) out.push(r);
+    expect(out.slice(2).map((r) => r.fields[0])).toEqual(names);
+    expect(Buffer.concat(seen).equals(Buffer.from(text))).toBe(true);
+    expect(seen.length).toBeGreaterThan(1);
+  });
 });

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 
 export interface DelimitedRecord {
   /** 1-based line of the file on which the record starts. */
@@ -17,10 +18,17 @@ export interface ReadProgress {
  */
 export async function* readDelimited(
   path: string,
-  options: { delimiter?: string; encoding?: BufferEncoding; onProgress?: (p: ReadProgress) => void } = {},
+  options: {
+    delimiter?: string;
+    encoding?: BufferEncoding;
+    onProgress?: (p: ReadProgress) => void;
+    /** Sees every raw chunk of the file, in order (e.g. to hash exactly the bytes read). */
+    onBytes?: (chunk: Buffer) => void;
+  } = {},
 ): AsyncGenerator<DelimitedRecord> {
   const delimiter = options.delimiter ?? ',';
-  const stream = createReadStream(path, { encoding: options.encoding ?? 'utf8', highWaterMark: 1 << 20 });
+  const stream = createReadStream(path, { highWaterMark: 1 << 18 });
+  const decoder = new StringDecoder(options.encoding ?? 'utf8');
   let bytesRead = 0;
   let first = true;
   let fields: string[] = [];
@@ -32,9 +40,10 @@ export async function* readDelimited(
   let pendingCR = false;
   let recordHasContent = false;
 
-  for await (const chunk of stream as AsyncIterable<string>) {
-    bytesRead += Buffer.byteLength(chunk, options.encoding ?? 'utf8');
-    let text = chunk;
+  for await (const bytes of stream as AsyncIterable<Buffer>) {
+    bytesRead += bytes.length;
+    options.onBytes?.(bytes);
+    let text = decoder.write(bytes);
     if (first) {
       first = false;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -102,6 +111,7 @@ export async function* readDelimited(
     if (start < n) field += text.slice(start, n);
     options.onProgress?.({ bytesRead });
   }
+  field += decoder.end();
   if (inQuotes && !quoteSeen) {
     throw new UnterminatedQuoteError(recordLine);
   }
@@ -113,7 +123,7 @@ export async function* readDelimited(
 
 /**
  * A copy of a field that does not point into the chunk it was cut from. V8 makes a slice share its
- * parent string, so one kept field (say, in a warning) would otherwise pin a whole 1 MB chunk in memory.
+ * parent string, so one kept field (say, in a warning) would otherwise pin a whole chunk in memory.
  */
 function own(value: string): string {
   return value.length < 16 ? value : (' ' + value).slice(1);

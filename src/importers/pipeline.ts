@@ -216,19 +216,19 @@ function readRecords<Row>(
   onBytes: (bytes: number) => void,
   hash: ReturnType<typeof createHash>,
 ): AsyncIterable<DelimitedRecord> {
-  // Hash the raw bytes on a side stream so the run records exactly which file it read.
-  const hashing = createReadStream(path);
-  hashing.on('data', (chunk) => hash.update(chunk));
-  const hashed = new Promise<void>((resolve, reject) => hashing.on('end', () => resolve()).on('error', reject));
-  if (kind.shape.format === 'json-lines') return readJsonLines(path, onBytes, hashed);
-  return (async function* () {
-    yield* readDelimited(path, {
-      delimiter: kind.shape.delimiter,
-      encoding: kind.shape.encoding,
-      onProgress: (p) => onBytes(p.bytesRead),
-    });
-    await hashed;
-  })();
+  if (kind.shape.format === 'json-lines') {
+    // Hash the raw bytes on a side stream so the run records exactly which file it read.
+    const hashing = createReadStream(path);
+    hashing.on('data', (chunk) => hash.update(chunk));
+    const hashed = new Promise<void>((resolve, reject) => hashing.on('end', () => resolve()).on('error', reject));
+    return readJsonLines(path, onBytes, hashed);
+  }
+  return readDelimited(path, {
+    delimiter: kind.shape.delimiter,
+    encoding: kind.shape.encoding,
+    onProgress: (p) => onBytes(p.bytesRead),
+    onBytes: (chunk) => hash.update(chunk),
+  });
 }
 
 /** Reads our own export format: one JSON record per line between a header line and a closing line. */
