@@ -3,7 +3,8 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ImportShapeError } from '#src/importers/pipeline';
+import { ImportShapeError, runImport } from '#src/importers/pipeline';
+import { atlasImporter, ATLAS_COLUMNS } from '#src/importers/kinds/atlas.importer';
 import { DATABASES, countRows, createTestDatabase, type TestDatabase } from '../support/databases';
 import { fixture, importFile, importGeography } from '../support/fixtures';
 
@@ -146,6 +147,25 @@ describe.each(DATABASES)('importers on %s', (dialect) => {
     expect(agency.ori).toBe('MA0030200');
     const copies = await db.db.selectFrom('agencies').select('id').where('ori', '=', 'MA0030200').execute();
     expect(copies).toHaveLength(1);
+  });
+
+  it('finds an agency created by an earlier batch through its town (one batch per row)', async () => {
+    await importGeography(db.db);
+    // TEST ROWS, not real data: Addison, VT has no agency in the FBI list, so the first row creates one;
+    // the second names it differently and must be matched to it by its town, a batch later.
+    const row = (id: string, agency: string, technology: string) =>
+      [id, 'Addison', 'Addison County', 'VT', agency, 'Police', '[TEST ROW]', 'Municipal', technology, '', `https://example.org/${id}`, ...Array(14).fill('')]
+        .map((f) => `"${f}"`)
+        .join(',');
+    const file = join(mkdtempSync(join(tmpdir(), 'cw-')), 'atlas-test.csv');
+    writeFileSync(file, [ATLAS_COLUMNS.map((c) => `"${c}"`).join(','), row('TEST1', 'Addison Police Department', 'Body-worn Cameras'), row('TEST2', 'Town of Addison Police', 'Drones')].join('\n') + '\n');
+    const summary = await runImport(db.db, atlasImporter, file, { batchSize: 1 });
+    expect(summary).toMatchObject({ read: 2, created: 2, rejected: 0 });
+    const deployments = await db.db.selectFrom('deployments').select(['agency_id', 'technology_slug']).orderBy('technology_slug').execute();
+    expect(deployments).toEqual([
+      { agency_id: 'vt-addison-police-department', technology_slug: 'body-worn-cameras' },
+      { agency_id: 'vt-addison-police-department', technology_slug: 'drones' },
+    ]);
   });
 
   it('keeps a copy of the file name and its SHA-256 for every run', async () => {
