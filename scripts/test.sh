@@ -16,7 +16,9 @@ if [ -f .vitest.json ]; then
   node -e '
     const r = JSON.parse(require("fs").readFileSync(".vitest.json", "utf8"));
     const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-    console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+    // A file whose setup failed runs none of its tests: say so, rather than count them as skipped only.
+    const brokenFiles = (r.testResults ?? []).filter((f) => f.status === "failed" && f.assertionResults.every((a) => a.status !== "failed")).length;
+    console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped` + (brokenFiles > 0 ? `; ${brokenFiles} test file(s) failed before their tests ran` : ""));
   '
 else
   echo "vitest: 0 passed, 1 failed, 0 skipped"

@@ -1,4 +1,5 @@
 import { SqliteAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
+import { bulkRowsFor } from './bulk-writes';
 
 /** The words of a text as both databases index them: runs of letters and digits, lower-case, without accents. */
 export function textWords(text: string): string[] {
@@ -33,7 +34,8 @@ export function deploymentsMatching(db: Kysely<any>, words: readonly string[]): 
  */
 export async function rebuildSearchIndex(db: Kysely<any>): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('deployment_search').execute();
+    await emptySearchIndex(trx);
+    const bulk = bulkRowsFor(db, trx);
     let after = '';
     while (true) {
       const rows = await trx
@@ -67,8 +69,22 @@ export async function rebuildSearchIndex(db: Kysely<any>): Promise<void> {
         // "boston.com" as one token) index exactly the same words.
         body: textWords([r.agency, r.place, r.state_code, r.technology, r.summary, ...(extra.get(r.id as string) ?? [])].filter(Boolean).join(' ')).join(' '),
       }));
-      await trx.insertInto('deployment_search').values(docs).execute();
+      await bulk.insert('deployment_search', docs);
       after = ids.at(-1)!;
     }
   });
+}
+
+/**
+ * Deletes every search document. FTS5 deletes row by row (1.5 s for 100k documents), so on SQLite the
+ * table is dropped and made again from its own stored definition, which takes milliseconds.
+ */
+async function emptySearchIndex(trx: Kysely<any>): Promise<void> {
+  if (!isSqlite(trx)) {
+    await trx.deleteFrom('deployment_search').execute();
+    return;
+  }
+  const { rows } = await sql<{ sql: string }>`select sql from sqlite_master where type = 'table' and name = 'deployment_search'`.execute(trx);
+  await sql`drop table deployment_search`.execute(trx);
+  await sql.raw(rows[0]!.sql).execute(trx);
 }
