@@ -5,11 +5,14 @@
 //   reads, plus the basemap outlines and gzip/brotli copies. Skipped when web/ and the lockfile are unchanged.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 
 const quiet = process.argv.includes('--quiet');
+
+// Chunk names change with their contents: drop the last build's.
+rmSync('dist/chunks', { recursive: true, force: true });
 
 await build({
   entryPoints: { main: 'src/main.ts', cli: 'src/cli/main.ts' },
@@ -19,6 +22,10 @@ await build({
   format: 'esm',
   target: 'node20',
   packages: 'external',
+  // Commands load what only they need (the web server, mail, password hashing) when they run, so that
+  // `cli import` and `cli --help` start without them: shared code goes into chunks.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   sourcemap: true,
   logLevel: quiet ? 'warning' : 'info',
 });

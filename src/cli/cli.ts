@@ -7,7 +7,6 @@ import { prepareDatabase } from '#src/storage/prepare';
 import { IMPORT_KINDS } from '#src/importers/import-kinds';
 import { EXPORT_FORMATS, writeExport, type ExportFormat } from '#src/features/export/export.service';
 import { readStats } from '#src/features/stats/stats.repository';
-import { serve } from './commands/serve.command';
 import { importCommand } from './commands/import.command';
 import { campaignsCommand } from './commands/campaigns.command';
 import { operatorsCommand } from './commands/operators.command';
@@ -85,7 +84,7 @@ export function buildCli(): Command {
   program
     .command('serve')
     .description('start the web app (HOST, PORT; loads the bundled data into an empty database unless LOAD_BUNDLED_DATA=false)')
-    .action(() => serve());
+    .action(async () => (await import('./commands/serve.command')).serve());
 
   return program;
 }

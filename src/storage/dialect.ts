@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
+import type PgModule from 'pg';
+import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database } from './schema';
@@ -27,6 +28,8 @@ export class DatabaseUrlError extends Error {
 export function openDatabase(url: string): DatabaseHandle {
   if (/^postgres(ql)?:\/\//.test(url)) {
     // Dates and bigints stay text and numbers in JS exactly as SQLite gives them.
+    // Loaded only here: most runs of the CLI and the embedded server never talk to PostgreSQL.
+    const pg = createRequire(import.meta.url)('pg') as typeof PgModule;
     const pool = new pg.Pool({ connectionString: url, max: 10 });
     // An idle connection that fails (a server restart, a dropped database) is replaced on next use; it must
     // not take the process down.

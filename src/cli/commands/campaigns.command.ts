@@ -4,7 +4,6 @@ import { finished } from 'node:stream/promises';
 import { z } from 'zod';
 import { readConfig } from '#src/config/config';
 import type { DatabaseHandle } from '#src/storage/dialect';
-import { openCampaignServices } from '#src/features/campaigns/campaign-services';
 import { campaignTallies, findCampaign, listCampaigns, optedInSupportersCsv, tallyOf } from '#src/features/campaigns/campaigns.repository';
 import { CliError } from '../cli-error';
 
@@ -36,7 +35,7 @@ export function campaignsCommand(withDatabase: WithDatabase): Command {
       withDatabase(async (handle) => {
         const campaign = await findCampaign(handle.db, id);
         if (!campaign) throw new CliError(`no campaign has the id "${id}" (see: campaigns list)`);
-        const { crypto } = openCampaignServices(handle, readConfig());
+        const { crypto } = (await import('#src/features/campaigns/campaign-services')).openCampaignServices(handle, readConfig());
         const update: Record<string, unknown> = { delivery_mode: mode };
         if (options.organizer !== undefined) {
           if (!z.email().safeParse(options.organizer).success) throw new CliError(`--organizer must be an email address (got "${options.organizer}")`);
@@ -58,7 +57,7 @@ export function campaignsCommand(withDatabase: WithDatabase): Command {
     .description('deliver what is due now (the server also does this every 5 minutes), and print a report')
     .action(() =>
       withDatabase(async (handle) => {
-        const services = openCampaignServices(handle, readConfig());
+        const services = (await import('#src/features/campaigns/campaign-services')).openCampaignServices(handle, readConfig());
         try {
           const swept = await services.actions.sweep();
           const report = await services.delivery.run();
@@ -77,7 +76,7 @@ export function campaignsCommand(withDatabase: WithDatabase): Command {
     .action((id: string, options: { out?: string }) =>
       withDatabase(async (handle) => {
         if (!(await findCampaign(handle.db, id))) throw new CliError(`no campaign has the id "${id}" (see: campaigns list)`);
-        const { crypto } = openCampaignServices(handle, readConfig());
+        const { crypto } = (await import('#src/features/campaigns/campaign-services')).openCampaignServices(handle, readConfig());
         const lines = await optedInSupportersCsv(handle.db, crypto, id);
         const out = options.out ? createWriteStream(options.out, { mode: 0o600 }) : process.stdout;
         for (const line of lines) out.write(`${line}\n`);

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import type { DatabaseHandle } from '#src/storage/dialect';
-import { OfficialInputError, saveOfficial } from '#src/features/officials/officials.service';
 import { officialQuery, toOfficialRecord } from '#src/features/officials/officials.repository';
 import { CliError } from '../cli-error';
 
@@ -47,6 +46,7 @@ export function officialsCommand(withDatabase: WithDatabase): Command {
         source_url: options.source ?? base?.source_url ?? '',
         verified_on: options.verifiedOn ?? new Date().toISOString().slice(0, 10),
       };
+      const { OfficialInputError, saveOfficial } = await import('#src/features/officials/officials.service');
       try {
         const saved = await saveOfficial(handle.db, input, `cli:${process.env.USER ?? 'operator'}`, id);
         process.stdout.write(`${saved.created ? 'added' : 'updated'} ${saved.id}\n`);

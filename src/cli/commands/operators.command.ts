@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import type { DatabaseHandle } from '#src/storage/dialect';
-import { OperatorError, Operators } from '#src/features/operators/operators.service';
 import { CliError } from '../cli-error';
 
 type WithDatabase = <T>(work: (handle: DatabaseHandle) => Promise<T>) => Promise<T>;
@@ -22,6 +21,7 @@ export function operatorsCommand(withDatabase: WithDatabase): Command {
     .action((email: string) =>
       withDatabase(async (handle) => {
         const password = await readPassword();
+        const { OperatorError, Operators } = await import('#src/features/operators/operators.service');
         try {
           await new Operators(handle.db).create(email, password);
         } catch (error) {
@@ -36,6 +36,7 @@ export function operatorsCommand(withDatabase: WithDatabase): Command {
     .description('the operators, as JSON')
     .action(() =>
       withDatabase(async (handle) => {
+        const { Operators } = await import('#src/features/operators/operators.service');
         process.stdout.write(JSON.stringify(await new Operators(handle.db).list(), null, 2) + '\n');
       }),
     );
