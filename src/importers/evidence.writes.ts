@@ -77,11 +77,7 @@ export async function writeDeployments(ctx: BatchContext, inputs: readonly Deplo
   await writer.upsert('sources', sources, { entity: 'source', createOnly: true });
 
   const ids = [...new Set(inputs.map((i) => deploymentId(i.agencyId, i.technology, i.programme)))];
-  const storedEvents = await ctx.db
-    .selectFrom('deployment_events')
-    .select(['id', 'deployment_id', 'status', 'occurred_on'])
-    .where('deployment_id', 'in', ids.length > 0 ? ids : [''])
-    .execute();
+  const storedEvents = (await writer.selectWhereIn('deployment_events', 'deployment_id', ids)) as Array<{ id: string; deployment_id: string; status: string; occurred_on: string | null }>;
   const eventsByDeployment = new Map<string, Map<string, { status: DeploymentStatus; occurredOn: string | null }>>();
   for (const e of storedEvents) {
     const list = eventsByDeployment.get(e.deployment_id) ?? new Map();
@@ -220,10 +216,7 @@ export async function upsertLinks(
   const [a, b] = keyColumns;
   const firstValues = [...new Set(items.map((i) => String(i.values[a])))];
   const existing = new Set<string>();
-  for (let i = 0; i < firstValues.length; i += 500) {
-    const rows = await ctx.db.selectFrom(table).select([a, b]).where(a, 'in', firstValues.slice(i, i + 500)).execute();
-    for (const r of rows as Array<Record<string, unknown>>) existing.add(`${r[a]}|${r[b]}`);
-  }
+  for (const r of await ctx.writer.selectWhereIn(table, a, firstValues)) existing.add(`${r[a]}|${r[b]}`);
   const fresh = new Map<string, { row: number; values: Record<string, unknown> }>();
   for (const item of items) {
     const key = `${item.values[a]}|${item.values[b]}`;

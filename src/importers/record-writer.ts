@@ -123,6 +123,11 @@ export class RecordWriter {
     return this.outcomes.get(row) ?? 'unchanged';
   }
 
+  /** Every record of `table` whose `column` is one of `values` (several per value where the column is not unique). */
+  selectWhereIn(table: string, column: string, values: readonly string[]): Promise<Values[]> {
+    return this.rows.selectByKeys(table, column, values);
+  }
+
   async findByKeys(table: string, keyColumn: string, keys: readonly string[]): Promise<Map<string, Values>> {
     const found = new Map<string, Values>();
     for (const row of await this.rows.selectByKeys(table, keyColumn, keys)) found.set(String(row[keyColumn]), row);
