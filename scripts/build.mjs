@@ -11,10 +11,8 @@ import { brotliCompressSync, gzipSync } from 'node:zlib';
 
 const quiet = process.argv.includes('--quiet');
 
-// Chunk names change with their contents: drop the last build's.
-rmSync('dist/chunks', { recursive: true, force: true });
-
-await build({
+const built = await build({
+  metafile: true,
   entryPoints: { main: 'src/main.ts', cli: 'src/cli/main.ts' },
   outdir: 'dist',
   bundle: true,
@@ -29,6 +27,11 @@ await build({
   sourcemap: true,
   logLevel: quiet ? 'warning' : 'info',
 });
+
+// Chunk names change with their contents: remove the chunks of earlier builds (after writing the new
+// ones, so that a command starting meanwhile still finds every file it imports).
+const fresh = new Set(Object.keys(built.metafile.outputs).map((path) => path.replace(/^dist\/chunks\//, '')));
+for (const file of readdirSync('dist/chunks')) if (!fresh.has(file)) rmSync(join('dist/chunks', file));
 
 const webOut = 'dist/web';
 const stampFile = join(webOut, '.stamp');
