@@ -42,15 +42,15 @@ create table smap as select id, row_number() over (order by rowid) as n from src
 create index smap_id on smap(id);
 create table vmap as select id, row_number() over (order by rowid) as n from src.vendors;
 create index vmap_id on vmap(id);
-create table s_agencies as select m.n as id, a.name, a.state_code, a.ori, a.agency_type, a.place_id, a.lat, a.lon from src.agencies a join amap m on m.id = a.id order by m.n;
+create table s_agencies as select m.n as id, a.name, a.state_code, a.ori, a.agency_type, a.place_id, a.lat, a.lon, a.id as slug from src.agencies a join amap m on m.id = a.id order by m.n;
 create table s_aliases as select m.n as agency, al.state_code, al.name_key from src.agency_aliases al join amap m on m.id = al.agency_id;
-create table s_deployments as select d2.n as id, am.n as agency, d.state_code, d.technology_slug, d.programme, d.status, d.started_on, d.ended_on, d.last_verified_on, d.summary, d.primary_origin from src.deployments d join dmap d2 on d2.id = d.id join amap_all am on am.id = d.agency_id order by d2.n;
+create table s_deployments as select d2.n as id, am.n as agency, d.state_code, d.technology_slug, d.programme, d.status, d.started_on, d.ended_on, d.last_verified_on, d.summary, d.primary_origin, d.id as slug from src.deployments d join dmap d2 on d2.id = d.id join amap_all am on am.id = d.agency_id order by d2.n;
 create table s_events as select dm.n as deployment, e.status, e.occurred_on, sm.n as source, substr(e.id, instr(e.id, '@')+1) as row_key from src.deployment_events e join dmap dm on dm.id = e.deployment_id left join smap sm on sm.id = e.source_id;
 create table s_citations as select dm.n as deployment, sm.n as source, c.cited_on from src.citations c join dmap dm on dm.id = c.subject_id join smap sm on sm.id = c.source_id;
 create table s_links as select dm.n as deployment, vm.n as vendor from src.deployment_vendors l join dmap dm on dm.id = l.deployment_id join vmap vm on vm.id = l.vendor_id;
-create table s_base_agencies as select a.rowid as id, a.name, a.state_code, a.ori, a.agency_type, a.place_id, a.lat, a.lon from base.agencies a;
+create table s_base_agencies as select a.rowid as id, a.name, a.state_code, a.ori, a.agency_type, a.place_id, a.lat, a.lon, a.id as slug from base.agencies a;
 create table s_base_aliases as select a.rowid as agency, al.state_code, al.name_key from base.agency_aliases al join base.agencies a on a.id = al.agency_id;
-create table s_sources as select sm.n as id, s.url, s.publisher, s.kind from src.sources s join smap sm on sm.id = s.id;
+create table s_sources as select sm.n as id, s.url, s.publisher, s.kind, s.id as slug from src.sources s join smap sm on sm.id = s.id;
 create table s_revisions as
   select 'agency' as entity_type, id as entity_id from s_agencies
   union all select 'source', id from s_sources
@@ -73,17 +73,19 @@ function floorSeconds(): number {
   return (performance.now() - started) / 1000;
 }
 
-function integerKeyed(): { records: number; seconds: number; historyRecords: number; historySeconds: number } {
+function integerKeyed(withSlugs: boolean): { records: number; seconds: number; historyRecords: number; historySeconds: number } {
   const db = fresh(join(out, 'integer-keys.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // With slugs, agencies, deployments and sources keep today's text ids as unique columns, for URLs.
+  const slug = withSlugs ? 'unique' : '';
   db.exec(`
-create table agencies (id integer primary key, name text, state_code text, ori text unique, agency_type text, place_id text, lat real, lon real);
+create table agencies (id integer primary key, name text, state_code text, ori text unique, agency_type text, place_id text, lat real, lon real, slug text ${slug});
 create index agencies_state on agencies(state_code); create index agencies_place on agencies(place_id);
 create table agency_aliases (agency_id integer, state_code text, name_key text, primary key (agency_id, name_key));
 create index agency_aliases_lookup on agency_aliases(name_key, state_code);
-create table sources (id integer primary key, url text unique, publisher text, kind text);
-create table deployments (id integer primary key, agency_id integer, state_code text, technology_slug text, programme text, status text, started_on text, ended_on text, last_verified_on text, summary text, primary_origin text, unique (agency_id, technology_slug, programme));
+create table sources (id integer primary key, url text unique, publisher text, kind text, slug text ${slug});
+create table deployments (id integer primary key, agency_id integer, state_code text, technology_slug text, programme text, status text, started_on text, ended_on text, last_verified_on text, summary text, primary_origin text, slug text ${slug}, unique (agency_id, technology_slug, programme));
 create index deployments_technology on deployments(technology_slug, id); create index deployments_state_technology on deployments(state_code, technology_slug, id);
 create table deployment_events (id integer primary key, deployment_id integer, status text, occurred_on text, source_id integer, row_key text, unique (deployment_id, row_key));
 create table citations (id integer primary key, deployment_id integer, source_id integer, cited_on text, unique (deployment_id, source_id));
@@ -124,14 +126,17 @@ create index deployment_vendors_vendor on deployment_vendors(vendor_id);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const floors: number[] = [];
 const results: Array<ReturnType<typeof integerKeyed>> = [];
+const withSlugs: Array<ReturnType<typeof integerKeyed>> = [];
 for (let i = 0; i < runs; i++) {
   floors.push(floorSeconds());
-  results.push(integerKeyed());
+  results.push(integerKeyed(false));
+  withSlugs.push(integerKeyed(true));
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const floor = median(floors);
 const model = median(results.map((r) => r.seconds));
 const withHistory = median(results.map((r) => r.seconds + r.historySeconds));
+const slugged = median(withSlugs.map((r) => r.seconds + r.historySeconds));
 const round = (x: number) => Math.round(x * 100) / 100;
 process.stdout.write(
   JSON.stringify(
@@ -144,6 +149,11 @@ process.stdout.write(
         records: results[0]!.records + results[0]!.historyRecords,
         seconds: round(withHistory),
         ratio_to_floor: round(withHistory / floor),
+      },
+      integer_keys_with_history_and_text_ids_for_urls: {
+        what: 'the same, with today\'s text ids kept as unique columns of agencies, deployments and sources',
+        seconds: round(slugged),
+        ratio_to_floor: round(slugged / floor),
       },
     },
     null,
