@@ -31,7 +31,7 @@ const built = await build({
 // Chunk names change with their contents: remove the chunks of earlier builds (after writing the new
 // ones, so that a command starting meanwhile still finds every file it imports).
 const fresh = new Set(Object.keys(built.metafile.outputs).map((path) => path.replace(/^dist\/chunks\//, '')));
-for (const file of readdirSync('dist/chunks')) if (!fresh.has(file)) rmSync(join('dist/chunks', file));
+for (const file of existsSync('dist/chunks') ? readdirSync('dist/chunks') : []) if (!fresh.has(file)) rmSync(join('dist/chunks', file));
 
 const webOut = 'dist/web';
 const stampFile = join(webOut, '.stamp');
