@@ -22,6 +22,7 @@ import pg from 'pg';
 import { REPO_ROOT } from '#src/config/config';
 import { openDatabase } from '#src/storage/dialect';
 import { SupporterCrypto } from '#src/security/supporter-crypto';
+import { ringTownWithOfficial } from '../test/support/fixtures';
 
 const which = process.argv[2] ?? 'both';
 const ADMIN = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -130,16 +131,9 @@ async function bench(dialect: 'sqlite' | 'postgres') {
   let server = await startServer(databaseUrl, port); // the first start loads the bundled data
   try {
     const handle = openDatabase(databaseUrl);
-    const place = await handle.db
-      .selectFrom('deployments as d')
-      .innerJoin('agencies as a', 'a.id', 'd.agency_id')
-      .innerJoin('officials as o', 'o.place_id', 'a.place_id')
-      .select('a.place_id')
-      .where('d.technology_slug', '=', 'ring-neighbors')
-      .orderBy('a.place_id')
-      .executeTakeFirstOrThrow();
-    const path = `/campaigns/cancel-ring-partnership/places/${place.place_id}/act`;
-    const form = await formOf(base, place.place_id!);
+    const placeId = await ringTownWithOfficial(handle.db);
+    const path = `/campaigns/cancel-ring-partnership/places/${placeId}/act`;
+    const form = await formOf(base, placeId);
     await load(base, path, form, 3, 'warmup');
 
     const steady = await load(base, path, form, 10, 'steady');

@@ -93,7 +93,7 @@ export class RecordWriter {
       mark(rows, 'updated');
       if (options.revisions !== false) this.revision(options.entity, key, 'update', changes);
     }
-    await this.insertMany(table, inserts);
+    await this.rows.insert(table, inserts);
     return result;
   }
 
@@ -103,12 +103,12 @@ export class RecordWriter {
       this.mark([item.row], 'created');
       if (options.revisions !== false) this.revision(options.entity, options.describe(item.values), 'create', null);
     }
-    await this.insertMany(table, items.map((i) => i.values));
+    await this.rows.insert(table, items.map((i) => i.values));
   }
 
   /** Writes the revisions collected so far. Call once per batch, inside the same transaction. */
   async flushRevisions(): Promise<void> {
-    await this.insertMany('revisions', this.pendingRevisions.splice(0));
+    await this.rows.insert('revisions', this.pendingRevisions.splice(0));
   }
 
   /** Marks input rows as touched without a write of their own (e.g. every row was rejected upstream). */
@@ -132,11 +132,6 @@ export class RecordWriter {
     const found = new Map<string, Values>();
     for (const row of await this.rows.selectByKeys(table, keyColumn, keys)) found.set(String(row[keyColumn]), row);
     return found;
-  }
-
-  /** Every row of one call must have the same columns (the first row's). */
-  private async insertMany(table: string, rows: readonly Values[]): Promise<void> {
-    await this.rows.insert(table, rows);
   }
 
   /**

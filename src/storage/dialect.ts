@@ -27,9 +27,9 @@ export class DatabaseUrlError extends Error {
  */
 export function openDatabase(url: string): DatabaseHandle {
   if (/^postgres(ql)?:\/\//.test(url)) {
-    // Dates and bigints stay text and numbers in JS exactly as SQLite gives them.
     // Loaded only here: most runs of the CLI and the embedded server never talk to PostgreSQL.
     const pg = createRequire(import.meta.url)('pg') as typeof PgModule;
+    // Dates and bigints stay text and numbers in JS exactly as SQLite gives them.
     const pool = new pg.Pool({ connectionString: url, max: 10 });
     // An idle connection that fails (a server restart, a dropped database) is replaced on next use; it must
     // not take the process down.
@@ -80,7 +80,7 @@ export function sqliteConnectionOf(db: Kysely<any>): SqliteDatabase.Database | n
 
 /**
  * Kysely prepares every query anew; preparing costs as much as running a small one. Remember the last
- * 200 short prepared statements by their SQL; long ones (imports' multi-row inserts, each of its own
+ * 200 short prepared statements by their SQL; long ones (multi-row inserts and long `in` lists, each of its own
  * size) are not kept, as they are rarely repeated and a prepared statement holds memory. (Safe because
  * better-sqlite3 runs one statement at a time, and nothing here streams rows with iterate(), which would
  * keep a statement busy.)

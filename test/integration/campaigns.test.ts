@@ -7,7 +7,7 @@ import { SupporterCrypto } from '#src/security/supporter-crypto';
 import { Mailer } from '#src/mail/mailer';
 import { DeliveryService } from '#src/features/campaigns/delivery.service';
 import { DATABASES, createTestDatabase, type TestDatabase } from '../support/databases';
-import { fixture, importFile, importGeography } from '../support/fixtures';
+import { fixture, importFile, importGeography, ringTownWithOfficial } from '../support/fixtures';
 import { startSmtpServer, waitForMail } from '../support/smtp';
 import { solve } from '#src/security/proof-of-work';
 
@@ -39,16 +39,7 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     mailer = new Mailer(db.db, crypto, { smtpUrl: smtp.url, from: 'campaigns@counterwatch.invalid' });
     app = await buildApp(db, { versionTtlMs: 0, campaigns: { crypto, mailer, publicUrl: 'http://127.0.0.1:3000', perAddressPerMinute: 20 } });
     await app.ready();
-    // A town whose police had a Ring partnership and whose mayor is in the roster.
-    const row = await db.db
-      .selectFrom('deployments as d')
-      .innerJoin('agencies as a', 'a.id', 'd.agency_id')
-      .innerJoin('officials as o', 'o.place_id', 'a.place_id')
-      .select('a.place_id')
-      .where('d.technology_slug', '=', 'ring-neighbors')
-      .orderBy('a.place_id')
-      .executeTakeFirstOrThrow();
-    placeId = row.place_id!;
+    placeId = await ringTownWithOfficial(db.db);
     act = `/campaigns/${CAMPAIGN}/places/${placeId}`;
   });
   afterAll(async () => {
