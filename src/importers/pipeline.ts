@@ -53,6 +53,7 @@ export async function runImport<Row>(
   options: ImportOptions = {},
 ): Promise<ImportSummary> {
   const file = basename(path);
+  const notThisKind = `this is not ${/^[aeiou]/i.test(kind.name) ? 'an' : 'a'} ${kind.name} file`;
   let size: number;
   try {
     size = statSync(path).size;
@@ -77,7 +78,7 @@ export async function runImport<Row>(
     const missing = kind.shape.requiredColumns.filter((c) => !header!.includes(c));
     if (missing.length > 0) {
       throw new ImportShapeError(
-        `${file}: this is not a ${kind.name} file: the header lacks ${missing.map((m) => `"${m}"`).join(', ')} (line 1 has: ${header.slice(0, 8).join(', ')}${header.length > 8 ? ', …' : ''})`,
+        `${file}: ${notThisKind}: the header lacks ${missing.map((m) => `"${m}"`).join(', ')} (line 1 has: ${header.slice(0, 8).join(', ')}${header.length > 8 ? ', …' : ''})`,
       );
     }
   }
@@ -85,7 +86,7 @@ export async function runImport<Row>(
   let pending: DelimitedRecord | null = header === null && !firstResult.done ? firstResult.value : null;
   if (pending && kind.checkShape) {
     const problem = kind.checkShape(toRecord(columns, pending.fields));
-    if (problem) throw new ImportShapeError(`${file}: this is not a ${kind.name} file: line ${pending.line}: ${problem}`);
+    if (problem) throw new ImportShapeError(`${file}: ${notThisKind}: line ${pending.line}: ${problem}`);
     // A JSON-lines export opens with a header line that describes the file rather than a record.
     if (kind.shape.format === 'json-lines') pending = null;
   }
@@ -147,7 +148,7 @@ export async function runImport<Row>(
       if (!shapeChecked && kind.checkShape) {
         shapeChecked = true;
         const problem = kind.checkShape(toRecord(columns, record.fields));
-        if (problem) throw new ImportShapeError(`${file}: this is not a ${kind.name} file: line ${record.line}: ${problem}`);
+        if (problem) throw new ImportShapeError(`${file}: ${notThisKind}: line ${record.line}: ${problem}`);
       }
       counts.read++;
       if (record.fields.length !== columns.length && kind.shape.format === 'delimited') {
