@@ -4,7 +4,7 @@ export interface BundledDataset {
   /** Relative to the repository's `data/` folder. */
   readonly path: string;
   readonly title: string;
-  /** When the data was current, as its SOURCE.md gives it. */
+  /** When the data was current, as its SOURCE.md gives it: YYYY-MM-DD, YYYY-MM or YYYY. */
   readonly asOf: string;
   readonly credit: string;
   readonly licence: string;
@@ -66,6 +66,22 @@ export const BUNDLED_DATASETS: readonly BundledDataset[] = [
     asOf: '2026-08-22',
     credit: 'DeFlock, via DeFlockBHM/deflocked-municipalities',
     licence: 'None stated',
+  },
+  {
+    kind: 'curated-policies',
+    path: 'counterwatch-curated/policies.csv',
+    title: 'Bans, moratoria and oversight laws checked by Counterwatch',
+    asOf: '2026-12-04',
+    credit: 'Counterwatch maintainers, citing the public pages in each row',
+    licence: 'CC0 1.0',
+  },
+  {
+    kind: 'technology-events',
+    path: 'counterwatch-curated/technology-events.csv',
+    title: 'Events that changed what a technology means (Ring police requests)',
+    asOf: '2026-12-04',
+    credit: 'Counterwatch maintainers, citing the public pages in each row',
+    licence: 'CC0 1.0',
   },
   {
     kind: 'uscm-mayors',

@@ -11,6 +11,7 @@ import { importCommand } from './commands/import.command';
 import { campaignsCommand } from './commands/campaigns.command';
 import { operatorsCommand } from './commands/operators.command';
 import { officialsCommand } from './commands/officials.command';
+import { agenciesCommand, checkCommand } from './commands/agencies.command';
 import { CliError } from './cli-error';
 
 async function withDatabase<T>(work: (handle: DatabaseHandle) => Promise<T>): Promise<T> {
@@ -43,7 +44,7 @@ export function buildCli(): Command {
     .description('import a dataset file; importing the same file again changes nothing')
     .argument('<kind>', `one of: ${[...IMPORT_KINDS.keys()].join(', ')}`)
     .argument('<file>', 'the file to read')
-    .option('--as-of <date>', 'the date the data was current (YYYY-MM-DD); default: a date in the file name')
+    .option('--as-of <date>', 'the date the data was current: YYYY-MM-DD (or YYYY-MM, YYYY); required unless the file name holds a date such as 20201007')
     .option('--json', 'print the summary with every rejected row as JSON')
     .addHelpText('after', '\nKinds:\n' + [...IMPORT_KINDS.values()].map((k) => `  ${k.name.padEnd(20)} ${k.description}`).join('\n'))
     .action((kind: string, file: string, options: { asOf?: string; json?: boolean }) => withDatabase(async (handle) => {
@@ -53,7 +54,7 @@ export function buildCli(): Command {
 
   program
     .command('export')
-    .description('write the full dataset: JSON (deployments, policies, officials), CSV or GeoJSON (deployments)')
+    .description('write the full dataset: JSON (deployments, policies, officials, technology events), CSV or GeoJSON (deployments)')
     .addOption(new Option('--format <format>', 'output format').choices([...EXPORT_FORMATS]).default('json'))
     .option('--out <file>', 'write to a file instead of standard output')
     .action((options: { format: ExportFormat; out?: string }) =>
@@ -80,6 +81,8 @@ export function buildCli(): Command {
   program.addCommand(campaignsCommand(withDatabase));
   program.addCommand(operatorsCommand(withDatabase));
   program.addCommand(officialsCommand(withDatabase));
+  program.addCommand(agenciesCommand(withDatabase));
+  program.addCommand(checkCommand(withDatabase));
 
   program
     .command('serve')

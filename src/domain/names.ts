@@ -99,11 +99,17 @@ function normalizePlaceNameOnce(name: string): string {
     .replace(/[^a-z0-9]+/g, ' ')
     .trim()
     .replace(/\s+/g, ' ')
+    .replace(/^the /, '')
     .replace(PLACE_SUFFIX, '');
 }
 
-/** Normalises a county name: "Lee County", "LEE", "Lee Co." → "lee". */
+/**
+ * Normalises a county name: "Lee County", "LEE", "Lee Co." → "lee". An independent city keeps its "city"
+ * ("St. Louis city", "ST LOUIS CITY" → "saint louis city"), so it is not taken for the county of its name.
+ */
 export function normalizeCountyName(name: string): string {
+  const text = name.trim();
+  if (/\S\s+city$/i.test(text) && !/\bcounty\s+city$/i.test(text)) return `${normalizePlaceName(text.replace(/\s+city$/i, ''))} city`;
   return normalizePlaceName(name)
     .replace(/\s(county|parish|borough|census area|municipality|city and borough|municipio)$/, '')
     .replace(/\scounty$/, '')

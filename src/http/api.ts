@@ -134,9 +134,11 @@ export function sendPage<T>(
   request: FastifyRequest,
   reply: FastifyReply,
   format: ApiFormat,
-  page: { data: T[]; total: number; next: string | null },
+  page: { data: T[]; total: number; next: string | null; as_of?: string | null; warning?: string },
   as: { csv: (records: T[]) => string; feature: (record: T) => object },
 ): FastifyReply {
+  if (page.as_of !== undefined) reply.header('X-Data-As-Of', page.as_of ?? 'none');
+  if (page.warning !== undefined) reply.header('X-Data-Warning', page.warning.replace(/[^\x20-\x7e]/g, ' '));
   if (page.next) {
     const next = new URL(request.url, 'http://counterwatch.invalid');
     next.searchParams.set('cursor', page.next);
@@ -145,7 +147,8 @@ export function sendPage<T>(
   reply.header('X-Total-Count', String(page.total));
   if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(as.csv(page.data));
   if (format === 'geojson') {
-    return reply.type('application/geo+json').send(JSON.stringify({ type: 'FeatureCollection', features: page.data.map(as.feature), total: page.total, next: page.next }));
+    const { data, ...rest } = page;
+    return reply.type('application/geo+json').send(JSON.stringify({ type: 'FeatureCollection', features: data.map(as.feature), ...rest }));
   }
   return reply.send(page);
 }

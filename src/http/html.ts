@@ -30,7 +30,9 @@ th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid var(--line);ve
 caption{text-align:left;font-weight:600;padding:.4rem 0}
 th a{color:var(--ink)}th[aria-sort] a{color:var(--accent)}
 .status{display:inline-block;padding:0 .4rem;border-radius:.25rem;border:1px solid currentColor;font-size:.875rem;white-space:nowrap}
-.status-active,.status-passed{color:var(--accent)}.status-ended,.status-cancelled,.status-rejected,.status-failed,.status-repealed{color:var(--ok)}.status-proposed,.status-introduced,.status-paused,.status-unknown{color:var(--warn)}
+.status-active,.status-passed,.status-in-effect{color:var(--accent)}.status-ended,.status-cancelled,.status-rejected,.status-failed,.status-repealed,.status-expired{color:var(--ok)}.status-proposed,.status-introduced,.status-paused,.status-unknown{color:var(--warn)}
+.as-of{font-size:.9rem;color:var(--muted);white-space:nowrap}
+.notice{border-left:4px solid var(--warn);padding:.5rem 1rem;background:#fff;margin:1rem 0}
 .note{color:var(--muted);font-size:.95rem}.stale{color:var(--warn);font-weight:600}
 .crumbs ol{display:flex;flex-wrap:wrap;gap:.25rem;margin:0;padding:0;list-style:none;font-size:.95rem}.crumbs li+li::before{content:"›";margin-right:.25rem;color:var(--muted)}
 .filters{display:flex;flex-wrap:wrap;gap:.75rem;align-items:flex-end;margin:1rem 0;padding:.75rem;border:1px solid var(--line);border-radius:.5rem;background:#fff}

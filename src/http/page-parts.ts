@@ -1,19 +1,30 @@
 /** Pieces of HTML that several pages share: dates, statuses, record tables, pagers. */
 import { findTechnologyBySlug } from '#src/domain/technologies';
+import { formatPartialDate, parseIsoPartialDate } from '#src/domain/dates';
+import { scopeLabel } from '#src/domain/policies';
 import type { DeploymentRecord } from '#src/features/deployments/deployments.repository';
 import type { CitedSource } from '#src/features/sources/sources.repository';
 import { isStale } from '#src/features/officials/officials.repository';
 import { escapeHtml } from './html';
 
 const numberFormat = new Intl.NumberFormat('en-US');
-const dateFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
 
 export const formatNumber = (n: number): string => numberFormat.format(n);
 
-/** A YYYY-MM-DD day as `<time>`, or a dash. */
-export function formatDay(day: string | null | undefined): string {
-  if (!day) return '<span class="note">unknown</span>';
-  return `<time datetime="${escapeHtml(day)}">${escapeHtml(dateFormat.format(new Date(`${day}T00:00:00Z`)))}</time>`;
+/**
+ * A date at its precision ("2019", "2026-08", "2019-07-26", as the API gives it) as `<time>`, in words at
+ * that precision ("2019", "Aug 2026", "Jul 26, 2019"); "unknown" without one.
+ */
+export function formatDay(date: string | null | undefined, unknown = 'unknown'): string {
+  const parsed = date ? parseIsoPartialDate(date) : null;
+  if (!date || !parsed) return `<span class="note">${escapeHtml(unknown)}</span>`;
+  return `<time datetime="${escapeHtml(date)}">${escapeHtml(formatPartialDate(parsed))}</time>`;
+}
+
+/** A date at its precision in plain words, for text that is not HTML (titles, descriptions). */
+export function dateInWords(date: string | null | undefined): string {
+  const parsed = date ? parseIsoPartialDate(date) : null;
+  return parsed ? formatPartialDate(parsed) : 'an unknown date';
 }
 
 export function technologyName(slug: string): string {
@@ -21,7 +32,20 @@ export function technologyName(slug: string): string {
 }
 
 export function statusBadge(status: string): string {
-  return `<span class="status status-${escapeHtml(status)}">${escapeHtml(status)}</span>`;
+  return `<span class="status status-${escapeHtml(status)}">${escapeHtml(status.replace('-', ' '))}</span>`;
+}
+
+/**
+ * A deployment's status with the date a source last showed it so ("active as of Oct 7, 2020"): a status
+ * is never shown bare, because it is only known as of then.
+ */
+export function statusAsOf(d: { status: string; last_seen_on: string | null }): string {
+  return `${statusBadge(d.status)} <span class="as-of">as of ${formatDay(d.last_seen_on, 'an unknown date')}</span>`;
+}
+
+/** The same in plain words: "active as of Oct 7, 2020". */
+export function statusAsOfInWords(d: { status: string; last_seen_on: string | null }): string {
+  return `${d.status} as of ${dateInWords(d.last_seen_on)}`;
 }
 
 export function link(href: string, text: string): string {
@@ -46,13 +70,13 @@ export function deploymentTable(records: readonly DeploymentRecord[], caption: s
       (d) => `<tr>
 ${showAgency ? `<th scope="row">${link(d.agency.url, d.agency.name)}</th><td>${d.place ? link(d.place.url, d.place.full_name) : `<span class="note">${escapeHtml(d.agency.state)}, not placed</span>`}</td>` : ''}
 ${showTechnology ? `<${showAgency ? 'td' : 'th scope="row"'}>${link(d.url, technologyName(d.technology))}</${showAgency ? 'td' : 'th'}>` : ''}
-<td>${statusBadge(d.status)} ${showTechnology ? '' : link(d.url, 'details')}</td><td class="date">${formatDay(d.started_on)}</td><td class="date">${d.ended_on ? formatDay(d.ended_on) : ''}</td>
+<td>${statusAsOf(d)} ${showTechnology ? '' : link(d.url, 'details')}</td><td class="date">${formatDay(d.started_on, 'not known')}</td><td class="date">${formatDay(d.first_documented_on, 'not known')}</td><td class="date">${d.ended_on ? formatDay(d.ended_on) : ''}</td>
 </tr>`,
     )
     .join('');
   return `<div class="table-wrap"><table>
 <caption>${escapeHtml(caption)}</caption>
-<thead><tr>${showAgency ? '<th scope="col">Agency</th><th scope="col">Place</th>' : ''}${showTechnology ? '<th scope="col">Technology</th>' : ''}<th scope="col">Status</th><th scope="col">Started</th><th scope="col">Ended</th></tr></thead>
+<thead><tr>${showAgency ? '<th scope="col">Agency</th><th scope="col">Place</th>' : ''}${showTechnology ? '<th scope="col">Technology</th>' : ''}<th scope="col">Status, as last seen</th><th scope="col">Started</th><th scope="col">First documented</th><th scope="col">Ended</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`;
 }
 
@@ -61,7 +85,7 @@ export function sourceList(sources: readonly CitedSource[]): string {
   if (sources.length === 0) return '<p class="note">No source is attached yet.</p>';
   return `<ul>${sources
     .map((s) => {
-      const details = [s.publisher, s.kind, s.cited_on ? `dated ${s.cited_on}` : null].filter(Boolean).join(', ');
+      const details = [s.publisher, s.kind, s.cited_on ? `dated ${dateInWords(s.cited_on)}` : null].filter(Boolean).join(', ');
       const archive = s.archive_url ? ` (<a href="${escapeHtml(s.archive_url)}" rel="nofollow noopener">archived copy</a>)` : '';
       return `<li><a href="${escapeHtml(s.url)}" rel="nofollow noopener">${escapeHtml(s.url)}</a>${details ? ` <span class="note">${escapeHtml(details)}</span>` : ''}${archive}</li>`;
     })
@@ -79,15 +103,19 @@ export function pager(options: { offset: number; limit: number; total: number; u
   return `<nav class="pager" aria-label="${escapeHtml(options.label)}"><span>Showing ${formatNumber(first)}–${formatNumber(last)} of ${formatNumber(total)}</span>${previous}${next}</nav>`;
 }
 
-/** A table of policies (bans, moratoria, oversight laws, regulations) with their status and date. */
-export function policyTable(policies: ReadonlyArray<{ id: string; title: string; kind: string; status: string; status_on: string | null; technologies: string[] }>, caption: string): string {
-  if (policies.length === 0) return '<p class="note">No ban, moratorium or oversight law is recorded here yet.</p>';
+/** A table of policies (bans, moratoria, oversight laws, regulations): whom each binds, its status and the date of that status. */
+export function policyTable(
+  policies: ReadonlyArray<{ id: string; title: string; kind: string; status: string; status_on: string | null; technologies: string[]; scope: string | null; level: string | null }>,
+  caption: string,
+  empty = 'No ban, moratorium or oversight law is recorded here yet.',
+): string {
+  if (policies.length === 0) return `<p class="note">${escapeHtml(empty)}</p>`;
   return `<div class="table-wrap"><table><caption>${escapeHtml(caption)}</caption>
-<thead><tr><th scope="col">Law</th><th scope="col">Kind</th><th scope="col">Covers</th><th scope="col">Status</th><th scope="col">Since</th></tr></thead>
+<thead><tr><th scope="col">Law</th><th scope="col">Kind</th><th scope="col">Covers</th><th scope="col">Binds</th><th scope="col">Status</th><th scope="col">Since</th></tr></thead>
 <tbody>${policies
     .map(
       (p) =>
-        `<tr><th scope="row">${link(`/policies/${p.id}`, p.title)}</th><td>${escapeHtml(p.kind)}</td><td>${p.technologies.map((t) => link(`/technologies/${t}`, technologyName(t))).join(', ')}</td><td>${statusBadge(p.status)}</td><td class="date">${formatDay(p.status_on)}</td></tr>`,
+        `<tr><th scope="row">${link(`/policies/${p.id}`, p.title)}</th><td>${escapeHtml(p.kind)}</td><td>${p.technologies.map((t) => link(`/technologies/${t}`, technologyName(t))).join(', ')}</td><td>${escapeHtml(scopeLabel(p.scope, p.level))}</td><td>${statusBadge(p.status)}</td><td class="date">${formatDay(p.status_on)}</td></tr>`,
     )
     .join('')}</tbody></table></div>`;
 }

@@ -1,9 +1,14 @@
 import { createHash } from 'node:crypto';
-import { summarizeDeploymentEvents, type DeploymentStatus } from '#src/domain/statuses';
-import { agencyNameKeys, normalizeAgencyName, normalizeCountyName, normalizePlaceName, placeNameFromAgencyName, slugify } from '#src/domain/names';
+import { storedDate, type PartialDate } from '#src/domain/dates';
+import {
+  summarizeDeploymentEvidence,
+  type DeploymentEvidence,
+  type DeploymentStatus,
+  type EvidenceKind,
+  type EvidenceStanding,
+} from '#src/domain/statuses';
 import type { VendorName } from '#src/domain/vendors';
 import type { BatchContext } from './import-kind';
-import type { AgencyRef, PlaceRef, Resolver } from './resolver';
 
 /** `src-` + 16 hex digits of the URL's SHA-256: one source per URL, whatever dataset cites it. */
 export function sourceId(url: string): string {
@@ -15,7 +20,8 @@ export interface SourceInput {
   readonly publisher: string | null;
   readonly kind: string;
   readonly archiveUrl: string | null;
-  readonly citedOn: string | null;
+  /** The date of the cited document, at its precision. */
+  readonly citedOn: PartialDate | null;
 }
 
 /** Guesses a source's kind from how a dataset labels it and from its address. */
@@ -27,6 +33,20 @@ export function sourceKind(label: string, publisher: string | null, url: string)
   if (/\.gov(\/|$)|\.us(\/|$)|legistar|municode|granicus|civicclerk/.test(url)) return 'government';
   if (/documentcloud|muckrock/.test(url)) return 'government';
   return 'news';
+}
+
+/** One piece of dated evidence a row gives about a deployment (see domain/statuses). */
+export interface EvidenceInput {
+  /** Given by our own exports, which carry the stored id; otherwise made from the row (see `evidenceId`). */
+  readonly id?: string;
+  readonly status: DeploymentStatus;
+  readonly kind: EvidenceKind;
+  readonly standing: EvidenceStanding;
+  readonly date: PartialDate | null;
+  readonly sourceUrl: string | null;
+  readonly note?: string | null;
+  /** Given by our own exports; otherwise the import's as-of date. */
+  readonly asOf?: string | null;
 }
 
 export interface DeploymentInput {
@@ -41,13 +61,8 @@ export interface DeploymentInput {
   readonly programme: string;
   readonly summary: string | null;
   readonly vendors: readonly VendorName[];
-  /**
-   * Dated status transitions this row documents. Each is identified by the row that documents it (or by
-   * `id` when the input carries one, as exports do), so a corrected date or status updates the event.
-   */
-  readonly events: ReadonlyArray<{ id?: string; status: DeploymentStatus; occurredOn: string | null; sourceUrl: string | null; note?: string | null }>;
+  readonly evidence: readonly EvidenceInput[];
   readonly sources: readonly SourceInput[];
-  readonly lastVerifiedOn: string | null;
 }
 
 export function deploymentId(agencyId: string, technology: string, programme: string): string {
@@ -55,14 +70,28 @@ export function deploymentId(agencyId: string, technology: string, programme: st
 }
 
 /**
- * Writes deployments with their vendors, sources, citations, dated events and origins. Status, start and
- * end are derived from all events of the deployment (stored and new), so the order rows arrive in does
+ * The id of a piece of evidence, so that importing again finds it: a transition by the row that states
+ * it, a document by its URL (one per deployment, whichever rows cite it), a listing by dataset and as-of
+ * date (each version of a dataset that lists the deployment adds one).
+ */
+function evidenceId(ctx: BatchContext, deployment: string, input: DeploymentInput, e: EvidenceInput, index: number): string {
+  if (e.id) return e.id;
+  if (e.kind === 'documented' && e.sourceUrl) return `${deployment}@doc:${sourceId(e.sourceUrl)}`;
+  if (e.kind === 'listed') return `${deployment}@listed:${ctx.dataset}:${ctx.asOf.on}`;
+  return `${deployment}@${ctx.dataset}:${input.rowKey}${index === 0 ? '' : `:${index}`}`;
+}
+
+type Item = { row: number; values: Record<string, unknown> };
+
+/**
+ * Writes deployments with their vendors, sources, citations, dated evidence and origins. Status and dates
+ * are derived from all the evidence of the deployment (stored and new), so the order rows arrive in does
  * not matter. The summary belongs to the row with the smallest key that describes the deployment.
  */
 export async function writeDeployments(ctx: BatchContext, inputs: readonly DeploymentInput[]): Promise<void> {
   const { writer } = ctx;
-  const vendors = new Map<string, { row: number; values: Record<string, unknown> }>();
-  const sources: Array<{ row: number; values: Record<string, unknown> }> = [];
+  const vendors = new Map<string, Item>();
+  const sources: Item[] = [];
   for (const input of inputs) {
     for (const v of input.vendors) vendors.set(v.id, { row: input.row, values: { id: v.id, name: v.name } });
     for (const s of input.sources) {
@@ -72,47 +101,58 @@ export async function writeDeployments(ctx: BatchContext, inputs: readonly Deplo
       });
     }
   }
-  await writer.upsert('vendors', [...vendors.values()], { entity: 'vendor', createOnly: true });
-  // A source cited by several datasets keeps the first publisher/kind it was given.
-  await writer.upsert('sources', sources, { entity: 'source', createOnly: true });
+  await writer.upsert('vendors', [...vendors.values()], { entity: 'vendor', createOnly: true, secondary: true });
+  await writeSources(ctx, sources);
 
   const ids = [...new Set(inputs.map((i) => deploymentId(i.agencyId, i.technology, i.programme)))];
-  const storedEvents = (await writer.selectWhereIn('deployment_events', 'deployment_id', ids)) as Array<{ id: string; deployment_id: string; status: string; occurred_on: string | null }>;
-  const eventsByDeployment = new Map<string, Map<string, { status: DeploymentStatus; occurredOn: string | null }>>();
-  for (const e of storedEvents) {
-    const list = eventsByDeployment.get(e.deployment_id) ?? new Map();
-    list.set(e.id, { status: e.status as DeploymentStatus, occurredOn: e.occurred_on });
-    eventsByDeployment.set(e.deployment_id, list);
+  const stored = await writer.selectWhereIn('deployment_events', 'deployment_id', ids);
+  const evidenceBy = new Map<string, Map<string, Record<string, unknown>>>();
+  for (const e of stored) {
+    const list = evidenceBy.get(e.deployment_id as string) ?? new Map();
+    list.set(e.id as string, e);
+    evidenceBy.set(e.deployment_id as string, list);
   }
 
-  const eventItems: Array<{ row: number; values: Record<string, unknown> }> = [];
-  const citationItems: Array<{ row: number; values: Record<string, unknown> }> = [];
-  const vendorLinks: Array<{ row: number; values: Record<string, unknown> }> = [];
-  const originItems: Array<{ row: number; values: Record<string, unknown> }> = [];
+  const eventItems: Item[] = [];
+  const citationItems: Item[] = [];
+  const vendorLinks: Item[] = [];
+  const originItems: Item[] = [];
   for (const input of inputs) {
     const id = deploymentId(input.agencyId, input.technology, input.programme);
-    const events = eventsByDeployment.get(id) ?? new Map();
-    for (const [i, e] of input.events.entries()) {
-      const eventId = e.id ?? `${id}@${ctx.dataset}:${input.rowKey}${i === 0 ? '' : `:${i}`}`;
-      events.set(eventId, { status: e.status, occurredOn: e.occurredOn });
-      eventItems.push({
-        row: input.row,
-        values: {
-          id: eventId,
-          deployment_id: id,
-          status: e.status,
-          occurred_on: e.occurredOn,
-          source_id: e.sourceUrl ? sourceId(e.sourceUrl) : null,
-          note: e.note ?? null,
-        },
-      });
+    const evidence = evidenceBy.get(id) ?? new Map<string, Record<string, unknown>>();
+    let transitions = 0;
+    for (const e of input.evidence) {
+      const eventId = evidenceId(ctx, id, input, e, e.kind === 'transition' ? transitions++ : 0);
+      const values = {
+        id: eventId,
+        deployment_id: id,
+        status: e.status,
+        kind: e.kind,
+        standing: e.standing,
+        occurred_on: e.date?.on ?? null,
+        precision: e.date?.precision ?? null,
+        as_of: e.asOf !== undefined ? e.asOf : ctx.asOf.on,
+        source_id: e.sourceUrl ? sourceId(e.sourceUrl) : null,
+        note: e.note ?? null,
+      };
+      const before = evidence.get(eventId);
+      evidence.set(eventId, before ? mergeEvidence(before, values) : values);
+      eventItems.push({ row: input.row, values });
     }
-    eventsByDeployment.set(id, events);
+    evidenceBy.set(id, evidence);
     for (const s of input.sources) {
       const source = sourceId(s.url);
       citationItems.push({
         row: input.row,
-        values: { id: `deployment:${id}:${source}`, subject_type: 'deployment', subject_id: id, source_id: source, cited_on: s.citedOn, note: null },
+        values: {
+          id: `deployment:${id}:${source}`,
+          subject_type: 'deployment',
+          subject_id: id,
+          source_id: source,
+          cited_on: s.citedOn?.on ?? null,
+          cited_precision: s.citedOn?.precision ?? null,
+          note: null,
+        },
       });
     }
     for (const v of input.vendors) {
@@ -123,7 +163,6 @@ export async function writeDeployments(ctx: BatchContext, inputs: readonly Deplo
 
   const deploymentItems = inputs.map((input) => {
     const id = deploymentId(input.agencyId, input.technology, input.programme);
-    const derived = summarizeDeploymentEvents([...(eventsByDeployment.get(id) ?? new Map()).values()]);
     return {
       row: input.row,
       values: {
@@ -132,22 +171,75 @@ export async function writeDeployments(ctx: BatchContext, inputs: readonly Deplo
         state_code: input.state,
         technology_slug: input.technology,
         programme: input.programme,
-        status: derived.status,
-        started_on: derived.startedOn,
-        ended_on: derived.endedOn,
-        last_verified_on: input.lastVerifiedOn,
+        ...deploymentDates([...(evidenceBy.get(id) ?? new Map()).values()]),
         summary: input.summary,
         primary_origin: `${ctx.dataset}:${input.rowKey}`,
       },
     };
   });
   await writer.upsert('deployments', deploymentItems, { entity: 'deployment', merge: mergeDeployment });
-  // Rows that cite the same source for one deployment may give different dates; the earliest wins,
-  // whatever order the rows come in, so that importing again changes nothing.
-  await writer.upsert('deployment_events', eventItems, { entity: 'deployment_event' });
-  await writer.upsert('citations', citationItems, { entity: 'citation', merge: keepSmallest('cited_on') });
+  await writer.upsert('deployment_events', eventItems, { entity: 'deployment_event', merge: mergeEvidence, secondary: true });
+  await writeCitations(ctx, citationItems);
   await upsertLinks(ctx, 'deployment_vendors', vendorLinks, ['deployment_id', 'vendor_id'], 'deployment_vendor');
   await writeOrigins(ctx, originItems);
+}
+
+/** The status and dates of a deployment, derived from its stored evidence rows (as the table holds them). */
+export function deploymentDates(rows: ReadonlyArray<Record<string, unknown>>) {
+  const evidence: DeploymentEvidence[] = rows.map((e) => ({
+    status: e.status as DeploymentStatus,
+    kind: e.kind as EvidenceKind,
+    standing: e.standing as EvidenceStanding,
+    date: storedDate(e.occurred_on as string | null, e.precision as string | null),
+    asOf: (e.as_of as string | null) ?? null,
+  }));
+  const s = summarizeDeploymentEvidence(evidence);
+  return {
+    status: s.status,
+    started_on: s.started?.on ?? null,
+    started_precision: s.started?.precision ?? null,
+    first_documented_on: s.firstDocumented?.on ?? null,
+    first_documented_precision: s.firstDocumented?.precision ?? null,
+    last_seen_on: s.lastSeen?.on ?? null,
+    last_seen_precision: s.lastSeen?.precision ?? null,
+    ended_on: s.ended?.on ?? null,
+    ended_precision: s.ended?.precision ?? null,
+    active_from: s.activeFrom,
+    active_until: s.activeUntil,
+  };
+}
+
+/**
+ * Two versions of one piece of evidence: a document keeps its earliest date; a statement from a dataset
+ * as of an older date never replaces one from a newer version of it (so importing an old file after a
+ * newer one changes nothing it stated); otherwise the incoming version wins.
+ */
+function mergeEvidence(existing: Record<string, unknown>, incoming: Record<string, unknown>): Record<string, unknown> {
+  const olderSource = typeof existing.as_of === 'string' && typeof incoming.as_of === 'string' && incoming.as_of < existing.as_of;
+  if (incoming.kind === 'documented') {
+    const keepExisting = existing.occurred_on !== null && (incoming.occurred_on === null || (existing.occurred_on as string) <= (incoming.occurred_on as string));
+    const dated = keepExisting ? { occurred_on: existing.occurred_on, precision: existing.precision } : { occurred_on: incoming.occurred_on, precision: incoming.precision };
+    return { ...(olderSource ? { ...incoming, ...existing } : { ...existing, ...incoming }), ...dated, as_of: olderSource ? existing.as_of : incoming.as_of };
+  }
+  return olderSource ? { ...incoming, ...existing } : { ...existing, ...incoming };
+}
+
+/** Sources by URL. A source cited by several datasets keeps the first publisher and kind it was given. */
+export async function writeSources(ctx: BatchContext, items: readonly Item[]): Promise<void> {
+  await ctx.writer.upsert('sources', items, { entity: 'source', createOnly: true, secondary: true });
+}
+
+/** Citations of sources by records (`<subject type>:<subject id>:<source id>`), each keeping its earliest date. */
+export async function writeCitations(ctx: BatchContext, items: readonly Item[]): Promise<void> {
+  await ctx.writer.upsert('citations', items, { entity: 'citation', merge: keepEarliestCitation, secondary: true });
+}
+
+/** A citation keeps the earliest date it was given (rows citing one URL may date it differently). */
+function keepEarliestCitation(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const x = a.cited_on as string | null;
+  const y = b.cited_on as string | null;
+  const first = x === null || x === undefined ? b : y === null || y === undefined ? a : x <= y ? a : b;
+  return { ...a, ...b, cited_on: first.cited_on ?? null, cited_precision: first.cited_precision ?? null };
 }
 
 /** A merge where the given field keeps the smaller of two non-null values. */
@@ -159,21 +251,30 @@ export function keepSmallest(field: string) {
   };
 }
 
-/** Derived fields come from the incoming values (computed over all events); the summary stays with its owner row. */
+const DERIVED = [
+  'status',
+  'started_on',
+  'started_precision',
+  'first_documented_on',
+  'first_documented_precision',
+  'last_seen_on',
+  'last_seen_precision',
+  'ended_on',
+  'ended_precision',
+  'active_from',
+  'active_until',
+] as const;
+
+/** Derived fields come from the incoming values (computed over all evidence); the summary stays with its owner row. */
 function mergeDeployment(existing: Record<string, unknown>, incoming: Record<string, unknown>): Record<string, unknown> {
   const owner = existing.primary_origin as string | null;
   const challenger = incoming.primary_origin as string;
   const incomingOwns = owner === null || owner === challenger || compareOrigins(challenger, owner) < 0;
-  const verified = [existing.last_verified_on, incoming.last_verified_on].filter((d): d is string => typeof d === 'string').sort();
-  return {
-    ...existing,
-    status: incoming.status,
-    started_on: incoming.started_on,
-    ended_on: incoming.ended_on,
-    last_verified_on: verified.at(-1) ?? null,
-    summary: incomingOwns ? incoming.summary : existing.summary,
-    primary_origin: incomingOwns ? challenger : owner,
-  };
+  const merged: Record<string, unknown> = { ...existing };
+  for (const field of DERIVED) merged[field] = incoming[field];
+  merged.summary = incomingOwns ? incoming.summary : existing.summary;
+  merged.primary_origin = incomingOwns ? challenger : owner;
+  return merged;
 }
 
 /** Origins of one dataset order by row key; across datasets the existing owner keeps the record. */
@@ -188,7 +289,7 @@ function compareOrigins(a: string, b: string): number {
  * Records which dataset, file, row and line each record came from. The line is where the row was first
  * read: a row that moves in a later version of the file is the same origin, not an update.
  */
-export async function writeOrigins(ctx: BatchContext, items: ReadonlyArray<{ row: number; values: Record<string, unknown> }>): Promise<void> {
+export async function writeOrigins(ctx: BatchContext, items: readonly Item[]): Promise<void> {
   await ctx.writer.upsert('origins', items, {
     entity: 'origin',
     revisions: false,
@@ -197,7 +298,7 @@ export async function writeOrigins(ctx: BatchContext, items: ReadonlyArray<{ row
   });
 }
 
-export function originItem(ctx: BatchContext, row: number, line: number, rowKey: string, entity: string, entityId: string) {
+export function originItem(ctx: BatchContext, row: number, line: number, rowKey: string, entity: string, entityId: string): Item {
   return {
     row,
     values: { id: `${entity}:${entityId}:${ctx.dataset}:${rowKey}`, entity_type: entity, entity_id: entityId, dataset: ctx.dataset, file: ctx.file, line, row_key: rowKey },
@@ -205,126 +306,26 @@ export function originItem(ctx: BatchContext, row: number, line: number, rowKey:
 }
 
 /** Inserts join rows that are missing (keyed by their columns); existing links stay as they are. */
-export async function upsertLinks(
-  ctx: BatchContext,
-  table: string,
-  items: Array<{ row: number; values: Record<string, unknown> }>,
-  keyColumns: readonly [string, string],
-  entity: string,
-): Promise<void> {
+export async function upsertLinks(ctx: BatchContext, table: string, items: readonly Item[], keyColumns: readonly [string, string], entity: string): Promise<void> {
   if (items.length === 0) return;
   const [a, b] = keyColumns;
   const firstValues = [...new Set(items.map((i) => String(i.values[a])))];
   const existing = new Set<string>();
   for (const r of await ctx.writer.selectWhereIn(table, a, firstValues)) existing.add(`${r[a]}|${r[b]}`);
-  const fresh = new Map<string, { row: number; values: Record<string, unknown> }>();
+  const fresh = new Map<string, Item>();
   for (const item of items) {
     const key = `${item.values[a]}|${item.values[b]}`;
     if (!existing.has(key) && !fresh.has(key)) fresh.set(key, { row: item.row, values: item.values });
   }
   if (fresh.size === 0) return;
-  await ctx.writer.createMany(table, [...fresh.values()].map((f) => ({ row: f.row, values: withoutKey(f.values) })), {
-    entity,
-    revisions: entity !== 'agency_alias',
-    describe: (v) => `${v[a]}|${v[b]}`,
-  });
+  await ctx.writer.createMany(
+    table,
+    [...fresh.values()].map((f) => ({ row: f.row, values: withoutKey(f.values) })),
+    { entity, revisions: entity !== 'agency_alias', secondary: true, describe: (v) => `${v[a]}|${v[b]}` },
+  );
 }
 
 function withoutKey(values: Record<string, unknown>): Record<string, unknown> {
   const { key: _key, ...rest } = values;
   return rest;
-}
-
-export interface AgencyClaim {
-  readonly row: number;
-  readonly line: number;
-  readonly rowKey: string;
-  readonly name: string;
-  readonly state: string;
-  readonly agencyType: string | null;
-  readonly ori?: string | null;
-  readonly place: PlaceRef | null;
-  readonly county: PlaceRef | null;
-}
-
-/**
- * Finds the agency a row names, or prepares a new one: by ORI, then by (name, state), then by place
- * (the one police department of a city, the one sheriff of a county). Existing agencies are not
- * changed; new ones take their point from their city, else their county.
- */
-export function resolveAgency(resolver: Resolver, claim: AgencyClaim): { agency: AgencyRef; isNew: boolean } {
-  if (claim.ori) {
-    const byOri = resolver.agencyByOri(claim.ori);
-    if (byOri) return { agency: byOri, isNew: false };
-  }
-  const byName = resolver.agencyByName(claim.state, claim.name);
-  if (byName) return { agency: byName, isNew: false };
-  const byPlace = agencyAtPlace(resolver, claim);
-  if (byPlace) return { agency: byPlace, isNew: false };
-  const point = claim.place?.lat != null ? claim.place : claim.county?.lat != null ? claim.county : null;
-  return {
-    isNew: true,
-    agency: {
-      id: `${claim.state.toLowerCase()}-${slugify(normalizeAgencyName(claim.name))}`,
-      name: claim.name.trim().replace(/\s+/g, ' '),
-      state_code: claim.state,
-      ori: claim.ori ?? null,
-      agency_type: claim.agencyType,
-      place_id: claim.place?.id ?? claim.county?.id ?? null,
-      lat: point?.lat ?? null,
-      lon: point?.lon ?? null,
-    },
-  };
-}
-
-function agencyAtPlace(resolver: Resolver, claim: AgencyClaim): AgencyRef | null {
-  // Only an agency named after its own city ("New Brighton Department of Public Safety") is taken for
-  // that city's one police department; a campus, airport or transit police at the same place is not.
-  if (claim.place && placeNameFromAgencyName(claim.name) === normalizePlaceName(claim.place.name)) {
-    const police = resolver.policeOf(claim.place);
-    if (police) return police;
-  }
-  const name = normalizeAgencyName(claim.name);
-  if (claim.county && /sheriffs/.test(name) && name.includes(normalizeCountyName(claim.county.name))) {
-    const sheriff = resolver.sheriffOf(claim.county);
-    if (sheriff) return sheriff;
-  }
-  return null;
-}
-
-/** Writes agencies first seen in this batch, with their name aliases and origins. */
-export async function writeNewAgencies(
-  ctx: BatchContext,
-  created: ReadonlyArray<{ claim: AgencyClaim; agency: AgencyRef }>,
-  aliases: ReadonlyArray<{ row: number; agencyId: string; state: string; name: string }>,
-): Promise<void> {
-  const items = created.map(({ claim, agency }) => ({
-    row: claim.row,
-    values: { ...agency, location_basis: locationBasis(agency, claim) },
-  }));
-  await ctx.writer.upsert('agencies', items, { entity: 'agency', createOnly: true });
-  await writeAgencyAliases(ctx, aliases);
-  await writeOrigins(
-    ctx,
-    created.map(({ claim, agency }) => originItem(ctx, claim.row, claim.line, claim.rowKey, 'agency', agency.id)),
-  );
-}
-
-export async function writeAgencyAliases(
-  ctx: BatchContext,
-  aliases: ReadonlyArray<{ row: number; agencyId: string; state: string; name: string }>,
-): Promise<void> {
-  const items = new Map<string, { row: number; values: Record<string, unknown> }>();
-  for (const a of aliases) {
-    for (const key of agencyNameKeys(a.name)) {
-      items.set(`${a.agencyId}|${key}`, { row: a.row, values: { agency_id: a.agencyId, state_code: a.state, name_key: key } });
-    }
-  }
-  await upsertLinks(ctx, 'agency_aliases', [...items.values()], ['agency_id', 'name_key'], 'agency_alias');
-}
-
-function locationBasis(agency: AgencyRef, claim: AgencyClaim): string | null {
-  if (agency.lat == null) return null;
-  if (claim.place?.lat != null && agency.lat === claim.place.lat) return 'city';
-  return 'county';
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { PartialDate } from '#src/domain/dates';
 import type { RecordWriter } from './record-writer';
 import type { Resolver } from './resolver';
 
@@ -26,8 +27,8 @@ export interface BatchContext {
   readonly dataset: string;
   /** File name (without directories) recorded in origins. */
   readonly file: string;
-  /** The date the data was current: from `--as-of`, the file name, or the kind's default. */
-  readonly asOf: string;
+  /** The date the file's data was current: from `--as-of`, the bundled manifest, the file name or the file itself. */
+  readonly asOf: PartialDate;
   /** Reports something the run could not do for a valid row (e.g. place it on the map). */
   warn(line: number, message: string): void;
 }
@@ -49,10 +50,10 @@ export interface ImportKind<Row> {
   readonly shape: FileShape;
   /** Checks the first data row of a headerless file (or anything beyond column names); returns an error or null. */
   checkShape?(firstRecord: Record<string, string>): string | null;
+  /** For a file that states its own as-of date (our JSON export's header): reads it from the first record. */
+  asOfInFile?(firstRecord: Record<string, string>): PartialDate | null;
   parseRow(record: Record<string, string>): ParseResult<Row>;
   /** A stable key of the row within its dataset (e.g. the Atlas's AOSNUMBER). */
   rowKey(row: Row, line: number): string;
   writeBatch(ctx: BatchContext, rows: readonly ParsedRow<Row>[]): Promise<void>;
-  /** Default as-of date when neither `--as-of` nor the file name gives one. */
-  readonly defaultAsOf?: string;
 }

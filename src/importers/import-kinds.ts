@@ -2,9 +2,11 @@ import type { ImportKind } from './import-kind';
 import { atlasImporter } from './kinds/atlas.importer';
 import { censusCountiesImporter, censusPlacesImporter, censusStatesImporter } from './kinds/census.importers';
 import { counterwatchExportImporter } from './kinds/counterwatch-export.importer';
+import { curatedPoliciesImporter } from './kinds/curated-policies.importer';
 import { fbiAgenciesImporter } from './kinds/fbi-agencies.importer';
 import { flockCancellationsImporter } from './kinds/flock-cancellations.importer';
 import { frtPoliciesImporter } from './kinds/frt-policies.importer';
+import { technologyEventsImporter } from './kinds/technology-events.importer';
 import { uscmMayorsImporter } from './kinds/uscm-mayors.importer';
 
 /** Every importer, by the kind name used on the command line. */
@@ -17,6 +19,8 @@ export const IMPORT_KINDS: ReadonlyMap<string, ImportKind<any>> = new Map(
     atlasImporter,
     frtPoliciesImporter,
     flockCancellationsImporter,
+    curatedPoliciesImporter,
+    technologyEventsImporter,
     uscmMayorsImporter,
     counterwatchExportImporter,
   ].map((k) => [k.name, k]),

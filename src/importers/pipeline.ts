@@ -7,6 +7,7 @@ import { readDelimited, UnterminatedQuoteError, type DelimitedRecord } from './d
 import type { ImportKind, ParsedRow, RowProblem } from './import-kind';
 import { RecordWriter } from './record-writer';
 import { Resolver } from './resolver';
+import { isoOf, parseIsoPartialDate, type PartialDate } from '#src/domain/dates';
 import { bumpDatasetVersion } from '#src/storage/dataset-version';
 import { bulkRowsFor, withBulkWrites } from '#src/storage/bulk-writes';
 import { rebuildSearchIndex } from '#src/storage/search-index';
@@ -15,6 +16,8 @@ export interface ImportSummary {
   readonly runId: string;
   readonly kind: string;
   readonly file: string;
+  /** The date the file's data was current (YYYY, YYYY-MM or YYYY-MM-DD). */
+  readonly asOf: string;
   readonly read: number;
   readonly created: number;
   readonly updated: number;
@@ -27,6 +30,7 @@ export interface ImportSummary {
 }
 
 export interface ImportOptions {
+  /** The date the file's data was current: YYYY-MM-DD, YYYY-MM or YYYY (required unless the file name or the file says it). */
   readonly asOf?: string;
   readonly batchSize?: number;
   /** Called after each batch with the bytes read so far and the file's size. */
@@ -34,9 +38,14 @@ export interface ImportOptions {
   readonly now?: () => Date;
 }
 
-/** The file is not of the kind asked for; nothing of it was written. */
+/** The file is not of the kind asked for, or cannot be imported as given; nothing of it was written. */
 export class ImportShapeError extends Error {
-  override readonly name = 'ImportShapeError';
+  override readonly name: string = 'ImportShapeError';
+}
+
+/** Nothing says when the file's data was current; nothing of it was written. */
+export class ImportAsOfError extends ImportShapeError {
+  override readonly name = 'ImportAsOfError';
 }
 
 const DEFAULT_BATCH = 2000;
@@ -63,7 +72,11 @@ export async function runImport<Row>(
   const now = options.now ?? (() => new Date());
   const runId = randomUUID();
   const startedAt = now().toISOString();
-  const asOf = options.asOf ?? dateFromFileName(file) ?? kind.defaultAsOf ?? startedAt.slice(0, 10);
+  let asOf: PartialDate | null = null;
+  if (options.asOf !== undefined) {
+    asOf = parseIsoPartialDate(options.asOf);
+    if (asOf === null) throw new ImportAsOfError(`${file}: the as-of date "${options.asOf}" is not a date; give it as YYYY-MM-DD (or YYYY-MM, or YYYY)`);
+  }
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   const hash = createHash('sha256');
   let bytesRead = 0;
@@ -91,6 +104,15 @@ export async function runImport<Row>(
     if (kind.shape.format === 'json-lines') pending = null;
   }
   if (header === null && firstResult.done) throw new ImportShapeError(`${file}: the file is empty`);
+  if (asOf === null && kind.asOfInFile && !firstResult.done) asOf = kind.asOfInFile(toRecord(columns, firstResult.value.fields));
+  asOf ??= dateFromFileName(file);
+  if (asOf !== null && asOf.on > startedAt.slice(0, 10)) throw new ImportAsOfError(`${file}: the as-of date ${isoOf(asOf)} is in the future; give the date the data was current`);
+  if (asOf === null) {
+    throw new ImportAsOfError(
+      `${file}: when was this data current? Its name holds no date (such as 20201007 or 2020-10-07), so give the date the data was current with --as-of YYYY-MM-DD (or YYYY-MM, or YYYY)`,
+    );
+  }
+  const runAsOf = asOf;
 
   await db
     .insertInto('import_runs')
@@ -99,6 +121,8 @@ export async function runImport<Row>(
       kind: kind.name,
       file,
       file_sha256: '',
+      as_of: runAsOf.on,
+      as_of_precision: runAsOf.precision,
       started_at: startedAt,
       finished_at: null,
       status: 'running',
@@ -128,7 +152,7 @@ export async function runImport<Row>(
       resolver.startBatch();
       const writer = new RecordWriter(trx, bulkRows, `import:${runId}`, null, now().toISOString());
       await kind.writeBatch(
-        { db: trx, writer, resolver, dataset: kind.name, file, asOf, warn: (line, message) => warnings.push({ line, message }) },
+        { db: trx, writer, resolver, dataset: kind.name, file, asOf: runAsOf, warn: (line, message) => warnings.push({ line, message }) },
         rows,
       );
       await writer.flushRevisions();
@@ -173,7 +197,7 @@ export async function runImport<Row>(
     throw error;
   }
 
-  const summary: ImportSummary = { runId, kind: kind.name, file, ...counts, rejected: rejections.length, rejections, warnings };
+  const summary: ImportSummary = { runId, kind: kind.name, file, asOf: isoOf(runAsOf), ...counts, rejected: rejections.length, rejections, warnings };
   await db
     .updateTable('import_runs')
     .set({
@@ -248,13 +272,8 @@ async function* readJsonLines(path: string, onBytes: (bytes: number) => void, ha
   await hashed;
 }
 
-/** A date written into a file name as YYYYMMDD or YYYY-MM-DD (e.g. atlas-of-surveillance-20201007.csv). */
-export function dateFromFileName(file: string): string | null {
-  const m = /(?<!\d)(20\d{2})-?(\d{2})-?(\d{2})(?!\d)/.exec(file);
-  if (!m) return null;
-  const [, y, mo, d] = m;
-  const month = Number(mo);
-  const day = Number(d);
-  if (month < 1 || month > 12 || day < 1 || day > 31) return null;
-  return `${y}-${mo}-${d}`;
+/** A day written into a file name as YYYYMMDD or YYYY-MM-DD (e.g. atlas-of-surveillance-20201007.csv). */
+export function dateFromFileName(file: string): PartialDate | null {
+  const m = /(?<!\d)((?:19|20)\d{2})-?(\d{2})-?(\d{2})(?!\d)/.exec(file);
+  return m ? parseIsoPartialDate(`${m[1]}-${m[2]}-${m[3]}`) : null;
 }

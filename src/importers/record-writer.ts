@@ -28,6 +28,11 @@ export interface UpsertOptions {
   readonly createOnly?: boolean;
   /** Whether writes count toward the rows' outcomes (false for bookkeeping such as origins). */
   readonly countsAsChange?: boolean;
+  /**
+   * Records that add to a row's main record rather than being it (its evidence, citations, links): a new
+   * one makes its row "updated", not "created". A row is "created" only when its main record is new.
+   */
+  readonly secondary?: boolean;
 }
 
 /**
@@ -63,7 +68,10 @@ export class RecordWriter {
       }
     }
     const existing = await this.findByKeys(table, keyColumn, [...incoming.keys()]);
-    const mark = options.countsAsChange === false ? () => {} : (rows: number[], outcome: RowOutcome) => this.mark(rows, outcome);
+    const mark =
+      options.countsAsChange === false
+        ? () => {}
+        : (rows: number[], outcome: RowOutcome) => this.mark(rows, options.secondary && outcome === 'created' ? 'updated' : outcome);
     const result = new Map<string, Values>();
     const inserts: Values[] = [];
     for (const [key, { rows, values }] of incoming) {
@@ -98,9 +106,9 @@ export class RecordWriter {
   }
 
   /** Inserts records the caller knows to be new (e.g. missing join rows), with their revisions. */
-  async createMany(table: string, items: readonly UpsertItem[], options: { entity: string; revisions?: boolean; describe: (v: Values) => string }): Promise<void> {
+  async createMany(table: string, items: readonly UpsertItem[], options: { entity: string; revisions?: boolean; secondary?: boolean; describe: (v: Values) => string }): Promise<void> {
     for (const item of items) {
-      this.mark([item.row], 'created');
+      this.mark([item.row], options.secondary ? 'updated' : 'created');
       if (options.revisions !== false) this.revision(options.entity, options.describe(item.values), 'create', null);
     }
     await this.rows.insert(table, items.map((i) => i.values));

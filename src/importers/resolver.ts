@@ -1,15 +1,13 @@
 import type { Kysely } from 'kysely';
-import { agencyNameKeys, normalizeAgencyName, normalizeCountyName, normalizePlaceName, placeNameFromAgencyName } from '#src/domain/names';
-
-interface AgencyTraits {
-  readonly city: string | null;
-  readonly sheriff: boolean;
-}
+import { parseAgencyName, placeForm, type TownForm } from '#src/domain/agencies';
+import { normalizeCountyName, normalizePlaceName } from '#src/domain/names';
+import { findStateByCode } from '#src/domain/states';
 
 export interface PlaceRef {
   readonly id: string;
   readonly kind: string;
   readonly name: string;
+  readonly full_name: string;
   readonly state_code: string;
   readonly geoid: string | null;
   readonly county_geoid: string | null;
@@ -27,21 +25,30 @@ export interface AgencyRef {
   readonly place_id: string | null;
   readonly lat: number | null;
   readonly lon: number | null;
+  readonly location_basis: string | null;
+  /** Sorted 5-digit county GEOIDs, comma-separated, or null when unknown. */
+  readonly county_geoids: string | null;
+  readonly level: string | null;
+  readonly placement_issue: string | null;
 }
 
 const CHUNK = 500;
 const MAX_KEPT_AT_PLACES = 50_000;
+const PLACE_COLUMNS = ['p.id', 'p.kind', 'p.name', 'p.full_name', 'p.state_code', 'p.geoid', 'p.county_geoid', 'p.lat', 'p.lon', 'p.population'] as const;
+export const AGENCY_COLUMNS = ['id', 'name', 'state_code', 'ori', 'agency_type', 'place_id', 'lat', 'lon', 'location_basis', 'county_geoids', 'level', 'placement_issue'] as const;
 
 /**
  * Finds places and agencies by name for importers. Lookups are loaded in bulk per batch (`load`) and
- * then answered from memory (`place`, `county`, `agencyByName`), so a batch costs a few queries, not
- * a few per row.
+ * then answered from memory, so a batch costs a few queries, not a few per row. Places are looked up
+ * by name in every state (a row filed under the wrong state is recognised by its city and county).
  */
 export class Resolver {
   private readonly placesByKey = new Map<string, PlaceRef[]>();
   private readonly agenciesByKey = new Map<string, Map<string, AgencyRef>>();
   private readonly agenciesByPlace = new Map<string, Map<string, AgencyRef>>();
   private readonly agenciesByOri = new Map<string, AgencyRef | null>();
+  /** Agencies merged away (by `agencies merge`), to the agency that survived them. */
+  private readonly merged = new Map<string, AgencyRef | null>();
   private keptAtPlaces = 0;
 
   /** `db` must be the import's transaction: SQLite has one connection, and lookups must see the batch's writes. */
@@ -49,9 +56,8 @@ export class Resolver {
 
   /**
    * Forgets the agencies looked up by name and ORI so far (places stay: imports of evidence do not change
-   * them), so that memory stays bounded however long the file; the next batch loads what it needs again.
-   * The agencies of each place are kept across batches (rows of a big file return to the same towns, and
-   * loading them again was a sixth of an import's time), up to MAX_KEPT_AT_PLACES agencies.
+   * them), so that memory stays bounded however long the file. The agencies of each place are kept across
+   * batches (rows of a big file return to the same towns), up to MAX_KEPT_AT_PLACES agencies.
    */
   startBatch(): void {
     this.agenciesByKey.clear();
@@ -62,24 +68,26 @@ export class Resolver {
     }
   }
 
-  /** Loads what the next lookups need: place names, county names, agency names, ORIs, place ids. */
+  /** Loads what the next lookups need: place and county names (in every state), agency names, ORIs, place ids. */
   async load(wanted: {
-    places?: Array<{ state: string; name: string }>;
-    counties?: Array<{ state: string; name: string }>;
+    places?: string[];
+    counties?: string[];
     states?: string[];
     agencies?: Array<{ state: string; name: string }>;
     oris?: string[];
     agenciesAtPlaces?: string[];
+    /** Agency ids rows would create: any that was merged into another is found as the survivor. */
+    mergedIds?: string[];
   }): Promise<void> {
     const placeKeys = new Set<string>();
-    for (const { state, name } of wanted.places ?? []) this.want(placeKeys, this.placesByKey, state, 'city', normalizePlaceName(name));
-    for (const { state, name } of wanted.counties ?? []) this.want(placeKeys, this.placesByKey, state, 'county', normalizeCountyName(name));
-    for (const state of wanted.states ?? []) this.want(placeKeys, this.placesByKey, state, 'state', state.toLowerCase());
+    for (const name of wanted.places ?? []) this.wantPlace(placeKeys, 'city', normalizePlaceName(name));
+    for (const name of wanted.counties ?? []) this.wantPlace(placeKeys, 'county', normalizeCountyName(name));
+    for (const state of wanted.states ?? []) this.wantPlace(placeKeys, 'state', state.toLowerCase());
     await this.loadPlaces(placeKeys);
 
     const agencyKeys = new Set<string>();
     for (const { state, name } of wanted.agencies ?? []) {
-      for (const key of agencyNameKeys(name)) {
+      for (const key of parseAgencyName(name, findStateByCode(state)?.name).lookupKeys) {
         const cacheKey = `${state}|${key}`;
         if (!this.agenciesByKey.has(cacheKey)) {
           this.agenciesByKey.set(cacheKey, new Map());
@@ -97,6 +105,20 @@ export class Resolver {
       for (const row of rows) this.agenciesByOri.set(row.ori!, row);
     }
 
+    const mergedIds = [...new Set(wanted.mergedIds ?? [])].filter((id) => !this.merged.has(id));
+    for (let i = 0; i < mergedIds.length; i += CHUNK) {
+      const chunk = mergedIds.slice(i, i + CHUNK);
+      for (const id of chunk) this.merged.set(id, null);
+      const rows = await this.db
+        .selectFrom('redirects as r')
+        .innerJoin('agencies as g', 'g.id', 'r.to_id')
+        .select(['r.from_id', ...AGENCY_COLUMNS.map((c) => `g.${c}` as const)])
+        .where('r.entity_type', '=', 'agency')
+        .where('r.from_id', 'in', chunk)
+        .execute();
+      for (const { from_id, ...agency } of rows) this.merged.set(from_id, agency as AgencyRef);
+    }
+
     const placeIds = [...new Set(wanted.agenciesAtPlaces ?? [])].filter((p) => !this.agenciesByPlace.has(p));
     for (let i = 0; i < placeIds.length; i += CHUNK) {
       const chunk = placeIds.slice(i, i + CHUNK);
@@ -107,80 +129,75 @@ export class Resolver {
     }
   }
 
+  /** Every city or town called `name`, in any state. */
+  placesNamed(name: string): readonly PlaceRef[] {
+    return this.placesByKey.get(`city|${normalizePlaceName(name)}`) ?? [];
+  }
+
+  /** Every county called `name`, in any state. */
+  countiesNamed(name: string): readonly PlaceRef[] {
+    return this.placesByKey.get(`county|${normalizeCountyName(name)}`) ?? [];
+  }
+
   /**
-   * The city or town named `name` in `state`. Several namesakes are told apart by `countyGeoids`
-   * when given, then by population. Null when none is known.
+   * The city or town named `name` in `state`. Namesakes are told apart by the counties given: only those
+   * in them count (when none is, only a town that is the one of its name in the state, unless `strict`),
+   * then by municipal form ("Chester village" for a village police), then by population. Null when none
+   * is known, or when the name is ambiguous.
    */
-  place(state: string, name: string, countyGeoids: readonly string[] = []): PlaceRef | null {
-    const candidates = this.placesByKey.get(`${state}|city|${normalizePlaceName(name)}`) ?? [];
-    if (candidates.length <= 1) return candidates[0] ?? null;
-    const inCounty = candidates.filter((p) => p.county_geoid !== null && countyGeoids.includes(p.county_geoid));
-    return largest(inCounty.length > 0 ? inCounty : candidates);
+  place(state: string, name: string, options: { counties?: readonly string[]; form?: TownForm | null; strict?: boolean } = {}): PlaceRef | null {
+    let candidates = this.placesNamed(name).filter((p) => p.state_code === state);
+    const counties = options.counties ?? [];
+    if (counties.length > 0) {
+      const inCounty = candidates.filter((p) => p.county_geoid !== null && counties.includes(p.county_geoid));
+      if (inCounty.length > 0 || options.strict || candidates.length > 1) candidates = inCounty;
+    }
+    if (options.form) {
+      const sameForm = candidates.filter((p) => placeForm(p.full_name) === options.form);
+      if (sameForm.length > 0) candidates = sameForm;
+    }
+    return largest(candidates);
   }
 
   /** The state's own place record; null when states have not been imported. */
   state(code: string): PlaceRef | null {
-    return this.placesByKey.get(`${code}|state|${code.toLowerCase()}`)?.[0] ?? null;
+    return (this.placesByKey.get(`state|${code.toLowerCase()}`) ?? []).find((p) => p.state_code === code) ?? null;
   }
 
   county(state: string, name: string): PlaceRef | null {
-    return largest(this.placesByKey.get(`${state}|county|${normalizeCountyName(name)}`) ?? []);
+    return largest(this.countiesNamed(name).filter((p) => p.state_code === state));
   }
 
-  /** The one agency in `state` known by this name; null when there is none or the name is ambiguous. */
-  agencyByName(state: string, name: string): AgencyRef | null {
-    for (const key of agencyNameKeys(name)) {
-      const found = this.agenciesByKey.get(`${state}|${key}`);
-      if (found?.size === 1) return found.values().next().value!;
-      if (found && found.size > 1) return null;
-    }
-    return null;
+  /** The agencies in `state` known under `key` (one of `parseAgencyName(...).keys`). */
+  agenciesByNameKey(state: string, key: string): readonly AgencyRef[] {
+    return [...(this.agenciesByKey.get(`${state}|${key}`)?.values() ?? [])];
   }
 
   agencyByOri(ori: string): AgencyRef | null {
     return this.agenciesByOri.get(ori) ?? null;
   }
 
-  /** The one agency at a city that is named after it ("Opelika Police Department"); null when none or several. */
-  policeOf(place: PlaceRef): AgencyRef | null {
-    const city = normalizePlaceName(place.name);
-    return this.only(place.id, (t) => t.city === city);
+  /** The agency that `id` was merged into, or null; `load({mergedIds})` first. */
+  mergedInto(id: string): AgencyRef | null {
+    return this.merged.get(id) ?? null;
   }
 
-  /** The one sheriff of a county; null when none or several. */
-  sheriffOf(county: PlaceRef): AgencyRef | null {
-    return this.only(county.id, (t) => t.sheriff);
-  }
-
-  private only(placeId: string, test: (traits: AgencyTraits) => boolean): AgencyRef | null {
-    let found: AgencyRef | null = null;
-    for (const agency of this.agenciesByPlace.get(placeId)?.values() ?? []) {
-      if (!test(this.traitsOf(agency))) continue;
-      if (found) return null;
-      found = agency;
-    }
-    return found;
-  }
-
-  // Name traits are computed once per agency: a city's list of agencies is scanned for every row there.
-  private readonly traits = new WeakMap<AgencyRef, AgencyTraits>();
-  private traitsOf(agency: AgencyRef): AgencyTraits {
-    let traits = this.traits.get(agency);
-    if (!traits) {
-      traits = { city: placeNameFromAgencyName(agency.name), sheriff: /sheriffs/.test(normalizeAgencyName(agency.name)) };
-      this.traits.set(agency, traits);
-    }
-    return traits;
+  /** The agencies linked to a place (city or county); `load({agenciesAtPlaces})` first. */
+  agenciesAt(placeId: string): readonly AgencyRef[] {
+    return [...(this.agenciesByPlace.get(placeId)?.values() ?? [])];
   }
 
   /** Makes an agency created or changed in this run findable by the rows after it. */
   remember(agency: AgencyRef, names: readonly string[]): void {
-    for (const name of names) {
-      for (const key of agencyNameKeys(name)) {
-        const cacheKey = `${agency.state_code}|${key}`;
-        const known = this.agenciesByKey.get(cacheKey) ?? new Map<string, AgencyRef>();
-        known.set(agency.id, agency);
-        this.agenciesByKey.set(cacheKey, known);
+    if (agency.placement_issue === null) {
+      const stateName = findStateByCode(agency.state_code)?.name;
+      for (const name of names) {
+        for (const key of parseAgencyName(name, stateName).keys) {
+          const cacheKey = `${agency.state_code}|${key}`;
+          const known = this.agenciesByKey.get(cacheKey) ?? new Map<string, AgencyRef>();
+          known.set(agency.id, agency);
+          this.agenciesByKey.set(cacheKey, known);
+        }
       }
     }
     if (agency.ori) this.agenciesByOri.set(agency.ori, agency);
@@ -192,10 +209,10 @@ export class Resolver {
     }
   }
 
-  private want(keys: Set<string>, cache: Map<string, unknown[]>, state: string, kind: string, key: string): void {
-    const cacheKey = `${state}|${kind}|${key}`;
-    if (key !== '' && !cache.has(cacheKey)) {
-      cache.set(cacheKey, []);
+  private wantPlace(keys: Set<string>, kind: string, key: string): void {
+    const cacheKey = `${kind}|${key}`;
+    if (key !== '' && !this.placesByKey.has(cacheKey)) {
+      this.placesByKey.set(cacheKey, []);
       keys.add(key);
     }
   }
@@ -206,12 +223,14 @@ export class Resolver {
       const rows = await this.db
         .selectFrom('place_aliases as a')
         .innerJoin('places as p', 'p.id', 'a.place_id')
-        .select(['a.name_key', 'p.id', 'p.kind', 'p.name', 'p.state_code', 'p.geoid', 'p.county_geoid', 'p.lat', 'p.lon', 'p.population'])
+        .select(['a.name_key', ...PLACE_COLUMNS])
         .where('a.name_key', 'in', list.slice(i, i + CHUNK))
+        .orderBy('p.id')
         .execute();
       for (const row of rows) {
-        const cached = this.placesByKey.get(`${row.state_code}|${row.kind}|${row.name_key}`);
-        if (cached && !cached.some((p) => p.id === row.id)) cached.push(row);
+        const { name_key, ...place } = row;
+        const cached = this.placesByKey.get(`${place.kind}|${name_key}`);
+        if (cached && !cached.some((p) => p.id === place.id)) cached.push(place as PlaceRef);
       }
     }
   }
@@ -222,17 +241,18 @@ export class Resolver {
       const rows = await this.db
         .selectFrom('agency_aliases as a')
         .innerJoin('agencies as g', 'g.id', 'a.agency_id')
-        .select(['a.name_key', 'a.state_code as alias_state', 'g.id', 'g.name', 'g.state_code', 'g.ori', 'g.agency_type', 'g.place_id', 'g.lat', 'g.lon'])
+        .select(['a.name_key', 'a.state_code as alias_state', ...AGENCY_COLUMNS.map((c) => `g.${c}` as const)])
         .where('a.name_key', 'in', list.slice(i, i + CHUNK))
         .execute();
       for (const row of rows) {
-        this.agenciesByKey.get(`${row.alias_state}|${row.name_key}`)?.set(row.id, row);
+        const { name_key, alias_state, ...agency } = row;
+        this.agenciesByKey.get(`${alias_state}|${name_key}`)?.set(agency.id, agency as AgencyRef);
       }
     }
   }
 
   private agencyQuery() {
-    return this.db.selectFrom('agencies').select(['id', 'name', 'state_code', 'ori', 'agency_type', 'place_id', 'lat', 'lon']);
+    return this.db.selectFrom('agencies').select([...AGENCY_COLUMNS]);
   }
 }
 

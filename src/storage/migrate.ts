@@ -6,6 +6,7 @@ import * as campaigns from './migrations/0003-campaigns';
 import * as deliveries from './migrations/0004-deliveries';
 import * as operators from './migrations/0005-operators';
 import * as campaignPrompts from './migrations/0006-campaign-prompts';
+import * as dataTruth from './migrations/0007-data-truth';
 
 /** Every migration, in order. Each receives the dialect so one file serves both databases. */
 const MIGRATIONS: Record<string, { up: typeof evidenceModel.up }> = {
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, { up: typeof evidenceModel.up }> = {
   '0004-deliveries': deliveries,
   '0005-operators': operators,
   '0006-campaign-prompts': campaignPrompts,
+  '0007-data-truth': dataTruth,
 };
 
 /** Brings the schema up to date; returns the names of the migrations it applied. Throws on failure. */

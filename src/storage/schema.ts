@@ -33,6 +33,8 @@ export interface Database {
   deliveries: DeliveryRow;
   operators: OperatorRow;
   operator_sessions: OperatorSessionRow;
+  redirects: RedirectRow;
+  technology_events: TechnologyEventRow;
 }
 
 export type PlaceKind = 'state' | 'county' | 'city';
@@ -70,8 +72,33 @@ export interface AgencyRow {
   place_id: string | null;
   lat: number | null;
   lon: number | null;
-  /** Where the point comes from: `ori` (FBI agency point), `city`, `county`, or null when unplaced. */
+  /** Where the point comes from: `city` (its town's point), `county` (its county's internal point), `ori` (the FBI's point, where it agrees with its place), or null when unplaced. */
   location_basis: string | null;
+  /** The 5-digit GEOIDs of the counties it serves, sorted, comma-separated; null when unknown. */
+  county_geoids: string | null;
+  /** city, county, state, federal, tribal or special (campus, transit, school, port, …); see domain/agencies. */
+  level: string | null;
+  /** Why its place is in doubt (e.g. the row's city and county belong to another state); null when it is not. */
+  placement_issue: string | null;
+}
+
+/** An id that no longer names a record (merged into another) and the id that does. */
+export interface RedirectRow {
+  entity_type: string;
+  from_id: string;
+  to_id: string;
+  reason: string;
+  created_at: string;
+}
+
+/** Something that changed what a technology's status means (Ring ending police requests for footage), cited. */
+export interface TechnologyEventRow {
+  id: string;
+  technology_slug: string;
+  occurred_on: string;
+  precision: string;
+  title: string;
+  summary: string;
 }
 
 export interface AgencyAliasRow {
@@ -101,9 +128,20 @@ export interface DeploymentRow {
   technology_slug: string;
   programme: string;
   status: string;
+  /** When a source says use began. Every date here is the first day of its period, with its precision beside it. */
   started_on: string | null;
+  started_precision: string | null;
+  /** The earliest dated document or dataset that shows the deployment. */
+  first_documented_on: string | null;
+  first_documented_precision: string | null;
+  /** The as-of date of the newest evidence that shows it in its current status. */
+  last_seen_on: string | null;
+  last_seen_precision: string | null;
   ended_on: string | null;
-  last_verified_on: string | null;
+  ended_precision: string | null;
+  /** The days it is known to have been in use (YYYY-MM-DD, inclusive); derived, for `active_on`. */
+  active_from: string | null;
+  active_until: string | null;
   summary: string | null;
   /** The origin (dataset:row key) whose row owns the summary; later rows about the same deployment only add evidence. */
   primary_origin: string | null;
@@ -115,11 +153,18 @@ export interface DeploymentVendorRow {
 }
 
 export interface DeploymentEventRow {
-  /** `<deployment id>@<status>@<date or undated>` */
+  /** `<deployment id>@<dataset>:<row key>` for a transition, `@doc:<source id>` for a document, `@listed:<dataset>:<as-of>` for a listing. */
   id: string;
   deployment_id: string;
   status: string;
+  /** transition, documented or listed (domain/statuses: EVIDENCE_KINDS). */
+  kind: string;
+  /** vendor, official or reported (domain/statuses: EVIDENCE_STANDINGS). */
+  standing: string;
   occurred_on: string | null;
+  precision: string | null;
+  /** The as-of date of the dataset that recorded it. */
+  as_of: string | null;
   source_id: string | null;
   note: string | null;
 }
@@ -134,6 +179,16 @@ export interface PolicyRow {
   title: string;
   status: string;
   status_on: string | null;
+  status_precision: string | null;
+  /** city, county, state, transit-district or school-district: who made it (domain/policies). */
+  level: string | null;
+  /** The body that made it, e.g. "Oakland City Council". */
+  body: string | null;
+  /** Whom it binds (domain/policies: POLICY_SCOPES). */
+  scope: string | null;
+  scope_note: string | null;
+  /** The dataset whose description (kind, title, scope) the record holds: a curated one outranks an aggregated list. */
+  described_by: string | null;
   summary: string | null;
 }
 
@@ -146,8 +201,12 @@ export interface PolicyEventRow {
   id: string;
   policy_id: string;
   status: string;
+  /** transition (the status began then) or listed (a list as of then counts it in that status). */
+  kind: string;
   occurred_on: string | null;
+  precision: string | null;
   source_id: string | null;
+  note: string | null;
 }
 
 export interface SourceRow {
@@ -168,6 +227,7 @@ export interface CitationRow {
   subject_id: string;
   source_id: string;
   cited_on: string | null;
+  cited_precision: string | null;
   note: string | null;
 }
 
@@ -216,6 +276,9 @@ export interface ImportRunRow {
   kind: string;
   file: string;
   file_sha256: string;
+  /** The date the file's data was current, at its precision. */
+  as_of: string | null;
+  as_of_precision: string | null;
   started_at: string;
   finished_at: string | null;
   status: string;

@@ -127,10 +127,11 @@ describe.each(DATABASES)('open data API on %s', (dialect) => {
     }
   });
 
-  it('counts the deployments active on a day from their start and end dates', async () => {
+  it('counts the deployments known in use on a day, from the days each record says it was in use', async () => {
+    const inUse = (d: Json, day: string) => d.in_use_from !== null && d.in_use_from <= day && (d.in_use_until === null || d.in_use_until >= day);
     for (const day of ['2018-12-31', '2019-06-30', '2020-06-30', '2026-01-01']) {
-      const expected = all.filter((d) => d.started_on !== null && d.started_on <= day && (d.ended_on === null || d.ended_on >= day)).length;
-      const ring = all.filter((d) => d.technology === 'ring-neighbors' && d.started_on !== null && d.started_on <= day && (d.ended_on === null || d.ended_on >= day)).length;
+      const expected = all.filter((d) => inUse(d, day)).length;
+      const ring = all.filter((d) => d.technology === 'ring-neighbors' && inUse(d, day)).length;
       expect((await get(`/api/v1/deployments?active_on=${day}&limit=1`)).json().total, day).toBe(expected);
       expect((await get(`/api/v1/deployments?active_on=${day}&technology=ring-neighbors&limit=1`)).json().total, day).toBe(ring);
     }

@@ -104,8 +104,7 @@ describe('the bundled real data', () => {
     expect((await loadBundledData(sqlite.db, DATA_DIR)).loaded).toBe(false);
     const before = await exportTo(sqlite, 'json', 'before.json');
     for (const dataset of BUNDLED_DATASETS) {
-      const asOf = /^\d{4}-\d{2}-\d{2}$/.test(dataset.asOf) ? dataset.asOf : undefined;
-      const summary = await runImport(sqlite.db, IMPORT_KINDS.get(dataset.kind)!, join(DATA_DIR, dataset.path), { asOf });
+      const summary = await runImport(sqlite.db, IMPORT_KINDS.get(dataset.kind)!, join(DATA_DIR, dataset.path), { asOf: dataset.asOf });
       expect({ kind: dataset.kind, created: summary.created, updated: summary.updated }).toEqual({ kind: dataset.kind, created: 0, updated: 0 });
     }
     expect(await exportTo(sqlite, 'json', 'after.json')).toBe(before);

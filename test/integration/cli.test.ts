@@ -22,7 +22,7 @@ describe('command line', () => {
   const databaseUrl = `sqlite:${join(mkdtempSync(join(tmpdir(), 'cw-cli-')), 'cli.db')}`;
 
   it('has --help for every command', async () => {
-    for (const command of ['migrate', 'import', 'export', 'stats', 'serve', 'campaigns', 'operators', 'officials']) {
+    for (const command of ['migrate', 'import', 'export', 'stats', 'serve', 'campaigns', 'operators', 'officials', 'agencies', 'check']) {
       const { code, stdout } = await cli([command, '--help']);
       expect(code, command).toBe(0);
       expect(stdout).toContain(`Usage: counterwatch ${command}`);
@@ -33,8 +33,14 @@ describe('command line', () => {
   it('imports, reports rejected rows with file and line, and prints stats and exports', async () => {
     const env = { DATABASE_URL: databaseUrl };
     expect((await cli(['migrate'], env)).code).toBe(0);
-    expect((await cli(['import', 'census-states', fixture('states.psv')], env)).stdout).toContain('read 57, created 57');
-    const broken = await cli(['import', 'atlas', fixture('atlas-broken.csv')], env);
+    // A file whose name holds no date is refused until its as-of date is given, and nothing is written.
+    const undated = await cli(['import', 'census-states', fixture('states.psv')], env);
+    expect(undated.code).toBe(2);
+    expect(undated.stderr).toContain('give the date the data was current with --as-of YYYY-MM-DD');
+    expect(undated.stderr).toContain('Nothing was written');
+    expect(JSON.parse((await cli(['stats'], env)).stdout).places).toEqual({});
+    expect((await cli(['import', 'census-states', fixture('states.psv'), '--as-of', '2017'], env)).stdout).toContain('(as of 2017): read 57, created 57');
+    const broken = await cli(['import', 'atlas', fixture('atlas-broken.csv'), '--as-of', '2020-10-07'], env);
     expect(broken.code).toBe(0);
     expect(broken.stdout).toContain('read 8, created 3, updated 0, unchanged 0, rejected 5');
     expect(broken.stdout).toContain('atlas-broken.csv:3: State: "XX" is not a US state or territory code');

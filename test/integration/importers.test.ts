@@ -38,12 +38,15 @@ describe.each(DATABASES)('importers on %s', (dialect) => {
     // Ring's "Active Date" (Link 1 Date) is the start of the partnership.
     const attleboro = await db.db.selectFrom('deployments').selectAll().where('id', 'like', 'ma-attleboro-police-department-%--ring-neighbors').executeTakeFirstOrThrow();
     expect(attleboro.started_on).toBe('2020-01-21');
+    expect(attleboro.started_precision).toBe('day');
     expect(attleboro.status).toBe('active');
-    expect(attleboro.last_verified_on).toBe('2020-10-07');
-    // The Atlas's agency is the FBI's: matched by name, so it carries the ORI.
+    expect(attleboro.last_seen_on).toBe('2020-10-07');
+    // The Atlas's agency is the FBI's: matched by name, so it carries the ORI; a town's police sits at its town's point.
     const agency = await db.db.selectFrom('agencies').selectAll().where('id', '=', attleboro.agency_id).executeTakeFirstOrThrow();
     expect(agency.ori).toBe('MA0030200');
-    expect(agency.location_basis).toBe('ori');
+    expect(agency.location_basis).toBe('city');
+    const town = await db.db.selectFrom('places').selectAll().where('id', '=', agency.place_id!).executeTakeFirstOrThrow();
+    expect([agency.lat, agency.lon]).toEqual([town.lat, town.lon]);
   });
 
   it('changes nothing when the same file is imported again', async () => {
@@ -63,12 +66,12 @@ describe.each(DATABASES)('importers on %s', (dialect) => {
     const dir = mkdtempSync(join(tmpdir(), 'cw-'));
     const changed = join(dir, 'atlas-changed.csv');
     writeFileSync(changed, readFileSync(fixture('atlas-sample.csv'), 'utf8').replace('"Ring","","1/21/2020"', '"Ring","","1/20/2020"'));
-    const summary = await importFile(db.db, 'atlas', changed);
+    const summary = await importFile(db.db, 'atlas', changed, '2020-10-07');
     expect({ created: summary.created, updated: summary.updated }).toEqual({ created: 0, updated: 1 });
     const revisions = await db.db.selectFrom('revisions').selectAll().where('action', '=', 'update').orderBy('entity_type').execute();
+    // Ring's Active Date is the start, not a document's date: the citation of Ring's map keeps no date.
     expect(revisions.map((r) => [r.entity_type, JSON.parse(r.changes)])).toEqual([
-      ['citation', { cited_on: ['2020-01-21', '2020-01-20'] }],
-      ['deployment', { started_on: ['2020-01-21', '2020-01-20'] }],
+      ['deployment', { started_on: ['2020-01-21', '2020-01-20'], active_from: ['2020-01-21', '2020-01-20'] }],
       ['deployment_event', { occurred_on: ['2020-01-21', '2020-01-20'] }],
     ]);
     const run = await db.db.selectFrom('import_runs').selectAll().where('file', '=', 'atlas-changed.csv').executeTakeFirstOrThrow();
@@ -159,7 +162,7 @@ describe.each(DATABASES)('importers on %s', (dialect) => {
         .join(',');
     const file = join(mkdtempSync(join(tmpdir(), 'cw-')), 'atlas-test.csv');
     writeFileSync(file, [ATLAS_COLUMNS.map((c) => `"${c}"`).join(','), row('TEST1', 'Addison Police Department', 'Body-worn Cameras'), row('TEST2', 'Town of Addison Police', 'Drones')].join('\n') + '\n');
-    const summary = await runImport(db.db, atlasImporter, file, { batchSize: 1 });
+    const summary = await runImport(db.db, atlasImporter, file, { batchSize: 1, asOf: '2020-10-07' });
     expect(summary).toMatchObject({ read: 2, created: 2, rejected: 0 });
     const deployments = await db.db.selectFrom('deployments').select(['agency_id', 'technology_slug']).orderBy('technology_slug').execute();
     expect(deployments).toEqual([

@@ -30,7 +30,7 @@ function tileOf(lat: number, lon: number, z: number): [number, number] {
 describe.each(DATABASES)('map tiles on %s', (dialect) => {
   let db: TestDatabase;
   let app: FastifyInstance;
-  let placed: Array<{ id: string; technology: string; lat: number; lon: number; started_on: string | null; ended_on: string | null }>;
+  let placed: Array<{ id: string; technology: string; lat: number; lon: number; in_use_from: string | null; in_use_until: string | null }>;
   beforeAll(async () => {
     db = await createTestDatabase(dialect);
     await importGeography(db.db);
@@ -58,7 +58,7 @@ describe.each(DATABASES)('map tiles on %s', (dialect) => {
     const ring = placed.filter((p) => p.technology === 'ring-neighbors').length;
     expect(deploymentsIn((await app.inject('/api/v1/tiles/0/0/0.mvt?technology=ring-neighbors')).rawPayload)).toBe(ring);
     const day = '2019-06-01';
-    const active = placed.filter((p) => p.started_on !== null && p.started_on <= day && (p.ended_on === null || p.ended_on >= day)).length;
+    const active = placed.filter((p) => p.in_use_from !== null && p.in_use_from <= day && (p.in_use_until === null || p.in_use_until >= day)).length;
     expect(deploymentsIn((await app.inject(`/api/v1/tiles/0/0/0.mvt?active_on=${day}`)).rawPayload)).toBe(active);
   });
 

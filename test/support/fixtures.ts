@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
 import { IMPORT_KINDS } from '#src/importers/import-kinds';
@@ -7,10 +8,25 @@ export function fixture(name: string): string {
   return fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 }
 
+/** The as-of date of the dataset each fixture was cut from (see the bundled data's SOURCE.md files). */
+const FIXTURE_AS_OF: Record<string, string> = {
+  'states.psv': '2017',
+  'counties-sample.psv': '2017',
+  'places-sample.csv': '2021',
+  'fbi-agencies-sample.csv': '2025-02-18',
+  'atlas-sample.csv': '2020-10-07',
+  'atlas-broken.csv': '2020-10-07',
+  'frt-sample.csv': '2021-05-03',
+  'flock-sample.csv': '2026-08-22',
+  'mayors-sample.csv': '2020-10-19',
+  'mayors-sample-wrong-shape.csv': '2020-10-19',
+};
+
+/** Imports a file in small batches, with `asOf` or, for a fixture, the as-of date of the dataset it was cut from. */
 export function importFile(db: Kysely<any>, kind: string, file: string, asOf?: string): Promise<ImportSummary> {
   const importer = IMPORT_KINDS.get(kind);
   if (!importer) throw new Error(`no importer ${kind}`);
-  return runImport(db, importer, file, { asOf, batchSize: 25 });
+  return runImport(db, importer, file, { asOf: asOf ?? FIXTURE_AS_OF[basename(file)], batchSize: 25 });
 }
 
 /** The first town (by id) whose police had a Ring partnership and whose mayor is in the roster. */

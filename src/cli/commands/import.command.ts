@@ -2,6 +2,7 @@ import cliProgress from 'cli-progress';
 import type { DatabaseHandle } from '#src/storage/dialect';
 import { IMPORT_KINDS } from '#src/importers/import-kinds';
 import { runImport, ImportShapeError, type ImportSummary } from '#src/importers/pipeline';
+import { parseIsoPartialDate } from '#src/domain/dates';
 import { CliError } from '../cli-error';
 
 export interface ImportCommandOptions {
@@ -15,7 +16,7 @@ export interface ImportCommandOptions {
 export async function importCommand(handle: DatabaseHandle, kindName: string, file: string, options: ImportCommandOptions): Promise<ImportSummary> {
   const kind = IMPORT_KINDS.get(kindName);
   if (!kind) throw new CliError(`unknown import kind "${kindName}"; the kinds are: ${[...IMPORT_KINDS.keys()].join(', ')}`);
-  if (options.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.asOf)) throw new CliError(`--as-of must be a date YYYY-MM-DD (got "${options.asOf}")`);
+  if (options.asOf !== undefined && parseIsoPartialDate(options.asOf) === null) throw new CliError(`--as-of must be a date YYYY-MM-DD, YYYY-MM or YYYY (got "${options.asOf}")`);
   const bar = process.stderr.isTTY && !options.json ? new cliProgress.SingleBar({ format: `${kindName} [{bar}] {percentage}% | {value}/{total} MB`, stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
   let summary: ImportSummary;
   try {
@@ -40,7 +41,7 @@ export async function importCommand(handle: DatabaseHandle, kindName: string, fi
   }
   const max = options.maxListed ?? 50;
   const out = (s: string) => process.stdout.write(s + '\n');
-  out(`${summary.kind} ${summary.file}: read ${summary.read}, created ${summary.created}, updated ${summary.updated}, unchanged ${summary.unchanged}, rejected ${summary.rejected}`);
+  out(`${summary.kind} ${summary.file} (as of ${summary.asOf}): read ${summary.read}, created ${summary.created}, updated ${summary.updated}, unchanged ${summary.unchanged}, rejected ${summary.rejected}`);
   if (summary.rejections.length > 0) {
     out(`rejected rows:`);
     for (const r of summary.rejections.slice(0, max)) out(`  ${summary.file}:${r.line}: ${r.field}: ${r.reason}`);

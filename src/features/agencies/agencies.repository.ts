@@ -10,7 +10,7 @@ export function agencyQuery(db: Kysely<Database>) {
 export function withAgencyColumns(query: SelectQueryBuilder<Database & { a: Database['agencies'] }, 'a', object>) {
   return query
     .leftJoin('places as p', 'p.id', 'a.place_id')
-    .select(['a.id', 'a.name', 'a.state_code', 'a.ori', 'a.agency_type', 'a.lat', 'a.lon', 'a.location_basis', ...PLACE_COLUMNS]);
+    .select(['a.id', 'a.name', 'a.state_code', 'a.ori', 'a.agency_type', 'a.level', 'a.county_geoids', 'a.placement_issue', 'a.lat', 'a.lon', 'a.location_basis', ...PLACE_COLUMNS]);
 }
 
 export async function toAgencies(db: Kysely<Database>, rows: Array<Record<string, any>>) {
@@ -23,6 +23,9 @@ export async function toAgencies(db: Kysely<Database>, rows: Array<Record<string
     state: r.state_code as string,
     ori: (r.ori as string | null) ?? null,
     type: (r.agency_type as string | null) ?? null,
+    level: (r.level as string | null) ?? null,
+    counties: r.county_geoids ? (r.county_geoids as string).split(',') : [],
+    placement_issue: (r.placement_issue as string | null) ?? null,
     place: toPlaceRecord(r),
     lat: numberOrNull(r.lat),
     lon: numberOrNull(r.lon),

@@ -8,6 +8,7 @@ import { keysetPage, listQuery } from '#src/http/api';
 import { ERROR_RESPONSES } from '#src/http/api-errors.schema';
 import { HttpError } from '#src/http/errors';
 import { findAgencyById, toAgencies, withAgencyColumns } from './agencies.repository';
+import { redirectIfMerged } from './agency-redirects';
 import { placeSchema } from '#src/features/places/place.schema';
 
 export const agencySchema = z
@@ -18,10 +19,13 @@ export const agencySchema = z
     state: z.string(),
     ori: z.string().nullable().describe('FBI Originating Agency Identifier'),
     type: z.string().nullable(),
+    level: z.string().nullable().describe('city, county, state, federal, tribal or special (campus, transit, …): decides where it is drawn'),
+    counties: z.array(z.string()).describe('5-digit GEOIDs of the counties it serves'),
+    placement_issue: z.string().nullable().describe('Why it is left unplaced (its source row contradicts its state), or null'),
     place: placeSchema.nullable(),
     lat: z.number().nullable(),
     lon: z.number().nullable(),
-    location_basis: z.string().nullable(),
+    location_basis: z.string().nullable().describe("city (its town's point), county (its county's internal point), ori (the FBI's point, where it agrees with its town or county)"),
     technologies: z.array(z.string()).describe('Slugs of the technologies it has deployments of'),
   })
   .meta({ id: 'Agency' });
@@ -60,10 +64,11 @@ export function registerAgencyRoutes(app: FastifyInstance, db: Kysely<Database>)
   api.get(
     '/api/v1/agencies/:id',
     { schema: { summary: 'One agency', tags: ['agencies'], params: z.object({ id: z.string().max(300) }), response: { 200: agencySchema, ...ERROR_RESPONSES } } },
-    async (request) => {
+    async (request, reply) => {
       const agency = await findAgencyById(db, request.params.id);
-      if (!agency) throw new HttpError(404, 'not_found', `No agency has the id "${request.params.id}"`);
-      return agency;
+      if (agency) return agency;
+      if (await redirectIfMerged(db, reply, 'agency', request.params.id, (id) => `/api/v1/agencies/${encodeURIComponent(id)}`)) return reply;
+      throw new HttpError(404, 'not_found', `No agency has the id "${request.params.id}"`);
     },
   );
 }

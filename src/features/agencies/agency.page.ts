@@ -8,18 +8,22 @@ import { deploymentTable, link, policyTable } from '#src/http/page-parts';
 import { findDeploymentsSorted } from '#src/features/deployments/deployments.repository';
 import { findPoliciesCovering } from '#src/features/policies/policies.repository';
 import { findAgencyById } from './agencies.repository';
+import { redirectIfMerged } from './agency-redirects';
 
 const LOCATION_BASIS: Record<string, string> = {
-  ori: "the FBI's recorded location of the agency",
-  city: 'the centre of its city or town (Census)',
-  county: 'the centre of its county (Census)',
+  ori: "the FBI's recorded location of the agency, which lies in its town or county",
+  city: "its town's point (Census and USGS)",
+  county: "its county's internal point (Census)",
 };
 
 /** One agency: where it is and every surveillance technology it is documented using. */
 export function registerAgencyPage(app: FastifyInstance, db: Kysely<Database>): void {
   app.get<{ Params: { id: string } }>('/agencies/:id', { schema: { hide: true } }, async (request, reply) => {
     const agency = await findAgencyById(db, request.params.id);
-    if (!agency) throw new HttpError(404, 'not_found', `No agency has the id "${request.params.id}"`);
+    if (!agency) {
+      if (await redirectIfMerged(db, reply, 'agency', request.params.id, (id) => `/agencies/${encodeURIComponent(id)}`)) return reply;
+      throw new HttpError(404, 'not_found', `No agency has the id "${request.params.id}"`);
+    }
     const [deployments, policies] = await Promise.all([
       findDeploymentsSorted(db, { agency: agency.id }, { sort: 'technology', descending: false, offset: 0, limit: 200 }),
       agency.place ? findPoliciesCovering(db, agency.place) : Promise.resolve([]),
@@ -31,7 +35,7 @@ export function registerAgencyPage(app: FastifyInstance, db: Kysely<Database>): 
 <dt>Place</dt><dd>${agency.place ? link(agency.place.url, agency.place.full_name) : `${escapeHtml(state?.name ?? agency.state)} <span class="note">(its city or county is not known to us)</span>`}</dd>
 ${agency.type ? `<dt>Type</dt><dd>${escapeHtml(agency.type)}</dd>` : ''}
 ${agency.ori ? `<dt>FBI ORI</dt><dd>${escapeHtml(agency.ori)}</dd>` : ''}
-<dt>On the map at</dt><dd>${agency.lat !== null && agency.lon !== null ? `${agency.lat.toFixed(4)}, ${agency.lon.toFixed(4)}${agency.location_basis ? ` <span class="note">(${escapeHtml(LOCATION_BASIS[agency.location_basis] ?? agency.location_basis)})</span>` : ''} · <a href="/map?agency=${escapeHtml(agency.id)}#8/${agency.lat.toFixed(4)}/${agency.lon.toFixed(4)}">show on the map</a>` : '<span class="note">not placed</span>'}</dd>
+<dt>On the map at</dt><dd>${agency.lat !== null && agency.lon !== null ? `${agency.lat.toFixed(4)}, ${agency.lon.toFixed(4)}${agency.location_basis ? ` <span class="note">(${escapeHtml(LOCATION_BASIS[agency.location_basis] ?? agency.location_basis)})</span>` : ''} · <a href="/map?agency=${escapeHtml(agency.id)}#8/${agency.lat.toFixed(4)}/${agency.lon.toFixed(4)}">show on the map</a>` : `<span class="note">not placed${agency.placement_issue ? `: ${escapeHtml(agency.placement_issue)}` : ''}</span>`}</dd>
 </dl>
 <h2>Surveillance technology it is documented using</h2>
 ${deploymentTable(deployments, `Deployments of ${agency.name}`, { showAgency: false })}

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { stateParam, technologyListParam } from '#src/http/query-params';
-import { parseLooseDate } from '#src/domain/dates';
+import { parseIsoDay } from '#src/domain/dates';
 import { DEPLOYMENT_STATUSES } from '#src/domain/statuses';
 import { searchWords } from '#src/storage/search-index';
 
 const isoDate = (what: string) =>
   z
     .string()
-    .refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && parseLooseDate(s) !== null, { message: `must be a date YYYY-MM-DD (${what})` });
+    .refine((s) => parseIsoDay(s) !== null, { message: `must be a date YYYY-MM-DD (${what})` });
 
 const slug = z.string().max(200).regex(/^[a-z0-9-]+$/, 'must be an id of lower-case letters, digits and hyphens');
 
@@ -37,7 +37,11 @@ export const deploymentFilterSchema = z.object({
     .optional()
     .describe("Census GEOID of the agency's state (2 digits), county (5) or city (7)"),
   agency: slug.optional().describe('Agency id'),
-  active_on: isoDate('the day deployments were active').optional().describe('Deployments started on or before this day and not ended before it'),
+  active_on: isoDate('the day deployments were active')
+    .optional()
+    .describe(
+      'Deployments known to be in use on this day: started (or, without a start, documented in use) by then, at the end of the period a coarse date names, and not ended before it. A day later than the data behind the answer adds as_of and a warning',
+    ),
   started_after: isoDate('deployments started on or after it').optional().describe('Started on or after this day'),
   started_before: isoDate('deployments started on or before it').optional().describe('Started on or before this day'),
   bbox: numberList(4, 'minLon,minLat,maxLon,maxLat, e.g. -74.3,40.5,-73.7,40.9')
@@ -102,13 +106,4 @@ export function toDeploymentFilter(q: DeploymentFilterQuery): DeploymentFilter {
   };
 }
 
-export const EARTH_RADIUS_KM = 6371.0088;
-
-/** Great-circle distance in kilometres (haversine), the same formula the SQL filter uses. */
-export function distanceKm(lat1: number, lon1: number, lat2: number, lon2: number): number {
-  const rad = Math.PI / 180;
-  const dLat = (lat2 - lat1) * rad;
-  const dLon = (lon2 - lon1) * rad;
-  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(a)));
-}
+export { distanceKm, EARTH_RADIUS_KM } from '#src/domain/placement';

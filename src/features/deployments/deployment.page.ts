@@ -3,52 +3,70 @@ import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import { HttpError } from '#src/http/errors';
 import { escapeHtml, renderPage } from '#src/http/html';
-import { deploymentTable, formatDay, link, policyTable, sourceList, statusBadge, technologyName } from '#src/http/page-parts';
+import { dateInWords, deploymentTable, formatDay, link, policyTable, sourceList, statusAsOf, statusAsOfInWords, statusBadge, technologyName } from '#src/http/page-parts';
 import { findPoliciesCovering } from '#src/features/policies/policies.repository';
-import { findDeploymentById, findDeploymentsSorted } from './deployments.repository';
+import { technologyContext } from '#src/features/technologies/technology-context';
+import { findDeploymentById, findDeploymentsSorted, type DeploymentRecord } from './deployments.repository';
+import { redirectIfMerged } from '#src/features/agencies/agency-redirects';
 
-/** One deployment: who, what, since when, its status timeline and the evidence for each step. */
+const KIND_WORDS: Record<string, string> = {
+  transition: 'began',
+  documented: 'shown in a document of this date',
+  listed: 'listed in a dataset as of this date',
+};
+
+/** One piece of evidence on the timeline: its date at its precision, what it says, and its source. */
+function evidenceItem(e: DeploymentRecord['events'][number]): string {
+  const what = e.kind === 'transition' ? `${statusBadge(e.status)} ${KIND_WORDS.transition}` : `${statusBadge(e.status)}, ${KIND_WORDS[e.kind] ?? e.kind}`;
+  const source = e.source_url ? ` (<a href="${escapeHtml(e.source_url)}" rel="nofollow noopener">source</a>)` : '';
+  return `<li>${formatDay(e.occurred_on, 'undated')}: ${what}${e.note ? `. ${escapeHtml(e.note)}` : ''}${source}</li>`;
+}
+
+/** One deployment: who, what, its status as of when it was last seen, what its dates mean, and the evidence for each. */
 export function registerDeploymentPage(app: FastifyInstance, db: Kysely<Database>): void {
   app.get<{ Params: { id: string } }>('/deployments/:id', { schema: { hide: true } }, async (request, reply) => {
     const d = await findDeploymentById(db, request.params.id);
-    if (!d) throw new HttpError(404, 'not_found', `No deployment has the id "${request.params.id}"`);
-    const [others, policies] = await Promise.all([
+    if (!d) {
+      if (await redirectIfMerged(db, reply, 'deployment', request.params.id, (id) => `/deployments/${encodeURIComponent(id)}`)) return reply;
+      throw new HttpError(404, 'not_found', `No deployment has the id "${request.params.id}"`);
+    }
+    const [others, policies, context] = await Promise.all([
       findDeploymentsSorted(db, { agency: d.agency.id }, { sort: 'technology', descending: false, offset: 0, limit: 50 }),
       d.place ? findPoliciesCovering(db, d.place) : Promise.resolve([]),
+      technologyContext(db, d.technology, d.last_seen_on),
     ]);
     const tech = technologyName(d.technology);
     const title = `${d.agency.name}: ${tech}`;
-    const timeline = d.events.length
-      ? `<ol class="timeline">${d.events
-          .map((e) => `<li>${formatDay(e.occurred_on)}: ${statusBadge(e.status)}${e.note ? ` ${escapeHtml(e.note)}` : ''}${e.source_url ? ` (<a href="${escapeHtml(e.source_url)}" rel="nofollow noopener">source</a>)` : ''}</li>`)
-          .join('')}</ol>`
-      : '<p class="note">No dated status change is recorded.</p>';
+    const timeline = d.events.length ? `<ol class="timeline">${d.events.map(evidenceItem).join('')}</ol>` : '<p class="note">No dated evidence is recorded.</p>';
     const body = `
 <h1>${escapeHtml(title)}</h1>
-<p>${statusBadge(d.status)} ${d.status === 'active' ? 'Active when a source last showed it' : `Status: ${escapeHtml(d.status)}`}${d.last_verified_on ? `, last seen ${formatDay(d.last_verified_on)}` : ''}.</p>
+<p>${statusAsOf(d)}: its status when a source last showed it${d.last_seen_on ? `, on ${formatDay(d.last_seen_on)}` : ''}. It may have changed since.</p>
+${context}
 <dl class="facts">
 <dt>Agency</dt><dd>${link(d.agency.url, d.agency.name)}${d.agency.ori ? ` <span class="note">(FBI ORI ${escapeHtml(d.agency.ori)})</span>` : ''}</dd>
-<dt>Place</dt><dd>${d.place ? link(d.place.url, d.place.full_name) : `${escapeHtml(d.agency.state)} <span class="note">(not placed on the map)</span>`}</dd>
+<dt>Place</dt><dd>${d.place ? link(d.place.url, d.place.full_name) : `${escapeHtml(d.agency.state)} <span class="note">(not placed on the map${d.agency.placement_issue ? `: ${escapeHtml(d.agency.placement_issue)}` : ''})</span>`}</dd>
 <dt>Technology</dt><dd>${link(`/technologies/${d.technology}`, tech)}</dd>
 ${d.programme ? `<dt>Programme</dt><dd>${escapeHtml(d.programme)}</dd>` : ''}
 <dt>Vendor</dt><dd>${d.vendors.length ? d.vendors.map((v) => link(`/vendors/${v.id}`, v.name)).join(', ') : '<span class="note">not recorded</span>'}</dd>
-<dt>Started</dt><dd>${formatDay(d.started_on)}</dd>
+<dt>Started</dt><dd>${d.started_on ? formatDay(d.started_on) : '<span class="note">no source says when use began</span>'}</dd>
+<dt>First documented</dt><dd>${formatDay(d.first_documented_on, 'not known')} <span class="note">(the earliest dated document or dataset that shows it)</span></dd>
+<dt>Last seen</dt><dd>${formatDay(d.last_seen_on, 'not known')} <span class="note">(the newest source that shows it ${escapeHtml(d.status)})</span></dd>
 ${d.ended_on ? `<dt>Ended</dt><dd>${formatDay(d.ended_on)}</dd>` : ''}
 </dl>
 ${d.summary ? `<h2>Summary</h2><p>${escapeHtml(d.summary)}</p>` : ''}
-<h2>Status over time</h2>
+<h2>Evidence over time</h2>
 ${timeline}
 <h2>Sources</h2>
 ${sourceList(d.sources)}
 <h2>Laws that apply here</h2>
-${policyTable(policies, `Bans, moratoria and oversight laws covering ${d.place?.full_name ?? d.agency.state}`)}
+${policyTable(policies, `Bans, moratoria and oversight laws in force or proposed where ${d.place?.full_name ?? d.agency.state} is`)}
 <h2>Everything ${escapeHtml(d.agency.name)} is documented using</h2>
 ${deploymentTable(others, `Deployments of ${d.agency.name}`, { showAgency: false })}
 <p class="note">Data: <a href="/api/v1/deployments/${escapeHtml(d.id)}">this record as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(
       renderPage({
         title,
-        description: `${d.agency.name} (${d.agency.state}) and ${tech}: status ${d.status}${d.started_on ? `, since ${d.started_on}` : ''}, with sources.`,
+        description: `${d.agency.name} (${d.agency.state}) and ${tech}: ${statusAsOfInWords(d)}${d.started_on ? `, started ${dateInWords(d.started_on)}` : ''}, with sources.`,
         crumbs: [...(d.place ? [[d.place.full_name, d.place.url] as [string, string]] : []), [d.agency.name, d.agency.url]],
         body,
       }),

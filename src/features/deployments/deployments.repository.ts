@@ -1,8 +1,11 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { z } from 'zod';
-import type { DeploymentStatus } from '#src/domain/statuses';
+import type { AgencyLevel } from '#src/domain/agencies';
+import type { DeploymentStatus, EvidenceKind, EvidenceStanding } from '#src/domain/statuses';
+import { apiDate, apiPrecision } from '#src/http/dates.schema';
 import type { deploymentSchema } from './deployment.schema';
-import { EARTH_RADIUS_KM, type DeploymentFilter } from './deployment-filter';
+import { EARTH_RADIUS_KM } from '#src/domain/placement';
+import type { DeploymentFilter } from './deployment-filter';
 import { deploymentsMatching } from '#src/storage/search-index';
 import type { Database } from '#src/storage/schema';
 import { numberOrNull, PLACE_COLUMNS, toPlaceRecord } from '#src/features/places/place-record';
@@ -44,8 +47,9 @@ function filtered(db: Kysely<Database>, filter: DeploymentFilter) {
   }
   if (filter.words && filter.words.length > 0) query = query.where('d.id', 'in', deploymentsMatching(db, filter.words) as never);
   if (filter.activeOn) {
+    // Known to be in use on that day: its evidence of use reaches back to it, and no end comes before it.
     const day = filter.activeOn;
-    query = query.where('d.started_on', '<=', day).where((eb) => eb.or([eb('d.ended_on', 'is', null), eb('d.ended_on', '>=', day)]));
+    query = query.where('d.active_from', '<=', day).where((eb) => eb.or([eb('d.active_until', 'is', null), eb('d.active_until', '>=', day)]));
   }
   if (filter.startedAfter) query = query.where('d.started_on', '>=', filter.startedAfter);
   if (filter.startedBefore) query = query.where('d.started_on', '<=', filter.startedBefore);
@@ -73,8 +77,15 @@ function withColumns<QB extends SelectQueryBuilder<any, any, any>>(query: QB) {
       'd.programme',
       'd.status',
       'd.started_on',
+      'd.started_precision',
+      'd.first_documented_on',
+      'd.first_documented_precision',
+      'd.last_seen_on',
+      'd.last_seen_precision',
       'd.ended_on',
-      'd.last_verified_on',
+      'd.ended_precision',
+      'd.active_from',
+      'd.active_until',
       'd.summary',
       'a.id as agency_id',
       'a.name as agency_name',
@@ -84,6 +95,8 @@ function withColumns<QB extends SelectQueryBuilder<any, any, any>>(query: QB) {
       'a.lat as agency_lat',
       'a.lon as agency_lon',
       'a.location_basis',
+      'a.level as agency_level',
+      'a.placement_issue',
       ...PLACE_COLUMNS,
     ]);
 }
@@ -92,6 +105,35 @@ function withColumns<QB extends SelectQueryBuilder<any, any, any>>(query: QB) {
 export async function countDeployments(db: Kysely<Database>, filter: DeploymentFilter): Promise<number> {
   const row = await filtered(db, filter).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   return Number(row?.n ?? 0);
+}
+
+/**
+ * How current the data behind a filtered answer is: the newest `last_seen_on` among the matching
+ * deployments, and how many were last seen before `day` (their status is as of then, not of `day`).
+ */
+export async function findAnswerCurrency(db: Kysely<Database>, filter: DeploymentFilter, day: string): Promise<{ asOf: string | null; seenBefore: number; total: number }> {
+  const row = await filtered(db, filter)
+    .select((eb) => [
+      eb.fn.max('d.last_seen_on').as('newest'),
+      eb.fn.countAll().as('n'),
+      eb.fn.sum(eb.case().when('d.last_seen_on', '<', day).then(1).else(0).end()).as('before'),
+    ])
+    .executeTakeFirst();
+  return { asOf: (row?.newest as string | null) ?? null, seenBefore: Number(row?.before ?? 0), total: Number(row?.n ?? 0) };
+}
+
+/**
+ * For an answer about `day` (an `active_on` question): the as-of date of the newest data behind it, and a
+ * warning when some of it was last seen before that day, so that nobody reads a 2020 status as 2026's.
+ */
+export async function describeCurrency(db: Kysely<Database>, filter: DeploymentFilter, day: string): Promise<{ as_of: string | null; warning?: string }> {
+  const { asOf, seenBefore, total } = await findAnswerCurrency(db, filter, day);
+  if (seenBefore === 0) return { as_of: asOf };
+  const count = new Intl.NumberFormat('en-US').format(seenBefore);
+  return {
+    as_of: asOf,
+    warning: `${count} of the ${new Intl.NumberFormat('en-US').format(total)} deployments in this answer were last seen before ${day}${asOf ? ` (the newest data behind it is as of ${asOf})` : ''}: each is counted as in use when a source last showed it, which says nothing about ${day}.`,
+  };
 }
 
 /** How many deployments match the filter, per technology, most first. */
@@ -173,7 +215,7 @@ async function withDetails(db: Kysely<Database>, rows: Array<Record<string, any>
     db
       .selectFrom('deployment_events as e')
       .leftJoin('sources as s', 's.id', 'e.source_id')
-      .select(['e.deployment_id', 'e.id', 'e.status', 'e.occurred_on', 's.url as source_url', 'e.note'])
+      .select(['e.deployment_id', 'e.id', 'e.status', 'e.kind', 'e.standing', 'e.occurred_on', 'e.precision', 'e.as_of', 's.url as source_url', 'e.note'])
       .where('e.deployment_id', 'in', ids)
       .orderBy('e.deployment_id')
       .orderBy('e.id')
@@ -191,9 +233,16 @@ async function withDetails(db: Kysely<Database>, rows: Array<Record<string, any>
       technology: r.technology_slug,
       programme: r.programme,
       status: r.status as DeploymentStatus,
-      started_on: r.started_on ?? null,
-      ended_on: r.ended_on ?? null,
-      last_verified_on: r.last_verified_on ?? null,
+      started_on: apiDate(r.started_on, r.started_precision),
+      started_precision: apiPrecision(r.started_on, r.started_precision),
+      first_documented_on: apiDate(r.first_documented_on, r.first_documented_precision),
+      first_documented_precision: apiPrecision(r.first_documented_on, r.first_documented_precision),
+      last_seen_on: apiDate(r.last_seen_on, r.last_seen_precision),
+      last_seen_precision: apiPrecision(r.last_seen_on, r.last_seen_precision),
+      ended_on: apiDate(r.ended_on, r.ended_precision),
+      ended_precision: apiPrecision(r.ended_on, r.ended_precision),
+      in_use_from: r.active_from ?? null,
+      in_use_until: r.active_until ?? null,
       summary: r.summary ?? null,
       agency: {
         id: r.agency_id,
@@ -202,17 +251,29 @@ async function withDetails(db: Kysely<Database>, rows: Array<Record<string, any>
         state: r.agency_state,
         ori: r.agency_ori ?? null,
         type: r.agency_type ?? null,
+        level: (r.agency_level as AgencyLevel | null) ?? null,
         lat,
         lon,
         location_basis: r.location_basis ?? null,
+        placement_issue: r.placement_issue ?? null,
       },
       place: toPlaceRecord(r),
       lat,
       lon,
       vendors: (vendorsBy.get(r.id) ?? []).map((v) => ({ id: v.id, name: v.name })),
       events: (eventsBy.get(r.id) ?? [])
-        .map((e) => ({ id: e.id, status: e.status as DeploymentStatus, occurred_on: e.occurred_on ?? null, source_url: e.source_url ?? null, note: e.note ?? null }))
-        .sort((a, b) => compareText(a.occurred_on ?? '', b.occurred_on ?? '') || compareText(a.id, b.id)),
+        .sort((a, b) => compareText(a.occurred_on ?? '', b.occurred_on ?? '') || compareText(a.id, b.id))
+        .map((e) => ({
+          id: e.id,
+          status: e.status as DeploymentStatus,
+          kind: e.kind as EvidenceKind,
+          standing: e.standing as EvidenceStanding,
+          occurred_on: apiDate(e.occurred_on, e.precision),
+          precision: apiPrecision(e.occurred_on, e.precision),
+          as_of: e.as_of ?? null,
+          source_url: e.source_url ?? null,
+          note: e.note ?? null,
+        })),
       sources: sources.get(r.id) ?? [],
     };
   });
@@ -264,12 +325,12 @@ export async function countDeploymentsByArea(db: Kysely<Database>, filter: Deplo
   return rows.map((r) => ({ geoid: r.county_geoid!, n: Number(r.n) }));
 }
 
-/** The first and last start date of each technology's deployments: the span of the map's timeline. */
+/** The first and last day each technology's deployments are known in use from: the span of the map's timeline. */
 export async function findStartDateSpans(db: Kysely<Database>): Promise<Record<string, [string, string]>> {
   const rows = await db
     .selectFrom('deployments')
-    .select((eb) => ['technology_slug', eb.fn.min('started_on').as('first'), eb.fn.max('started_on').as('last')])
-    .where('started_on', 'is not', null)
+    .select((eb) => ['technology_slug', eb.fn.min('active_from').as('first'), eb.fn.max('active_from').as('last')])
+    .where('active_from', 'is not', null)
     .groupBy('technology_slug')
     .execute();
   return Object.fromEntries(rows.map((r) => [r.technology_slug, [String(r.first), String(r.last)]]));

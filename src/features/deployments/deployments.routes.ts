@@ -9,7 +9,8 @@ import { HttpError } from '#src/http/errors';
 import { CSV_COLUMNS, csvRow, toFeature } from '#src/features/export/export.service';
 import { deploymentSchema } from './deployment.schema';
 import { deploymentFilterSchema, toDeploymentFilter } from './deployment-filter';
-import { countDeployments, findDeploymentById, findDeploymentPage, type DeploymentRecord } from './deployments.repository';
+import { countDeployments, describeCurrency, findDeploymentById, findDeploymentPage, type DeploymentRecord } from './deployments.repository';
+import { redirectIfMerged } from '#src/features/agencies/agency-redirects';
 
 const asCsv = (records: DeploymentRecord[]) => [CSV_COLUMNS.join(','), ...records.map(csvRow)].join('\n') + '\n';
 
@@ -23,14 +24,27 @@ export function registerDeploymentRoutes(app: FastifyInstance, db: Kysely<Databa
         description: 'Deployments (agency × technology) matching every filter given, in id order.',
         tags: ['deployments'],
         querystring: deploymentFilterSchema.extend(listQuery.shape),
-        response: { 200: z.object({ data: z.array(deploymentSchema), total: z.number().int(), next: z.string().nullable() }), ...ERROR_RESPONSES },
+        response: {
+          200: z.object({
+            data: z.array(deploymentSchema),
+            total: z.number().int(),
+            next: z.string().nullable(),
+            as_of: z.string().nullable().optional().describe('With active_on: the as-of date of the newest data behind the answer'),
+            warning: z.string().optional().describe('With active_on: present when some deployments answered were last seen before that day'),
+          }),
+          ...ERROR_RESPONSES,
+        },
       },
     },
     async (request, reply) => {
       const q = request.query;
       const filter = toDeploymentFilter(q);
-      const [{ records, nextAfter }, total] = await Promise.all([findDeploymentPage(db, filter, { limit: q.limit, after: q.cursor }), countDeployments(db, filter)]);
-      const page = { data: records, total, next: nextAfter === null ? null : encodeCursor(nextAfter) };
+      const [{ records, nextAfter }, total, currency] = await Promise.all([
+        findDeploymentPage(db, filter, { limit: q.limit, after: q.cursor }),
+        countDeployments(db, filter),
+        filter.activeOn ? describeCurrency(db, filter, filter.activeOn) : Promise.resolve({}),
+      ]);
+      const page = { data: records, total, next: nextAfter === null ? null : encodeCursor(nextAfter), ...currency };
       return sendPage(request, reply, negotiateFormat(request, q.format), page, { csv: asCsv, feature: toFeature });
     },
   );
@@ -45,10 +59,11 @@ export function registerDeploymentRoutes(app: FastifyInstance, db: Kysely<Databa
         response: { 200: deploymentSchema, ...ERROR_RESPONSES },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const record = await findDeploymentById(db, request.params.id);
-      if (!record) throw new HttpError(404, 'not_found', `No deployment has the id "${request.params.id}"`);
-      return record;
+      if (record) return record;
+      if (await redirectIfMerged(db, reply, 'deployment', request.params.id, (id) => `/api/v1/deployments/${encodeURIComponent(id)}`)) return reply;
+      throw new HttpError(404, 'not_found', `No deployment has the id "${request.params.id}"`);
     },
   );
 }

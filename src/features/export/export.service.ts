@@ -5,21 +5,28 @@ import type { Database } from '#src/storage/schema';
 import { iterateDeployments, type DeploymentRecord } from '#src/features/deployments/deployments.repository';
 import { iteratePolicies } from '#src/features/policies/policies.repository';
 import { iterateOfficials } from '#src/features/officials/officials.repository';
+import { findTechnologyEvents } from '#src/features/technologies/technologies.repository';
 
 export const EXPORT_FORMATS = ['json', 'csv', 'geojson'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/** The first line of a JSON export; the `counterwatch` importer checks for it. */
-export const JSON_EXPORT_HEADER = '{"format":"counterwatch","version":1,"records":[';
+/** The start of a JSON export's first line; the `counterwatch` importer checks for it. */
+export const JSON_EXPORT_FORMAT = '{"format":"counterwatch","version":2,';
+
+/** The first line of a JSON export: the format, and the as-of date of the newest data in it. */
+export function jsonExportHeader(asOf: string | null): string {
+  return `${JSON_EXPORT_FORMAT}"as_of":${JSON.stringify(asOf)},"records":[`;
+}
 
 export const CSV_COLUMNS = [
   'id', 'agency_id', 'agency', 'ori', 'agency_type', 'state', 'place_id', 'place', 'lat', 'lon', 'location_basis',
-  'technology', 'programme', 'vendors', 'status', 'started_on', 'ended_on', 'last_verified_on', 'summary', 'source_urls',
+  'technology', 'programme', 'vendors', 'status', 'last_seen_on', 'started_on', 'first_documented_on', 'ended_on',
+  'summary', 'source_urls',
 ] as const;
 
 /**
  * Streams the full dataset in one format, record by record, in a stable order (by id), so that the same
- * data always gives the same bytes. JSON holds deployments, policies and officials, one record per line;
+ * data always gives the same bytes. JSON holds deployments, policies, officials and technology events, one record per line;
  * CSV and GeoJSON hold deployments (one row / one Point feature each).
  */
 export async function writeExport(db: Kysely<Database>, format: ExportFormat, out: Writable): Promise<{ records: number }> {
@@ -45,7 +52,7 @@ export async function writeExport(db: Kysely<Database>, format: ExportFormat, ou
     await write('\n]}\n');
     return { records };
   }
-  await write(JSON_EXPORT_HEADER + '\n');
+  await write(jsonExportHeader(await newestAsOf(db)) + '\n');
   const emit = async (record: object) => {
     await write((records === 0 ? '' : ',\n') + JSON.stringify(record));
     records++;
@@ -53,8 +60,18 @@ export async function writeExport(db: Kysely<Database>, format: ExportFormat, ou
   for await (const d of iterateDeployments(db)) await emit({ type: 'deployment', ...d });
   for await (const p of iteratePolicies(db)) await emit({ type: 'policy', ...p });
   for await (const o of iterateOfficials(db)) await emit({ type: 'official', ...o });
+  for (const e of await findTechnologyEvents(db)) {
+    const { precision: _precision, ...event } = e;
+    await emit({ type: 'technology_event', ...event });
+  }
   await write('\n]}\n');
   return { records };
+}
+
+/** The as-of date of the newest imported data: what an export as a whole is current to. */
+async function newestAsOf(db: Kysely<Database>): Promise<string | null> {
+  const row = await db.selectFrom('import_runs').select((eb) => eb.fn.max('as_of').as('as_of')).where('status', '=', 'finished').executeTakeFirst();
+  return (row?.as_of as string | null) ?? null;
 }
 
 export function toFeature(d: DeploymentRecord) {
@@ -74,9 +91,10 @@ export function toFeature(d: DeploymentRecord) {
       programme: d.programme || null,
       vendors: d.vendors.map((v) => v.name),
       status: d.status,
+      last_seen_on: d.last_seen_on,
       started_on: d.started_on,
+      first_documented_on: d.first_documented_on,
       ended_on: d.ended_on,
-      last_verified_on: d.last_verified_on,
       location_basis: d.agency.location_basis,
       source_urls: d.sources.map((s) => s.url),
     },
@@ -88,7 +106,7 @@ export function csvRow(d: DeploymentRecord): string {
   const values: Array<string | number | null> = [
     d.id, d.agency.id, d.agency.name, d.agency.ori, d.agency.type, d.agency.state, d.place?.id ?? null, d.place?.name ?? null,
     d.lat, d.lon, d.agency.location_basis, d.technology, d.programme, d.vendors.map((v) => v.name).join('; '), d.status,
-    d.started_on, d.ended_on, d.last_verified_on, d.summary, d.sources.map((s) => s.url).join(' '),
+    d.last_seen_on, d.started_on, d.first_documented_on, d.ended_on, d.summary, d.sources.map((s) => s.url).join(' '),
   ];
   return values.map(csvField).join(',');
 }

@@ -2,19 +2,22 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { POLICY_KINDS } from '#src/domain/statuses';
+import { bindsPolice, POLICY_KINDS } from '#src/domain/policies';
 import type { Database } from '#src/storage/schema';
 import { ERROR_RESPONSES } from '#src/http/api-errors.schema';
 import { deploymentFilterSchema, toDeploymentFilter } from '#src/features/deployments/deployment-filter';
 import { countDeploymentsByArea } from '#src/features/deployments/deployments.repository';
-import { iteratePolicies } from '#src/features/policies/policies.repository';
+import { isBinding, iteratePolicies } from '#src/features/policies/policies.repository';
 
 const areaSchema = z
   .object({
     geoid: z.string().describe('Census GEOID: 2 digits for a state, 5 for a county'),
     deployments: z.number().int().describe('Deployments matching the filters, of agencies in the area'),
-    law: z.enum(POLICY_KINDS).nullable().describe("The strongest passed law of the area itself (ban > moratorium > oversight > regulation)"),
-    local_laws: z.number().int().describe('Passed laws of towns (and, for a state, counties) inside the area'),
+    law: z
+      .enum(POLICY_KINDS)
+      .nullable()
+      .describe("The strongest law of the area itself now binding its police (passed or in effect; ban > moratorium > oversight > regulation)"),
+    local_laws: z.number().int().describe('Laws of towns (and, for a state, counties) inside the area now binding their police'),
   })
   .meta({ id: 'Area' });
 
@@ -37,7 +40,8 @@ export function registerAreaRoutes(app: FastifyInstance, db: Kysely<Database>): 
       const areas = new Map<string, z.infer<typeof areaSchema>>(counts.map((c) => [c.geoid, { geoid: c.geoid, deployments: c.n, law: null, local_laws: 0 }]));
       const area = (geoid: string) => areas.get(geoid) ?? areas.set(geoid, { geoid, deployments: 0, law: null, local_laws: 0 }).get(geoid)!;
       for await (const p of iteratePolicies(db)) {
-        if (p.status !== 'passed' || !p.place) continue;
+        // Shading says where police are bound: not a pending bill, an expired law, or a law for schools or businesses.
+        if (!isBinding(p) || !bindsPolice(p) || !p.place) continue;
         const own = level === 'state' ? (p.place.kind === 'state' ? p.place.geoid : null) : p.place.kind === 'county' ? p.place.geoid : null;
         const inside = level === 'state' ? (p.place.kind !== 'state' ? p.place.geoid?.slice(0, 2) ?? p.place.county_geoid?.slice(0, 2) : null) : p.place.kind === 'city' ? p.place.county_geoid : null;
         if (own) {

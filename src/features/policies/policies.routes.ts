@@ -4,7 +4,8 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { stateParam, technologyParam } from '#src/http/query-params';
 import type { Database } from '#src/storage/schema';
-import { POLICY_KINDS, POLICY_STATUSES } from '#src/domain/statuses';
+import { POLICY_KINDS, POLICY_LEVELS, POLICY_SCOPES, POLICY_STATUSES } from '#src/domain/policies';
+import { partialDateSchema, precisionSchema } from '#src/http/dates.schema';
 import { encodeCursor, listQuery } from '#src/http/api';
 import { ERROR_RESPONSES } from '#src/http/api-errors.schema';
 import { HttpError } from '#src/http/errors';
@@ -18,15 +19,31 @@ export const policySchema = z
     url: z.string(),
     kind: z.string().describe(POLICY_KINDS.join(', ')),
     title: z.string(),
-    status: z.string().describe(POLICY_STATUSES.join(', ')),
-    status_on: z.string().nullable(),
+    status: z.string().describe(`${POLICY_STATUSES.join(', ')}: from its dated steps; without any, as a list reports it`),
+    status_on: partialDateSchema.nullable().describe('The date of the step that gave it its status'),
+    status_precision: precisionSchema.nullable(),
+    level: z.string().nullable().describe(`Who made it: ${POLICY_LEVELS.join(', ')}`),
+    body: z.string().nullable().describe('The body that made it, e.g. "Oakland City Council"'),
+    scope: z.string().nullable().describe(`Whom it binds: ${POLICY_SCOPES.join(', ')}`),
+    scope_note: z.string().nullable(),
     summary: z.string().nullable(),
     jurisdiction: z.string(),
     state: z.string(),
     place: placeSchema.nullable(),
     technologies: z.array(z.string()),
-    events: z.array(z.object({ status: z.string(), occurred_on: z.string().nullable(), source_url: z.string().nullable() })),
+    events: z.array(
+      z.object({
+        id: z.string(),
+        status: z.string(),
+        kind: z.string().describe('transition (the step happened then) or reported (a list says so; its date may be a vote\'s or an article\'s)'),
+        occurred_on: partialDateSchema.nullable(),
+        precision: precisionSchema.nullable(),
+        source_url: z.string().nullable(),
+        note: z.string().nullable(),
+      }),
+    ),
     sources: z.array(citedSourceSchema),
+    described_by: z.string().nullable().describe('The dataset whose description this is'),
   })
   .meta({ id: 'Policy' });
 

@@ -1,6 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import { TECHNOLOGIES } from '#src/domain/technologies';
+import type { DatePrecision } from '#src/domain/dates';
+import { apiDate, apiPrecision } from '#src/http/dates.schema';
+import { findCitedSources, type CitedSource } from '#src/features/sources/sources.repository';
 
 export interface TechnologyWithCounts {
   slug: string;
@@ -54,4 +57,32 @@ export async function listTechnologies(db: Kysely<Database>): Promise<Technology
       },
     };
   });
+}
+
+export interface TechnologyEventRecord {
+  id: string;
+  technology: string;
+  /** At its precision: "2024-01-24", "2025-04". */
+  occurred_on: string;
+  precision: DatePrecision;
+  title: string;
+  summary: string;
+  sources: CitedSource[];
+}
+
+/** The dated context events of one technology (or all), oldest first, with their sources. */
+export async function findTechnologyEvents(db: Kysely<Database>, technology?: string): Promise<TechnologyEventRecord[]> {
+  let query = db.selectFrom('technology_events').selectAll().orderBy('technology_slug').orderBy('occurred_on').orderBy('id');
+  if (technology !== undefined) query = query.where('technology_slug', '=', technology);
+  const rows = await query.execute();
+  const sources = await findCitedSources(db, 'technology_event', rows.map((r) => r.id));
+  return rows.map((r) => ({
+    id: r.id,
+    technology: r.technology_slug,
+    occurred_on: apiDate(r.occurred_on, r.precision)!,
+    precision: apiPrecision(r.occurred_on, r.precision)!,
+    title: r.title,
+    summary: r.summary,
+    sources: sources.get(r.id) ?? [],
+  }));
 }

@@ -1,25 +1,26 @@
-import { parseLooseDate } from '#src/domain/dates';
+import { agencyLevel, parseAgencyName } from '#src/domain/agencies';
+import { parsePartialDate } from '#src/domain/dates';
 import { findStateByCode } from '#src/domain/states';
+import type { EvidenceStanding } from '#src/domain/statuses';
 import { findTechnologyByName, TECHNOLOGIES } from '#src/domain/technologies';
 import { parseVendorList, type VendorName } from '#src/domain/vendors';
 import type { BatchContext, ImportKind, ParsedRow, ParseResult } from '../import-kind';
 import type { AgencyRef } from '../resolver';
-import {
-  resolveAgency,
-  sourceKind,
-  writeAgencyAliases,
-  writeDeployments,
-  writeNewAgencies,
-  type AgencyClaim,
-  type DeploymentInput,
-  type SourceInput,
-} from '../evidence.writes';
+import { agencyId, resolveAgency, stateContradiction, type AgencyClaim } from '../agency-resolution';
+import { writeAgencyAliases, writeNewAgencies } from '../agencies.writes';
+import { sourceKind, writeDeployments, type DeploymentInput, type EvidenceInput, type SourceInput } from '../evidence.writes';
 
 const LINK_FIELDS = ['', ' Snapshot', ' Source', ' Type', ' Date'];
 export const ATLAS_COLUMNS = [
   'AOSNUMBER', 'City', 'County', 'State', 'Agency', 'Type of LEA', 'Summary', 'Type of Juris', 'Technology', 'Vendor',
   ...[1, 2, 3].flatMap((n) => LINK_FIELDS.map((f) => `Link ${n}${f}`)),
 ];
+
+interface AtlasLink extends SourceInput {
+  readonly n: number;
+  /** The date as the row writes it, when it could not be read. */
+  readonly unreadDate: string | null;
+}
 
 export interface AtlasRow {
   readonly id: string;
@@ -28,10 +29,17 @@ export interface AtlasRow {
   readonly state: string;
   readonly agency: string;
   readonly agencyType: string | null;
+  readonly jurisdiction: string | null;
   readonly summary: string | null;
   readonly technology: string;
   readonly vendors: VendorName[];
-  readonly links: Array<SourceInput & { rawDate: string }>;
+  readonly links: AtlasLink[];
+}
+
+/** The Atlas's Ring rows cite Ring's own "Active Agency Map"; their Link 1 Date is Ring's Active Date. */
+function ringActiveDate(row: AtlasRow): AtlasLink | null {
+  const first = row.links[0];
+  return row.technology === 'ring-neighbors' && first?.n === 1 && first.publisher?.toLowerCase() === 'ring' && first.citedOn !== null ? first : null;
 }
 
 /** EFF Atlas of Surveillance CSV export: one row per agency × technology, with up to three source links. */
@@ -55,7 +63,7 @@ export const atlasImporter: ImportKind<AtlasRow> = {
         reason: `"${r['Technology']}" is not one of the Atlas technologies (${TECHNOLOGIES.slice(0, 12).map((t) => t.atlasName).join(', ')})`,
       };
     }
-    const links: AtlasRow['links'] = [];
+    const links: AtlasLink[] = [];
     for (const n of [1, 2, 3]) {
       const url = normalizeUrl(r[`Link ${n}`]!);
       if (url === '') continue;
@@ -66,13 +74,15 @@ export const atlasImporter: ImportKind<AtlasRow> = {
       const publisher = r[`Link ${n} Source`]!.trim() || null;
       const rawDate = r[`Link ${n} Date`]!.trim();
       const snapshot = r[`Link ${n} Snapshot`]!.trim();
+      const citedOn = rawDate === '' ? null : parsePartialDate(rawDate);
       links.push({
+        n,
         url,
         publisher,
         kind: sourceKind(r[`Link ${n} Type`]!, publisher, url),
         archiveUrl: /^https?:\/\//i.test(snapshot) ? snapshot : null,
-        citedOn: parseLooseDate(rawDate),
-        rawDate,
+        citedOn,
+        unreadDate: rawDate !== '' && citedOn === null ? rawDate : null,
       });
     }
     const vendors = parseVendorList(r['Vendor']!);
@@ -86,6 +96,7 @@ export const atlasImporter: ImportKind<AtlasRow> = {
         state: state.code,
         agency,
         agencyType: r['Type of LEA']!.trim().toLowerCase() || null,
+        jurisdiction: r['Type of Juris']!.trim() || null,
         summary: r['Summary']!.trim() || null,
         technology: technology.slug,
         vendors,
@@ -101,27 +112,59 @@ export const atlasImporter: ImportKind<AtlasRow> = {
   },
 };
 
+/**
+ * What a row says happened and when. A Ring row's Active Date is the start of the partnership, in Ring's
+ * own words. Every other dated link is a document that shows the technology in use on its date (never a
+ * start). And the export itself lists the deployment as in use as of its date.
+ */
+function atlasEvidence(row: AtlasRow, ctx: BatchContext): EvidenceInput[] {
+  const evidence: EvidenceInput[] = [];
+  const ring = ringActiveDate(row);
+  if (ring) evidence.push({ status: 'active', kind: 'transition', standing: 'vendor', date: ring.citedOn, sourceUrl: ring.url, note: "Ring's Active Date of the partnership" });
+  for (const link of row.links) {
+    if (link === ring || link.citedOn === null) continue;
+    evidence.push({ status: 'active', kind: 'documented', standing: standingOf(link.kind), date: link.citedOn, sourceUrl: link.url });
+  }
+  evidence.push({ status: 'active', kind: 'listed', standing: 'reported', date: ctx.asOf, sourceUrl: null, note: 'listed by the Atlas of Surveillance' });
+  return evidence;
+}
+
+function standingOf(kind: string): EvidenceStanding {
+  return kind === 'vendor' ? 'vendor' : kind === 'government' ? 'official' : 'reported';
+}
+
 async function writeAtlasBatch(ctx: BatchContext, rows: readonly ParsedRow<AtlasRow>[]): Promise<void> {
   const { resolver } = ctx;
   await resolver.load({
-    places: rows.filter((r) => r.row.city !== '').map((r) => ({ state: r.row.state, name: r.row.city })),
-    counties: rows.flatMap((r) => [...r.row.counties, r.row.city].filter((c) => c !== '').map((c) => ({ state: r.row.state, name: c }))),
+    places: rows.flatMap((r) => [r.row.city, parseAgencyName(r.row.agency).town ?? '']).filter((c) => c !== ''),
+    counties: rows.flatMap((r) => [...r.row.counties, r.row.city, parseAgencyName(r.row.agency).county ?? ''].filter((c) => c !== '')),
     agencies: rows.map((r) => ({ state: r.row.state, name: r.row.agency })),
+    mergedIds: rows.map((r) => agencyId(r.row.state, r.row.agency, null)),
   });
-  const located = rows.map((r) => {
-    const counties = r.row.counties.map((c) => resolver.county(r.row.state, c)).filter((c) => c !== null);
-    const place = r.row.city === '' ? null : resolver.place(r.row.state, r.row.city, counties.map((c) => c.geoid!));
+  const located = rows.map((parsed) => {
+    const { row } = parsed;
+    const issue = stateContradiction(resolver, row);
+    const { form, town, county: namedCounty, sheriff } = parseAgencyName(row.agency);
+    // A sheriff's own name says its county ("Marion County Sheriff's Office"), whatever county the row gives.
+    const ownCounty = sheriff && namedCounty ? resolver.county(row.state, namedCounty) : null;
+    const counties = issue ? [] : ownCounty ? [ownCounty] : row.counties.map((c) => resolver.county(row.state, c)).filter((c) => c !== null);
+    const countyGeoids = counties.map((c) => c.geoid!);
+    // A town the row misspells ("Grand Pass" for Grants Pass) is found by the town its agency is named after, in the row's county.
+    const place = issue
+      ? null
+      : ((row.city === '' ? null : resolver.place(row.state, row.city, { counties: countyGeoids, form })) ??
+        (town && countyGeoids.length > 0 ? resolver.place(row.state, town, { counties: countyGeoids, form, strict: true }) : null));
     // A city that is its own county-equivalent (Washington, DC) is found among the counties.
-    const cityAsCounty = place === null && counties.length === 0 && r.row.city !== '' ? resolver.county(r.row.state, r.row.city) : null;
+    const cityAsCounty = !issue && place === null && counties.length === 0 && row.city !== '' ? resolver.county(row.state, row.city) : null;
     if (cityAsCounty) counties.push(cityAsCounty);
-    return { parsed: r, place, county: counties[0] ?? null };
+    return { parsed, place, counties, issue };
   });
-  await resolver.load({ agenciesAtPlaces: located.flatMap((l) => [l.place?.id, l.county?.id].filter((id): id is string => !!id)) });
+  await resolver.load({ agenciesAtPlaces: located.flatMap((l) => [l.place?.id, ...l.counties.map((c) => c.id)].filter((id): id is string => !!id)) });
 
   const created = new Map<string, { claim: AgencyClaim; agency: AgencyRef }>();
-  const aliases: Array<{ row: number; agencyId: string; state: string; name: string }> = [];
+  const aliases: Array<{ row: number; agency: AgencyRef; name: string }> = [];
   const deployments: DeploymentInput[] = [];
-  for (const { parsed, place, county } of located) {
+  for (const { parsed, place, counties, issue } of located) {
     const { row } = parsed;
     const claim: AgencyClaim = {
       row: parsed.index,
@@ -130,18 +173,23 @@ async function writeAtlasBatch(ctx: BatchContext, rows: readonly ParsedRow<Atlas
       name: row.agency,
       state: row.state,
       agencyType: row.agencyType,
+      level: agencyLevel(row.agency, [row.jurisdiction, row.agencyType]),
       place,
-      county,
+      counties,
+      placementIssue: issue ? `${row.id}: ${issue}` : null,
     };
     const { agency, isNew } = resolveAgency(resolver, claim);
     if (isNew && !created.has(agency.id)) created.set(agency.id, { claim, agency });
     // The row's spelling now names this agency, for the rows after it as for the next import.
     resolver.remember(agency, [row.agency]);
-    aliases.push({ row: parsed.index, agencyId: agency.id, state: row.state, name: row.agency });
-    if (agency.lat == null) {
+    aliases.push({ row: parsed.index, agency, name: row.agency });
+    if (issue) ctx.warn(parsed.line, `${row.id}: left off the map and not matched to an agency of ${row.state}: ${issue}`);
+    else if (agency.lat == null) {
       ctx.warn(parsed.line, `${row.id}: could not place "${row.agency}" (${[row.city, row.counties.join(', '), row.state].filter(Boolean).join(', ')}) on the map`);
     }
-    const first = row.links[0];
+    for (const link of row.links) {
+      if (link.unreadDate) ctx.warn(parsed.line, `${row.id}: Link ${link.n} Date "${link.unreadDate}" is not a date; the link is kept without one`);
+    }
     deployments.push({
       row: parsed.index,
       line: parsed.line,
@@ -152,14 +200,11 @@ async function writeAtlasBatch(ctx: BatchContext, rows: readonly ParsedRow<Atlas
       programme: '',
       summary: row.summary,
       vendors: row.vendors,
-      // The Atlas says the technology was in use as of its first link's date; for Ring rows that
-      // date is Ring's own "Active Date" of the partnership.
-      events: [{ status: 'active', occurredOn: first?.citedOn ?? null, sourceUrl: first?.url ?? null }],
-      sources: row.links,
-      lastVerifiedOn: ctx.asOf,
+      evidence: atlasEvidence(row, ctx),
+      sources: row.links.map((l) => (l === ringActiveDate(row) ? { ...l, citedOn: null } : l)),
     });
   }
-  await writeNewAgencies(ctx, [...created.values()], []);
+  await writeNewAgencies(ctx, [...created.values()]);
   await writeAgencyAliases(ctx, aliases);
   await writeDeployments(ctx, deployments);
 }

@@ -1,5 +1,6 @@
 import { normalizeCountyName, normalizePlaceName, slugify } from '#src/domain/names';
 import { findStateByCode, findStateByFips } from '#src/domain/states';
+import { countyLookup } from '#src/geo/county-lookup';
 import type { BatchContext, ImportKind, ParseResult } from '../import-kind';
 import { writeOrigins, originItem, upsertLinks } from '../evidence.writes';
 
@@ -83,8 +84,18 @@ export const censusStatesImporter: ImportKind<PlaceInput> = {
   writeBatch: (ctx, rows) => writePlaces(ctx, rows),
 };
 
-// Cities that are their county-equivalent and are missing from the places file (its source dropped them).
-const COUNTY_EQUIVALENT_CITIES: Record<string, string[]> = { '11001': ['washington', 'washington dc'] };
+// Cities whose government is consolidated with their county and that the places file lacks (its source
+// dropped the Census's "(balance)" rows) or names otherwise ("Butte-Silver Bow"): found as their county.
+const COUNTY_EQUIVALENT_CITIES: Record<string, string[]> = {
+  '11001': ['washington', 'washington dc'],
+  '21111': ['louisville', 'louisville jefferson county'],
+  '21067': ['lexington', 'lexington fayette'],
+  '47037': ['nashville', 'nashville davidson'],
+  '13059': ['athens', 'athens clarke'],
+  '13245': ['augusta', 'augusta richmond'],
+  '15003': ['honolulu', 'urban honolulu'],
+  '30093': ['butte', 'butte silver bow'],
+};
 
 const COUNTY_COLUMNS = ['USPS', 'GEOID', 'ANSICODE', 'NAME', 'ALAND', 'AWATER', 'ALAND_SQMI', 'AWATER_SQMI', 'INTPTLAT', 'INTPTLONG'];
 
@@ -112,8 +123,20 @@ export const censusCountiesImporter: ImportKind<PlaceInput> = {
       ok: true,
       row: {
         key: geoid,
-        values: { id: `county-${geoid}`, kind: 'county', name, full_name: name, state_code: state.code, geoid, county_geoid: geoid, lat, lon, population: null },
-        aliases: [...new Set([normalizeCountyName(name), normalizePlaceName(name), ...(COUNTY_EQUIVALENT_CITIES[geoid] ?? [])])],
+        values: {
+          id: `county-${geoid}`,
+          kind: 'county',
+          name,
+          full_name: name,
+          state_code: state.code,
+          geoid,
+          county_geoid: geoid,
+          lat,
+          lon,
+          population: null,
+        },
+        // An independent city ("St. Louis city") is not also found as "St. Louis", which is a county's name.
+        aliases: [...new Set([normalizeCountyName(name), ...(/\scity$/i.test(name) ? [] : [normalizePlaceName(name)]), ...(COUNTY_EQUIVALENT_CITIES[geoid] ?? [])])],
       },
     };
   },
@@ -144,15 +167,18 @@ export const censusPlacesImporter: ImportKind<PlaceInput> = {
     const lon = coordinate(r['longitude'], -180, 180);
     if (lat === undefined) return { ok: false, field: 'latitude', reason: `"${r['latitude']}" is not a latitude` };
     if (lon === undefined) return { ok: false, field: 'longitude', reason: `"${r['longitude']}" is not a longitude` };
-    const countyGeoid = state.fips + county;
+    // Places that span counties (Huntsville, Alabama; Salem, Oregon) are listed once with county "000": their
+    // county is the one their point lies in.
+    const pointCounty = lat != null && lon != null ? countyLookup().countyAt(lat, lon) : null;
+    const countyGeoid = county === '000' ? (pointCounty?.startsWith(state.fips) ? pointCounty : null) : state.fips + county;
     // Towns and townships (minor civil divisions) have no place code; key them by county and name.
     const isMcd = place === '00000';
-    const id = isMcd ? `mcd-${countyGeoid}-${slugify(fullName)}` : `place-${state.fips}${place}`;
+    const id = isMcd ? `mcd-${state.fips}${county}-${slugify(fullName)}` : `place-${state.fips}${place}`;
     return {
       ok: true,
       row: {
         // One row per place and county: a place that spans counties may appear once per county.
-        key: isMcd ? `${countyGeoid}:${fullName}` : `${state.fips}${place}:${county}`,
+        key: isMcd ? `${state.fips}${county}:${fullName}` : `${state.fips}${place}:${county}`,
         values: {
           id,
           kind: 'city',
@@ -170,11 +196,19 @@ export const censusPlacesImporter: ImportKind<PlaceInput> = {
     };
   },
   rowKey: (row) => row.key,
-  // A place that spans counties appears once per county; keep the most populous row, as the source does.
-  writeBatch: (ctx, rows) => writePlaces(ctx, rows, preferMorePopulous),
+    // A place that spans counties may appear once per county: keep the row of the county its point lies in.
+  writeBatch: (ctx, rows) => writePlaces(ctx, rows, preferCountyOfPoint),
 };
 
-function preferMorePopulous(a: Values, b: Values): Values {
+/**
+ * Two rows of one place: the one whose county holds the place's point, else the more populous, else the
+ * smaller county GEOID (so that the order of rows does not matter).
+ */
+function preferCountyOfPoint(a: Values, b: Values): Values {
+  const point = (v: Values) => (v.lat != null && v.lon != null ? countyLookup().countyAt(Number(v.lat), Number(v.lon)) : null);
+  const aHolds = a.county_geoid !== null && a.county_geoid === point(a);
+  const bHolds = b.county_geoid !== null && b.county_geoid === point(b);
+  if (aHolds !== bHolds) return bHolds ? { ...a, ...b } : a;
   const pa = Number(a.population ?? -1);
   const pb = Number(b.population ?? -1);
   if (pa !== pb) return pb > pa ? { ...a, ...b } : a;

@@ -1,13 +1,24 @@
 import { z } from 'zod';
-import { normalizeCountyName, normalizePlaceName, agencyNameKeys } from '#src/domain/names';
-import { DEPLOYMENT_STATUSES } from '#src/domain/statuses';
+import { AGENCY_LEVELS } from '#src/domain/agencies';
+import { parseIsoPartialDate, type PartialDate } from '#src/domain/dates';
+import { normalizeCountyName, normalizePlaceName } from '#src/domain/names';
+import { POLICY_LEVELS, POLICY_SCOPES, POLICY_STATUSES } from '#src/domain/policies';
+import { DEPLOYMENT_STATUSES, EVIDENCE_KINDS, EVIDENCE_STANDINGS } from '#src/domain/statuses';
 import { findTechnologyBySlug } from '#src/domain/technologies';
-import { JSON_EXPORT_HEADER } from '#src/features/export/export.service';
+import { JSON_EXPORT_FORMAT } from '#src/features/export/export.service';
 import type { ImportKind, ParseResult } from '../import-kind';
-import { writeOrigins, originItem, upsertLinks, writeDeployments, type DeploymentInput } from '../evidence.writes';
+import { writeAgencyAliases } from '../agencies.writes';
+import { writeOrigins, originItem, sourceId, upsertLinks, writeCitations, writeDeployments, writeSources, type DeploymentInput } from '../evidence.writes';
+import type { AgencyRef } from '../resolver';
 import { writePolicies, type PolicyInput } from './policy.writes';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').nullable();
+/** A date at its precision, as the export writes it: YYYY, YYYY-MM or YYYY-MM-DD. */
+const partialDate = z
+  .string()
+  .refine((s) => parseIsoPartialDate(s) !== null, 'expected YYYY, YYYY-MM or YYYY-MM-DD')
+  .nullable();
+const toDate = (text: string | null): PartialDate | null => (text === null ? null : parseIsoPartialDate(text));
 const place = z
   .object({
     id: z.string().min(1),
@@ -22,7 +33,7 @@ const place = z
     population: z.number().int().nullable(),
   })
   .nullable();
-const source = z.object({ url: z.string().url(), publisher: z.string().nullable(), kind: z.string(), archive_url: z.string().nullable(), cited_on: date });
+const source = z.object({ url: z.string().url(), publisher: z.string().nullable(), kind: z.string(), archive_url: z.string().nullable(), cited_on: partialDate });
 const technology = z.string().refine((slug) => findTechnologyBySlug(slug) !== null, 'unknown technology slug');
 
 const deployment = z.object({
@@ -31,7 +42,6 @@ const deployment = z.object({
   technology,
   programme: z.string(),
   status: z.enum(DEPLOYMENT_STATUSES),
-  last_verified_on: date,
   summary: z.string().nullable(),
   agency: z.object({
     id: z.string().min(1),
@@ -39,13 +49,26 @@ const deployment = z.object({
     state: z.string().length(2),
     ori: z.string().nullable(),
     type: z.string().nullable(),
+    level: z.enum(AGENCY_LEVELS).nullable(),
     lat: z.number().nullable(),
     lon: z.number().nullable(),
     location_basis: z.string().nullable(),
+    placement_issue: z.string().nullable(),
   }),
   place,
   vendors: z.array(z.object({ id: z.string(), name: z.string() })),
-  events: z.array(z.object({ id: z.string().min(1), status: z.enum(DEPLOYMENT_STATUSES), occurred_on: date, source_url: z.string().nullable(), note: z.string().nullable() })),
+  events: z.array(
+    z.object({
+      id: z.string().min(1),
+      status: z.enum(DEPLOYMENT_STATUSES),
+      kind: z.enum(EVIDENCE_KINDS),
+      standing: z.enum(EVIDENCE_STANDINGS),
+      occurred_on: partialDate,
+      as_of: date,
+      source_url: z.string().nullable(),
+      note: z.string().nullable(),
+    }),
+  ),
   sources: z.array(source),
 });
 const policy = z.object({
@@ -53,13 +76,35 @@ const policy = z.object({
   id: z.string().min(1),
   kind: z.string(),
   title: z.string(),
-  status: z.string(),
-  status_on: date,
+  level: z.enum(POLICY_LEVELS).nullable(),
+  body: z.string().nullable(),
+  scope: z.enum(POLICY_SCOPES),
+  scope_note: z.string().nullable(),
   summary: z.string().nullable(),
   jurisdiction: z.string(),
   state: z.string().length(2),
   place,
   technologies: z.array(technology),
+  events: z.array(
+    z.object({
+      id: z.string().min(1),
+      status: z.enum(POLICY_STATUSES),
+      kind: z.enum(['transition', 'reported']),
+      occurred_on: partialDate,
+      source_url: z.string().nullable(),
+      note: z.string().nullable(),
+    }),
+  ),
+  sources: z.array(source),
+  described_by: z.string().nullable(),
+});
+const technologyEvent = z.object({
+  type: z.literal('technology_event'),
+  id: z.string().min(1),
+  technology,
+  occurred_on: z.string().refine((s) => parseIsoPartialDate(s) !== null, 'expected YYYY, YYYY-MM or YYYY-MM-DD'),
+  title: z.string().min(1),
+  summary: z.string().min(1),
   sources: z.array(source),
 });
 const official = z.object({
@@ -77,7 +122,7 @@ const official = z.object({
   source_url: z.string().nullable(),
   verified_on: date,
 });
-const record = z.discriminatedUnion('type', [deployment, policy, official]);
+const record = z.discriminatedUnion('type', [deployment, policy, official, technologyEvent]);
 type ExportRecord = z.infer<typeof record>;
 
 /** Counterwatch's own JSON export, so that a dataset can move between installations (and databases). */
@@ -85,7 +130,17 @@ export const counterwatchExportImporter: ImportKind<ExportRecord> = {
   name: 'counterwatch',
   description: 'A Counterwatch JSON export (`counterwatch export --format json`)',
   shape: { format: 'json-lines', requiredColumns: null, columns: ['json'] },
-  checkShape: (r) => (r['json']?.startsWith(JSON_EXPORT_HEADER.slice(0, -1)) ? null : `expected the first line to be ${JSON_EXPORT_HEADER}`),
+  checkShape: (r) => {
+    const line = r['json'] ?? '';
+    if (line.startsWith(JSON_EXPORT_FORMAT)) return null;
+    if (/^\{"format":"counterwatch","version":1,/.test(line)) return 'this export is of version 1, made before dates kept their meaning and precision; export it again from an up-to-date Counterwatch';
+    return `expected the first line to start with ${JSON_EXPORT_FORMAT}`;
+  },
+  // The export's header says how current its newest data is.
+  asOfInFile: (r) => {
+    const m = /"as_of":"([0-9-]+)"/.exec(r['json'] ?? '');
+    return m ? parseIsoPartialDate(m[1]!) : null;
+  },
   parseRow(r): ParseResult<ExportRecord> {
     let value: unknown;
     try {
@@ -108,7 +163,7 @@ export const counterwatchExportImporter: ImportKind<ExportRecord> = {
       const { state, ...rest } = p;
       places.set(p.id, { row, values: { id: rest.id, kind: rest.kind, name: rest.name, full_name: rest.full_name, state_code: state, geoid: rest.geoid, county_geoid: rest.county_geoid, lat: rest.lat, lon: rest.lon, population: rest.population } });
     };
-    for (const { index, row } of rows) addPlace(index, row.place);
+    for (const { index, row } of rows) if (row.type !== 'technology_event') addPlace(index, row.place);
     await ctx.writer.upsert('places', [...places.values()], { entity: 'place', createOnly: true });
     await upsertLinks(
       ctx,
@@ -123,7 +178,8 @@ export const counterwatchExportImporter: ImportKind<ExportRecord> = {
     );
 
     const deployments: DeploymentInput[] = [];
-    const agencies = new Map<string, { row: number; values: Record<string, unknown> }>();
+    const agencies = new Map<string, { row: number; values: AgencyRef }>();
+    const technologyEvents: typeof rows[number][] = [];
     const policies: PolicyInput[] = [];
     const officials: Array<{ row: number; values: Record<string, unknown> }> = [];
     const origins = [];
@@ -133,7 +189,20 @@ export const counterwatchExportImporter: ImportKind<ExportRecord> = {
         const a = row.agency;
         agencies.set(a.id, {
           row: index,
-          values: { id: a.id, name: a.name, state_code: a.state, ori: a.ori, agency_type: a.type, place_id: row.place?.id ?? null, lat: a.lat, lon: a.lon, location_basis: a.location_basis },
+          values: {
+            id: a.id,
+            name: a.name,
+            state_code: a.state,
+            ori: a.ori,
+            agency_type: a.type,
+            place_id: row.place?.id ?? null,
+            lat: a.lat,
+            lon: a.lon,
+            location_basis: a.location_basis,
+            county_geoids: null,
+            level: a.level,
+            placement_issue: a.placement_issue,
+          },
         });
         deployments.push({
           row: index,
@@ -145,9 +214,17 @@ export const counterwatchExportImporter: ImportKind<ExportRecord> = {
           programme: row.programme,
           summary: row.summary,
           vendors: row.vendors,
-          events: row.events.map((e) => ({ id: e.id, status: e.status, occurredOn: e.occurred_on, sourceUrl: e.source_url, note: e.note })),
-          sources: row.sources.map((s) => ({ url: s.url, publisher: s.publisher, kind: s.kind, archiveUrl: s.archive_url, citedOn: s.cited_on })),
-          lastVerifiedOn: row.last_verified_on,
+          evidence: row.events.map((e) => ({
+            id: e.id,
+            status: e.status,
+            kind: e.kind,
+            standing: e.standing,
+            date: toDate(e.occurred_on),
+            asOf: e.as_of,
+            sourceUrl: e.source_url,
+            note: e.note,
+          })),
+          sources: row.sources.map((s) => ({ url: s.url, publisher: s.publisher, kind: s.kind, archiveUrl: s.archive_url, citedOn: toDate(s.cited_on) })),
         });
       } else if (row.type === 'policy') {
         policies.push({
@@ -158,36 +235,63 @@ export const counterwatchExportImporter: ImportKind<ExportRecord> = {
           placeId: row.place?.id ?? null,
           state: row.state,
           jurisdiction: row.jurisdiction,
+          level: row.level,
+          body: row.body,
+          scope: row.scope,
+          scopeNote: row.scope_note,
           kind: row.kind,
           title: row.title,
-          status: row.status,
-          statusOn: row.status_on,
           summary: row.summary,
           technologies: row.technologies,
-          sources: row.sources.map((s) => ({ url: s.url, publisher: s.publisher, kind: s.kind, archiveUrl: s.archive_url, citedOn: s.cited_on })),
+          sources: row.sources.map((s) => ({ url: s.url, publisher: s.publisher, kind: s.kind, archiveUrl: s.archive_url, citedOn: toDate(s.cited_on) })),
+          events: row.events.map((e) => ({ id: e.id, status: e.status, kind: e.kind, date: toDate(e.occurred_on), sourceUrl: e.source_url, note: e.note })),
+          describedBy: row.described_by ?? undefined,
         });
+      } else if (row.type === 'technology_event') {
+        technologyEvents.push({ index, line, row });
       } else {
         const { type: _type, place: p, state, ...rest } = row;
         officials.push({ row: index, values: { ...rest, place_id: p?.id ?? null, state_code: state } });
         origins.push(originItem(ctx, index, line, key, 'official', row.id));
       }
     }
-    await ctx.writer.upsert('agencies', [...agencies.values()], { entity: 'agency', createOnly: true });
-    await upsertLinks(
-      ctx,
-      'agency_aliases',
-      [...agencies.values()].flatMap(({ row, values }) =>
-        agencyNameKeys(String(values.name)).map((name_key) => ({ row, values: { agency_id: values.id, state_code: values.state_code, name_key } })),
-      ),
-      ['agency_id', 'name_key'],
-      'agency_alias',
-    );
+    await ctx.writer.upsert('agencies', [...agencies.values()].map((a) => ({ row: a.row, values: { ...a.values } })), { entity: 'agency', createOnly: true, secondary: true });
+    await writeAgencyAliases(ctx, [...agencies.values()].map(({ row, values }) => ({ row, agency: values, name: values.name })));
     await writeDeployments(ctx, deployments);
     await writePolicies(ctx, policies);
+    await writeTechnologyEvents(ctx, technologyEvents);
     await ctx.writer.upsert('officials', officials.map((o) => ({ row: o.row, values: reorderOfficial(o.values) })), { entity: 'official' });
     await writeOrigins(ctx, origins);
   },
 };
+
+async function writeTechnologyEvents(ctx: Parameters<ImportKind<ExportRecord>['writeBatch']>[0], rows: ReadonlyArray<{ index: number; line: number; row: ExportRecord }>): Promise<void> {
+  const events = rows.flatMap(({ index, line, row }) => (row.type === 'technology_event' ? [{ index, line, row }] : []));
+  await writeSources(
+    ctx,
+    events.flatMap(({ index, row }) =>
+      row.sources.map((s) => ({ row: index, values: { id: sourceId(s.url), url: s.url, publisher: s.publisher, title: null, kind: s.kind, archive_url: s.archive_url } })),
+    ),
+  );
+  await ctx.writer.upsert(
+    'technology_events',
+    events.map(({ index, row }) => {
+      const on = parseIsoPartialDate(row.occurred_on)!;
+      return { row: index, values: { id: row.id, technology_slug: row.technology, occurred_on: on.on, precision: on.precision, title: row.title, summary: row.summary } };
+    }),
+    { entity: 'technology_event' },
+  );
+  await writeCitations(
+    ctx,
+    events.flatMap(({ index, row }) =>
+      row.sources.map((s) => ({
+        row: index,
+        values: { id: `technology_event:${row.id}:${sourceId(s.url)}`, subject_type: 'technology_event', subject_id: row.id, source_id: sourceId(s.url), cited_on: null, cited_precision: null, note: null },
+      })),
+    ),
+  );
+  await writeOrigins(ctx, events.map(({ index, line, row }) => originItem(ctx, index, line, `technology_event:${row.id}`, 'technology_event', row.id)));
+}
 
 function reorderOfficial(v: Record<string, unknown>): Record<string, unknown> {
   return {

@@ -1,10 +1,12 @@
-import { parseIsoDateOrMonth } from '#src/domain/dates';
+import { parseIsoPartialDate, type PartialDate } from '#src/domain/dates';
 import { slugify } from '#src/domain/names';
 import { findStateByCode } from '#src/domain/states';
 import type { DeploymentStatus } from '#src/domain/statuses';
 import type { ImportKind, ParseResult } from '../import-kind';
 import type { AgencyRef } from '../resolver';
-import { resolveAgency, writeDeployments, writeNewAgencies, type AgencyClaim, type DeploymentInput } from '../evidence.writes';
+import { resolveAgency, type AgencyClaim } from '../agency-resolution';
+import { writeAgencyAliases, writeNewAgencies } from '../agencies.writes';
+import { writeDeployments, type DeploymentInput } from '../evidence.writes';
 import { hostOf } from './frt-policies.importer';
 import { writePolicies, type PolicyInput } from './policy.writes';
 
@@ -12,7 +14,7 @@ interface FlockRow {
   readonly id: string;
   readonly city: string;
   readonly state: string;
-  readonly date: string | null;
+  readonly date: PartialDate | null;
   readonly status: DeploymentStatus | 'banned';
   readonly statusRaw: string;
   readonly info: string;
@@ -37,7 +39,6 @@ export const flockCancellationsImporter: ImportKind<FlockRow> = {
   name: 'flock-cancellations',
   description: 'DeFlock Flock cancellations (flattened): id,city,state,date_iso,date_text,status,status_raw,info,source_url,archive_url,flagged_missing',
   shape: { format: 'delimited', requiredColumns: COLUMNS },
-  defaultAsOf: '2026-08-22',
   parseRow(r): ParseResult<FlockRow> {
     const id = r['id']!.trim();
     if (id === '') return { ok: false, field: 'id', reason: 'is empty' };
@@ -49,7 +50,8 @@ export const flockCancellationsImporter: ImportKind<FlockRow> = {
     const status = STATUS_BY_RAW[statusRaw.toLowerCase()];
     if (!status) return { ok: false, field: 'status_raw', reason: `"${statusRaw}" is not a known DeFlock status (${Object.keys(STATUS_BY_RAW).join(', ')})` };
     const rawDate = r['date_iso']!.trim();
-    const date = rawDate === '' ? null : parseIsoDateOrMonth(rawDate);
+    // DeFlock gives the month of the news event only; its `date_iso` is that month's first day.
+    const date = rawDate === '' ? null : parseIsoPartialDate(rawDate.slice(0, 7));
     if (rawDate !== '' && date === null) return { ok: false, field: 'date_iso', reason: `"${rawDate}" is not a date` };
     const sourceUrl = r['source_url']!.trim();
     if (!/^https?:\/\/\S+$/.test(sourceUrl)) return { ok: false, field: 'source_url', reason: `"${sourceUrl.slice(0, 60)}" is not an http(s) URL` };
@@ -63,9 +65,10 @@ export const flockCancellationsImporter: ImportKind<FlockRow> = {
   async writeBatch(ctx, rows) {
     const { resolver } = ctx;
     await resolver.load({
-      places: rows.map((r) => ({ state: r.row.state, name: r.row.city })),
+      places: rows.map((r) => r.row.city),
       agencies: rows.map((r) => ({ state: r.row.state, name: `${r.row.city} Police Department` })),
       states: rows.map((r) => r.row.state),
+      mergedIds: rows.map((r) => `${r.row.state.toLowerCase()}-${slugify(r.row.city)}-city-government`),
     });
     await resolver.load({ agenciesAtPlaces: rows.map((r) => resolver.place(r.row.state, r.row.city)?.id).filter((id): id is string => !!id) });
     const created = new Map<string, { claim: AgencyClaim; agency: AgencyRef }>();
@@ -84,19 +87,37 @@ export const flockCancellationsImporter: ImportKind<FlockRow> = {
           placeId: place?.id ?? null,
           state: row.state,
           jurisdiction: `${row.city}, ${row.state}`,
+          level: 'city',
+          body: null,
+          scope: 'government',
+          scopeNote: null,
           kind: 'ban',
           title: `${row.city}, ${row.state}: licence-plate reader ban`,
-          status: 'passed',
-          statusOn: row.date,
           summary: row.info || null,
           technologies: ['license-plate-readers'],
           sources: [source],
+          events: [{ status: 'passed', kind: 'transition', date: row.date, sourceUrl: row.sourceUrl, note: `${row.statusRaw} (month of the news report, per DeFlock)` }],
         });
         continue;
       }
       // The contract belongs to the city: its police department when we know it, else the city government.
-      const police: AgencyClaim = { row: index, line, rowKey: row.id, name: `${row.city} Police Department`, state: row.state, agencyType: 'police', place, county: null };
+      const police: AgencyClaim = {
+        row: index,
+        line,
+        rowKey: row.id,
+        name: `${row.city} Police Department`,
+        state: row.state,
+        agencyType: 'police',
+        level: 'city',
+        place,
+        counties: [],
+      };
       let { agency, isNew } = resolveAgency(resolver, police);
+      const cityGovernment = `${row.state.toLowerCase()}-${slugify(row.city)}-city-government`;
+      if (isNew && resolver.mergedInto(cityGovernment)) {
+        agency = resolver.mergedInto(cityGovernment)!;
+        isNew = false;
+      }
       if (isNew) {
         agency = {
           ...agency,
@@ -120,12 +141,18 @@ export const flockCancellationsImporter: ImportKind<FlockRow> = {
         programme: 'flock-safety',
         summary: row.info || null,
         vendors: [{ id: 'flock-safety', name: 'Flock Safety' }],
-        events: [{ status: row.status, occurredOn: row.date, sourceUrl: row.sourceUrl, note: row.statusRaw }],
+        // DeFlock dates each entry by the month of the news report of the vote or switch-off.
+        evidence: [
+          { status: row.status, kind: 'transition', standing: 'reported', date: row.date, sourceUrl: row.sourceUrl, note: row.statusRaw },
+          { status: row.status, kind: 'documented', standing: 'reported', date: row.date, sourceUrl: row.sourceUrl },
+          { status: row.status, kind: 'listed', standing: 'reported', date: ctx.asOf, sourceUrl: null, note: 'listed by DeFlock' },
+        ],
         sources: [source],
-        lastVerifiedOn: ctx.asOf,
       });
     }
-    await writeNewAgencies(ctx, [...created.values()], [...created.values()].map(({ claim, agency }) => ({ row: claim.row, agencyId: agency.id, state: agency.state_code, name: agency.name })));
+    const newAgencies = [...created.values()];
+    await writeNewAgencies(ctx, newAgencies);
+    await writeAgencyAliases(ctx, newAgencies.map(({ claim, agency }) => ({ row: claim.row, agency, name: agency.name })));
     await writeDeployments(ctx, deployments);
     await writePolicies(ctx, policies);
   },

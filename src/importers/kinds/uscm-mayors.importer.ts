@@ -20,7 +20,6 @@ export const uscmMayorsImporter: ImportKind<MayorRow> = {
   name: 'uscm-mayors',
   description: 'US Conference of Mayors directory scrape: name,email,phone,bio_url,img_url,city,state,population,city_site_url,next_election',
   shape: { format: 'delimited', requiredColumns: COLUMNS },
-  defaultAsOf: '2020-10-19',
   parseRow(r): ParseResult<MayorRow> {
     const name = r['name']!.trim().replace(/\s+/g, ' ');
     if (name === '') return { ok: false, field: 'name', reason: 'is empty: the directory lists no mayor for this city' };
@@ -38,7 +37,7 @@ export const uscmMayorsImporter: ImportKind<MayorRow> = {
   },
   rowKey: (row) => `${row.state}|${row.city}|${row.name}`,
   async writeBatch(ctx, rows) {
-    await ctx.resolver.load({ places: rows.map((r) => ({ state: r.row.state, name: r.row.city })) });
+    await ctx.resolver.load({ places: rows.map((r) => r.row.city) });
     const officials = rows.map(({ index, line, row }) => {
       const place = ctx.resolver.place(row.state, row.city);
       if (!place) ctx.warn(line, `could not find the city "${row.city}, ${row.state}"; the mayor is kept under the state`);
@@ -59,7 +58,7 @@ export const uscmMayorsImporter: ImportKind<MayorRow> = {
           website_url: row.siteUrl,
           bio_url: row.bioUrl,
           source_url: row.bioUrl ?? 'https://www.usmayors.org/',
-          verified_on: ctx.asOf,
+          verified_on: ctx.asOf.on,
         },
       };
     });
