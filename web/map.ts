@@ -27,6 +27,7 @@ const announcer = document.getElementById('map-status')!;
 const slider = document.getElementById('timeline') as HTMLInputElement;
 const sliderDate = document.getElementById('timeline-date') as HTMLOutputElement;
 const timelineCount = document.getElementById('timeline-count')!;
+const timelineNote = document.getElementById('timeline-note')!;
 const playButton = document.getElementById('timeline-play') as HTMLButtonElement;
 const shadeSelect = document.getElementById('shade') as HTMLSelectElement;
 
@@ -212,6 +213,17 @@ function updateCountMarkers(): void {
 
 // ---- popups -----------------------------------------------------------------------------------------
 
+const dayFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+const monthFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', timeZone: 'UTC' });
+
+/** A date at its precision ("2020-10-07", "2026-08", "2019") in words at that precision. */
+function dateInWords(date: string | undefined): string {
+  if (!date) return 'an unknown date';
+  if (/^\d{4}$/.test(date)) return date;
+  if (/^\d{4}-\d{2}$/.test(date)) return monthFormat.format(new Date(`${date}-01T00:00:00Z`));
+  return dayFormat.format(new Date(`${date}T00:00:00Z`));
+}
+
 function anchor(href: string, text: string): HTMLAnchorElement {
   const a = document.createElement('a');
   a.href = href;
@@ -241,7 +253,7 @@ function onClick(event: maplibregl.MapMouseEvent): void {
       const title = document.createElement('strong');
       title.textContent = props.agency ?? '';
       const details = document.createElement('span');
-      details.textContent = ` ${nameOf.get(props.technology!) ?? props.technology} · ${props.status} · `;
+      details.textContent = ` ${nameOf.get(props.technology!) ?? props.technology} · ${props.status} as of ${dateInWords(props.last_seen)} · `;
       item.append(title, details, anchor(`/deployments/${encodeURIComponent(props.id!)}`, 'Open its page'));
       list.append(item);
     }
@@ -357,7 +369,7 @@ function sliderDay(): string {
 
 function labelSlider(): void {
   const day = sliderDay();
-  sliderDate.value = day ? `Active on ${day}` : 'All dates';
+  sliderDate.value = day ? `Known in use on ${day}` : 'All dates';
   slider.setAttribute('aria-valuetext', sliderDate.value);
 }
 
@@ -407,10 +419,14 @@ async function refresh(options: { list: boolean }): Promise<void> {
   const count = await fetch(`/api/v1/deployments?${apiParams(params, { limit: '1' })}`);
   if (mine !== generation) return;
   if (count.ok) {
-    const total = ((await count.json()) as { total: number }).total;
+    const answer = (await count.json()) as { total: number; as_of?: string | null; warning?: string };
+    const total = answer.total;
     const day = params.get('active_on');
-    timelineCount.textContent = `${total.toLocaleString('en-US')} ${total === 1 ? 'deployment' : 'deployments'}${day ? ` active on ${day}` : ''}`;
+    timelineCount.textContent = `${total.toLocaleString('en-US')} ${total === 1 ? 'deployment' : 'deployments'}${day ? ` known in use on ${day}` : ''}`;
     timelineCount.dataset.total = String(total);
+    // A day later than the data behind the count says so: a 2020 status is not a 2026 one.
+    timelineNote.hidden = !answer.warning;
+    timelineNote.textContent = answer.warning ?? '';
   }
   if (options.list) {
     void shade();

@@ -1,5 +1,5 @@
 import { formsAgree, isLikelyMisspelling, parseAgencyName, placeForm, type AgencyLevel } from '#src/domain/agencies';
-import { normalizeAgencyName, normalizePlaceName, slugify } from '#src/domain/names';
+import { normalizeAgencyName, normalizeCountyName, normalizePlaceName, slugify } from '#src/domain/names';
 import { placeAgency, type PointOf } from '#src/domain/placement';
 import { findStateByCode } from '#src/domain/states';
 import type { AgencyRef, PlaceRef, Resolver } from './resolver';
@@ -180,5 +180,7 @@ export function stateContradiction(resolver: Resolver, row: { state: string; cit
   const candidates = new Set([...resolver.placesNamed(row.city), ...resolver.countiesNamed(row.city)].map((p) => p.state_code));
   const elsewhere = [...candidates].filter((s) => s !== row.state && fits(s, false)).sort();
   if (elsewhere.length === 0) return null;
-  return `the row is filed under ${row.state}, but its town ${row.city} and ${countyNames.length === 1 ? 'county' : 'counties'} ${countyNames.join(', ')} are in ${elsewhere.join(' or ')}, not ${row.state}`;
+  const shown = [...row.counties];
+  if (named && !row.counties.some((c) => normalizeCountyName(c) === named)) shown.push(`${named.replace(/\b\w/g, (c) => c.toUpperCase())} County (in the agency's name)`);
+  return `the row is filed under ${row.state}, but its town ${row.city} and ${shown.length === 1 ? 'county' : 'counties'} ${shown.join(', ')} are in ${elsewhere.join(' or ')}, not ${row.state}`;
 }

@@ -189,7 +189,7 @@ describe('the site in Chromium', () => {
     await context.close();
   });
 
-  it('replays the spread: moving the timeline changes the count of active deployments', async () => {
+  it('replays the spread: moving the timeline changes the count of deployments known in use, and says when the data is older than the day', async () => {
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     const page = await watchedPage(context);
     await openMap(page);
@@ -197,16 +197,25 @@ describe('the site in Chromium', () => {
     await slider.focus();
     await page.keyboard.press('Home');
     const first = await page.locator('#timeline-date').textContent();
-    expect(first).toMatch(/^Active on 2018-03-31$/);
-    const day = first!.replace('Active on ', '');
+    expect(first).toMatch(/^Known in use on 2018-03-31$/);
+    const day = first!.replace('Known in use on ', '');
     const expected = (await app.inject(`/api/v1/deployments?technology=ring-neighbors&active_on=${day}&limit=1`)).json().total;
-    await expect.poll(() => page.textContent('#timeline-count'), { timeout: 15_000 }).toBe(`${expected} ${expected === 1 ? 'deployment' : 'deployments'} active on ${day}`);
+    await expect.poll(() => page.textContent('#timeline-count'), { timeout: 15_000 }).toBe(`${expected} ${expected === 1 ? 'deployment' : 'deployments'} known in use on ${day}`);
+    expect(await page.isHidden('#timeline-note')).toBe(true);
     for (let i = 0; i < 18; i++) await page.keyboard.press('ArrowRight');
-    const later = (await page.locator('#timeline-date').textContent())!.replace('Active on ', '');
+    const later = (await page.locator('#timeline-date').textContent())!.replace('Known in use on ', '');
     const laterCount = (await app.inject(`/api/v1/deployments?technology=ring-neighbors&active_on=${later}&limit=1`)).json().total;
     expect(laterCount).toBeGreaterThan(expected);
-    await expect.poll(() => page.textContent('#timeline-count'), { timeout: 15_000 }).toBe(`${laterCount.toLocaleString('en-US')} deployments active on ${later}`);
+    await expect.poll(() => page.textContent('#timeline-count'), { timeout: 15_000 }).toBe(`${laterCount.toLocaleString('en-US')} deployments known in use on ${later}`);
     expect(page.url()).toContain(`active_on=${later}`);
+    // The last month of the timeline is after the Atlas's as-of date: the count says it is not a count for that day.
+    await page.keyboard.press('End');
+    await page.keyboard.press('ArrowLeft');
+    const last = (await page.locator('#timeline-date').textContent())!.replace('Known in use on ', '');
+    const answer = (await app.inject(`/api/v1/deployments?technology=ring-neighbors&active_on=${last}&limit=1`)).json();
+    expect(answer.as_of).toBe('2020-10-07');
+    await expect.poll(() => page.textContent('#timeline-note'), { timeout: 15_000 }).toBe(answer.warning);
+    expect(await page.isVisible('#timeline-note')).toBe(true);
     await context.close();
   });
 

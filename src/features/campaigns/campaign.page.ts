@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { CampaignRow, Database } from '#src/storage/schema';
 import { HttpError } from '#src/http/errors';
 import { escapeHtml, renderPage, SITE_CSS_PATH } from '#src/http/html';
-import { formatDay, formatNumber, link, statusBadge, telHref, technologyName } from '#src/http/page-parts';
+import { formatDay, formatNumber, link, statusAsOf, telHref, technologyName } from '#src/http/page-parts';
+import { technologyEventList } from '#src/features/technologies/technology-context';
 import type { FormGuard } from '#src/http/forms';
 import { RateLimiter } from '#src/http/rate-limit';
 import { isStale } from '#src/features/officials/officials.repository';
@@ -165,7 +166,7 @@ ${results}
     const letter = v.kind === 'letter' && v.message ? v.message : fillTemplate(campaign.letter_template, { official: first, place, evidence, name: '' });
     const subject = fillTemplate(campaign.letter_subject, { official: first, place, evidence });
     const evidenceList = evidence.length
-      ? `<ul>${evidence.map((d) => `<li>${link(d.agency.url, d.agency.name)}: ${link(d.url, technologyName(d.technology))} ${statusBadge(d.status)}${d.started_on ? `, since ${formatDay(d.started_on)}` : ''}</li>`).join('')}</ul>`
+      ? `<ul>${evidence.map((d) => `<li>${link(d.agency.url, d.agency.name)}: ${link(d.url, technologyName(d.technology))} ${statusAsOf(d)}${d.started_on ? `, started ${formatDay(d.started_on)}` : ''}</li>`).join('')}</ul>${at.since.length ? `<section class="notice" aria-labelledby="since-heading"><h3 id="since-heading">What changed since</h3>${technologyEventList(at.since)}</section>` : ''}`
       : '';
     const officials = targets.length
       ? `<ul>${targets

@@ -1,9 +1,11 @@
 import type { Kysely } from 'kysely';
+import { parseIsoPartialDate } from '#src/domain/dates';
 import type { CampaignRow, Database } from '#src/storage/schema';
 import { findDeploymentsSorted, type DeploymentRecord } from '#src/features/deployments/deployments.repository';
 import { officialQuery, toOfficialRecord, type OfficialRecord } from '#src/features/officials/officials.repository';
 import { findPlaceById } from '#src/features/places/places.repository';
 import type { PlaceRecord } from '#src/features/places/place-record';
+import { findTechnologyEvents, type TechnologyEventRecord } from '#src/features/technologies/technologies.repository';
 import type { SupporterCrypto } from '#src/security/supporter-crypto';
 import { csvField } from '#src/features/export/export.service';
 
@@ -39,6 +41,8 @@ export interface CampaignPlace {
   /** The deployments that make this place part of the campaign; empty when it is not. */
   evidence: DeploymentRecord[];
   targets: OfficialRecord[];
+  /** What changed for the campaign's technology after the evidence was last seen (Ring ended police requests in 2024). */
+  since: TechnologyEventRecord[];
 }
 
 /** A place as a campaign sees it: the evidence there and whom to ask. */
@@ -53,7 +57,9 @@ export async function findCampaignPlace(db: Kysely<Database>, campaign: Campaign
     officialQuery(db).where('o.place_id', '=', place.id).orderBy('o.role').orderBy('o.name').execute(),
   ]);
   const targets = officials.map(toOfficialRecord).filter((o) => rule?.roles.includes(o.role));
-  return { place, evidence, targets };
+  const lastSeen = evidence.map((d) => d.last_seen_on).filter((d): d is string => d !== null).sort().at(-1) ?? null;
+  const since = campaign.technology_slug && evidence.length > 0 ? (await findTechnologyEvents(db, campaign.technology_slug)).filter((e) => lastSeen === null || e.occurred_on > lastSeen) : [];
+  return { place, evidence, targets, since };
 }
 
 /** Which of these places the campaign covers (its technology was documented there). */
@@ -140,7 +146,8 @@ export function fillTemplate(template: string, values: { official?: OfficialReco
   const first = values.evidence[0];
   const role = values.official?.role ?? 'mayor';
   const agency = first?.agency.name ?? `the police of ${values.place.name}`;
-  const since = first?.started_on ? ` since ${new Date(`${first.started_on}T00:00:00Z`).toLocaleDateString('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' })}` : '';
+  const since = first?.started_on ? ` since ${longDate(first.started_on)}` : '';
+  const asOf = first?.last_seen_on ? longDate(first.last_seen_on) : 'an unknown date';
   return template
     .replaceAll('{official}', values.official?.name ?? '')
     .replaceAll('{Role}', role.charAt(0).toUpperCase() + role.slice(1))
@@ -148,9 +155,19 @@ export function fillTemplate(template: string, values: { official?: OfficialReco
     .replaceAll('{place}', values.place.name)
     .replaceAll('{agency}', agency)
     .replaceAll('{since}', since)
+    .replaceAll('{as_of}', asOf)
     .replaceAll('{name}', values.name ?? '')
     .replace(/ {2,}/g, ' ')
     .replace(/ ,/g, ',');
+}
+
+/** A date at its precision in words for letters: "July 26, 2019", "August 2026", "2019". */
+function longDate(date: string): string {
+  const parsed = parseIsoPartialDate(date);
+  if (!parsed) return date;
+  const at = new Date(`${parsed.on}T00:00:00Z`);
+  if (parsed.precision === 'year') return parsed.on.slice(0, 4);
+  return at.toLocaleDateString('en-US', parsed.precision === 'month' ? { year: 'numeric', month: 'long', timeZone: 'UTC' } : { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
 }
 
 /** The confirmed supporters of a campaign who asked to hear more, as CSV lines (`name,email` first), oldest first. */

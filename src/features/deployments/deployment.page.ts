@@ -9,17 +9,17 @@ import { technologyContext } from '#src/features/technologies/technology-context
 import { findDeploymentById, findDeploymentsSorted, type DeploymentRecord } from './deployments.repository';
 import { redirectIfMerged } from '#src/features/agencies/agency-redirects';
 
-const KIND_WORDS: Record<string, string> = {
-  transition: 'began',
-  documented: 'shown in a document of this date',
-  listed: 'listed in a dataset as of this date',
-};
-
 /** One piece of evidence on the timeline: its date at its precision, what it says, and its source. */
 function evidenceItem(e: DeploymentRecord['events'][number]): string {
-  const what = e.kind === 'transition' ? `${statusBadge(e.status)} ${KIND_WORDS.transition}` : `${statusBadge(e.status)}, ${KIND_WORDS[e.kind] ?? e.kind}`;
+  const note = e.note ? escapeHtml(e.note) : '';
+  const what =
+    e.kind === 'transition'
+      ? `${statusBadge(e.status)} from this date${note ? `: ${note}` : ''}`
+      : e.kind === 'listed'
+        ? `${statusBadge(e.status)}: listed${note ? ` by ${note}` : ''} as of this date`
+        : `${statusBadge(e.status)}: shown in a document of this date${note ? ` (${note})` : ''}`;
   const source = e.source_url ? ` (<a href="${escapeHtml(e.source_url)}" rel="nofollow noopener">source</a>)` : '';
-  return `<li>${formatDay(e.occurred_on, 'undated')}: ${what}${e.note ? `. ${escapeHtml(e.note)}` : ''}${source}</li>`;
+  return `<li>${formatDay(e.occurred_on, 'undated')}: ${what}${source}</li>`;
 }
 
 /** One deployment: who, what, its status as of when it was last seen, what its dates mean, and the evidence for each. */

@@ -6,9 +6,9 @@ import { TECHNOLOGIES } from '#src/domain/technologies';
 import { DEPLOYMENT_STATUSES } from '#src/domain/statuses';
 import type { Database } from '#src/storage/schema';
 import { escapeHtml, renderPage } from '#src/http/html';
-import { formatDay, formatNumber, link, pager, statusBadge, technologyName, withQuery } from '#src/http/page-parts';
+import { formatDay, formatNumber, link, pager, statusAsOf, technologyName, withQuery } from '#src/http/page-parts';
 import { deploymentFilterSchema, toDeploymentFilter, type DeploymentFilterQuery } from './deployment-filter';
-import { countDeployments, DEPLOYMENT_SORTS, findDeploymentsSorted, type DeploymentSort } from './deployments.repository';
+import { countDeployments, DEPLOYMENT_SORTS, describeCurrency, findDeploymentsSorted, type DeploymentSort } from './deployments.repository';
 
 const PAGE_SIZE = 50;
 
@@ -27,7 +27,7 @@ const COLUMNS: Array<{ sort: DeploymentSort | null; label: string }> = [
   { sort: 'state', label: 'State' },
   { sort: null, label: 'Place' },
   { sort: 'technology', label: 'Technology' },
-  { sort: 'status', label: 'Status' },
+  { sort: 'status', label: 'Status, as last seen' },
   { sort: 'started', label: 'Started' },
 ];
 
@@ -73,11 +73,11 @@ export function filterForm(action: string, filters: Record<string, string>, vend
     .join('');
   return `<form class="filters" method="get" action="${escapeHtml(action)}" aria-label="Filters">
 <fieldset class="technologies"><legend>Technologies <span class="note">(none ticked: all)</span></legend>${TECHNOLOGIES.map((t) => `<label><input type="checkbox" name="technology" value="${t.slug}"${technologies.has(t.slug) ? ' checked' : ''}> ${escapeHtml(t.name)}</label>`).join('')}</fieldset>
-<label>Status<select name="status"><option value="">Any status</option>${DEPLOYMENT_STATUSES.map((s) => option(s, s, filters.status)).join('')}</select></label>
+<label>Status when last seen<select name="status"><option value="">Any status</option>${DEPLOYMENT_STATUSES.map((s) => option(s, s, filters.status)).join('')}</select></label>
 <label>Vendor<select name="vendor"><option value="">Any vendor</option>${vendors.map((v) => option(v.id, v.name, filters.vendor)).join('')}</select></label>
 <label>State<select name="state"><option value="">All states</option>${STATES.map((s) => option(s.code, s.name, filters.state?.toUpperCase())).join('')}</select></label>
 <label>Words<input type="search" name="q" value="${escapeHtml(filters.q ?? '')}" placeholder="agency, city, vendor"></label>
-<label>Active on<input type="date" name="active_on" value="${escapeHtml(filters.active_on ?? '')}"></label>
+<label>Known in use on<input type="date" name="active_on" value="${escapeHtml(filters.active_on ?? '')}"></label>
 ${hidden}${extra}
 <button type="submit">Apply filters</button>${Object.keys(filters).length ? ` <a href="${escapeHtml(action)}">Clear filters</a>` : ''}
 </form>`;
@@ -97,11 +97,11 @@ export async function vendorsInUse(db: Kysely<Database>): Promise<Array<{ id: st
 function describeFilters(q: DeploymentFilterQuery): string {
   const parts: string[] = [];
   if (q.technology) parts.push(q.technology.map(technologyName).join(' or '));
-  if (q.status) parts.push(`status ${q.status}`);
+  if (q.status) parts.push(`${q.status} when last seen`);
   if (q.vendor) parts.push(`vendor ${q.vendor}`);
   if (q.state) parts.push(`in ${STATES.find((s) => s.code === q.state)?.name ?? q.state}`);
   if (q.q) parts.push(`matching “${q.q}”`);
-  if (q.active_on) parts.push(`active on ${q.active_on}`);
+  if (q.active_on) parts.push(`known in use on ${q.active_on}`);
   if (q.place) parts.push(`in the place with GEOID ${q.place}`);
   if (q.agency) parts.push(`of agency ${q.agency}`);
   if (q.bbox) parts.push('in the chosen map area');
@@ -123,9 +123,10 @@ export function parseListQuery(query: unknown, reply: FastifyReply, title: strin
 export async function renderDeploymentResults(db: Kysely<Database>, q: ListPageQuery, raw: Record<string, unknown>): Promise<{ html: string; total: number; description: string }> {
   const filter = toDeploymentFilter(q);
   const filters = activeFilters(raw);
-  const [total, records] = await Promise.all([
+  const [total, records, currency] = await Promise.all([
     countDeployments(db, filter),
     findDeploymentsSorted(db, filter, { sort: q.sort, descending: q.dir === 'desc', offset: q.offset, limit: PAGE_SIZE }),
+    q.active_on ? describeCurrency(db, filter, q.active_on) : Promise.resolve(null),
   ]);
   const here = (params: Record<string, string | number | undefined>) => withQuery('/deployments', { ...filters, sort: q.sort === 'agency' ? undefined : q.sort, dir: q.dir === 'asc' ? undefined : q.dir, ...params });
   const head = COLUMNS.map((c) => {
@@ -138,7 +139,7 @@ export async function renderDeploymentResults(db: Kysely<Database>, q: ListPageQ
   }).join('');
   const rows = records
     .map(
-      (d) => `<tr><th scope="row">${link(d.agency.url, d.agency.name)}</th><td>${escapeHtml(d.agency.state)}</td><td>${d.place ? link(d.place.url, d.place.name) : '<span class="note">not placed</span>'}</td><td>${link(d.url, technologyName(d.technology))}</td><td>${statusBadge(d.status)}</td><td class="date">${formatDay(d.started_on)}</td></tr>`,
+      (d) => `<tr><th scope="row">${link(d.agency.url, d.agency.name)}</th><td>${escapeHtml(d.agency.state)}</td><td>${d.place ? link(d.place.url, d.place.name) : '<span class="note">not placed</span>'}</td><td>${link(d.url, technologyName(d.technology))}</td><td>${statusAsOf(d)}</td><td class="date">${formatDay(d.started_on, 'not known')}</td></tr>`,
     )
     .join('\n');
   const description = describeFilters(q);
@@ -147,6 +148,7 @@ export async function renderDeploymentResults(db: Kysely<Database>, q: ListPageQ
   const html = `<section id="results" aria-labelledby="results-heading" data-total="${total}">
 <h2 id="results-heading">${formatNumber(total)} ${total === 1 ? 'deployment' : 'deployments'}</h2>
 <p role="status">${formatNumber(total)} ${total === 1 ? 'deployment' : 'deployments'}: ${escapeHtml(description)}.</p>
+${currency?.warning ? `<p class="notice" role="note" data-as-of="${escapeHtml(currency.as_of ?? '')}"><strong>Not a count for ${escapeHtml(q.active_on!)}.</strong> ${escapeHtml(currency.warning)}</p>` : ''}
 ${
   total === 0
     ? `<p><strong>No deployment matches these filters.</strong> Absence from this data does not mean a technology is not used. <a href="/deployments">Show all deployments</a>.</p>`

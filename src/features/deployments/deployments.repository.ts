@@ -287,6 +287,8 @@ export interface DeploymentPoint {
   id: string;
   technology: string;
   status: string;
+  /** When the status was last seen, at its precision. */
+  lastSeen: string | null;
   agency: string;
   lat: number;
   lon: number;
@@ -295,12 +297,20 @@ export interface DeploymentPoint {
 /** The placed deployments matching a filter, as points for the map: only what a tile needs. */
 export async function findDeploymentPoints(db: Kysely<Database>, filter: DeploymentFilter): Promise<DeploymentPoint[]> {
   const rows = await filtered(db, filter)
-    .select(['d.id', 'd.technology_slug', 'd.status', 'a.name', 'a.lat', 'a.lon'])
+    .select(['d.id', 'd.technology_slug', 'd.status', 'd.last_seen_on', 'd.last_seen_precision', 'a.name', 'a.lat', 'a.lon'])
     .where('a.lat', 'is not', null)
     .where('a.lon', 'is not', null)
     .orderBy('d.id')
     .execute();
-  return rows.map((r) => ({ id: r.id, technology: r.technology_slug, status: r.status, agency: r.name, lat: Number(r.lat), lon: Number(r.lon) }));
+  return rows.map((r) => ({
+    id: r.id,
+    technology: r.technology_slug,
+    status: r.status,
+    lastSeen: apiDate(r.last_seen_on, r.last_seen_precision),
+    agency: r.name,
+    lat: Number(r.lat),
+    lon: Number(r.lon),
+  }));
 }
 
 /**

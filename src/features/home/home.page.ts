@@ -5,6 +5,7 @@ import { readStats } from '#src/features/stats/stats.repository';
 import { listTechnologies } from '#src/features/technologies/technologies.repository';
 import { BUNDLED_DATASETS } from '#src/bootstrap/bundled-datasets';
 import { escapeHtml, renderPage } from '#src/http/html';
+import { formatDay } from '#src/http/page-parts';
 import { parseListQuery } from '#src/features/deployments/deployments-list.page';
 import { renderMapSection, withDefaultLayer } from '#src/features/map/map.page';
 
@@ -26,7 +27,7 @@ export function registerHomePage(app: FastifyInstance, db: Kysely<Database>): vo
       .filter((t) => t.counts.deployments > 0 || t.counts.policies > 0)
       .map(
         (t) =>
-          `<tr><th scope="row">${escapeHtml(t.name)}</th><td class="n">${fmt.format(t.counts.deployments)}</td><td class="n">${fmt.format(t.counts.active)}</td><td class="n">${fmt.format(t.counts.agencies)}</td><td class="n">${fmt.format(t.counts.policies)}</td><td><a href="/technologies/${escapeHtml(t.slug)}">page</a> · <a href="/api/v1/deployments?technology=${escapeHtml(t.slug)}">JSON</a></td></tr>`,
+          `<tr><th scope="row">${escapeHtml(t.name)}</th><td class="n">${fmt.format(t.counts.deployments)}</td><td class="n">${fmt.format(t.counts.active)}</td><td class="date">${formatDay(t.counts.lastSeen, '')}</td><td class="n">${fmt.format(t.counts.agencies)}</td><td class="n">${fmt.format(t.counts.policies)}</td><td><a href="/technologies/${escapeHtml(t.slug)}">page</a> · <a href="/api/v1/deployments?technology=${escapeHtml(t.slug)}">JSON</a></td></tr>`,
       )
       .join('\n');
     const datasetRows = BUNDLED_DATASETS.map((d) => {
@@ -51,8 +52,8 @@ ${empty ? '<p><strong>The database is empty.</strong> Load the bundled data with
 ${map.html}
 <h2>Deployments by technology</h2>
 <table>
-<thead><tr><th scope="col">Technology</th><th scope="col" class="n">Deployments</th><th scope="col" class="n">Still active when last seen</th><th scope="col" class="n">Agencies</th><th scope="col" class="n">Laws</th><th scope="col">Data</th></tr></thead>
-<tbody>${techRows || '<tr><td colspan="6">No deployments yet.</td></tr>'}</tbody>
+<thead><tr><th scope="col">Technology</th><th scope="col" class="n">Deployments</th><th scope="col" class="n">Active when last seen</th><th scope="col">Newest of those seen</th><th scope="col" class="n">Agencies</th><th scope="col" class="n">Laws</th><th scope="col">Data</th></tr></thead>
+<tbody>${techRows || '<tr><td colspan="7">No deployments yet.</td></tr>'}</tbody>
 </table>
 <h2>How current is this?</h2>
 <p class="note">Each figure is only as recent as its source. Absence from this data does not mean a technology is not used.</p>

@@ -35,6 +35,7 @@ ${filterForm('/map', filters, vendors)}
 <button type="button" id="timeline-play" class="secondary" aria-pressed="false">Play</button>
 <span id="timeline-count" class="timeline-count" aria-live="polite"></span>
 </div>
+<p id="timeline-note" class="note" role="note" hidden></p>
 <label id="shade-control" hidden>Shade states and counties by <select id="shade"><option value="density">deployments</option><option value="laws">laws</option><option value="none">nothing</option></select></label>
 </div>
 <div class="map-shell">

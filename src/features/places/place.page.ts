@@ -6,7 +6,8 @@ import { escapeHtml, renderPage } from '#src/http/html';
 import { deploymentTable, formatNumber, link, officialList, policyTable, technologyCounts, withQuery } from '#src/http/page-parts';
 import type { DeploymentFilter } from '#src/features/deployments/deployment-filter';
 import { countDeployments, countDeploymentsByTechnology, findDeploymentsSorted } from '#src/features/deployments/deployments.repository';
-import { findPolicies, findPoliciesCovering, type PolicyRecord } from '#src/features/policies/policies.repository';
+import { findPolicies, findPoliciesCovering, isBinding, type PolicyRecord } from '#src/features/policies/policies.repository';
+import { technologyContext } from '#src/features/technologies/technology-context';
 import { isStale, officialQuery, toOfficialRecord } from '#src/features/officials/officials.repository';
 import type { PlaceRecord } from './place-record';
 import { findPlaceById } from './places.repository';
@@ -41,6 +42,11 @@ export function registerPlacePage(app: FastifyInstance, db: Kysely<Database>): v
       parentPlaces(db, place),
     ]);
     const campaigns = place.kind === 'city' ? await campaignsHere(db, place.id) : [];
+    // What changed for a technology after the newest data here was seen (Ring ended police requests in 2024).
+    const newestSeen = deployments.map((d) => d.last_seen_on).filter((d): d is string => d !== null).sort().at(-1) ?? null;
+    const contexts = (await Promise.all(byTechnology.map((t) => technologyContext(db, t.technology, newestSeen)))).filter((c) => c !== '');
+    const inForce = policies.filter(isBinding);
+    const otherPolicies = policies.filter((p) => !isBinding(p));
     const listUrl = withQuery('/deployments', listParams);
     const kindWord = place.kind === 'state' ? 'state' : place.kind === 'county' ? 'county' : 'place';
     const roster = officials.map(toOfficialRecord);
@@ -51,9 +57,11 @@ ${total > 0 && place.lat !== null && place.lon !== null ? `<p><a href="${escapeH
 ${technologyCounts(byTechnology, (t) => withQuery('/deployments', { ...listParams, technology: t }), `Deployments in ${place.full_name} by technology`)}
 ${campaigns.length ? `<h2>Take action</h2><ul>${campaigns.map((c) => `<li>${link(`/campaigns/${c.campaign.id}/places/${place.id}`, c.campaign.title)}: ${formatNumber(c.tally.confirmed)} confirmed ${c.tally.confirmed === 1 ? 'action' : 'actions'} here so far${c.tally.last_confirmed_at ? `, the last on ${escapeHtml(c.tally.last_confirmed_at.slice(0, 10))}` : ''}.</li>`).join('')}</ul>` : ''}
 <h2>Laws that apply here</h2>
-${policyTable(policies, place.kind === 'city' ? `Bans, moratoria and oversight laws of ${place.full_name}, its county and state` : `Bans, moratoria and oversight laws in ${place.full_name}`)}
+${policyTable(inForce, place.kind === 'city' ? `Laws in force in ${place.full_name}: its own, its county's and its state's, with whom each binds` : `Laws in force in ${place.full_name}, with whom each binds`, 'No ban, moratorium or oversight law in force here is recorded.')}
+${otherPolicies.length ? `<h3>Proposed, failed or ended</h3>${policyTable(otherPolicies, `Laws of ${place.full_name} that are pending or no longer in force`)}` : ''}
 ${place.kind === 'city' ? `<h2>Officials</h2>${officialList(roster)}${roster.some((o) => isStale(o.verified_on)) ? '<p class="note">Our mayors list dates from 2020: check a contact before relying on it.</p>' : ''}` : ''}
 <h2>Deployments</h2>
+${contexts.join('\n')}
 ${deploymentTable(deployments, `Deployments in ${place.full_name}${total > SHOWN ? `, the first ${SHOWN} by agency` : ''}`)}
 ${total > SHOWN ? `<p><a href="${escapeHtml(listUrl)}">See all ${formatNumber(total)} deployments in the list →</a></p>` : ''}
 ${parents.length ? `<p class="note">Part of ${parents.map((p) => link(p.url, p.full_name)).join(', ')}.</p>` : ''}
@@ -79,7 +87,7 @@ async function parentPlaces(db: Kysely<Database>, place: PlaceRecord): Promise<P
 
 /** A county's own laws, its state's, and those of its towns. */
 function countyPolicies(db: Kysely<Database>, county: PlaceRecord): Promise<PolicyRecord[]> {
-  return findPolicies(db, (p) => p.place !== null && (p.place.id === county.id || p.place.id === county.state.toLowerCase() || (p.place.kind === 'city' && p.place.county_geoid === county.geoid)));
+  return findPolicies(db, (p) => p.place !== null && (p.place.id === county.id || (p.level === 'state' && p.state === county.state) || (p.place.kind === 'city' && p.place.county_geoid === county.geoid)));
 }
 
 /** The campaigns that have an ask in this town, with its tally there. */

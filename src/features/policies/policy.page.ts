@@ -1,43 +1,71 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
+import { scopeLabel } from '#src/domain/policies';
 import { HttpError } from '#src/http/errors';
 import { escapeHtml, renderPage } from '#src/http/html';
-import { formatDay, link, policyTable, sourceList, statusBadge, technologyName, withQuery } from '#src/http/page-parts';
-import { findPolicies, iteratePolicies } from './policies.repository';
+import { dateInWords, formatDay, link, policyTable, sourceList, statusBadge, technologyName, withQuery } from '#src/http/page-parts';
+import { findPolicies, isBinding, iteratePolicies, type PolicyRecord } from './policies.repository';
+
+const LEVEL_WORDS: Record<string, string> = {
+  city: 'a city or town',
+  county: 'a county',
+  state: 'a state',
+  'transit-district': 'a transit district',
+  'school-district': 'a school district',
+};
+
+/** One step of a policy's life: its date at its precision, the step, what the source says, and the source. */
+function stepItem(e: PolicyRecord['events'][number]): string {
+  const what = e.kind === 'reported' ? `reported as ${statusBadge(e.status)}` : statusBadge(e.status);
+  const source = e.source_url ? ` (<a href="${escapeHtml(e.source_url)}" rel="nofollow noopener">source</a>)` : '';
+  return `<li>${formatDay(e.occurred_on, 'undated')}: ${what}${e.note ? `. ${escapeHtml(e.note)}` : ''}${source}</li>`;
+}
 
 /** Every ban, moratorium, oversight law and regulation, and a page for each. */
 export function registerPolicyPages(app: FastifyInstance, db: Kysely<Database>): void {
   app.get('/policies', { schema: { hide: true } }, async (_request, reply) => {
     const all = await findPolicies(db);
     all.sort((a, b) => a.state.localeCompare(b.state) || a.title.localeCompare(b.title));
+    const inForce = all.filter(isBinding);
+    const others = all.filter((p) => !isBinding(p));
     const body = `
 <h1>Bans, moratoria and oversight laws</h1>
-<p>${all.length} laws limiting police surveillance technology, from Fight for the Future's face-recognition ban map and DeFlock's list of cancelled Flock contracts. <span class="note">This list is not complete: many local laws are not in these datasets yet.</span></p>
-${policyTable(all, 'Laws, by state')}`;
-    reply.type('text/html; charset=utf-8').send(renderPage({ title: 'Bans, moratoria and oversight laws', description: `${all.length} US laws that ban, pause or oversee police surveillance technology.`, body }));
+<p>${all.length} laws limiting police surveillance technology: Fight for the Future's face-recognition map (to May 2021), DeFlock's list of licence-plate reader bans, and laws Counterwatch checked against their own records and reporting. Each shows whom it binds and the date of its latest known step. <span class="note">This list is not complete: many local laws are not in these datasets yet.</span></p>
+${policyTable(inForce, `${inForce.length} laws in force (passed or in effect), by state`)}
+<h2>Proposed, failed or ended</h2>
+${policyTable(others, `${others.length} laws that were introduced and not passed, expired or repealed`, 'None is recorded.')}`;
+    reply.type('text/html; charset=utf-8').send(renderPage({ title: 'Bans, moratoria and oversight laws', description: `${all.length} US laws that ban, pause or oversee police surveillance technology, with whom they bind and their status.`, body }));
     return reply;
   });
   app.get<{ Params: { id: string } }>('/policies/:id', { schema: { hide: true } }, async (request, reply) => {
-    let policy = null;
+    let policy: PolicyRecord | null = null;
     for await (const p of iteratePolicies(db, 500, request.params.id)) policy = p;
     if (!policy) throw new HttpError(404, 'not_found', `No law has the id "${request.params.id}"`);
+    const reportedOnly = policy.events.length > 0 && policy.events.every((e) => e.kind === 'reported');
     const body = `
 <h1>${escapeHtml(policy.title)}</h1>
-<p>${statusBadge(policy.status)} ${escapeHtml(policy.kind)}${policy.status_on ? `, ${escapeHtml(policy.status)} ${formatDay(policy.status_on)}` : ''}.</p>
+<p>${statusBadge(policy.status)} ${escapeHtml(policy.kind)}${policy.status_on ? `, ${escapeHtml(policy.status.replace('-', ' '))} ${formatDay(policy.status_on)}` : ''}.${reportedOnly ? ' <span class="note">As a list reports it: no dated step of the law itself is recorded here.</span>' : ''}</p>
 <dl class="facts">
+<dt>Made by</dt><dd>${policy.body ? escapeHtml(policy.body) : '<span class="note">not recorded</span>'}${policy.level ? ` <span class="note">(${escapeHtml(LEVEL_WORDS[policy.level] ?? policy.level)})</span>` : ''}</dd>
 <dt>Jurisdiction</dt><dd>${policy.place ? link(policy.place.url, policy.place.full_name) : escapeHtml(policy.jurisdiction)}${policy.place && policy.place.full_name !== policy.jurisdiction ? ` <span class="note">(${escapeHtml(policy.jurisdiction)})</span>` : ''}</dd>
+<dt>Binds</dt><dd>${escapeHtml(scopeLabel(policy.scope, policy.level))}${policy.scope_note ? `. <span class="note">${escapeHtml(policy.scope_note)}</span>` : ''}</dd>
 <dt>Covers</dt><dd>${policy.technologies.map((t) => link(`/technologies/${t}`, technologyName(t))).join(', ') || '<span class="note">not recorded</span>'}</dd>
 </dl>
 ${policy.summary ? `<h2>Summary</h2><p>${escapeHtml(policy.summary)}</p>` : ''}
 <h2>History</h2>
-${policy.events.length ? `<ol class="timeline">${policy.events.map((e) => `<li>${formatDay(e.occurred_on)}: ${statusBadge(e.status)}${e.source_url ? ` (<a href="${escapeHtml(e.source_url)}" rel="nofollow noopener">source</a>)` : ''}</li>`).join('')}</ol>` : '<p class="note">No dated step is recorded.</p>'}
+${policy.events.length ? `<ol class="timeline">${policy.events.map(stepItem).join('')}</ol>` : '<p class="note">No dated step is recorded.</p>'}
 <h2>Sources</h2>
 ${sourceList(policy.sources)}
 ${policy.place ? `<p><a href="${escapeHtml(withQuery('/deployments', policy.place.geoid ? { place: policy.place.geoid } : { state: policy.state }))}">Surveillance documented in ${escapeHtml(policy.place.full_name)}</a></p>` : ''}
 <p class="note">Data: <a href="/api/v1/policies/${escapeHtml(policy.id)}">this law as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(
-      renderPage({ title: policy.title, description: `${policy.title}: ${policy.kind}, ${policy.status}${policy.status_on ? ` on ${policy.status_on}` : ''}, with sources.`, crumbs: [['Laws', '/policies']], body }),
+      renderPage({
+        title: policy.title,
+        description: `${policy.title}: ${policy.kind}, ${policy.status}${policy.status_on ? ` since ${dateInWords(policy.status_on)}` : ''}, binding ${scopeLabel(policy.scope, policy.level)}, with sources.`,
+        crumbs: [['Laws', '/policies']],
+        body,
+      }),
     );
     return reply;
   });

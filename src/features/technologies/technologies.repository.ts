@@ -9,7 +9,7 @@ export interface TechnologyWithCounts {
   slug: string;
   name: string;
   description: string;
-  counts: { deployments: number; active: number; agencies: number; policies: number };
+  counts: { deployments: number; active: number; agencies: number; policies: number; lastSeen: string | null };
 }
 
 /** Makes the technologies table match the controlled vocabulary in `domain/technologies`. */
@@ -36,6 +36,7 @@ export async function listTechnologies(db: Kysely<Database>): Promise<Technology
         eb.fn.countAll().as('deployments'),
         eb.fn.count(eb.case().when('status', '=', 'active').then(1).end()).as('active'),
         eb.fn.count('agency_id').distinct().as('agencies'),
+        eb.fn.max(eb.case().when('status', '=', 'active').then(eb.ref('last_seen_on')).end()).as('last_seen'),
       ])
       .groupBy('technology_slug')
       .execute(),
@@ -54,6 +55,7 @@ export async function listTechnologies(db: Kysely<Database>): Promise<Technology
         active: Number(d?.active ?? 0),
         agencies: Number(d?.agencies ?? 0),
         policies: policyCounts.get(t.slug) ?? 0,
+        lastSeen: (d?.last_seen as string | null | undefined) ?? null,
       },
     };
   });

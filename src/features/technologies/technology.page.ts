@@ -4,9 +4,10 @@ import type { Database } from '#src/storage/schema';
 import { findStateByCode } from '#src/domain/states';
 import { HttpError } from '#src/http/errors';
 import { escapeHtml, renderPage } from '#src/http/html';
-import { formatNumber, link, policyTable, withQuery } from '#src/http/page-parts';
+import { formatDay, formatNumber, link, policyTable, withQuery } from '#src/http/page-parts';
 import { findPolicies } from '#src/features/policies/policies.repository';
-import { listTechnologies } from './technologies.repository';
+import { findTechnologyEvents, listTechnologies } from './technologies.repository';
+import { technologyEventList } from './technology-context';
 
 /** The vocabulary of technologies, and a page for each: where it is used, by whom, from which vendors. */
 export function registerTechnologyPages(app: FastifyInstance, db: Kysely<Database>): void {
@@ -25,7 +26,7 @@ export function registerTechnologyPages(app: FastifyInstance, db: Kysely<Databas
     const technology = (await listTechnologies(db)).find((t) => t.slug === request.params.slug);
     if (!technology) throw new HttpError(404, 'not_found', `No technology has the slug "${request.params.slug}"`);
     const slug = technology.slug;
-    const [byState, vendors, policies] = await Promise.all([
+    const [byState, vendors, policies, events] = await Promise.all([
       db.selectFrom('deployments').select((eb) => ['state_code', eb.fn.countAll().as('n')]).where('technology_slug', '=', slug).groupBy('state_code').orderBy('state_code').execute(),
       db
         .selectFrom('deployment_vendors as dv')
@@ -39,18 +40,20 @@ export function registerTechnologyPages(app: FastifyInstance, db: Kysely<Databas
         .limit(25)
         .execute(),
       findPolicies(db, (p) => p.technologies.includes(slug)),
+      findTechnologyEvents(db, slug),
     ]);
     const body = `
 <h1>${escapeHtml(technology.name)}</h1>
 <p>${escapeHtml(technology.description)}</p>
 <ul class="figures" aria-label="Figures">
 <li><strong>${formatNumber(technology.counts.deployments)}</strong> documented deployments</li>
-<li><strong>${formatNumber(technology.counts.active)}</strong> active when last seen</li>
+<li><strong>${formatNumber(technology.counts.active)}</strong> active when last seen${technology.counts.lastSeen ? ` (as of ${formatDay(technology.counts.lastSeen)} at the latest)` : ''}</li>
 <li><strong>${formatNumber(technology.counts.agencies)}</strong> agencies</li>
 <li><strong>${formatNumber(policies.length)}</strong> laws covering it</li>
 </ul>
 <p><a href="/map?technology=${escapeHtml(slug)}">See it on the map</a> · <a href="/deployments?technology=${escapeHtml(slug)}">every deployment as a list</a></p>
-${slug === 'ring-neighbors' ? '<p class="note">Ring published its partner agencies with an "Active Date" until mid-2020; this data ends there. More than 1,300 agencies had partnered by then, and Ring later renamed and changed the programme.</p>' : ''}
+${slug === 'ring-neighbors' ? '<p class="note">Ring published its partner agencies with an "Active Date" until mid-2020, and the Atlas export here is of October 2020: every status below is as of then.</p>' : ''}
+${events.length ? `<h2>What changed what a status means</h2>${technologyEventList(events)}` : ''}
 <h2>By state</h2>
 ${byState.length ? `<div class="table-wrap"><table><caption>${escapeHtml(technology.name)}: deployments by state</caption><thead><tr><th scope="col">State</th><th scope="col" class="n">Deployments</th></tr></thead><tbody>${byState
       .map((s) => `<tr><th scope="row">${link(withQuery('/deployments', { technology: slug, state: s.state_code }), findStateByCode(s.state_code)?.name ?? s.state_code)}</th><td class="n">${formatNumber(Number(s.n))}</td></tr>`)

@@ -10,7 +10,7 @@ export const TILE_EXTENT = 512;
 export const MAX_TILE_ZOOM = 16;
 const LAYER = 'deployments';
 
-type PointProps = { id: string; technology: string; status: string; agency: string };
+type PointProps = { id: string; technology: string; status: string; last_seen: string; agency: string };
 
 /** A small least-recently-used cache. */
 class Lru<V> {
@@ -52,7 +52,7 @@ export class TileService {
     const tile = index.getTile(z, x, y);
     const features = (tile?.features ?? []).map((f) => {
       const tags = f.tags as Record<string, unknown>;
-      // Clusters carry their size; points their deployment's id, technology, status and agency.
+      // Clusters carry their size; points their deployment's id, technology, status (with the date it was last seen) and agency.
       return tags.cluster
         ? { ...f, tags: { cluster: true, cluster_id: tags.cluster_id, point_count: tags.point_count, point_count_abbreviated: String(tags.point_count_abbreviated) } }
         : f;
@@ -70,7 +70,7 @@ export class TileService {
           points.map((p) => ({
             type: 'Feature' as const,
             geometry: { type: 'Point' as const, coordinates: [p.lon, p.lat] },
-            properties: { id: p.id, technology: p.technology, status: p.status, agency: p.agency },
+            properties: { id: p.id, technology: p.technology, status: p.status, last_seen: p.lastSeen ?? '', agency: p.agency },
           })),
         ),
       );

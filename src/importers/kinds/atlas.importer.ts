@@ -125,7 +125,7 @@ function atlasEvidence(row: AtlasRow, ctx: BatchContext): EvidenceInput[] {
     if (link === ring || link.citedOn === null) continue;
     evidence.push({ status: 'active', kind: 'documented', standing: standingOf(link.kind), date: link.citedOn, sourceUrl: link.url });
   }
-  evidence.push({ status: 'active', kind: 'listed', standing: 'reported', date: ctx.asOf, sourceUrl: null, note: 'listed by the Atlas of Surveillance' });
+  evidence.push({ status: 'active', kind: 'listed', standing: 'reported', date: ctx.asOf, sourceUrl: null, note: 'the Atlas of Surveillance' });
   return evidence;
 }
 

@@ -145,7 +145,7 @@ export const flockCancellationsImporter: ImportKind<FlockRow> = {
         evidence: [
           { status: row.status, kind: 'transition', standing: 'reported', date: row.date, sourceUrl: row.sourceUrl, note: row.statusRaw },
           { status: row.status, kind: 'documented', standing: 'reported', date: row.date, sourceUrl: row.sourceUrl },
-          { status: row.status, kind: 'listed', standing: 'reported', date: ctx.asOf, sourceUrl: null, note: 'listed by DeFlock' },
+          { status: row.status, kind: 'listed', standing: 'reported', date: ctx.asOf, sourceUrl: null, note: 'DeFlock' },
         ],
         sources: [source],
       });
