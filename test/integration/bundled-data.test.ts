@@ -17,6 +17,10 @@ import { findStateByCode } from '#src/domain/states';
 import { TECHNOLOGIES } from '#src/domain/technologies';
 import { searchWords, textWords } from '#src/storage/search-index';
 import { countDeployments, findDeploymentPage } from '#src/features/deployments/deployments.repository';
+import { checkPlacement } from '#src/features/agencies/placement-check';
+import { distanceKm } from '#src/domain/placement';
+import { parsePartialDate } from '#src/domain/dates';
+import { buildApp } from '#src/app';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
 
 const DATA_DIR = join(REPO_ROOT, 'data');
@@ -98,6 +102,93 @@ describe('the bundled real data', () => {
     const counts = await Promise.all(days.map((d) => ringActiveOn(sqlite, d)));
     expect([...counts].sort((a, b) => a - b)).toEqual(counts);
     expect(await Promise.all(days.map((d) => ringActiveOn(postgres, d)))).toEqual(counts);
+    // Exactly the partnerships whose Active Date in the file is on or before the day.
+    const ring = (await atlasRows()).filter((r) => r['Technology'] === 'Ring/Neighbors Partnership' && r['Link 1 Date']!.trim() !== '');
+    for (const day of days) {
+      const pairs = new Set(ring.filter((r) => parsePartialDate(r['Link 1 Date']!)!.on <= day).map((r) => `${normalizeAgencyName(r['Agency']!)}|${r['State']!.trim()}`));
+      expect(await ringActiveOn(sqlite, day), day).toBe(pairs.size);
+    }
+  });
+
+  it('draws agencies at their own town or county: under 1% more than 25 km away, on both databases', async () => {
+    for (const db of [sqlite, postgres]) {
+      const report = await checkPlacement(db.db);
+      expect(report.cityAgencies.checked).toBeGreaterThan(10_000);
+      expect(report.cityAgencies.share).toBeLessThan(0.01);
+      expect(report.countyAgencies.checked).toBeGreaterThan(3_000);
+      expect(report.countyAgencies.share).toBeLessThan(0.01);
+      // Agencies the audit found drawn far from their towns (the FBI gave them a county's centroid).
+      for (const [ori, town] of [['CA0361000', 'San Bernardino'], ['NV0160100', 'Reno'], ['FL0440100', 'Key West'], ['CA0370200', 'Chula Vista'], ['AK0010800', 'Seward']] as const) {
+        const agency = await db.db.selectFrom('agencies as a').innerJoin('places as p', 'p.id', 'a.place_id').select(['a.lat', 'a.lon', 'p.lat as plat', 'p.lon as plon', 'p.name']).where('a.ori', '=', ori).executeTakeFirstOrThrow();
+        expect(agency.name, ori).toBe(town);
+        expect(distanceKm(Number(agency.lat), Number(agency.lon), Number(agency.plat), Number(agency.plon)), town).toBeLessThan(1);
+      }
+      // The Atlas files Atlanta, Georgia's camera registry under IL: it is left off the map, attached to no Illinois agency.
+      expect(report.inDoubt.map((f) => f.problem)).toContainEqual(expect.stringMatching(/^AOS1216: .* are in GA, not IL$/));
+    }
+    const keyWest = await findDeploymentPage(sqlite.db, { near: { lat: 24.5551, lon: -81.78, radiusKm: 15 } }, { limit: 100 });
+    expect(keyWest.records.map((d) => d.agency.name)).toContain('Key West Police Department');
+  });
+
+  it('keeps one record per agency where the Atlas and the FBI spell it differently', async () => {
+    const oriOfRow = async (aos: string) =>
+      (
+        await sqlite.db
+          .selectFrom('origins as o')
+          .innerJoin('deployments as d', 'd.id', 'o.entity_id')
+          .innerJoin('agencies as a', 'a.id', 'd.agency_id')
+          .select('a.ori')
+          .where('o.dataset', '=', 'atlas')
+          .where('o.row_key', '=', aos)
+          .executeTakeFirstOrThrow()
+      ).ori;
+    const expected: Record<string, string> = { AOS0112: 'NV0020100', AOS0033: 'FL0130000', AOS1262: 'INIPD0000', AOS1872: 'TN0190100', AOS0562: 'KS1050200', AOS0146: 'NV0130000', AOS1175: 'MOSPD0000', AOS1145: 'OR0330100', AOS1165: 'OR0330100', AOS2151: 'PA0152200' };
+    for (const [aos, ori] of Object.entries(expected)) expect(await oriOfRow(aos), aos).toBe(ori);
+    // Sheriffs belong to their county, never to a town.
+    const sheriffsInTowns = await sqlite.db
+      .selectFrom('agencies as a')
+      .innerJoin('places as p', 'p.id', 'a.place_id')
+      .select('a.id')
+      .where('a.level', '=', 'county')
+      .where('p.kind', '=', 'city')
+      .where('a.name', 'like', '%Sheriff%')
+      .where(({ exists, selectFrom }) => exists(selectFrom('deployments as d').select('d.id').whereRef('d.agency_id', '=', 'a.id')))
+      .execute();
+    expect(sheriffsInTowns.map((a) => a.id)).toEqual([]);
+  });
+
+  it('lists laws as they are: Oakland\'s 2019 ban, steps with dates, whom each binds, and only where it applies', async () => {
+    const app = await buildApp(sqlite, { rateLimitPerMinute: 1_000_000, versionTtlMs: 0 });
+    try {
+      const policies = (await app.inject('/api/v1/policies?limit=1000')).json().data as any[];
+      const oakland = policies.find((p) => p.id === 'ca-oakland--face-recognition-ban');
+      expect(oakland).toMatchObject({ kind: 'ban', status: 'passed', status_on: '2019-07-16', status_precision: 'day', level: 'city', body: 'Oakland City Council', scope: 'government' });
+      expect(oakland.place.name).toBe('Oakland');
+      expect(oakland.sources.map((s: any) => s.url)).toContain('https://www.kqed.org/news/11761849/oakland-city-council-votes-to-ban-facial-recognition-software');
+      const byId = new Map(policies.map((p) => [p.id, p]));
+      // Baltimore's record cites a bill that was introduced, then failed; a list's "passed" does not outrank the bill's own steps.
+      expect(byId.get('md-baltimore--face-recognition-ban')).toMatchObject({ status: 'failed', status_on: '2020-12-07' });
+      expect(byId.get('md-baltimore--face-recognition-ban').events.map((e: any) => [e.kind, e.status, e.occurred_on])).toEqual([
+        ['transition', 'introduced', '2020-09-21'],
+        ['reported', 'passed', '2020-09-30'],
+        ['transition', 'failed', '2020-12-07'],
+      ]);
+      expect(byId.get('ca--face-recognition-regulation')).toMatchObject({ kind: 'moratorium', status: 'expired', status_on: '2023-01-01', described_by: 'curated-policies' });
+      expect(byId.get('ny--face-recognition-moratorium')).toMatchObject({ scope: 'schools', status: 'expired' });
+      expect(byId.get('tx--face-recognition-regulation')).toMatchObject({ scope: 'businesses' });
+      const bart = byId.get('ca--face-recognition-regulation--san-francisco-bay-area');
+      expect(bart).toMatchObject({ level: 'transit-district', scope: 'transit', place: null });
+      // A laws list with a status filter takes the new statuses.
+      expect((await app.inject('/api/v1/policies?status=expired')).json().data.map((p: any) => p.id)).toContain('ca--face-recognition-regulation');
+      // Los Angeles: California's laws, not BART's rule; New York City: the schools moratorium, said to be for schools only.
+      const la = await app.inject('/places/place-0644000');
+      expect(la.body).toContain('California AB 1215');
+      expect(la.body).not.toContain('BART');
+      const nyc = await app.inject('/places/place-3651000');
+      expect(nyc.body).toMatch(/New York: face recognition banned in schools<\/a><\/th><td>ban<\/td><td>.*?<\/td><td>schools only<\/td>/);
+    } finally {
+      await app.close();
+    }
   });
 
   it('changes nothing when loaded or imported again', async () => {

@@ -46,6 +46,13 @@ describe('command line', () => {
     expect(broken.stdout).toContain('atlas-broken.csv:3: State: "XX" is not a US state or territory code');
     const stats = JSON.parse((await cli(['stats'], env)).stdout);
     expect(stats.deployments).toBe(3);
+    const check = await cli(['check'], env);
+    expect(check.code).toBe(0);
+    expect(check.stdout).toMatch(/^\d+ of 3 agencies are placed on the map\.\nCity and town agencies: \d+ of \d+ \(\d+\.\d\d%\) are drawn more than 25 km from their town's point/);
+    expect(JSON.parse((await cli(['check', '--json'], env)).stdout)).toMatchObject({ agencies: 3, toleranceKm: 25 });
+    const merge = await cli(['agencies', 'merge', 'ma-nowhere', 'ma-elsewhere'], env);
+    expect(merge.code).toBe(2);
+    expect(merge.stderr).toBe('error: no agency has the id "ma-nowhere"; nothing was changed\n');
     const geojson = JSON.parse((await cli(['export', '--format', 'geojson'], env)).stdout);
     expect(geojson.features).toHaveLength(3);
   });

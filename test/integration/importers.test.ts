@@ -117,7 +117,9 @@ describe.each(DATABASES)('importers on %s', (dialect) => {
     const policies = await importFile(db.db, 'frt-policies', fixture('frt-sample.csv'));
     expect(policies.rejected).toBe(0);
     const somerville = await db.db.selectFrom('policies').selectAll().where('place_id', '=', 'place-2562535').executeTakeFirstOrThrow();
-    expect(somerville).toMatchObject({ kind: 'ban', status: 'passed', state_code: 'MA' });
+    expect(somerville).toMatchObject({ kind: 'ban', status: 'passed', state_code: 'MA', level: 'city', scope: 'government' });
+    // New York's moratorium is for schools: its own row says so.
+    expect(await db.db.selectFrom('policies').select('scope').where('state_code', '=', 'NY').executeTakeFirstOrThrow()).toEqual({ scope: 'schools' });
     const stateLaw = await db.db.selectFrom('policies').selectAll().where('place_id', '=', 'ma').execute();
     expect(stateLaw.length).toBeGreaterThanOrEqual(0);
 
@@ -129,6 +131,12 @@ describe.each(DATABASES)('importers on %s', (dialect) => {
       expect(['cancelled', 'ended', 'rejected', 'active']).toContain(d.status);
       if (d.status !== 'active') expect(d.ended_on).not.toBeNull();
     }
+    // DeFlock gives months: an end in August 2026 is August 2026, last seen as of the list's date.
+    const kingstown = cancelled.find((d) => d.id.startsWith('ri-kingstown-'))!;
+    expect(kingstown).toMatchObject({ status: 'cancelled', ended_on: '2026-08-01', ended_precision: 'month', last_seen_on: '2026-08-22', last_seen_precision: 'day' });
+    // Vermont's law is listed by Fight for the Future with a month only.
+    const vermont = await db.db.selectFrom('policies').selectAll().where('state_code', '=', 'VT').executeTakeFirstOrThrow();
+    expect(vermont).toMatchObject({ status: 'passed', status_on: '2020-10-01', status_precision: 'month', level: 'state' });
 
     const mayors = await importFile(db.db, 'uscm-mayors', fixture('mayors-sample.csv'));
     expect(mayors.read).toBe(30);

@@ -28,6 +28,25 @@ describe.each(DATABASES)('pages on %s', (dialect) => {
     await db?.destroy();
   });
 
+  it('never shows a bare status: every status of a deployment goes with the date it was last seen', async () => {
+    const d = (await app.inject('/api/v1/deployments?technology=ring-neighbors&limit=1')).json().data[0];
+    const campaignPlace = `/campaigns/cancel-ring-partnership/places/${d.place.id}`;
+    const urls = [d.url, d.agency.url, d.place.url, `/places/${d.agency.state.toLowerCase()}`, '/deployments', '/deployments?technology=ring-neighbors&sort=status', '/map', '/', campaignPlace];
+    let badges = 0;
+    for (const url of urls) {
+      const res = await page(url);
+      expect(res.status, url).toBe(200);
+      // Timelines list dated evidence: each entry carries its own date.
+      const shown = res.body.replace(/<ol class="timeline">.*?<\/ol>/gs, '');
+      const deploymentStatus = '(proposed|active|paused|ended|cancelled|rejected|unknown)';
+      const all = shown.match(new RegExp(`<span class="status status-${deploymentStatus}">[^<]*</span>`, 'g')) ?? [];
+      const dated = shown.match(new RegExp(`<span class="status status-${deploymentStatus}">[^<]*</span> <span class="as-of">as of <time datetime="\\d{4}(-\\d{2}){0,2}">`, 'g')) ?? [];
+      expect(dated.length, url).toBe(all.length);
+      badges += all.length;
+    }
+    expect(badges).toBeGreaterThan(20);
+  });
+
   it('renders a page for every record type, titled after the record and linking to its neighbours', async () => {
     const d = (await app.inject('/api/v1/deployments?technology=ring-neighbors&limit=1')).json().data[0];
     const policy = (await app.inject('/api/v1/policies?limit=1')).json().data[0];

@@ -5,7 +5,9 @@ import { z } from 'zod';
 import type { Database } from '#src/storage/schema';
 import { ERROR_RESPONSES } from '#src/http/api-errors.schema';
 import { HttpError } from '#src/http/errors';
-import { listTechnologies } from './technologies.repository';
+import { partialDateSchema, precisionSchema } from '#src/http/dates.schema';
+import { citedSourceSchema } from '#src/features/sources/source.schema';
+import { findTechnologyEvents, listTechnologies } from './technologies.repository';
 
 export const technologySchema = z
   .object({
@@ -14,13 +16,40 @@ export const technologySchema = z
     slug: z.string(),
     name: z.string(),
     description: z.string(),
-    counts: z.object({ deployments: z.number().int(), active: z.number().int(), agencies: z.number().int(), policies: z.number().int() }),
+    counts: z.object({
+      deployments: z.number().int(),
+      active: z.number().int().describe('Deployments active when last seen'),
+      active_last_seen: z.string().nullable().describe('The newest day one of those was last seen active: the counts are no newer than this'),
+      agencies: z.number().int(),
+      policies: z.number().int(),
+    }),
+    events: z
+      .array(
+        z.object({
+          id: z.string(),
+          occurred_on: partialDateSchema,
+          precision: precisionSchema,
+          title: z.string(),
+          summary: z.string(),
+          sources: z.array(citedSourceSchema),
+        }),
+      )
+      .describe('Dated, cited events that change what a status of this technology means (Ring ending police requests in 2024), oldest first'),
   })
   .meta({ id: 'Technology' });
 
 export function registerTechnologyRoutes(app: FastifyInstance, db: Kysely<Database>): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const all = async () => (await listTechnologies(db)).map((t) => ({ id: t.slug, url: `/technologies/${t.slug}`, ...t }));
+  const all = async () => {
+    const [technologies, events] = await Promise.all([listTechnologies(db), findTechnologyEvents(db)]);
+    return technologies.map(({ counts: { lastSeen, ...counts }, ...t }) => ({
+      id: t.slug,
+      url: `/technologies/${t.slug}`,
+      ...t,
+      counts: { ...counts, active_last_seen: lastSeen },
+      events: events.filter((e) => e.technology === t.slug).map(({ technology: _technology, ...e }) => e),
+    }));
+  };
   api.get(
     '/api/v1/technologies',
     {
