@@ -8,10 +8,13 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'],
 });
 const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-await page.goto(`${origin}/map?active_on=2019-08-31`);
+await page.goto(`${origin}/map?technology=ring-neighbors&active_on=2019-08-31`);
 await page.waitForSelector('#map[data-ready="true"]', { timeout: 30000 });
 await page.waitForTimeout(2500);
 await page.screenshot({ path: 'docs/screenshots/map.png' });
 await page.goto(`${origin}/places/place-2562535`);
-await page.screenshot({ path: 'docs/screenshots/place-page.png', fullPage: false });
+await page.screenshot({ path: 'docs/screenshots/place-page.png', fullPage: true });
+await page.setViewportSize({ width: 1200, height: 1500 });
+await page.goto(`${origin}/deployments/ca-chula-vista-police-department-ca0370200--ring-neighbors`);
+await page.screenshot({ path: 'docs/screenshots/deployment-page.png', fullPage: false });
 await browser.close();

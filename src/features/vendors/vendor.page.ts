@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import { HttpError } from '#src/http/errors';
+import { vendorAliases } from '#src/domain/vendors';
 import { escapeHtml, renderPage } from '#src/http/html';
 import { deploymentTable, formatNumber, technologyCounts, withQuery } from '#src/http/page-parts';
 import { countDeployments, countDeploymentsByTechnology, findDeploymentsSorted } from '#src/features/deployments/deployments.repository';
@@ -21,6 +22,7 @@ export function registerVendorPage(app: FastifyInstance, db: Kysely<Database>): 
     ]);
     const body = `
 <h1>${escapeHtml(vendor.name)}</h1>
+${vendorAliases(vendor.id).length ? `<p class="note">Also written as: ${vendorAliases(vendor.id).map((a) => escapeHtml(a)).join(', ')}.</p>` : ''}
 <p>${formatNumber(total)} documented ${total === 1 ? 'deployment' : 'deployments'} by police. <a href="/map?vendor=${escapeHtml(vendor.id)}">See them on the map</a> · <a href="/deployments?vendor=${escapeHtml(vendor.id)}">as a list</a>.</p>
 ${technologyCounts(byTechnology, (t) => withQuery('/deployments', { vendor: vendor.id, technology: t }), `${vendor.name}: deployments by technology`)}
 <h2>Agencies</h2>

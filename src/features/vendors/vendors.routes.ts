@@ -6,9 +6,17 @@ import type { Database } from '#src/storage/schema';
 import { keysetPage, listQuery } from '#src/http/api';
 import { ERROR_RESPONSES } from '#src/http/api-errors.schema';
 import { HttpError } from '#src/http/errors';
+import { vendorAliases } from '#src/domain/vendors';
 
 export const vendorSchema = z
-  .object({ id: z.string(), url: z.string(), name: z.string(), deployments: z.number().int(), technologies: z.array(z.string()) })
+  .object({
+    id: z.string(),
+    url: z.string(),
+    name: z.string(),
+    aliases: z.array(z.string()).describe('Other names the company is written as in the sources (spellings, former names)'),
+    deployments: z.number().int(),
+    technologies: z.array(z.string()),
+  })
   .meta({ id: 'Vendor' });
 
 async function withCounts(db: Kysely<Database>, rows: Array<{ id: string; name: string }>) {
@@ -26,7 +34,14 @@ async function withCounts(db: Kysely<Database>, rows: Array<{ id: string; name: 
           .execute();
   return rows.map((r) => {
     const mine = links.filter((l) => l.vendor_id === r.id);
-    return { id: r.id, url: `/vendors/${r.id}`, name: r.name, deployments: mine.reduce((sum, l) => sum + Number(l.n), 0), technologies: mine.map((l) => l.technology_slug) };
+    return {
+      id: r.id,
+      url: `/vendors/${r.id}`,
+      name: r.name,
+      aliases: vendorAliases(r.id),
+      deployments: mine.reduce((sum, l) => sum + Number(l.n), 0),
+      technologies: mine.map((l) => l.technology_slug),
+    };
   });
 }
 
