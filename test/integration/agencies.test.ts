@@ -7,7 +7,7 @@ import { buildApp } from '#src/app';
 import { mergeAgencies, MergeError } from '#src/features/agencies/merge-agencies';
 import { checkPlacement } from '#src/features/agencies/placement-check';
 import { DATABASES, createTestDatabase, type TestDatabase } from '../support/databases';
-import { fixture, importFile } from '../support/fixtures';
+import { agencyOfAtlasRow, fixture, importFile } from '../support/fixtures';
 
 /**
  * Real rows of the Atlas export and the FBI agency list where the two name one agency differently, or
@@ -35,17 +35,7 @@ describe.each(DATABASES)('one record per agency, in the right place, on %s', (di
     await db?.destroy();
   });
 
-  /** The agency the deployment of an Atlas row belongs to. */
-  async function agencyOfRow(aos: string) {
-    return db.db
-      .selectFrom('origins as o')
-      .innerJoin('deployments as d', 'd.id', 'o.entity_id')
-      .innerJoin('agencies as a', 'a.id', 'd.agency_id')
-      .selectAll('a')
-      .where('o.entity_type', '=', 'deployment')
-      .where('o.row_key', '=', aos)
-      .executeTakeFirstOrThrow();
-  }
+  const agencyOfRow = (aos: string) => agencyOfAtlasRow(db.db, aos);
 
   it('matches the Atlas spelling of an agency to its FBI record, in the forms real data uses', async () => {
     const expected: Record<string, string> = {
@@ -83,14 +73,8 @@ describe.each(DATABASES)('one record per agency, in the right place, on %s', (di
       await importFile(fresh.db, 'census-places', fixture('matching/places-matching.csv'), '2021');
       await importFile(fresh.db, 'fbi-agencies', fbi, '2025-02-18');
       await importFile(fresh.db, 'atlas', fixture('matching/atlas-matching.csv'), '2020-10-07');
-      const agency = await fresh.db
-        .selectFrom('origins as o')
-        .innerJoin('deployments as d', 'd.id', 'o.entity_id')
-        .innerJoin('agencies as a', 'a.id', 'd.agency_id')
-        .select(['a.ori', 'a.county_geoids'])
-        .where('o.row_key', '=', 'AOS2151')
-        .executeTakeFirstOrThrow();
-      expect(agency).toEqual({ ori: null, county_geoids: '42029' });
+      const agency = await agencyOfAtlasRow(fresh.db, 'AOS2151');
+      expect({ ori: agency.ori, county_geoids: agency.county_geoids }).toEqual({ ori: null, county_geoids: '42029' });
     } finally {
       await fresh.destroy();
     }

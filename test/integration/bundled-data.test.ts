@@ -22,6 +22,7 @@ import { distanceKm } from '#src/domain/placement';
 import { parsePartialDate } from '#src/domain/dates';
 import { buildApp } from '#src/app';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
+import { agencyOfAtlasRow } from '../support/fixtures';
 
 const DATA_DIR = join(REPO_ROOT, 'data');
 const ATLAS = join(DATA_DIR, 'atlas-of-surveillance-2020/atlas-of-surveillance-20201007.csv');
@@ -131,17 +132,7 @@ describe('the bundled real data', () => {
   });
 
   it('keeps one record per agency where the Atlas and the FBI spell it differently', async () => {
-    const oriOfRow = async (aos: string) =>
-      (
-        await sqlite.db
-          .selectFrom('origins as o')
-          .innerJoin('deployments as d', 'd.id', 'o.entity_id')
-          .innerJoin('agencies as a', 'a.id', 'd.agency_id')
-          .select('a.ori')
-          .where('o.dataset', '=', 'atlas')
-          .where('o.row_key', '=', aos)
-          .executeTakeFirstOrThrow()
-      ).ori;
+    const oriOfRow = async (aos: string) => (await agencyOfAtlasRow(sqlite.db, aos)).ori;
     const expected: Record<string, string> = { AOS0112: 'NV0020100', AOS0033: 'FL0130000', AOS1262: 'INIPD0000', AOS1872: 'TN0190100', AOS0562: 'KS1050200', AOS0146: 'NV0130000', AOS1175: 'MOSPD0000', AOS1145: 'OR0330100', AOS1165: 'OR0330100', AOS2151: 'PA0152200' };
     for (const [aos, ori] of Object.entries(expected)) expect(await oriOfRow(aos), aos).toBe(ori);
     // Sheriffs belong to their county, never to a town.

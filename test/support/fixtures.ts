@@ -29,6 +29,19 @@ export function importFile(db: Kysely<any>, kind: string, file: string, asOf?: s
   return runImport(db, importer, file, { asOf: asOf ?? FIXTURE_AS_OF[basename(file)], batchSize: 25 });
 }
 
+/** The agency the deployment of an Atlas row (by its AOSNUMBER) belongs to. */
+export function agencyOfAtlasRow(db: Kysely<any>, aos: string) {
+  return db
+    .selectFrom('origins as o')
+    .innerJoin('deployments as d', 'd.id', 'o.entity_id')
+    .innerJoin('agencies as a', 'a.id', 'd.agency_id')
+    .selectAll('a')
+    .where('o.entity_type', '=', 'deployment')
+    .where('o.dataset', '=', 'atlas')
+    .where('o.row_key', '=', aos)
+    .executeTakeFirstOrThrow();
+}
+
 /** The first town (by id) whose police had a Ring partnership and whose mayor is in the roster. */
 export async function ringTownWithOfficial(db: Kysely<any>): Promise<string> {
   const row = await db

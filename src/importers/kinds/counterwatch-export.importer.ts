@@ -8,9 +8,10 @@ import { findTechnologyBySlug } from '#src/domain/technologies';
 import { JSON_EXPORT_FORMAT } from '#src/features/export/export.service';
 import type { ImportKind, ParseResult } from '../import-kind';
 import { writeAgencyAliases } from '../agencies.writes';
-import { writeOrigins, originItem, sourceId, upsertLinks, writeCitations, writeDeployments, writeSources, type DeploymentInput } from '../evidence.writes';
+import { writeOrigins, originItem, upsertLinks, writeDeployments, type DeploymentInput } from '../evidence.writes';
 import type { AgencyRef } from '../resolver';
 import { writePolicies, type PolicyInput } from './policy.writes';
+import { writeTechnologyEvents } from './technology-events.importer';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').nullable();
 /** A date at its precision, as the export writes it: YYYY, YYYY-MM or YYYY-MM-DD. */
@@ -259,39 +260,30 @@ export const counterwatchExportImporter: ImportKind<ExportRecord> = {
     await writeAgencyAliases(ctx, [...agencies.values()].map(({ row, values }) => ({ row, agency: values, name: values.name })));
     await writeDeployments(ctx, deployments);
     await writePolicies(ctx, policies);
-    await writeTechnologyEvents(ctx, technologyEvents);
+    await writeTechnologyEvents(
+      ctx,
+      technologyEvents.flatMap(({ index, line, row }) =>
+        row.type === 'technology_event'
+          ? [
+              {
+                row: index,
+                line,
+                rowKey: `technology_event:${row.id}`,
+                id: row.id,
+                technology: row.technology,
+                date: parseIsoPartialDate(row.occurred_on)!,
+                title: row.title,
+                summary: row.summary,
+                sources: row.sources.map((s) => ({ url: s.url, publisher: s.publisher, kind: s.kind, archiveUrl: s.archive_url, citedOn: null })),
+              },
+            ]
+          : [],
+      ),
+    );
     await ctx.writer.upsert('officials', officials.map((o) => ({ row: o.row, values: reorderOfficial(o.values) })), { entity: 'official' });
     await writeOrigins(ctx, origins);
   },
 };
-
-async function writeTechnologyEvents(ctx: Parameters<ImportKind<ExportRecord>['writeBatch']>[0], rows: ReadonlyArray<{ index: number; line: number; row: ExportRecord }>): Promise<void> {
-  const events = rows.flatMap(({ index, line, row }) => (row.type === 'technology_event' ? [{ index, line, row }] : []));
-  await writeSources(
-    ctx,
-    events.flatMap(({ index, row }) =>
-      row.sources.map((s) => ({ row: index, values: { id: sourceId(s.url), url: s.url, publisher: s.publisher, title: null, kind: s.kind, archive_url: s.archive_url } })),
-    ),
-  );
-  await ctx.writer.upsert(
-    'technology_events',
-    events.map(({ index, row }) => {
-      const on = parseIsoPartialDate(row.occurred_on)!;
-      return { row: index, values: { id: row.id, technology_slug: row.technology, occurred_on: on.on, precision: on.precision, title: row.title, summary: row.summary } };
-    }),
-    { entity: 'technology_event' },
-  );
-  await writeCitations(
-    ctx,
-    events.flatMap(({ index, row }) =>
-      row.sources.map((s) => ({
-        row: index,
-        values: { id: `technology_event:${row.id}:${sourceId(s.url)}`, subject_type: 'technology_event', subject_id: row.id, source_id: sourceId(s.url), cited_on: null, cited_precision: null, note: null },
-      })),
-    ),
-  );
-  await writeOrigins(ctx, events.map(({ index, line, row }) => originItem(ctx, index, line, `technology_event:${row.id}`, 'technology_event', row.id)));
-}
 
 function reorderOfficial(v: Record<string, unknown>): Record<string, unknown> {
   return {

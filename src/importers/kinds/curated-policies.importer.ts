@@ -4,7 +4,7 @@ import { findStateByCode } from '#src/domain/states';
 import { findTechnologyBySlug } from '#src/domain/technologies';
 import type { ImportKind, ParseResult } from '../import-kind';
 import { writePolicies, type PolicyInput } from './policy.writes';
-import { hostOf } from './frt-policies.importer';
+import { hostOf, parseCitedUrls } from '../cited-urls';
 
 interface CuratedPolicyRow {
   readonly policyId: string;
@@ -65,9 +65,8 @@ export const curatedPoliciesImporter: ImportKind<CuratedPolicyRow> = {
       date = parseIsoPartialDate(rawDate);
       if (date === null) return { ok: false, field: 'date', reason: `"${rawDate}" is not a date YYYY-MM-DD or YYYY-MM` };
     }
-    const sources = r['sources']!.split(/\s+/).filter((s) => s !== '');
-    const bad = sources.find((s) => !/^https?:\/\/\S+$/.test(s));
-    if (sources.length === 0 || bad !== undefined) return { ok: false, field: 'sources', reason: bad ? `"${bad.slice(0, 60)}" is not an http(s) URL` : 'is empty: every fact needs a citation' };
+    const sources = parseCitedUrls(r['sources']!, 'sources');
+    if (!sources.ok) return sources;
     for (const field of ['jurisdiction', 'title'] as const) if (r[field]!.trim() === '') return { ok: false, field, reason: 'is empty' };
     return {
       ok: true,
@@ -86,7 +85,7 @@ export const curatedPoliciesImporter: ImportKind<CuratedPolicyRow> = {
         status,
         date,
         note: r['note']!.trim(),
-        sources,
+        sources: sources.row,
       },
     };
   },

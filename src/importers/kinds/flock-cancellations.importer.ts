@@ -7,7 +7,7 @@ import type { AgencyRef } from '../resolver';
 import { resolveAgency, type AgencyClaim } from '../agency-resolution';
 import { writeAgencyAliases, writeNewAgencies } from '../agencies.writes';
 import { writeDeployments, type DeploymentInput } from '../evidence.writes';
-import { hostOf } from './frt-policies.importer';
+import { hostOf } from '../cited-urls';
 import { writePolicies, type PolicyInput } from './policy.writes';
 
 interface FlockRow {

@@ -4,6 +4,7 @@ import { POLICY_KINDS, type PolicyLevel } from '#src/domain/policies';
 import { findStateByCode } from '#src/domain/states';
 import type { ImportKind, ParseResult } from '../import-kind';
 import { writePolicies, type PolicyInput } from './policy.writes';
+import { hostOf } from '../cited-urls';
 
 interface FrtRow {
   readonly jurisdiction: string;
@@ -110,11 +111,3 @@ export const frtPoliciesImporter: ImportKind<FrtRow> = {
     await writePolicies(ctx, policies);
   },
 };
-
-export function hostOf(url: string): string | null {
-  try {
-    return new URL(url).hostname.replace(/^www\./, '');
-  } catch {
-    return null;
-  }
-}

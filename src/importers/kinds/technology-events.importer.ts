@@ -1,8 +1,8 @@
 import { parseIsoPartialDate, type PartialDate } from '#src/domain/dates';
 import { findTechnologyBySlug } from '#src/domain/technologies';
-import type { ImportKind, ParseResult } from '../import-kind';
-import { originItem, sourceId, writeCitations, writeOrigins, writeSources } from '../evidence.writes';
-import { hostOf } from './frt-policies.importer';
+import type { BatchContext, ImportKind, ParseResult } from '../import-kind';
+import { hostOf, parseCitedUrls } from '../cited-urls';
+import { originItem, sourceId, writeCitations, writeOrigins, writeSources, type SourceInput } from '../evidence.writes';
 
 interface TechnologyEventRow {
   readonly id: string;
@@ -11,6 +11,19 @@ interface TechnologyEventRow {
   readonly title: string;
   readonly summary: string;
   readonly sources: string[];
+}
+
+/** A dated, cited event of a technology, from any file that holds them (the curated list, our own export). */
+export interface TechnologyEventInput {
+  readonly row: number;
+  readonly line: number;
+  readonly rowKey: string;
+  readonly id: string;
+  readonly technology: string;
+  readonly date: PartialDate;
+  readonly title: string;
+  readonly summary: string;
+  readonly sources: readonly SourceInput[];
 }
 
 const COLUMNS = ['id', 'technology', 'date', 'title', 'summary', 'sources'];
@@ -34,34 +47,47 @@ export const technologyEventsImporter: ImportKind<TechnologyEventRow> = {
     const summary = r['summary']!.trim();
     if (title === '') return { ok: false, field: 'title', reason: 'is empty' };
     if (summary === '') return { ok: false, field: 'summary', reason: 'is empty' };
-    const sources = r['sources']!.split(/\s+/).filter((s) => s !== '');
-    const bad = sources.find((s) => !/^https?:\/\/\S+$/.test(s));
-    if (sources.length === 0 || bad !== undefined) return { ok: false, field: 'sources', reason: bad ? `"${bad.slice(0, 60)}" is not an http(s) URL` : 'is empty: every fact needs a citation' };
-    return { ok: true, row: { id, technology, date, title, summary, sources } };
+    const sources = parseCitedUrls(r['sources']!, 'sources');
+    if (!sources.ok) return sources;
+    return { ok: true, row: { id, technology, date, title, summary, sources: sources.row } };
   },
   rowKey: (row) => row.id,
   async writeBatch(ctx, rows) {
-    await writeSources(
+    await writeTechnologyEvents(
       ctx,
-      rows.flatMap(({ index, row }) => row.sources.map((url) => ({ row: index, values: { id: sourceId(url), url, publisher: hostOf(url), title: null, kind: 'news', archive_url: null } }))),
-    );
-    await ctx.writer.upsert(
-      'technology_events',
-      rows.map(({ index, row }) => ({
+      rows.map(({ index, line, row }) => ({
         row: index,
-        values: { id: row.id, technology_slug: row.technology, occurred_on: row.date.on, precision: row.date.precision, title: row.title, summary: row.summary },
+        line,
+        rowKey: row.id,
+        ...row,
+        sources: row.sources.map((url) => ({ url, publisher: hostOf(url), kind: 'news', archiveUrl: null, citedOn: null })),
       })),
-      { entity: 'technology_event' },
     );
-    await writeCitations(
-      ctx,
-      rows.flatMap(({ index, row }) =>
-        row.sources.map((url) => ({
-          row: index,
-          values: { id: `technology_event:${row.id}:${sourceId(url)}`, subject_type: 'technology_event', subject_id: row.id, source_id: sourceId(url), cited_on: null, cited_precision: null, note: null },
-        })),
-      ),
-    );
-    await writeOrigins(ctx, rows.map(({ index, line, row }) => originItem(ctx, index, line, row.id, 'technology_event', row.id)));
   },
 };
+
+/** Writes technology events with their sources, citations and origins. */
+export async function writeTechnologyEvents(ctx: BatchContext, events: readonly TechnologyEventInput[]): Promise<void> {
+  await writeSources(
+    ctx,
+    events.flatMap((e) => e.sources.map((s) => ({ row: e.row, values: { id: sourceId(s.url), url: s.url, publisher: s.publisher, title: null, kind: s.kind, archive_url: s.archiveUrl } }))),
+  );
+  await ctx.writer.upsert(
+    'technology_events',
+    events.map((e) => ({
+      row: e.row,
+      values: { id: e.id, technology_slug: e.technology, occurred_on: e.date.on, precision: e.date.precision, title: e.title, summary: e.summary },
+    })),
+    { entity: 'technology_event' },
+  );
+  await writeCitations(
+    ctx,
+    events.flatMap((e) =>
+      e.sources.map((s) => ({
+        row: e.row,
+        values: { id: `technology_event:${e.id}:${sourceId(s.url)}`, subject_type: 'technology_event', subject_id: e.id, source_id: sourceId(s.url), cited_on: null, cited_precision: null, note: null },
+      })),
+    ),
+  );
+  await writeOrigins(ctx, events.map((e) => originItem(ctx, e.row, e.line, e.rowKey, 'technology_event', e.id)));
+}
