@@ -11,6 +11,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '#src/config/config';
+import { BUNDLED_DATASETS } from '#src/bootstrap/bundled-datasets';
 import { cliCommand } from './cli-command';
 
 const out = join(REPO_ROOT, 'bench/out');
@@ -29,23 +30,15 @@ function cli(db: string, args: string[]) {
 function prepare(): Array<{ name: string; db: string }> {
   const real = join(out, 'api-real.db');
   if (!existsSync(real)) {
-    for (const [kind, path] of [
-      ['census-states', 'us-counties-gazetteer-2017/states.psv'],
-      ['census-counties', 'us-counties-gazetteer-2017/2017_Gaz_counties_national.psv'],
-      ['census-places', 'us-places-census-2021/us-places-pop2021-latlon.csv'],
-      ['fbi-agencies', 'fbi-cde-agencies-2025/agencies.csv'],
-      ['atlas', 'atlas-of-surveillance-2020/atlas-of-surveillance-20201007.csv'],
-      ['frt-policies', 'facial-recognition-bans-fftf-2021/frt-regulations-us-2021.csv'],
-      ['flock-cancellations', 'deflock-flock-cancellations/municipalities_flat.csv'],
-      ['uscm-mayors', 'us-mayors-uscm-2020/us-mayors-uscm-2020-10.csv'],
-    ]) cli(real, ['import', kind!, join(REPO_ROOT, 'data', path!)]);
+    for (const d of BUNDLED_DATASETS) cli(real, ['import', d.kind, join(REPO_ROOT, 'data', d.path), '--as-of', d.asOf]);
   }
   const big = join(out, 'api-100k.db');
   if (!existsSync(big)) {
     const generated = join(out, 'atlas-GENERATED-100000.csv');
     if (!existsSync(generated)) execFileSync(tsx, [join(REPO_ROOT, 'bench/generate-atlas.ts'), '100000', generated], { stdio: 'inherit' });
     copyFileSync(real, big);
-    cli(big, ['import', 'atlas', generated]);
+    // The generated rows replay the October 2020 export.
+    cli(big, ['import', 'atlas', generated, '--as-of', '2020-10-07']);
   }
   return [
     { name: 'bundled real data', db: real },
