@@ -29,6 +29,13 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
   await db.deleteFrom('import_runs').where('kind', 'not in', ['census-states', 'census-counties', 'census-places', 'uscm-mayors']).execute();
   await db.deleteFrom('meta').where('key', '=', 'bundled_data').execute();
   await db.deleteFrom('deployment_search').execute();
+  // An independent city ("St. Louis city") is no longer found under its county namesake's name ("saint louis").
+  await db
+    .deleteFrom('place_aliases')
+    .where('kind', '=', 'county')
+    .where('place_id', 'in', db.selectFrom('places').select('id').where('kind', '=', 'county').where('full_name', 'like', '% city'))
+    .where('name_key', 'not like', '% city')
+    .execute();
 
   await db.schema.alterTable('deployments').renameColumn('last_verified_on', 'last_seen_on').execute();
   for (const column of ['started_precision', 'first_documented_on', 'first_documented_precision', 'last_seen_precision', 'ended_precision', 'active_from', 'active_until']) {
