@@ -33,7 +33,7 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
   await db
     .deleteFrom('place_aliases')
     .where('kind', '=', 'county')
-    .where('place_id', 'in', db.selectFrom('places').select('id').where('kind', '=', 'county').where('full_name', 'like', '% city'))
+    .where('place_id', 'in', db.selectFrom('places').select('id').where('kind', '=', 'county').where(sql`lower(full_name)`, 'like', '% city'))
     .where('name_key', 'not like', '% city')
     .execute();
 
