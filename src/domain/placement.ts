@@ -35,7 +35,7 @@ export interface Placement {
  * the FBI's point, unchecked. Null when nothing places it.
  *
  * A town's point that lies outside the agency's counties (`townCountyAgrees` false: the places list gave
- * some towns a namesake's point) gives way to the FBI's point when that one lies in them.
+ * some towns a namesake's point) is not used: the FBI's point is when it lies in them, else the county's.
  */
 export function placeAgency(input: {
   level: AgencyLevel;
@@ -49,7 +49,10 @@ export function placeAgency(input: {
   const town = at(input.place, 'city');
   const county = at(input.county, 'county');
   const fbi = at(input.fbi, 'ori');
-  if (town && fbi && input.townCountyAgrees === false && input.fbiCountyAgrees) return fbi;
+  if (town && input.townCountyAgrees === false) {
+    if (fbi && input.fbiCountyAgrees) return fbi;
+    if (county) return county;
+  }
   if (input.level === 'city' && town) return town;
   if (input.level === 'county' && county) return county;
   if (fbi && town) return distanceKm(fbi.lat, fbi.lon, town.lat, town.lon) <= PLACEMENT_TOLERANCE_KM ? fbi : town;

@@ -2,6 +2,7 @@ import { formsAgree, isLikelyMisspelling, parseAgencyName, placeForm, type Agenc
 import { normalizeAgencyName, normalizeCountyName, normalizePlaceName, slugify } from '#src/domain/names';
 import { placeAgency, type PointOf } from '#src/domain/placement';
 import { findStateByCode } from '#src/domain/states';
+import { countyLookup } from '#src/geo/county-lookup';
 import type { AgencyRef, PlaceRef, Resolver } from './resolver';
 
 /** An agency as a source row names it, with the town and counties the row gives (already resolved). */
@@ -123,7 +124,7 @@ function newAgency(claim: AgencyClaim): AgencyRef {
   const county = claim.counties[0] ?? null;
   const counties = claimCountyGeoids(claim);
   const issue = claim.placementIssue ?? null;
-  const point = issue ? null : placeAgency({ level: claim.level, place: claim.place, county, fbi: claim.fbiPoint ?? null });
+  const point = issue ? null : placeAgency({ level: claim.level, place: claim.place, county, fbi: claim.fbiPoint ?? null, townCountyAgrees: townInCounties(claim.place, counties) });
   return {
     id: agencyId(claim.state, claim.name, claim.ori ?? null) + (issue ? '-unplaced' : ''),
     name: claim.name.trim().replace(/\s+/g, ' '),
@@ -143,6 +144,17 @@ function newAgency(claim: AgencyClaim): AgencyRef {
     level: claim.level,
     placement_issue: issue,
   };
+}
+
+/**
+ * Whether a town's point lies in its own county or one of the agency's (by the Census outlines); true
+ * when it cannot be told. False flags a point the places list took from a namesake.
+ */
+export function townInCounties(place: PlaceRef | null, counties: readonly string[]): boolean {
+  if (!place || place.lat === null || place.lon === null) return true;
+  const at = countyLookup().countyAt(place.lat, place.lon);
+  const known = place.county_geoid ? [...counties, place.county_geoid] : counties;
+  return at === null || known.length === 0 || known.includes(at);
 }
 
 /** `ma-attleboro-police-department`, with `-ma0030200` for an agency with an FBI ORI. Stable: ids are in URLs. */

@@ -33,6 +33,11 @@ export interface PlacementReport {
   readonly countyAgencies: PlacementShare;
   /** Agencies whose point is not in any county they serve, or whose town is not in their counties. */
   readonly disagreements: readonly PlacementFinding[];
+  /**
+   * City and town agencies whose town's point lies outside the town's own county (the places list gave some
+   * towns a namesake's point): not checked against that point, and drawn at the FBI's or the county's.
+   */
+  readonly townPointInDoubt: readonly PlacementFinding[];
   /** Agencies left unplaced because their source row contradicts its state. */
   readonly inDoubt: readonly PlacementFinding[];
 }
@@ -56,6 +61,7 @@ export async function checkPlacement(db: Kysely<Database>): Promise<PlacementRep
       'a.lon',
       'a.county_geoids',
       'a.placement_issue',
+      'a.location_basis',
       'p.kind as place_kind',
       'p.lat as place_lat',
       'p.lon as place_lon',
@@ -70,6 +76,7 @@ export async function checkPlacement(db: Kysely<Database>): Promise<PlacementRep
   const county = share();
   const disagreements: PlacementFinding[] = [];
   const inDoubt: PlacementFinding[] = [];
+  const townPointInDoubt: PlacementFinding[] = [];
   let placed = 0;
   for (const r of rows) {
     const deployments = Number(r.deployments ?? 0);
@@ -79,7 +86,13 @@ export async function checkPlacement(db: Kysely<Database>): Promise<PlacementRep
     placed++;
     const lat = Number(r.lat);
     const lon = Number(r.lon);
-    const tally = r.level === 'city' && r.place_kind === 'city' ? city : r.level === 'county' && r.place_kind === 'county' ? county : null;
+    const counties = r.county_geoids ? r.county_geoids.split(',') : [];
+    const townAt = r.place_kind === 'city' && r.place_lat !== null && r.place_lon !== null ? lookup.countyAt(Number(r.place_lat), Number(r.place_lon)) : null;
+    const townPointDoubtful = townAt !== null && r.place_county !== null && townAt !== r.place_county && !counties.includes(townAt);
+    if (townPointDoubtful && r.level === 'city') {
+      townPointInDoubt.push(finding(`its town's point lies in county ${townAt}, outside the town's county ${r.place_county}; drawn at ${r.location_basis === 'ori' ? "the FBI's point" : r.location_basis === 'county' ? "its county's internal point" : "that point all the same"}`));
+    }
+    const tally = r.level === 'city' && r.place_kind === 'city' && !townPointDoubtful ? city : r.level === 'county' && r.place_kind === 'county' ? county : null;
     if (tally && r.place_lat !== null && r.place_lon !== null) {
       const far = distanceKm(lat, lon, Number(r.place_lat), Number(r.place_lon)) > PLACEMENT_TOLERANCE_KM;
       tally.checked++;
@@ -90,12 +103,11 @@ export async function checkPlacement(db: Kysely<Database>): Promise<PlacementRep
         disagreements.push(finding(`drawn more than ${PLACEMENT_TOLERANCE_KM} km from its ${r.level === 'city' ? "town's point" : "county's internal point"}`));
       }
     }
-    const counties = r.county_geoids ? r.county_geoids.split(',') : [];
-    if (counties.length === 0) continue;
+    if (counties.length === 0 || townPointDoubtful) continue;
     const at = lookup.countyAt(lat, lon);
     if (at !== null && !counties.includes(at)) disagreements.push(finding(`its point lies in county ${at}, not in its ${counties.length === 1 ? 'county' : 'counties'} ${counties.join(', ')}`));
     if (r.place_kind === 'city' && r.place_county && !counties.includes(r.place_county)) disagreements.push(finding(`its town lies in county ${r.place_county}, not in its ${counties.length === 1 ? 'county' : 'counties'} ${counties.join(', ')}`));
   }
   const finish = (s: ReturnType<typeof share>): PlacementShare => ({ ...s, share: s.checked === 0 ? 0 : s.far / s.checked });
-  return { toleranceKm: PLACEMENT_TOLERANCE_KM, agencies: rows.length, placed, cityAgencies: finish(city), countyAgencies: finish(county), disagreements, inDoubt };
+  return { toleranceKm: PLACEMENT_TOLERANCE_KM, agencies: rows.length, placed, cityAgencies: finish(city), countyAgencies: finish(county), disagreements, townPointInDoubt, inDoubt };
 }

@@ -5,7 +5,7 @@ import { countyLookup } from '#src/geo/county-lookup';
 import { findStateByCode } from '#src/domain/states';
 import type { ImportKind, ParseResult } from '../import-kind';
 import type { AgencyRef, PlaceRef, Resolver } from '../resolver';
-import { agencyId, claimCountyGeoids, resolveAgency } from '../agency-resolution';
+import { agencyId, claimCountyGeoids, resolveAgency, townInCounties } from '../agency-resolution';
 import { writeAgencyAliases } from '../agencies.writes';
 import { originItem, writeOrigins } from '../evidence.writes';
 
@@ -100,14 +100,13 @@ export const fbiAgenciesImporter: ImportKind<FbiAgencyRow> = {
       const county = counties[0] ?? null;
       const geoids = claimCountyGeoids(claim);
       const fbiCounty = row.lat !== null && row.lon !== null ? countyLookup().countyAt(row.lat, row.lon) : null;
-      const townCounty = place?.lat != null && place.lon != null ? countyLookup().countyAt(place.lat, place.lon) : null;
       const point = placeAgency({
         level,
         place,
         county,
         fbi: { lat: row.lat, lon: row.lon },
         fbiCountyAgrees: fbiCounty !== null && geoids.includes(fbiCounty),
-        townCountyAgrees: townCounty === null || geoids.length === 0 || geoids.includes(townCounty),
+        townCountyAgrees: townInCounties(place, geoids),
       });
       const values: AgencyRef = {
         id: known?.id ?? agencyId(row.state, row.name, row.ori),
