@@ -106,11 +106,55 @@ function looseKey(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, '');
 }
 
+/** The loose keys a name may be known by: itself, and its singular ("Simulators", "Registries", "Centers"). */
+function looseKeys(name: string): string[] {
+  const key = looseKey(name);
+  const keys = [key];
+  if (key.endsWith('ies')) keys.push(`${key.slice(0, -3)}y`);
+  if (key.endsWith('s')) keys.push(key.slice(0, -1));
+  return keys;
+}
+
 export function findTechnologyBySlug(slug: string): Technology | null {
   return bySlug.get(slug) ?? null;
 }
 
-/** Finds a technology by any known spelling ("Automated License Plate Readers", "ALPR"); null when unknown. */
+/**
+ * Finds a technology by any known spelling ("Automated License Plate Readers", "ALPR"), singular or
+ * plural ("Cell-site Simulators"); null when unknown.
+ */
 export function findTechnologyByName(name: string): Technology | null {
-  return byLooseName.get(looseKey(name)) ?? null;
+  for (const key of looseKeys(name)) {
+    const found = byLooseName.get(key);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** What a dataset's technology cell names: the known technologies, and the parts no spelling matches. */
+export interface TechnologyValue {
+  readonly known: readonly Technology[];
+  readonly unknown: readonly string[];
+}
+
+/**
+ * Reads a technology cell, which may name one technology ("Video Analytics/Computer Vision", whose name
+ * holds a slash) or several joined by "/" or ";" ("Automated License Plate Readers/Camera Network",
+ * "Camera Networks/Real-Time Crime Centers"). The whole value is tried first; a compound gives each
+ * technology once, in order, and the parts that name nothing known, trimmed as written.
+ */
+export function parseTechnologyValue(value: string): TechnologyValue {
+  const whole = value.trim();
+  if (whole === '') return { known: [], unknown: [] };
+  const single = findTechnologyByName(whole);
+  if (single) return { known: [single], unknown: [] };
+  const known: Technology[] = [];
+  const unknown: string[] = [];
+  for (const part of whole.split(/\s*[/;]\s*/).filter((p) => p !== '')) {
+    const found = findTechnologyByName(part);
+    if (!found) {
+      if (!unknown.includes(part)) unknown.push(part);
+    } else if (!known.includes(found)) known.push(found);
+  }
+  return { known, unknown };
 }

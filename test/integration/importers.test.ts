@@ -78,6 +78,33 @@ describe.each(DATABASES)('importers on %s', (dialect) => {
     expect(revisions.every((r) => r.actor === `import:${run.id}`)).toBe(true);
   });
 
+  it('reads plural and compound technology cells as the Atlas border-communities file writes them', async () => {
+    await importGeography(db.db);
+    // Real rows whose Technology cell is rewritten in forms the border-communities file uses (test-only edits).
+    const dir = mkdtempSync(join(tmpdir(), 'cw-'));
+    const edited = join(dir, 'atlas-technology-forms.csv');
+    const text = readFileSync(fixture('atlas-sample.csv'), 'utf8');
+    writeFileSync(
+      edited,
+      text
+        .replace('"Municipal","Predictive Policing"', '"Municipal","Predictive Policing/Drones"')
+        .replace('"Face Recognition"', '"Face Recognition/Surveillance Towers"')
+        .replace('"Camera Registry"', '"Camera Registries"'),
+    );
+    const summary = await importFile(db.db, 'atlas', edited, '2020-10-07');
+    const plain = await importFile(db.db, 'atlas', fixture('atlas-sample.csv'), '2020-10-07');
+    expect(summary.rejections).toEqual([{ line: 4, field: 'Technology', reason: expect.stringContaining('"Surveillance Towers" is not one of the Atlas technologies') }]);
+    // The compound row gave two deployments with the row's sources; the plural one was read as its technology.
+    const haverhill = await db.db.selectFrom('deployments').select(['id', 'technology_slug']).where('primary_origin', '=', 'atlas:AOS0141').orderBy('technology_slug').execute();
+    expect(haverhill.map((d) => d.technology_slug)).toEqual(['drones', 'predictive-policing']);
+    const cited = await db.db.selectFrom('citations').select(['subject_id', 'source_id']).where('subject_id', 'in', haverhill.map((d) => d.id)).execute();
+    const sourcesOf = (id: string) => cited.filter((c) => c.subject_id === id).map((c) => c.source_id).sort();
+    expect(sourcesOf(haverhill[0]!.id)).toHaveLength(3);
+    expect(sourcesOf(haverhill[0]!.id)).toEqual(sourcesOf(haverhill[1]!.id));
+    // Importing the file as EFF wrote it afterwards adds the face-recognition row the edited file could not take.
+    expect(plain.created).toBe(1);
+  });
+
   it('imports the good rows of a broken file and reports every bad row with its line, field and reason', async () => {
     await importGeography(db.db);
     const summary = await importFile(db.db, 'atlas', fixture('atlas-broken.csv'));

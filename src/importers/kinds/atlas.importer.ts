@@ -2,7 +2,7 @@ import { agencyLevel, parseAgencyName } from '#src/domain/agencies';
 import { parsePartialDate } from '#src/domain/dates';
 import { findStateByCode } from '#src/domain/states';
 import type { EvidenceStanding } from '#src/domain/statuses';
-import { findTechnologyByName, TECHNOLOGIES } from '#src/domain/technologies';
+import { parseTechnologyValue, TECHNOLOGIES } from '#src/domain/technologies';
 import { parseVendorList, type VendorName } from '#src/domain/vendors';
 import type { BatchContext, ImportKind, ParsedRow, ParseResult } from '../import-kind';
 import type { AgencyRef } from '../resolver';
@@ -31,15 +31,16 @@ export interface AtlasRow {
   readonly agencyType: string | null;
   readonly jurisdiction: string | null;
   readonly summary: string | null;
-  readonly technology: string;
+  /** Every technology the row's cell names (a compound such as "ALPR/Camera Network" names several). */
+  readonly technologies: readonly string[];
   readonly vendors: VendorName[];
   readonly links: AtlasLink[];
 }
 
 /** The Atlas's Ring rows cite Ring's own "Active Agency Map"; their Link 1 Date is Ring's Active Date. */
-function ringActiveDate(row: AtlasRow): AtlasLink | null {
+function ringActiveDate(row: AtlasRow, technology: string): AtlasLink | null {
   const first = row.links[0];
-  return row.technology === 'ring-neighbors' && first?.n === 1 && first.publisher?.toLowerCase() === 'ring' && first.citedOn !== null ? first : null;
+  return technology === 'ring-neighbors' && first?.n === 1 && first.publisher?.toLowerCase() === 'ring' && first.citedOn !== null ? first : null;
 }
 
 /** EFF Atlas of Surveillance CSV export: one row per agency × technology, with up to three source links. */
@@ -55,12 +56,12 @@ export const atlasImporter: ImportKind<AtlasRow> = {
     if (!state) return { ok: false, field: 'State', reason: `"${r['State']}" is not a US state or territory code` };
     const agency = r['Agency']!.trim();
     if (agency === '') return { ok: false, field: 'Agency', reason: 'is empty' };
-    const technology = findTechnologyByName(r['Technology']!);
-    if (!technology) {
+    const { known, unknown } = parseTechnologyValue(r['Technology']!);
+    if (unknown.length > 0 || known.length === 0) {
       return {
         ok: false,
         field: 'Technology',
-        reason: `"${r['Technology']}" is not one of the Atlas technologies (${TECHNOLOGIES.slice(0, 12).map((t) => t.atlasName).join(', ')})`,
+        reason: `${unknown.length > 0 ? unknown.map((u) => `"${u}"`).join(' and ') : 'an empty value'} is not one of the Atlas technologies (${TECHNOLOGIES.slice(0, 12).map((t) => t.atlasName).join(', ')})`,
       };
     }
     const links: AtlasLink[] = [];
@@ -86,7 +87,6 @@ export const atlasImporter: ImportKind<AtlasRow> = {
       });
     }
     const vendors = parseVendorList(r['Vendor']!);
-    if (technology.slug === 'ring-neighbors' && !vendors.some((v) => v.id === 'ring')) vendors.unshift({ id: 'ring', name: 'Ring' });
     return {
       ok: true,
       row: {
@@ -98,7 +98,7 @@ export const atlasImporter: ImportKind<AtlasRow> = {
         agencyType: r['Type of LEA']!.trim().toLowerCase() || null,
         jurisdiction: r['Type of Juris']!.trim() || null,
         summary: r['Summary']!.trim() || null,
-        technology: technology.slug,
+        technologies: known.map((t) => t.slug),
         vendors,
         links,
       },
@@ -117,9 +117,9 @@ export const atlasImporter: ImportKind<AtlasRow> = {
  * own words. Every other dated link is a document that shows the technology in use on its date (never a
  * start). And the export itself lists the deployment as in use as of its date.
  */
-function atlasEvidence(row: AtlasRow, ctx: BatchContext): EvidenceInput[] {
+function atlasEvidence(row: AtlasRow, technology: string, ctx: BatchContext): EvidenceInput[] {
   const evidence: EvidenceInput[] = [];
-  const ring = ringActiveDate(row);
+  const ring = ringActiveDate(row, technology);
   if (ring) evidence.push({ status: 'active', kind: 'transition', standing: 'vendor', date: ring.citedOn, sourceUrl: ring.url, note: "Ring's Active Date of the partnership" });
   for (const link of row.links) {
     if (link === ring || link.citedOn === null) continue;
@@ -190,19 +190,24 @@ async function writeAtlasBatch(ctx: BatchContext, rows: readonly ParsedRow<Atlas
     for (const link of row.links) {
       if (link.unreadDate) ctx.warn(parsed.line, `${row.id}: Link ${link.n} Date "${link.unreadDate}" is not a date; the link is kept without one`);
     }
-    deployments.push({
-      row: parsed.index,
-      line: parsed.line,
-      rowKey: row.id,
-      agencyId: agency.id,
-      state: row.state,
-      technology: row.technology,
-      programme: '',
-      summary: row.summary,
-      vendors: row.vendors,
-      evidence: atlasEvidence(row, ctx),
-      sources: row.links.map((l) => (l === ringActiveDate(row) ? { ...l, citedOn: null } : l)),
-    });
+    // A compound cell gives one deployment per technology, each with the row's sources.
+    for (const technology of row.technologies) {
+      const ring = ringActiveDate(row, technology);
+      deployments.push({
+        row: parsed.index,
+        line: parsed.line,
+        rowKey: row.id,
+        agencyId: agency.id,
+        state: row.state,
+        technology,
+        programme: '',
+        summary: row.summary,
+        // A Ring partnership's vendor is Ring, whether or not the row says so.
+        vendors: technology === 'ring-neighbors' && !row.vendors.some((v) => v.id === 'ring') ? [{ id: 'ring', name: 'Ring' }, ...row.vendors] : row.vendors,
+        evidence: atlasEvidence(row, technology, ctx),
+        sources: row.links.map((l) => (l === ring ? { ...l, citedOn: null } : l)),
+      });
+    }
   }
   await writeNewAgencies(ctx, [...created.values()]);
   await writeAgencyAliases(ctx, aliases);
