@@ -105,6 +105,28 @@ describe.each(DATABASES)('importers on %s', (dialect) => {
     expect(plain.created).toBe(1);
   });
 
+  it('takes every address a link cell holds, and warns of a cell that holds none', async () => {
+    await importGeography(db.db);
+    const summary = await importFile(db.db, 'atlas', fixture('atlas-link-cells.csv'), '2020-10-07');
+    expect(summary.rejected).toBe(0);
+    // AOS0163's Link 2 names a publisher, not an address: the row is kept, the cell is not a source.
+    expect(summary.warnings).toContainEqual({ line: 2, message: 'AOS0163: Link 2 "County of Placer" is not a web address; it is not kept as a source' });
+    // AOS0787's Link 3 holds the Tucson manual's address twice, on two lines: it is one source.
+    const tucson = await db.db
+      .selectFrom('citations as c')
+      .innerJoin('sources as s', 's.id', 'c.source_id')
+      .innerJoin('deployments as d', 'd.id', 'c.subject_id')
+      .select('s.url')
+      .where('d.primary_origin', '=', 'atlas:AOS0787')
+      .orderBy('s.url')
+      .execute();
+    expect(tucson.map((t) => t.url)).toEqual([
+      'http://www.pcao.pima.gov/documents/14%20January%202018%20Memo%20to%20CHH%20and%20Bd%20of%20Sup%20re%20PCAO%202019-20%20Proposed%20Budget.pdf',
+      'https://www.documentcloud.org/documents/6573653-2017-BWCPIP-Awards.html',
+      'https://www.tucsonaz.gov/files/police/BWC_User_Manual_PDF.pdf',
+    ]);
+  });
+
   it('imports the good rows of a broken file and reports every bad row with its line, field and reason', async () => {
     await importGeography(db.db);
     const summary = await importFile(db.db, 'atlas', fixture('atlas-broken.csv'));

@@ -35,6 +35,8 @@ export interface AtlasRow {
   readonly technologies: readonly string[];
   readonly vendors: VendorName[];
   readonly links: AtlasLink[];
+  /** Link cells' text that is not a web address ("County of Placer"), kept out of the sources and warned of. */
+  readonly unreadLinks: ReadonlyArray<{ n: number; text: string }>;
 }
 
 /** The Atlas's Ring rows cite Ring's own "Active Agency Map"; their Link 1 Date is Ring's Active Date. */
@@ -65,26 +67,33 @@ export const atlasImporter: ImportKind<AtlasRow> = {
       };
     }
     const links: AtlasLink[] = [];
+    const unreadLinks: Array<{ n: number; text: string }> = [];
     for (const n of [1, 2, 3]) {
-      const url = normalizeUrl(r[`Link ${n}`]!);
-      if (url === '') continue;
-      if (!/^(https?|ftp):\/\/\S+$/i.test(url)) {
-        if (n === 1) return { ok: false, field: 'Link 1', reason: `"${url.slice(0, 60)}" is not a web address` };
+      // A cell may hold more than one address, one per line or space: each is a source of its own. A cell
+      // with any word that is not an address ("County of Placer", an address with a space) is not read.
+      const words = r[`Link ${n}`]!.trim().split(/\s+/).filter((w) => w !== '').map(normalizeUrl);
+      const urls = words.filter((w) => /^(https?|ftp):\/\/\S+$/i.test(w));
+      if (urls.length < words.length) {
+        if (n === 1) return { ok: false, field: 'Link 1', reason: `"${words.join(' ').slice(0, 60)}" is not a web address` };
+        unreadLinks.push({ n, text: words.join(' ') });
         continue;
       }
       const publisher = r[`Link ${n} Source`]!.trim() || null;
       const rawDate = r[`Link ${n} Date`]!.trim();
       const snapshot = r[`Link ${n} Snapshot`]!.trim();
       const citedOn = rawDate === '' ? null : parsePartialDate(rawDate);
-      links.push({
-        n,
-        url,
-        publisher,
-        kind: sourceKind(r[`Link ${n} Type`]!, publisher, url),
-        archiveUrl: /^https?:\/\//i.test(snapshot) ? snapshot : null,
-        citedOn,
-        unreadDate: rawDate !== '' && citedOn === null ? rawDate : null,
-      });
+      for (const url of urls) {
+        if (links.some((l) => l.url === url)) continue;
+        links.push({
+          n,
+          url,
+          publisher,
+          kind: sourceKind(r[`Link ${n} Type`]!, publisher, url),
+          archiveUrl: urls.length === 1 && /^https?:\/\//i.test(snapshot) ? snapshot : null,
+          citedOn,
+          unreadDate: rawDate !== '' && citedOn === null ? rawDate : null,
+        });
+      }
     }
     const vendors = parseVendorList(r['Vendor']!);
     return {
@@ -101,6 +110,7 @@ export const atlasImporter: ImportKind<AtlasRow> = {
         technologies: known.map((t) => t.slug),
         vendors,
         links,
+        unreadLinks,
       },
     };
   },
@@ -187,6 +197,7 @@ async function writeAtlasBatch(ctx: BatchContext, rows: readonly ParsedRow<Atlas
     else if (agency.lat == null) {
       ctx.warn(parsed.line, `${row.id}: could not place "${row.agency}" (${[row.city, row.counties.join(', '), row.state].filter(Boolean).join(', ')}) on the map`);
     }
+    for (const { n, text } of row.unreadLinks) ctx.warn(parsed.line, `${row.id}: Link ${n} "${text.slice(0, 60)}" is not a web address; it is not kept as a source`);
     for (const link of row.links) {
       if (link.unreadDate) ctx.warn(parsed.line, `${row.id}: Link ${link.n} Date "${link.unreadDate}" is not a date; the link is kept without one`);
     }
