@@ -13,7 +13,7 @@ export function escapeHtml(text: string | number | null | undefined): string {
 export const SITE_CSS = `
 :root{color-scheme:light;--ink:#1b1b1f;--muted:#4a4a55;--line:#c9c9d3;--accent:#8a1c1c;--bg:#fbfbfd;--ok:#1d5e2c;--warn:#7a4b00}
 *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:var(--bg)}
-a{color:var(--accent)}a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,summary:focus-visible{outline:3px solid #1a4fb8;outline-offset:2px}
+a{color:var(--accent)}.sources a{overflow-wrap:anywhere}a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,summary:focus-visible{outline:3px solid #1a4fb8;outline-offset:2px}
 .skip{position:absolute;left:-999px;top:0;background:#fff;padding:.5rem 1rem;z-index:10}.skip:focus{left:0}
 .site,main,footer{max-width:72rem;margin:0 auto;padding:1rem}
 .site{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center;border-bottom:1px solid var(--line)}

@@ -83,7 +83,7 @@ ${showTechnology ? `<${showAgency ? 'td' : 'th scope="row"'}>${link(d.url, techn
 /** The sources a record cites, as a list of links with publisher, kind and date. */
 export function sourceList(sources: readonly CitedSource[]): string {
   if (sources.length === 0) return '<p class="note">No source is attached yet.</p>';
-  return `<ul>${sources
+  return `<ul class="sources">${sources
     .map((s) => {
       const details = [s.publisher, s.kind, s.cited_on ? `dated ${dateInWords(s.cited_on)}` : null].filter(Boolean).join(', ');
       const archive = s.archive_url ? ` (<a href="${escapeHtml(s.archive_url)}" rel="nofollow noopener">archived copy</a>)` : '';
