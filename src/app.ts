@@ -5,6 +5,8 @@ import { SECURITY_HEADERS } from '#src/http/security-headers';
 import { registerApiPlumbing } from '#src/http/api';
 import { registerHomePage } from '#src/features/home/home.page';
 import { registerTechnologyRoutes } from '#src/features/technologies/technologies.routes';
+import { loadTechnologyVocabulary } from '#src/features/technologies/technologies.repository';
+import { DatasetVersionCache } from '#src/storage/dataset-version';
 import { registerDeploymentRoutes } from '#src/features/deployments/deployments.routes';
 import { registerAgencyRoutes } from '#src/features/agencies/agencies.routes';
 import { registerPlaceRoutes } from '#src/features/places/places.routes';
@@ -84,6 +86,17 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(SECURITY_HEADERS);
     done();
+  });
+  // The technology vocabulary is data that imports and editors change, perhaps in another process (the CLI):
+  // it is read again whenever the dataset version changes.
+  const vocabularyVersions = new DatasetVersionCache(handle.db, options.versionTtlMs ?? 1000);
+  let vocabularyOf: string | null = null;
+  app.addHook('onRequest', async (request) => {
+    if (request.method !== 'GET' || vocabularyVersions.peek() === vocabularyOf) return;
+    const version = await vocabularyVersions.get();
+    if (version === vocabularyOf) return;
+    await loadTechnologyVocabulary(handle.db);
+    vocabularyOf = version;
   });
   app.get('/healthz', { schema: { hide: true } }, async () => {
     await handle.db.selectFrom('meta').select('key').limit(1).execute();

@@ -26,7 +26,7 @@ export async function loadBundledData(
   for (const dataset of BUNDLED_DATASETS) {
     const kind = IMPORT_KINDS.get(dataset.kind)!;
     const started = Date.now();
-    const summary = await runImport(db, kind, join(dataDir, dataset.path), { asOf: dataset.asOf });
+    const summary = await runImport(db, kind, join(dataDir, dataset.path), { asOf: dataset.asOf, sourceName: dataset.kind, title: dataset.title, firstLoad: true });
     summaries.push(summary);
     log(
       `loaded ${dataset.title}: ${summary.read} rows (${summary.created} new, ${summary.rejected} rejected, ${summary.warnings.length} warnings) in ${((Date.now() - started) / 1000).toFixed(1)} s`,

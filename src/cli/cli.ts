@@ -12,6 +12,7 @@ import { campaignsCommand } from './commands/campaigns.command';
 import { operatorsCommand } from './commands/operators.command';
 import { officialsCommand } from './commands/officials.command';
 import { agenciesCommand, checkCommand } from './commands/agencies.command';
+import { technologiesCommand } from './commands/technologies.command';
 import { CliError } from './cli-error';
 
 async function withDatabase<T>(work: (handle: DatabaseHandle) => Promise<T>): Promise<T> {
@@ -83,6 +84,7 @@ export function buildCli(): Command {
   program.addCommand(officialsCommand(withDatabase));
   program.addCommand(agenciesCommand(withDatabase));
   program.addCommand(checkCommand(withDatabase));
+  program.addCommand(technologiesCommand(withDatabase));
 
   program
     .command('serve')

@@ -11,9 +11,11 @@ export const ENDING_STATUSES: ReadonlySet<DeploymentStatus> = new Set(['ended', 
  * What a piece of evidence says about its date:
  * - `transition`: the source says the status began then (Ring's "Active Date", a contract start, a vote to cancel);
  * - `documented`: a document of that date shows the deployment in that status (an article, a budget, a records request);
- * - `listed`: a dataset current as of that date lists the deployment in that status (the Atlas export of 2020-10-07).
+ * - `listed`: a dataset current as of that date lists the deployment in that status (the Atlas export of 2020-10-07);
+ * - `unlisted`: a source that listed the deployment no longer lists it, as of that date. That is not proof
+ *   that it ended: it never changes the status or dates, and is shown beside them until newer evidence.
  */
-export const EVIDENCE_KINDS = ['transition', 'documented', 'listed'] as const;
+export const EVIDENCE_KINDS = ['transition', 'documented', 'listed', 'unlisted'] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 
 /**
@@ -32,6 +34,8 @@ export interface DeploymentEvidence {
   readonly date: PartialDate | null;
   /** The as-of date of the dataset that recorded it: evidence never counts as seen after its own as-of. */
   readonly asOf: string | null;
+  /** For `unlisted` evidence: the source that no longer lists it. */
+  readonly by?: string | null;
 }
 
 export interface DeploymentSummary {
@@ -51,6 +55,8 @@ export interface DeploymentSummary {
    */
   readonly activeFrom: string | null;
   readonly activeUntil: string | null;
+  /** The newest "no longer listed" by a source, when no evidence is newer. */
+  readonly unlisted: { readonly on: PartialDate; readonly by: string | null } | null;
 }
 
 const ORDER = DEPLOYMENT_STATUSES;
@@ -60,7 +66,8 @@ const ORDER = DEPLOYMENT_STATUSES;
  * the status is that of the latest dated evidence (undated evidence counts as older than any dated one;
  * on the same date an end outranks a start).
  */
-export function summarizeDeploymentEvidence(evidence: readonly DeploymentEvidence[]): DeploymentSummary {
+export function summarizeDeploymentEvidence(all: readonly DeploymentEvidence[]): DeploymentSummary {
+  const evidence = all.filter((e) => e.kind !== 'unlisted');
   let current: DeploymentEvidence | null = null;
   for (const e of evidence) if (current === null || compareEvidence(e, current) > 0) current = e;
   const status = current?.status ?? 'unknown';
@@ -76,7 +83,19 @@ export function summarizeDeploymentEvidence(evidence: readonly DeploymentEvidenc
   const inUse = started ?? earliest(evidence.filter((e) => e.status === 'active' && e.date !== null).map((e) => e.date!));
   const activeFrom = inUse ? lastDayOf(inUse) : null;
   const activeUntil = ended ? (ended.precision === 'day' ? ended.on : dayBefore(ended.on)) : null;
-  return { status, started, firstDocumented, lastSeen, ended, activeFrom: activeFrom !== null && activeUntil !== null && activeUntil < activeFrom ? null : activeFrom, activeUntil };
+  const newestEvidence = evidence.reduce<string | null>((a, e) => (e.date !== null && (a === null || seenOn(e).on > a) ? seenOn(e).on : a), null);
+  const unlistings = all.filter((e) => e.kind === 'unlisted' && e.date !== null && (newestEvidence === null || e.date.on > newestEvidence));
+  const newestUnlisting = unlistings.reduce<DeploymentEvidence | null>((a, e) => (a === null || e.date!.on > a.date!.on ? e : a), null);
+  return {
+    status,
+    started,
+    firstDocumented,
+    lastSeen,
+    ended,
+    activeFrom: activeFrom !== null && activeUntil !== null && activeUntil < activeFrom ? null : activeFrom,
+    activeUntil,
+    unlisted: newestUnlisting ? { on: newestUnlisting.date!, by: newestUnlisting.by ?? null } : null,
+  };
 }
 
 /** The earliest dated evidence of `status` after the latest dated evidence of any other status. */

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { findTechnologyByName, parseTechnologyValue } from './technologies';
+import { BUILT_IN_TECHNOLOGIES, technologySlugFor, TechnologyVocabulary } from './technologies';
 
 // The values are as EFF's Atlas of Surveillance border-communities file (aos-bordercounties, 2020-01-10)
 // writes them in its "Technology Type" column.
+const builtIn = new TechnologyVocabulary(BUILT_IN_TECHNOLOGIES);
+const findTechnologyByName = (name: string) => builtIn.findByName(name);
+const parseTechnologyValue = (value: string) => builtIn.parse(value);
 const slugs = (value: string) => parseTechnologyValue(value).known.map((t) => t.slug);
 
 describe('technologies', () => {
@@ -25,5 +28,21 @@ describe('technologies', () => {
     expect(parseTechnologyValue('Automated License Plate Readers/Surveillance Trailer')).toMatchObject({ known: [{ slug: 'license-plate-readers' }], unknown: ['Surveillance Trailer'] });
     expect(slugs('Drones; Face Recognition; Drones')).toEqual(['drones', 'face-recognition']);
     expect(parseTechnologyValue('  ')).toEqual({ known: [], unknown: [] });
+  });
+
+  it('gives a technology first seen a slug in the singular', () => {
+    expect(technologySlugFor('Camera Networks')).toBe('camera-network');
+    expect(technologySlugFor('Iris scanning')).toBe('iris-scanning');
+    expect(technologySlugFor('Tethered Aerostat Radar System')).toBe('tethered-aerostat-radar-system');
+    expect(technologySlugFor('Smart Streetlights')).toBe('smart-streetlight');
+    expect(technologySlugFor('Lidar')).toBe('lidar');
+    expect(technologySlugFor('Third-party Investigative Platforms')).toBe('third-party-investigative-platform');
+    expect(technologySlugFor(' / ')).toBeNull();
+  });
+
+  it('finds a technology by the synonyms an editor gave it', () => {
+    const vocabulary = new TechnologyVocabulary([...BUILT_IN_TECHNOLOGIES, { slug: 'camera-network', name: 'Camera networks', description: '', synonyms: ['CCTV network'], reviewed: true }]);
+    expect(vocabulary.findByName('CCTV Networks')?.slug).toBe('camera-network');
+    expect(vocabulary.parse('ALPR/Camera Network').known.map((t) => t.slug)).toEqual(['license-plate-readers', 'camera-network']);
   });
 });

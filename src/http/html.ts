@@ -32,6 +32,7 @@ th a{color:var(--ink)}th[aria-sort] a{color:var(--accent)}
 .status{display:inline-block;padding:0 .4rem;border-radius:.25rem;border:1px solid currentColor;font-size:.875rem;white-space:nowrap}
 .status-active,.status-passed,.status-in-effect{color:var(--accent)}.status-ended,.status-cancelled,.status-rejected,.status-failed,.status-repealed,.status-expired{color:var(--ok)}.status-proposed,.status-introduced,.status-paused,.status-unknown{color:var(--warn)}
 .as-of{font-size:.9rem;color:var(--muted);white-space:nowrap}
+.badge{display:inline-block;padding:0 .35rem;border-radius:.25rem;border:1px dashed var(--warn);color:var(--warn);font-size:.8rem;font-weight:400;vertical-align:middle;white-space:nowrap}
 .notice{border-left:4px solid var(--warn);padding:.5rem 1rem;background:#fff;margin:1rem 0}
 .note{color:var(--muted);font-size:.95rem}.stale{color:var(--warn);font-weight:600}
 .crumbs ol{display:flex;flex-wrap:wrap;gap:.25rem;margin:0;padding:0;list-style:none;font-size:.95rem}.crumbs li+li::before{content:"›";margin-right:.25rem;color:var(--muted)}

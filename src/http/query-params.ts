@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { findStateByCode } from '#src/domain/states';
-import { findTechnologyBySlug, TECHNOLOGIES } from '#src/domain/technologies';
+import { findTechnologyBySlug, technologyVocabulary } from '#src/domain/technologies';
 
 /** `state=ma` → "MA"; anything but a US state or territory code is a 400 naming the parameter. */
 export const stateParam = z
@@ -8,8 +8,10 @@ export const stateParam = z
   .refine((s) => /^[A-Za-z]{2}$/.test(s) && findStateByCode(s) !== null, { message: 'must be a two-letter US state or territory code, e.g. CA' })
   .transform((s) => s.toUpperCase());
 
-export const technologyParam = z.string().refine((s) => findTechnologyBySlug(s) !== null, {
-  message: `must be one of: ${TECHNOLOGIES.map((t) => t.slug).join(', ')}`,
+const knownSlugs = () => technologyVocabulary().technologies.map((t) => t.slug).join(', ');
+
+export const technologyParam = z.string().superRefine((s, ctx) => {
+  if (findTechnologyBySlug(s) === null) ctx.addIssue({ code: 'custom', message: `must be one of: ${knownSlugs()}` });
 });
 
 /**
@@ -23,7 +25,7 @@ export const technologyListParam = z
     if (slugs.includes('all')) return undefined;
     const unknown = slugs.filter((s) => findTechnologyBySlug(s) === null);
     if (unknown.length > 0 || slugs.length === 0) {
-      ctx.addIssue({ code: 'custom', message: `must be one or more of: ${TECHNOLOGIES.map((t) => t.slug).join(', ')} (comma-separated), or all` });
+      ctx.addIssue({ code: 'custom', message: `must be one or more of: ${knownSlugs()} (comma-separated), or all` });
       return z.NEVER;
     }
     return slugs.sort();

@@ -192,6 +192,7 @@ export function deploymentDates(rows: ReadonlyArray<Record<string, unknown>>) {
     standing: e.standing as EvidenceStanding,
     date: storedDate(e.occurred_on as string | null, e.precision as string | null),
     asOf: (e.as_of as string | null) ?? null,
+    by: (e.note as string | null) ?? null,
   }));
   const s = summarizeDeploymentEvidence(evidence);
   return {
@@ -206,6 +207,8 @@ export function deploymentDates(rows: ReadonlyArray<Record<string, unknown>>) {
     ended_precision: s.ended?.precision ?? null,
     active_from: s.activeFrom,
     active_until: s.activeUntil,
+    unlisted_on: s.unlisted?.on.on ?? null,
+    unlisted_by: s.unlisted?.by ?? null,
   };
 }
 
@@ -263,6 +266,8 @@ const DERIVED = [
   'ended_precision',
   'active_from',
   'active_until',
+  'unlisted_on',
+  'unlisted_by',
 ] as const;
 
 /** Derived fields come from the incoming values (computed over all evidence); the summary stays with its owner row. */
@@ -328,4 +333,44 @@ export async function upsertLinks(ctx: BatchContext, table: string, items: reado
 function withoutKey(values: Record<string, unknown>): Record<string, unknown> {
   const { key: _key, ...rest } = values;
   return rest;
+}
+
+/**
+ * After a sync of source `dataset` read the rows `listedKeys`: every deployment the source listed before
+ * (by its origins) whose rows it no longer lists gets a dated "no longer listed" event, as of the run's
+ * date. Nothing is deleted. Returns the deployments so marked.
+ */
+export async function writeUnlisted(ctx: BatchContext, listedKeys: ReadonlySet<string>): Promise<string[]> {
+  const origins = await ctx.db.selectFrom('origins').select(['entity_id', 'row_key']).where('entity_type', '=', 'deployment').where('dataset', '=', ctx.dataset).execute();
+  const stillListed = new Set(origins.filter((o) => listedKeys.has(o.row_key)).map((o) => o.entity_id as string));
+  const gone = [...new Set(origins.map((o) => o.entity_id as string))].filter((id) => !stillListed.has(id)).sort();
+  if (gone.length === 0) return [];
+  const events = await ctx.writer.selectWhereIn('deployment_events', 'deployment_id', gone);
+  const deployments = new Map((await ctx.writer.selectWhereIn('deployments', 'id', gone)).map((d) => [d.id as string, d]));
+  const byDeployment = new Map<string, Record<string, unknown>[]>();
+  for (const e of events) byDeployment.set(e.deployment_id as string, [...(byDeployment.get(e.deployment_id as string) ?? []), e]);
+  const eventItems: Item[] = [];
+  const deploymentItems: Item[] = [];
+  for (const id of gone) {
+    const deployment = deployments.get(id);
+    if (!deployment) continue;
+    const event = {
+      id: `${id}@unlisted:${ctx.dataset}:${ctx.asOf.on}`,
+      deployment_id: id,
+      status: deployment.status,
+      kind: 'unlisted',
+      standing: 'reported',
+      occurred_on: ctx.asOf.on,
+      precision: ctx.asOf.precision,
+      as_of: ctx.asOf.on,
+      source_id: null,
+      note: ctx.dataset,
+    };
+    eventItems.push({ row: -1, values: event });
+    const all = [...(byDeployment.get(id) ?? []).filter((e) => e.id !== event.id), event];
+    deploymentItems.push({ row: -1, values: { id, ...deploymentDates(all) } });
+  }
+  await ctx.writer.upsert('deployment_events', eventItems, { entity: 'deployment_event', secondary: true });
+  await ctx.writer.upsert('deployments', deploymentItems, { entity: 'deployment' });
+  return deploymentItems.map((d) => d.values.id as string);
 }

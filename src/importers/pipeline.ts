@@ -4,13 +4,16 @@ import { createInterface } from 'node:readline';
 import { basename } from 'node:path';
 import type { Kysely } from 'kysely';
 import { readDelimited, UnterminatedQuoteError, type DelimitedRecord } from './delimited.reader';
-import type { ImportKind, ParsedRow, RowProblem } from './import-kind';
+import type { BatchContext, ImportKind, ParsedRow, RowProblem } from './import-kind';
+import { writeUnlisted } from './evidence.writes';
+import { recordRunChanges } from '#src/features/changes/changes.repository';
 import { RecordWriter } from './record-writer';
 import { Resolver } from './resolver';
 import { isoOf, parseIsoPartialDate, type PartialDate } from '#src/domain/dates';
 import { bumpDatasetVersion } from '#src/storage/dataset-version';
 import { bulkRowsFor, withBulkWrites } from '#src/storage/bulk-writes';
 import { rebuildSearchIndex } from '#src/storage/search-index';
+import { loadTechnologyVocabulary } from '#src/features/technologies/technologies.repository';
 
 export interface ImportSummary {
   readonly runId: string;
@@ -27,6 +30,8 @@ export interface ImportSummary {
   readonly rejections: readonly RowProblem[];
   /** Valid rows the run could not fully use (e.g. could not place on the map). */
   readonly warnings: ReadonlyArray<{ line: number; message: string }>;
+  /** Deployments the source listed before and this version no longer lists (syncs only). */
+  readonly unlisted: number;
 }
 
 export interface ImportOptions {
@@ -36,6 +41,17 @@ export interface ImportOptions {
   /** Called after each batch with the bytes read so far and the file's size. */
   readonly onProgress?: (done: number, total: number) => void;
   readonly now?: () => Date;
+  /** The source this file is a version of (recorded in origins and the change history); the kind's name by default. */
+  readonly sourceName?: string;
+  /** A title for the change history ("Atlas of Surveillance export"). */
+  readonly title?: string;
+  /** A first load of bundled data: the change history shows the run as one entry. */
+  readonly firstLoad?: boolean;
+  /**
+   * The file is the whole of what the source lists now (a sync): a deployment it listed before and no
+   * longer lists gets a dated "no longer listed" event.
+   */
+  readonly tracksListing?: boolean;
 }
 
 /** The file is not of the kind asked for, or cannot be imported as given; nothing of it was written. */
@@ -113,6 +129,7 @@ export async function runImport<Row>(
     );
   }
   const runAsOf = asOf;
+  const dataset = options.sourceName ?? kind.name;
 
   await db
     .insertInto('import_runs')
@@ -131,6 +148,8 @@ export async function runImport<Row>(
       rows_updated: 0,
       rows_unchanged: 0,
       rows_rejected: 0,
+      source_name: dataset,
+      first_load: options.firstLoad ? 1 : 0,
     })
     .execute();
 
@@ -139,9 +158,20 @@ export async function runImport<Row>(
   const counts = { read: 0, created: 0, updated: 0, unchanged: 0 };
   let batch: ParsedRow<Row>[] = [];
   let shapeChecked = header === null; // headerless files were checked above
+  const listedKeys = new Set<string>();
+  let unlisted = 0;
 
   // One transaction for the whole file, written in batches: a run lands whole or not at all, and
   // SQLite commits (and rewrites hot index pages) once rather than once per batch.
+  const batchContext = (trx: Kysely<any>, writer: RecordWriter, resolver: Resolver): BatchContext => ({
+    db: trx,
+    writer,
+    resolver,
+    dataset,
+    file,
+    asOf: runAsOf,
+    warn: (line, message) => warnings.push({ line, message }),
+  });
   const importRows = async (trx: Kysely<any>): Promise<void> => {
     const resolver = new Resolver(trx);
     const bulkRows = bulkRowsFor(db, trx);
@@ -151,10 +181,7 @@ export async function runImport<Row>(
       batch = [];
       resolver.startBatch();
       const writer = new RecordWriter(trx, bulkRows, `import:${runId}`, null, now().toISOString());
-      await kind.writeBatch(
-        { db: trx, writer, resolver, dataset: kind.name, file, asOf: runAsOf, warn: (line, message) => warnings.push({ line, message }) },
-        rows,
-      );
+      await kind.writeBatch(batchContext(trx, writer, resolver), rows);
       await writer.flushRevisions();
       for (const r of rows) counts[writer.outcomeOf(r.index)]++;
       options.onProgress?.(bytesRead, size);
@@ -185,19 +212,30 @@ export async function runImport<Row>(
         continue;
       }
       batch.push({ index: counts.read, line: record.line, row: parsed.row });
+      if (options.tracksListing) listedKeys.add(kind.rowKey(parsed.row, record.line));
       if (batch.length >= batchSize) await flush();
     }
     await flush();
+    if (options.tracksListing) {
+      const writer = new RecordWriter(trx, bulkRows, `import:${runId}`, null, now().toISOString());
+      unlisted = (await writeUnlisted(batchContext(trx, writer, resolver), listedKeys)).length;
+      await writer.flushRevisions();
+    }
   };
 
+  // Rows are read by the database's own technology vocabulary (an editor's renames and merges included).
+  await loadTechnologyVocabulary(db);
   try {
     await withBulkWrites(db, () => db.transaction().execute(importRows));
   } catch (error) {
     await db.updateTable('import_runs').set({ status: 'failed', finished_at: now().toISOString() }).where('id', '=', runId).execute();
     throw error;
+  } finally {
+    // Technologies the run created are kept only if it landed.
+    await loadTechnologyVocabulary(db);
   }
 
-  const summary: ImportSummary = { runId, kind: kind.name, file, asOf: isoOf(runAsOf), ...counts, rejected: rejections.length, rejections, warnings };
+  const summary: ImportSummary = { runId, kind: kind.name, file, asOf: isoOf(runAsOf), ...counts, rejected: rejections.length, rejections, warnings, unlisted };
   await db
     .updateTable('import_runs')
     .set({
@@ -212,7 +250,12 @@ export async function runImport<Row>(
     })
     .where('id', '=', runId)
     .execute();
-  if (summary.created > 0 || summary.updated > 0) {
+  await recordRunChanges(
+    db,
+    { runId, sourceName: dataset, title: options.title ?? `${kind.name} ${file}`, file, asOf: summary.asOf, created: summary.created, updated: summary.updated, firstLoad: options.firstLoad ?? false },
+    now().toISOString(),
+  );
+  if (summary.created > 0 || summary.updated > 0 || unlisted > 0) {
     await rebuildSearchIndex(db);
     await bumpDatasetVersion(db, now());
   }

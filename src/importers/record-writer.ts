@@ -46,9 +46,9 @@ export class RecordWriter {
   constructor(
     private readonly db: Kysely<any>,
     private readonly rows: BulkRows,
-    private readonly actor: string,
+    readonly actor: string,
     private readonly reason: string | null,
-    private readonly now: string,
+    readonly now: string,
   ) {}
 
   /** Upserts records of one table; returns the stored values by key after the write. */

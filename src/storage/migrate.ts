@@ -7,6 +7,7 @@ import * as deliveries from './migrations/0004-deliveries';
 import * as operators from './migrations/0005-operators';
 import * as campaignPrompts from './migrations/0006-campaign-prompts';
 import * as dataTruth from './migrations/0007-data-truth';
+import * as livingData from './migrations/0008-living-data';
 
 /** Every migration, in order. Each receives the dialect so one file serves both databases. */
 const MIGRATIONS: Record<string, { up: typeof evidenceModel.up }> = {
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, { up: typeof evidenceModel.up }> = {
   '0005-operators': operators,
   '0006-campaign-prompts': campaignPrompts,
   '0007-data-truth': dataTruth,
+  '0008-living-data': livingData,
 };
 
 /** Brings the schema up to date; returns the names of the migrations it applied. Throws on failure. */

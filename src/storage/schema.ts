@@ -35,6 +35,9 @@ export interface Database {
   operator_sessions: OperatorSessionRow;
   redirects: RedirectRow;
   technology_events: TechnologyEventRow;
+  data_sources: DataSourceRow;
+  changes: ChangeRow;
+  official_listings: OfficialListingRow;
 }
 
 export type PlaceKind = 'state' | 'county' | 'city';
@@ -112,6 +115,11 @@ export interface TechnologyRow {
   name: string;
   description: string;
   sort_order: number;
+  /** JSON array of other spellings that name this technology ("Cell-site Simulators", "ALPR"). */
+  synonyms: string;
+  /** 1 once an editor has reviewed it; 0 for one an import created from a value never seen before. */
+  reviewed: number;
+  created_at: string | null;
 }
 
 export interface VendorRow {
@@ -145,6 +153,9 @@ export interface DeploymentRow {
   summary: string | null;
   /** The origin (dataset:row key) whose row owns the summary; later rows about the same deployment only add evidence. */
   primary_origin: string | null;
+  /** The day a source that listed it no longer did (when no evidence is newer), and which source. */
+  unlisted_on: string | null;
+  unlisted_by: string | null;
 }
 
 export interface DeploymentVendorRow {
@@ -244,6 +255,78 @@ export interface OfficialRow {
   bio_url: string | null;
   source_url: string | null;
   verified_on: string | null;
+  /** 1 while the newest source that lists this office lists this person in it; 0 once a newer one shows another. */
+  current: Generated<number>;
+  /** The as-of date of the first source that no longer showed them in office. */
+  ended_on: string | null;
+  started_on: string | null;
+  /** Open Civic Data division id of the office's jurisdiction, when a source gives it. */
+  ocd_id: string | null;
+}
+
+/** One source's listing of an official, with its as-of date: the newest decides who holds the office now. */
+export interface OfficialListingRow {
+  official_id: string;
+  dataset: string;
+  as_of: string;
+  /** `current` (listed in office), or `retired` (listed as having left: a reason to re-verify, not proof). */
+  status: string;
+  source_url: string | null;
+}
+
+/** A dataset the app knows and can sync: bundled, or added by an operator. */
+export interface DataSourceRow {
+  name: string;
+  /** The import kind that reads it (atlas, fbi-agencies, …). */
+  kind: string;
+  /** An http(s) URL, or a path (relative paths are inside the bundled data folder). */
+  location: string;
+  title: string;
+  licence: string;
+  /** How the as-of date is found: `fixed:YYYY-MM-DD`, `file-name`, `last-modified` or `fetched`. */
+  as_of_rule: string;
+  bundled: number;
+  /** Sync every this many hours when the server runs; null: only by hand. */
+  schedule_hours: number | null;
+  etag: string | null;
+  last_modified: string | null;
+  sha256: string | null;
+  /** Where the raw file of the last fetch is kept (under var/sources/). */
+  raw_path: string | null;
+  as_of: string | null;
+  as_of_precision: string | null;
+  /** When the file last changed (a fetch that brought new bytes). */
+  fetched_at: string | null;
+  /** When it was last checked, changed or not. */
+  checked_at: string | null;
+  last_run_id: string | null;
+  /** `imported`, `not-modified`, `unchanged` or `failed: …`. */
+  last_outcome: string | null;
+  created_at: string;
+}
+
+/** One entry of the public change history. */
+export interface ChangeRow {
+  id: Generated<number>;
+  occurred_at: string;
+  /** created | updated | no-longer-listed | loaded | renamed | merged | reviewed | ended | … */
+  kind: string;
+  entity_type: string;
+  entity_id: string;
+  /** What changed, in words. */
+  title: string;
+  detail: string | null;
+  state_code: string | null;
+  place_id: string | null;
+  agency_id: string | null;
+  technology_slug: string | null;
+  /** The import run that made it, if any. */
+  run_id: string | null;
+  source_name: string | null;
+  /** `import:<run id>` or `user:<who>`. */
+  actor: string;
+  /** JSON: the fields that changed, `{field: [before, after]}`. */
+  fields: string | null;
 }
 
 export interface OriginRow {
@@ -287,6 +370,9 @@ export interface ImportRunRow {
   rows_updated: number;
   rows_unchanged: number;
   rows_rejected: number;
+  source_name: string | null;
+  /** 1 for a run of the bundled data's first load: the change history shows it as one entry. */
+  first_load: Generated<number>;
 }
 
 export interface MetaRow {

@@ -14,7 +14,7 @@ import { readDelimited } from '#src/importers/delimited.reader';
 import { normalizeAgencyName, placeNameFromAgencyName } from '#src/domain/names';
 import { findTechnologyByName } from '#src/domain/technologies';
 import { findStateByCode } from '#src/domain/states';
-import { TECHNOLOGIES } from '#src/domain/technologies';
+import { BUILT_IN_TECHNOLOGIES } from '#src/domain/technologies';
 import { searchWords, textWords } from '#src/storage/search-index';
 import { countDeployments, findDeploymentPage } from '#src/features/deployments/deployments.repository';
 import { checkPlacement } from '#src/features/agencies/placement-check';
@@ -215,7 +215,7 @@ describe('the bundled real data', () => {
 
   it('finds the same deployments for plain words on SQLite and PostgreSQL, and exactly those whose text holds every word', async () => {
     const records = JSON.parse(await exportTo(sqlite, 'json', 'q.json')).records.filter((r: { type: string }) => r.type === 'deployment');
-    const names = new Map(TECHNOLOGIES.map((t) => [t.slug, t.name]));
+    const names = new Map(BUILT_IN_TECHNOLOGIES.map((t) => [t.slug, t.name]));
     const tokens = (r: any) =>
       new Set(
         textWords(

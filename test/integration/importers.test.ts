@@ -6,6 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ImportShapeError, runImport } from '#src/importers/pipeline';
 import { atlasImporter, ATLAS_COLUMNS } from '#src/importers/kinds/atlas.importer';
 import { DATABASES, countRows, createTestDatabase, type TestDatabase } from '../support/databases';
+
+const countDeployments = async (db: TestDatabase) => Number((await db.db.selectFrom('deployments').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 import { fixture, importFile, importGeography } from '../support/fixtures';
 
 describe.each(DATABASES)('importers on %s', (dialect) => {
@@ -78,31 +80,33 @@ describe.each(DATABASES)('importers on %s', (dialect) => {
     expect(revisions.every((r) => r.actor === `import:${run.id}`)).toBe(true);
   });
 
-  it('reads plural and compound technology cells as the Atlas border-communities file writes them', async () => {
+  it('rejects no row of a border-communities-style file for its technology: new ones are created, unreviewed', async () => {
     await importGeography(db.db);
-    // Real rows whose Technology cell is rewritten in forms the border-communities file uses (test-only edits).
-    const dir = mkdtempSync(join(tmpdir(), 'cw-'));
-    const edited = join(dir, 'atlas-technology-forms.csv');
-    const text = readFileSync(fixture('atlas-sample.csv'), 'utf8');
-    writeFileSync(
-      edited,
-      text
-        .replace('"Municipal","Predictive Policing"', '"Municipal","Predictive Policing/Drones"')
-        .replace('"Face Recognition"', '"Face Recognition/Surveillance Towers"')
-        .replace('"Camera Registry"', '"Camera Registries"'),
-    );
-    const summary = await importFile(db.db, 'atlas', edited, '2020-10-07');
-    const plain = await importFile(db.db, 'atlas', fixture('atlas-sample.csv'), '2020-10-07');
-    expect(summary.rejections).toEqual([{ line: 4, field: 'Technology', reason: expect.stringContaining('"Surveillance Towers" is not one of the Atlas technologies') }]);
-    // The compound row gave two deployments with the row's sources; the plural one was read as its technology.
-    const haverhill = await db.db.selectFrom('deployments').select(['id', 'technology_slug']).where('primary_origin', '=', 'atlas:AOS0141').orderBy('technology_slug').execute();
-    expect(haverhill.map((d) => d.technology_slug)).toEqual(['drones', 'predictive-policing']);
-    const cited = await db.db.selectFrom('citations').select(['subject_id', 'source_id']).where('subject_id', 'in', haverhill.map((d) => d.id)).execute();
-    const sourcesOf = (id: string) => cited.filter((c) => c.subject_id === id).map((c) => c.source_id).sort();
-    expect(sourcesOf(haverhill[0]!.id)).toHaveLength(3);
-    expect(sourcesOf(haverhill[0]!.id)).toEqual(sourcesOf(haverhill[1]!.id));
-    // Importing the file as EFF wrote it afterwards adds the face-recognition row the edited file could not take.
-    expect(plain.created).toBe(1);
+    const summary = await importFile(db.db, 'atlas', fixture('atlas-border-technologies.csv'), '2020-01-10');
+    expect(summary.read).toBe(31);
+    expect(summary.rejections).toEqual([]);
+    const technologies = await db.db.selectFrom('technologies').select(['slug', 'name', 'reviewed']).execute();
+    const reviewed = new Map(technologies.map((t) => [t.slug, Number(t.reviewed) === 1]));
+    const of = async (key: string) =>
+      (await db.db.selectFrom('deployments').select('technology_slug').where('primary_origin', '=', `atlas:${key}`).orderBy('technology_slug').execute()).map((d) => d.technology_slug);
+    const lines = readFileSync(fixture('atlas-border-technologies.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('","'));
+    const keyOf = (technology: string) => lines.find((f) => f[8] === technology)![0]!.replace(/^"/, '');
+    // Plural and spelling variants are the known technologies; a compound gives one deployment per technology.
+    expect(await of(keyOf('Cell-site Simulators'))).toEqual(['cell-site-simulator']);
+    expect(await of(keyOf('Real-Time Crime Centers'))).toEqual(['real-time-crime-center']);
+    expect(await of(keyOf('Gunshot detection'))).toEqual(['gunshot-detection']);
+    expect(await of(keyOf('Automated License Plate Readers/Surveillance Trailer'))).toEqual(['license-plate-readers', 'surveillance-trailer']);
+    expect(await of(keyOf('Camera Networks/Real-Time Crime Centers'))).toEqual(['camera-network', 'real-time-crime-center']);
+    // A value never seen before is a technology of its own, unreviewed; its singular and plural are one.
+    expect(await of(keyOf('Tethered Aerostat Radar System'))).toEqual(['tethered-aerostat-radar-system']);
+    expect(await of(keyOf('Camera Network'))).toEqual(['camera-network']);
+    for (const slug of ['camera-network', 'iris-scanning', 'spy-plane', 'surveillance-tower', 'integrated-fixed-tower', 'starchase', 'lidar']) expect(reviewed.get(slug)).toBe(false);
+    expect(reviewed.get('cell-site-simulator')).toBe(true);
+    expect(technologies.find((t) => t.slug === 'iris-scanning')!.name).toBe('Iris scanning');
+    // Each new technology is announced once, at the first row that names it.
+    expect(summary.warnings.filter((w) => w.message.includes('"Camera Network" is a technology not seen before'))).toHaveLength(1);
+    // Every row gave at least one deployment: 31 rows, 3 compounds.
+    expect(await countDeployments(db)).toBe(34);
   });
 
   it('takes every address a link cell holds, and warns of a cell that holds none', async () => {
@@ -131,11 +135,12 @@ describe.each(DATABASES)('importers on %s', (dialect) => {
     await importGeography(db.db);
     const summary = await importFile(db.db, 'atlas', fixture('atlas-broken.csv'));
     expect(summary.read).toBe(8);
-    expect(summary.created).toBe(3);
+    // "Mind Reading" is no technology anyone knows: the row is kept, under a new technology for an editor to review.
+    expect(summary.created).toBe(4);
+    expect(summary.warnings).toContainEqual({ line: 6, message: expect.stringContaining('"Mind Reading" is a technology not seen before; it was added as "mind-reading", unreviewed') });
     expect(summary.rejections).toEqual([
       { line: 3, field: 'State', reason: '"XX" is not a US state or territory code' },
       { line: 5, field: 'Agency', reason: 'is empty' },
-      { line: 6, field: 'Technology', reason: expect.stringContaining('"Mind Reading" is not one of the Atlas technologies') },
       { line: 7, field: '(row)', reason: 'expected 25 fields, found 4' },
       { line: 8, field: 'Link 1', reason: '"not a link" is not a web address' },
     ]);
@@ -143,6 +148,7 @@ describe.each(DATABASES)('importers on %s', (dialect) => {
     expect(origins.map((o) => [o.row_key, o.line])).toEqual([
       ['AOS0128', 2],
       ['AOS0249', 4],
+      ['AOS0579', 6],
       ['AOS0715', 9],
     ]);
   });

@@ -49,25 +49,9 @@ export async function mergeAgencies(db: Kysely<Database>, fromId: string, intoId
     let combined = 0;
     const deployments = await trx.selectFrom('deployments').selectAll().where('agency_id', '=', fromId).orderBy('id').execute();
     for (const old of deployments) {
-      const targetId = intoId + old.id.slice(fromId.length);
-      const existing = await trx.selectFrom('deployments').selectAll().where('id', '=', targetId).executeTakeFirst();
-      if (existing) combined++;
-      else {
-        moved++;
-        await trx.insertInto('deployments').values({ ...old, id: targetId, agency_id: intoId, state_code: into.state_code }).execute();
-        revision('deployment', targetId, 'create', {});
-      }
-      await moveDeploymentChildren(trx, old.id, targetId);
-      const events = await trx.selectFrom('deployment_events').selectAll().where('deployment_id', '=', targetId).execute();
-      const target = (await trx.selectFrom('deployments').selectAll().where('id', '=', targetId).executeTakeFirstOrThrow()) as Row;
-      const derived = deploymentDates(events);
-      const changes = diff(target, derived);
-      if (changes) {
-        await trx.updateTable('deployments').set(derived).where('id', '=', targetId).execute();
-        revision('deployment', targetId, 'update', changes);
-      }
-      await trx.deleteFrom('deployments').where('id', '=', old.id).execute();
-      revision('deployment', old.id, 'delete', { ...old, merged_into: targetId });
+      const outcome = await moveDeployment(trx, old, intoId + old.id.slice(fromId.length), { agency_id: intoId, state_code: into.state_code }, revision);
+      if (outcome === 'moved') moved++;
+      else combined++;
     }
 
     const aliases = await trx.selectFrom('agency_aliases').selectAll().where('agency_id', '=', fromId).execute();
@@ -92,6 +76,33 @@ export async function mergeAgencies(db: Kysely<Database>, fromId: string, intoId
   await rebuildSearchIndex(db);
   await bumpDatasetVersion(db, new Date());
   return result;
+}
+
+type RevisionOf = (entity: string, id: string, action: 'create' | 'update' | 'delete', changes: object) => void;
+
+/**
+ * Makes deployment `old` the deployment `targetId` (with `values` changed: a new agency or technology):
+ * created from it when there is none, or joined with the one there is (its evidence, sources, vendors and
+ * origins added, its dates derived again). `old` is deleted. Says which it was.
+ */
+export async function moveDeployment(trx: Kysely<Database>, old: Row & { id: string }, targetId: string, values: Row, revision: RevisionOf): Promise<'moved' | 'combined'> {
+  const existing = await trx.selectFrom('deployments').select('id').where('id', '=', targetId).executeTakeFirst();
+  if (!existing) {
+    await trx.insertInto('deployments').values({ ...old, ...values, id: targetId } as never).execute();
+    revision('deployment', targetId, 'create', {});
+  }
+  await moveDeploymentChildren(trx, old.id, targetId);
+  const events = await trx.selectFrom('deployment_events').selectAll().where('deployment_id', '=', targetId).execute();
+  const target = (await trx.selectFrom('deployments').selectAll().where('id', '=', targetId).executeTakeFirstOrThrow()) as Row;
+  const derived = deploymentDates(events);
+  const changes = diff(target, derived);
+  if (changes) {
+    await trx.updateTable('deployments').set(derived).where('id', '=', targetId).execute();
+    revision('deployment', targetId, 'update', changes);
+  }
+  await trx.deleteFrom('deployments').where('id', '=', old.id).execute();
+  revision('deployment', old.id, 'delete', { ...old, merged_into: targetId });
+  return existing ? 'combined' : 'moved';
 }
 
 /** Points a deployment's evidence, citations, vendor links and origins at another deployment, keeping the survivor's where both have one. */

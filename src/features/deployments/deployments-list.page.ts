@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { STATES } from '#src/domain/states';
-import { TECHNOLOGIES } from '#src/domain/technologies';
+import { technologyVocabulary } from '#src/domain/technologies';
 import { DEPLOYMENT_STATUSES } from '#src/domain/statuses';
 import type { Database } from '#src/storage/schema';
 import { escapeHtml, renderPage } from '#src/http/html';
@@ -72,7 +72,7 @@ export function filterForm(action: string, filters: Record<string, string>, vend
     .map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(filters[k])}">`)
     .join('');
   return `<form class="filters" method="get" action="${escapeHtml(action)}" aria-label="Filters">
-<fieldset class="technologies"><legend>Technologies <span class="note">(none ticked: all)</span></legend>${TECHNOLOGIES.map((t) => `<label><input type="checkbox" name="technology" value="${t.slug}"${technologies.has(t.slug) ? ' checked' : ''}> ${escapeHtml(t.name)}</label>`).join('')}</fieldset>
+<fieldset class="technologies"><legend>Technologies <span class="note">(none ticked: all)</span></legend>${technologyVocabulary().technologies.map((t) => `<label><input type="checkbox" name="technology" value="${escapeHtml(t.slug)}"${technologies.has(t.slug) ? ' checked' : ''}> ${escapeHtml(t.name)}${t.reviewed ? '' : ' <span class="note">(unreviewed)</span>'}</label>`).join('')}</fieldset>
 <label>Status when last seen<select name="status"><option value="">Any status</option>${DEPLOYMENT_STATUSES.map((s) => option(s, s, filters.status)).join('')}</select></label>
 <label>Vendor<select name="vendor"><option value="">Any vendor</option>${vendors.map((v) => option(v.id, v.name, filters.vendor)).join('')}</select></label>
 <label>State<select name="state"><option value="">All states</option>${STATES.map((s) => option(s.code, s.name, filters.state?.toUpperCase())).join('')}</select></label>

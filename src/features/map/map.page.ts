@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
-import { TECHNOLOGIES } from '#src/domain/technologies';
+import { technologyVocabulary } from '#src/domain/technologies';
 import { escapeHtml, renderPage } from '#src/http/html';
 import { webEntry } from '#src/http/static-assets';
 import { activeFilters, filterForm, parseListQuery, renderDeploymentResults, vendorsInUse } from '#src/features/deployments/deployments-list.page';
@@ -21,7 +21,7 @@ export async function renderMapSection(db: Kysely<Database>, raw: Record<string,
   const [results, vendors, spans] = await Promise.all([renderDeploymentResults(db, query, filters), vendorsInUse(db), findStartDateSpans(db)]);
   const entry = webEntry('map');
   const config = {
-    technologies: TECHNOLOGIES.map((t, i) => ({ slug: t.slug, name: t.name, color: LAYER_COLORS[i % LAYER_COLORS.length] })),
+    technologies: technologyVocabulary().technologies.map((t, i) => ({ slug: t.slug, name: t.reviewed ? t.name : `${t.name} (unreviewed)`, color: LAYER_COLORS[i % LAYER_COLORS.length] })),
     spans,
     basemap: { states: '/assets/basemap/states-10m.json', counties: '/assets/basemap/counties-10m.json' },
   };

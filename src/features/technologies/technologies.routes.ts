@@ -7,7 +7,7 @@ import { ERROR_RESPONSES } from '#src/http/api-errors.schema';
 import { HttpError } from '#src/http/errors';
 import { partialDateSchema, precisionSchema } from '#src/http/dates.schema';
 import { citedSourceSchema } from '#src/features/sources/source.schema';
-import { findTechnologyEvents, listTechnologies } from './technologies.repository';
+import { findTechnologyEvents, listTechnologies, redirectIfMergedTechnology } from './technologies.repository';
 
 export const technologySchema = z
   .object({
@@ -15,7 +15,9 @@ export const technologySchema = z
     url: z.string(),
     slug: z.string(),
     name: z.string(),
-    description: z.string(),
+    description: z.string().describe('Empty for a technology no editor has reviewed yet'),
+    synonyms: z.array(z.string()).describe('Other spellings datasets use for it; imports read them as this technology'),
+    reviewed: z.boolean().describe('False for a technology an import created from a value never seen before, until an editor reviews it'),
     counts: z.object({
       deployments: z.number().int(),
       active: z.number().int().describe('Deployments active when last seen'),
@@ -67,8 +69,9 @@ export function registerTechnologyRoutes(app: FastifyInstance, db: Kysely<Databa
   api.get(
     '/api/v1/technologies/:slug',
     { schema: { summary: 'One technology', tags: ['technologies'], params: z.object({ slug: z.string().max(100) }), response: { 200: technologySchema, ...ERROR_RESPONSES } } },
-    async (request) => {
+    async (request, reply) => {
       const found = (await all()).find((t) => t.slug === request.params.slug);
+      if (!found && (await redirectIfMergedTechnology(db, reply, request.params.slug, (slug) => `/api/v1/technologies/${slug}`))) return reply;
       if (!found) throw new HttpError(404, 'not_found', `No technology has the slug "${request.params.slug}"`);
       return found;
     },

@@ -6,7 +6,7 @@ import { HttpError } from '#src/http/errors';
 import { escapeHtml, renderPage } from '#src/http/html';
 import { formatDay, formatNumber, link, policyTable, withQuery } from '#src/http/page-parts';
 import { findPolicies } from '#src/features/policies/policies.repository';
-import { findTechnologyEvents, listTechnologies } from './technologies.repository';
+import { findTechnologyEvents, listTechnologies, redirectIfMergedTechnology } from './technologies.repository';
 import { technologyEventList } from './technology-context';
 
 /** The vocabulary of technologies, and a page for each: where it is used, by whom, from which vendors. */
@@ -15,15 +15,16 @@ export function registerTechnologyPages(app: FastifyInstance, db: Kysely<Databas
     const technologies = await listTechnologies(db);
     const body = `
 <h1>Surveillance technologies</h1>
-<p>The categories of the EFF's Atlas of Surveillance. Each links to where police are documented using it.</p>
+<p>The categories of the EFF's Atlas of Surveillance, and those later datasets named. Each links to where police are documented using it. A technology marked <em>unreviewed</em> was named by a dataset in words no editor has checked yet: its deployments are kept and shown, under the dataset's own name for it.</p>
 <div class="table-wrap"><table><caption>Technologies and how often they are documented</caption>
 <thead><tr><th scope="col">Technology</th><th scope="col">What it is</th><th scope="col" class="n">Deployments</th><th scope="col" class="n">Agencies</th><th scope="col" class="n">Laws</th></tr></thead>
-<tbody>${technologies.map((t) => `<tr><th scope="row">${link(`/technologies/${t.slug}`, t.name)}</th><td>${escapeHtml(t.description)}</td><td class="n">${formatNumber(t.counts.deployments)}</td><td class="n">${formatNumber(t.counts.agencies)}</td><td class="n">${formatNumber(t.counts.policies)}</td></tr>`).join('')}</tbody></table></div>`;
+<tbody>${technologies.map((t) => `<tr><th scope="row">${link(`/technologies/${t.slug}`, t.name)}${t.reviewed ? '' : ' <span class="badge">unreviewed</span>'}</th><td>${t.description ? escapeHtml(t.description) : '<span class="note">Not described yet.</span>'}</td><td class="n">${formatNumber(t.counts.deployments)}</td><td class="n">${formatNumber(t.counts.agencies)}</td><td class="n">${formatNumber(t.counts.policies)}</td></tr>`).join('')}</tbody></table></div>`;
     reply.type('text/html; charset=utf-8').send(renderPage({ title: 'Surveillance technologies', description: 'The surveillance technologies US police are documented using, with counts.', body }));
     return reply;
   });
   app.get<{ Params: { slug: string } }>('/technologies/:slug', { schema: { hide: true } }, async (request, reply) => {
     const technology = (await listTechnologies(db)).find((t) => t.slug === request.params.slug);
+    if (!technology && (await redirectIfMergedTechnology(db, reply, request.params.slug, (slug) => `/technologies/${slug}`))) return reply;
     if (!technology) throw new HttpError(404, 'not_found', `No technology has the slug "${request.params.slug}"`);
     const slug = technology.slug;
     const [byState, vendors, policies, events] = await Promise.all([
@@ -43,8 +44,10 @@ export function registerTechnologyPages(app: FastifyInstance, db: Kysely<Databas
       findTechnologyEvents(db, slug),
     ]);
     const body = `
-<h1>${escapeHtml(technology.name)}</h1>
-<p>${escapeHtml(technology.description)}</p>
+<h1>${escapeHtml(technology.name)}${technology.reviewed ? '' : ' <span class="badge">unreviewed</span>'}</h1>
+${technology.reviewed ? '' : `<p class="note" role="note">A dataset named this technology in words no editor has reviewed yet. Its deployments are kept as the dataset gave them; an editor may rename it or merge it into another.</p>`}
+${technology.description ? `<p>${escapeHtml(technology.description)}</p>` : ''}
+${technology.synonyms.length > 0 ? `<p class="note">Also written: ${technology.synonyms.map((s) => escapeHtml(s)).join('; ')}</p>` : ''}
 <ul class="figures" aria-label="Figures">
 <li><strong>${formatNumber(technology.counts.deployments)}</strong> documented deployments</li>
 <li><strong>${formatNumber(technology.counts.active)}</strong> active when last seen${technology.counts.lastSeen ? ` (as of ${formatDay(technology.counts.lastSeen)} at the latest)` : ''}</li>

@@ -2,7 +2,8 @@ import { agencyLevel, parseAgencyName } from '#src/domain/agencies';
 import { parsePartialDate } from '#src/domain/dates';
 import { findStateByCode } from '#src/domain/states';
 import type { EvidenceStanding } from '#src/domain/statuses';
-import { parseTechnologyValue, TECHNOLOGIES } from '#src/domain/technologies';
+import { parseTechnologyValue, technologySlugFor } from '#src/domain/technologies';
+import { createUnreviewedTechnologies } from '#src/features/technologies/technologies.repository';
 import { parseVendorList, type VendorName } from '#src/domain/vendors';
 import type { BatchContext, ImportKind, ParsedRow, ParseResult } from '../import-kind';
 import type { AgencyRef } from '../resolver';
@@ -31,8 +32,10 @@ export interface AtlasRow {
   readonly agencyType: string | null;
   readonly jurisdiction: string | null;
   readonly summary: string | null;
-  /** Every technology the row's cell names (a compound such as "ALPR/Camera Network" names several). */
+  /** Every technology the row's cell names (a compound such as "ALPR/Camera Network" names several), by slug. */
   readonly technologies: readonly string[];
+  /** Those no known spelling matched: created, unreviewed, as the row first writes them. */
+  readonly newTechnologies: ReadonlyArray<{ slug: string; name: string }>;
   readonly vendors: VendorName[];
   readonly links: AtlasLink[];
   /** Link cells' text that is not a web address ("County of Placer"), kept out of the sources and warned of. */
@@ -58,14 +61,13 @@ export const atlasImporter: ImportKind<AtlasRow> = {
     if (!state) return { ok: false, field: 'State', reason: `"${r['State']}" is not a US state or territory code` };
     const agency = r['Agency']!.trim();
     if (agency === '') return { ok: false, field: 'Agency', reason: 'is empty' };
+    // A value never seen before is a new technology, unreviewed; no row is rejected for its technology.
     const { known, unknown } = parseTechnologyValue(r['Technology']!);
-    if (unknown.length > 0 || known.length === 0) {
-      return {
-        ok: false,
-        field: 'Technology',
-        reason: `${unknown.length > 0 ? unknown.map((u) => `"${u}"`).join(' and ') : 'an empty value'} is not one of the Atlas technologies (${TECHNOLOGIES.slice(0, 12).map((t) => t.atlasName).join(', ')})`,
-      };
-    }
+    const newTechnologies = unknown.flatMap((name) => {
+      const slug = technologySlugFor(name);
+      return slug === null ? [] : [{ slug, name }];
+    });
+    if (known.length === 0 && newTechnologies.length === 0) return { ok: false, field: 'Technology', reason: r['Technology']!.trim() === '' ? 'is empty' : `"${r['Technology']!.trim()}" names no technology` };
     const links: AtlasLink[] = [];
     const unreadLinks: Array<{ n: number; text: string }> = [];
     for (const n of [1, 2, 3]) {
@@ -107,7 +109,8 @@ export const atlasImporter: ImportKind<AtlasRow> = {
         agencyType: r['Type of LEA']!.trim().toLowerCase() || null,
         jurisdiction: r['Type of Juris']!.trim() || null,
         summary: r['Summary']!.trim() || null,
-        technologies: known.map((t) => t.slug),
+        technologies: [...new Set([...known.map((t) => t.slug), ...newTechnologies.map((t) => t.slug)])],
+        newTechnologies,
         vendors,
         links,
         unreadLinks,
@@ -145,6 +148,12 @@ function standingOf(kind: string): EvidenceStanding {
 
 async function writeAtlasBatch(ctx: BatchContext, rows: readonly ParsedRow<AtlasRow>[]): Promise<void> {
   const { resolver } = ctx;
+  const firstSeen = new Set(await createUnreviewedTechnologies(ctx.db, rows.flatMap((r) => r.row.newTechnologies), ctx.writer.actor, ctx.writer.now));
+  for (const { row, line } of rows) {
+    for (const t of row.newTechnologies) {
+      if (firstSeen.delete(t.slug)) ctx.warn(line, `${row.id}: "${t.name}" is a technology not seen before; it was added as "${t.slug}", unreviewed, for an editor to review (cli technologies)`);
+    }
+  }
   await resolver.load({
     places: rows.flatMap((r) => [r.row.city, parseAgencyName(r.row.agency).town ?? '']).filter((c) => c !== ''),
     counties: rows.flatMap((r) => [...r.row.counties, r.row.city, parseAgencyName(r.row.agency).county ?? ''].filter((c) => c !== '')),

@@ -12,6 +12,7 @@ import { writeOrigins, originItem, upsertLinks, writeDeployments, type Deploymen
 import type { AgencyRef } from '../resolver';
 import { writePolicies, type PolicyInput } from './policy.writes';
 import { writeTechnologyEvents } from './technology-events.importer';
+import { createUnreviewedTechnologies } from '#src/features/technologies/technologies.repository';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').nullable();
 /** A date at its precision, as the export writes it: YYYY, YYYY-MM or YYYY-MM-DD. */
@@ -35,7 +36,8 @@ const place = z
   })
   .nullable();
 const source = z.object({ url: z.string().url(), publisher: z.string().nullable(), kind: z.string(), archive_url: z.string().nullable(), cited_on: partialDate });
-const technology = z.string().refine((slug) => findTechnologyBySlug(slug) !== null, 'unknown technology slug');
+// A technology this database has not seen is created, unreviewed, named after its slug.
+const technology = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'is not a technology slug (lower-case words joined by "-")').max(80);
 
 const deployment = z.object({
   type: z.literal('deployment'),
@@ -165,6 +167,9 @@ export const counterwatchExportImporter: ImportKind<ExportRecord> = {
       places.set(p.id, { row, values: { id: rest.id, kind: rest.kind, name: rest.name, full_name: rest.full_name, state_code: state, geoid: rest.geoid, county_geoid: rest.county_geoid, lat: rest.lat, lon: rest.lon, population: rest.population } });
     };
     for (const { index, row } of rows) if (row.type !== 'technology_event') addPlace(index, row.place);
+    const named = rows.flatMap(({ row }) => (row.type === 'policy' ? row.technologies : row.type === 'official' ? [] : [row.technology]));
+    const unseen = [...new Set(named)].filter((slug) => findTechnologyBySlug(slug) === null);
+    await createUnreviewedTechnologies(ctx.db, unseen.map((slug) => ({ slug, name: slug.replace(/-/g, ' ').replace(/^./, (c: string) => c.toUpperCase()) })), ctx.writer.actor, ctx.writer.now);
     await ctx.writer.upsert('places', [...places.values()], { entity: 'place', createOnly: true });
     await upsertLinks(
       ctx,
