@@ -91,4 +91,20 @@ export const BUNDLED_DATASETS: readonly BundledDataset[] = [
     credit: 'US Conference of Mayors, scraped by OpenSourceActivism.tech',
     licence: 'MIT (scraper); public directory facts',
   },
+  {
+    kind: 'ocd-places',
+    path: 'ocd-division-ids-us-places/us_census_places.csv',
+    title: 'Open Civic Data division ids of US places, with Census GEOIDs',
+    asOf: '2025-12-08',
+    credit: 'Open Civic Data (opencivicdata/ocd-division-ids)',
+    licence: 'CC0 1.0',
+  },
+  {
+    kind: 'openstates-officials',
+    path: 'openstates-municipal-officials-2026/data',
+    title: 'US mayors (Open States people data)',
+    asOf: '2026-08-05',
+    credit: 'Open States (Plural Policy) and contributors, openstates/people',
+    licence: 'CC0 1.0',
+  },
 ];

@@ -126,3 +126,18 @@ export function placeNameFromAgencyName(name: string): string | null {
   if (stripped === normalized || stripped.length === 0) return null;
   return normalizePlaceName(stripped.replace(/^(city|town|village|borough) of /, ''));
 }
+
+/**
+ * A person's name as a key that two sources' spellings share: first and last name, lower case, without
+ * initials, titles, suffixes or punctuation ("Lori E. Lightfoot" and "Lori Lightfoot" → "lori lightfoot").
+ */
+export function personNameKey(name: string): string {
+  const words = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z\s-]/g, ' ')
+    .split(/\s+/)
+    .filter((w) => w.length > 1 && !['jr', 'sr', 'ii', 'iii', 'iv', 'dr', 'mr', 'mrs', 'ms', 'hon'].includes(w));
+  return words.length <= 2 ? words.join(' ') : `${words[0]} ${words[words.length - 1]}`;
+}

@@ -31,6 +31,12 @@ export function technologyName(slug: string): string {
   return findTechnologyBySlug(slug)?.name ?? slug;
 }
 
+/** A link to a technology's page by its name, marked when no editor has reviewed it yet. */
+export function technologyLink(slug: string, href = `/technologies/${slug}`): string {
+  const t = findTechnologyBySlug(slug);
+  return `${link(href, t?.name ?? slug)}${t && !t.reviewed ? ' <span class="badge">unreviewed</span>' : ''}`;
+}
+
 export function statusBadge(status: string): string {
   return `<span class="status status-${escapeHtml(status)}">${escapeHtml(status.replace('-', ' '))}</span>`;
 }
@@ -69,7 +75,7 @@ export function deploymentTable(records: readonly DeploymentRecord[], caption: s
     .map(
       (d) => `<tr>
 ${showAgency ? `<th scope="row">${link(d.agency.url, d.agency.name)}</th><td>${d.place ? link(d.place.url, d.place.full_name) : `<span class="note">${escapeHtml(d.agency.state)}, not placed</span>`}</td>` : ''}
-${showTechnology ? `<${showAgency ? 'td' : 'th scope="row"'}>${link(d.url, technologyName(d.technology))}</${showAgency ? 'td' : 'th'}>` : ''}
+${showTechnology ? `<${showAgency ? 'td' : 'th scope="row"'}>${technologyLink(d.technology, d.url)}</${showAgency ? 'td' : 'th'}>` : ''}
 <td>${statusAsOf(d)} ${showTechnology ? '' : link(d.url, 'details')}</td><td class="date">${formatDay(d.started_on, 'not known')}</td><td class="date">${formatDay(d.first_documented_on, 'not known')}</td><td class="date">${d.ended_on ? formatDay(d.ended_on) : ''}</td>
 </tr>`,
     )
@@ -115,14 +121,21 @@ export function policyTable(
 <tbody>${policies
     .map(
       (p) =>
-        `<tr><th scope="row">${link(`/policies/${p.id}`, p.title)}</th><td>${escapeHtml(p.kind)}</td><td>${p.technologies.map((t) => link(`/technologies/${t}`, technologyName(t))).join(', ')}</td><td>${escapeHtml(scopeLabel(p.scope, p.level))}</td><td>${statusBadge(p.status)}</td><td class="date">${formatDay(p.status_on)}</td></tr>`,
+        `<tr><th scope="row">${link(`/policies/${p.id}`, p.title)}</th><td>${escapeHtml(p.kind)}</td><td>${p.technologies.map((t) => technologyLink(t)).join(', ')}</td><td>${escapeHtml(scopeLabel(p.scope, p.level))}</td><td>${statusBadge(p.status)}</td><td class="date">${formatDay(p.status_on)}</td></tr>`,
     )
     .join('')}</tbody></table></div>`;
 }
 
 /** Officials with their public contacts; contacts verified over a year ago are marked stale. */
-export function officialList(officials: ReadonlyArray<{ id: string; role: string; name: string; email: string | null; phone: string | null; website_url: string | null; verified_on: string | null }>): string {
-  if (officials.length === 0) return '<p class="note">No official of this place is in our roster yet.</p>';
+export function officialList(
+  all: ReadonlyArray<{ id: string; role: string; name: string; email: string | null; phone: string | null; website_url: string | null; verified_on: string | null; current: boolean; ended_on: string | null }>,
+): string {
+  const officials = all.filter((o) => o.current);
+  const former = all.filter((o) => !o.current);
+  const formerNote = former.length
+    ? `<p class="note">No longer in office by a newer source: ${former.map((o) => `${link(`/officials/${o.id}`, o.name)} (${escapeHtml(o.role)}, until ${formatDay(o.ended_on, 'an unknown date')} at the latest)`).join('; ')}.</p>`
+    : '';
+  if (officials.length === 0) return `<p class="note">No official of this place is in our roster yet.</p>${formerNote}`;
   return `<ul>${officials
     .map((o) => {
       const contacts = [o.phone ? `<a href="${escapeHtml(telHref(o.phone))}">${escapeHtml(o.phone)}</a>` : '', o.email ? `<a href="mailto:${escapeHtml(o.email)}">${escapeHtml(o.email)}</a>` : '', o.website_url ? `<a href="${escapeHtml(o.website_url)}" rel="nofollow noopener">website</a>` : '']
@@ -131,14 +144,14 @@ export function officialList(officials: ReadonlyArray<{ id: string; role: string
       const stale = isStale(o.verified_on) ? ` <span class="stale">(contact last verified ${o.verified_on ?? 'never'}; may be out of date)</span>` : ` <span class="note">(verified ${escapeHtml(o.verified_on)})</span>`;
       return `<li>${link(`/officials/${o.id}`, o.name)}, ${escapeHtml(o.role)}${contacts ? `: ${contacts}` : ''}${stale}</li>`;
     })
-    .join('')}</ul>`;
+    .join('')}</ul>${formerNote}`;
 }
 
 /** Counts by technology as a small table, each linking to the filtered list. */
 export function technologyCounts(counts: ReadonlyArray<{ technology: string; n: number }>, listUrl: (technology: string) => string, caption: string): string {
   if (counts.length === 0) return '';
   return `<div class="table-wrap"><table><caption>${escapeHtml(caption)}</caption><thead><tr><th scope="col">Technology</th><th scope="col" class="n">Deployments</th></tr></thead><tbody>${counts
-    .map((c) => `<tr><th scope="row">${link(listUrl(c.technology), technologyName(c.technology))}</th><td class="n">${formatNumber(c.n)}</td></tr>`)
+    .map((c) => `<tr><th scope="row">${technologyLink(c.technology, listUrl(c.technology))}</th><td class="n">${formatNumber(c.n)}</td></tr>`)
     .join('')}</tbody></table></div>`;
 }
 

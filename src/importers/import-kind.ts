@@ -34,7 +34,8 @@ export interface BatchContext {
 }
 
 export interface FileShape {
-  readonly format: 'delimited' | 'json-lines';
+  /** `yaml-files`: a folder of YAML files, one record each (`{path, document}` as JSON in the column `json`). */
+  readonly format: 'delimited' | 'json-lines' | 'yaml-files';
   readonly delimiter?: string;
   readonly encoding?: BufferEncoding;
   /** Columns the header must contain; null for files without a header row. */

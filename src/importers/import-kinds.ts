@@ -8,6 +8,8 @@ import { flockCancellationsImporter } from './kinds/flock-cancellations.importer
 import { frtPoliciesImporter } from './kinds/frt-policies.importer';
 import { technologyEventsImporter } from './kinds/technology-events.importer';
 import { uscmMayorsImporter } from './kinds/uscm-mayors.importer';
+import { ocdPlacesImporter } from './kinds/ocd-places.importer';
+import { openStatesOfficialsImporter } from './kinds/openstates-officials.importer';
 
 /** Every importer, by the kind name used on the command line. */
 export const IMPORT_KINDS: ReadonlyMap<string, ImportKind<any>> = new Map(
@@ -22,6 +24,8 @@ export const IMPORT_KINDS: ReadonlyMap<string, ImportKind<any>> = new Map(
     curatedPoliciesImporter,
     technologyEventsImporter,
     uscmMayorsImporter,
+    ocdPlacesImporter,
+    openStatesOfficialsImporter,
     counterwatchExportImporter,
   ].map((k) => [k.name, k]),
 );

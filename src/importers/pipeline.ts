@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { createInterface } from 'node:readline';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { readDelimited, UnterminatedQuoteError, type DelimitedRecord } from './delimited.reader';
 import type { BatchContext, ImportKind, ParsedRow, RowProblem } from './import-kind';
@@ -284,6 +285,7 @@ function readRecords<Row>(
   onBytes: (bytes: number) => void,
   hash: ReturnType<typeof createHash>,
 ): AsyncIterable<DelimitedRecord> {
+  if (kind.shape.format === 'yaml-files') return readYamlFiles(path, onBytes, hash);
   if (kind.shape.format === 'json-lines') {
     // Hash the raw bytes on a side stream so the run records exactly which file it read.
     const hashing = createReadStream(path);
@@ -313,6 +315,35 @@ async function* readJsonLines(path: string, onBytes: (bytes: number) => void, ha
     yield { line, fields: [trimmed] };
   }
   await hashed;
+}
+
+/**
+ * Reads every `*.yml` file under a folder, in path order, as one record each: `{path, document}` as JSON.
+ * The run's SHA-256 covers every file's path and bytes.
+ */
+async function* readYamlFiles(root: string, onBytes: (bytes: number) => void, hash: ReturnType<typeof createHash>): AsyncGenerator<DelimitedRecord> {
+  const files = listFiles(root).filter((f) => f.endsWith('.yml') || f.endsWith('.yaml')).sort();
+  let bytes = 0;
+  for (const [i, file] of files.entries()) {
+    const text = readFileSync(join(root, file));
+    hash.update(`${file}\n`).update(text);
+    bytes += text.length;
+    onBytes(bytes);
+    let document: unknown;
+    try {
+      document = parseYaml(text.toString('utf8'));
+    } catch (error) {
+      throw new SyntaxError(`${file}: not YAML: ${(error as Error).message.split('\n')[0]}`);
+    }
+    yield { line: i + 1, fields: [JSON.stringify({ path: file, document })] };
+  }
+}
+
+function listFiles(root: string, prefix = ''): string[] {
+  return readdirSync(join(root, prefix), { withFileTypes: true }).flatMap((entry) => {
+    const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+    return entry.isDirectory() ? listFiles(root, path) : [path];
+  });
 }
 
 /** A day written into a file name as YYYYMMDD or YYYY-MM-DD (e.g. atlas-of-surveillance-20201007.csv). */

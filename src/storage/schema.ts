@@ -38,6 +38,7 @@ export interface Database {
   data_sources: DataSourceRow;
   changes: ChangeRow;
   official_listings: OfficialListingRow;
+  ocd_divisions: OcdDivisionRow;
 }
 
 export type PlaceKind = 'state' | 'county' | 'city';
@@ -264,14 +265,26 @@ export interface OfficialRow {
   ocd_id: string | null;
 }
 
+/** An Open Civic Data division id and the place (or county) it names. */
+export interface OcdDivisionRow {
+  /** e.g. `ocd-division/country:us/state:il/place:chicago` */
+  id: string;
+  name: string;
+  place_id: string;
+}
+
 /** One source's listing of an official, with its as-of date: the newest decides who holds the office now. */
 export interface OfficialListingRow {
+  /** `<official id>|<dataset>`: a newer version of a dataset replaces its listing. */
+  id: string;
   official_id: string;
   dataset: string;
   as_of: string;
   /** `current` (listed in office), or `retired` (listed as having left: a reason to re-verify, not proof). */
   status: string;
   source_url: string | null;
+  /** The end of the term the source gives (for Open States, often a scheduled end; earlier than its as-of: re-verify). */
+  term_ends_on: string | null;
 }
 
 /** A dataset the app knows and can sync: bundled, or added by an operator. */

@@ -54,7 +54,8 @@ export async function findCampaignPlace(db: Kysely<Database>, campaign: Campaign
     place.kind === 'state' || !campaign.technology_slug
       ? Promise.resolve([])
       : findDeploymentsSorted(db, { placeId: place.id, technology: [campaign.technology_slug] }, { sort: 'agency', descending: false, offset: 0, limit: 20 }),
-    officialQuery(db).where('o.place_id', '=', place.id).orderBy('o.role').orderBy('o.name').execute(),
+    // Only officials in office by the newest source: no letter opens "Dear Mayor" to someone who left.
+    officialQuery(db).where('o.place_id', '=', place.id).where('o.current', '=', 1).orderBy('o.role').orderBy('o.name').execute(),
   ]);
   const targets = officials.map(toOfficialRecord).filter((o) => rule?.roles.includes(o.role));
   const lastSeen = evidence.map((d) => d.last_seen_on).filter((d): d is string => d !== null).sort().at(-1) ?? null;

@@ -43,6 +43,8 @@ export class DeliveryService {
         .where('a.campaign_id', '=', campaign.id)
         .where('a.status', '=', 'confirmed')
         .where('t.delivery_id', 'is', null)
+        // An official a newer source replaced is not written to, even for actions taken before.
+        .where('o.current', '=', 1)
         .orderBy('o.id')
         .execute();
       for (const official of waiting) {

@@ -6,7 +6,7 @@ import { technologyVocabulary } from '#src/domain/technologies';
 import { DEPLOYMENT_STATUSES } from '#src/domain/statuses';
 import type { Database } from '#src/storage/schema';
 import { escapeHtml, renderPage } from '#src/http/html';
-import { formatDay, formatNumber, link, pager, statusAsOf, technologyName, withQuery } from '#src/http/page-parts';
+import { formatDay, formatNumber, link, pager, statusAsOf, technologyLink, technologyName, withQuery } from '#src/http/page-parts';
 import { deploymentFilterSchema, toDeploymentFilter, type DeploymentFilterQuery } from './deployment-filter';
 import { countDeployments, DEPLOYMENT_SORTS, describeCurrency, findDeploymentsSorted, type DeploymentSort } from './deployments.repository';
 
@@ -139,7 +139,7 @@ export async function renderDeploymentResults(db: Kysely<Database>, q: ListPageQ
   }).join('');
   const rows = records
     .map(
-      (d) => `<tr><th scope="row">${link(d.agency.url, d.agency.name)}</th><td>${escapeHtml(d.agency.state)}</td><td>${d.place ? link(d.place.url, d.place.name) : '<span class="note">not placed</span>'}</td><td>${link(d.url, technologyName(d.technology))}</td><td>${statusAsOf(d)}</td><td class="date">${formatDay(d.started_on, 'not known')}</td></tr>`,
+      (d) => `<tr><th scope="row">${link(d.agency.url, d.agency.name)}</th><td>${escapeHtml(d.agency.state)}</td><td>${d.place ? link(d.place.url, d.place.name) : '<span class="note">not placed</span>'}</td><td>${technologyLink(d.technology, d.url)}</td><td>${statusAsOf(d)}</td><td class="date">${formatDay(d.started_on, 'not known')}</td></tr>`,
     )
     .join('\n');
   const description = describeFilters(q);

@@ -4,7 +4,7 @@ import type { Database } from '#src/storage/schema';
 import { HttpError } from '#src/http/errors';
 import { escapeHtml, renderPage } from '#src/http/html';
 import { formatDay, link, telHref } from '#src/http/page-parts';
-import { isStale, officialQuery, toOfficialRecord } from './officials.repository';
+import { findOfficialListings, isStale, officialQuery, reverifyReason, toOfficialRecord } from './officials.repository';
 
 /** One official's public contact details, with where they come from and how old they are. */
 export function registerOfficialPage(app: FastifyInstance, db: Kysely<Database>): void {
@@ -12,18 +12,27 @@ export function registerOfficialPage(app: FastifyInstance, db: Kysely<Database>)
     const row = await officialQuery(db).where('o.id', '=', request.params.id).executeTakeFirst();
     if (!row) throw new HttpError(404, 'not_found', `No official has the id "${request.params.id}"`);
     const o = toOfficialRecord(row);
-    const stale = isStale(o.verified_on);
+    const listings = (await findOfficialListings(db, [o.id])).get(o.id) ?? [];
+    const stale = o.current && isStale(o.verified_on);
+    const reverify = reverifyReason(o, listings);
     const body = `
 <h1>${escapeHtml(o.name)}</h1>
 <p>${escapeHtml(o.role)} of ${o.place ? link(o.place.url, o.place.full_name) : escapeHtml(o.jurisdiction)}</p>
+${o.current ? '' : `<p class="notice" role="note">No longer in office: a newer source, as of ${formatDay(o.ended_on)}, lists someone else as ${escapeHtml(o.role)} of ${escapeHtml(o.jurisdiction)}. Campaigns no longer write to this person.</p>`}
+${reverify ? `<p class="stale" role="note">Check before relying on this: ${escapeHtml(reverify)}</p>` : ''}
 ${stale ? `<p class="stale" role="note">These contact details were last verified ${o.verified_on ? formatDay(o.verified_on) : 'never'}, more than a year ago. This person may no longer hold the office.</p>` : ''}
 <dl class="facts">
 ${o.phone ? `<dt>Phone</dt><dd><a href="${escapeHtml(telHref(o.phone))}">${escapeHtml(o.phone)}</a></dd>` : ''}
 ${o.email ? `<dt>Email</dt><dd><a href="mailto:${escapeHtml(o.email)}">${escapeHtml(o.email)}</a></dd>` : ''}
 ${o.website_url ? `<dt>Website</dt><dd><a href="${escapeHtml(o.website_url)}" rel="nofollow noopener">${escapeHtml(o.website_url)}</a></dd>` : ''}
-<dt>Source</dt><dd>${o.source_url ? `<a href="${escapeHtml(o.source_url)}" rel="nofollow noopener">${escapeHtml(o.source_url)}</a>` : 'US Conference of Mayors directory'}</dd>
+<dt>Source</dt><dd>${o.source_url ? `<a href="${escapeHtml(o.source_url)}" rel="nofollow noopener">${escapeHtml(o.source_url)}</a>` : 'not recorded'}</dd>
 <dt>Verified</dt><dd>${formatDay(o.verified_on)}</dd>
+${o.started_on ? `<dt>Term began</dt><dd>${formatDay(o.started_on)}</dd>` : ''}
 </dl>
+${listings.length ? `<h2>Sources that list this person</h2>
+<div class="table-wrap"><table><caption>Listings of ${escapeHtml(o.name)}, newest first</caption>
+<thead><tr><th scope="col">Source</th><th scope="col">As of</th><th scope="col">Lists them as</th><th scope="col">Term ends</th></tr></thead>
+<tbody>${listings.map((l) => `<tr><th scope="row">${l.source_url ? `<a href="${escapeHtml(l.source_url)}" rel="nofollow noopener">${escapeHtml(l.source)}</a>` : escapeHtml(l.source)}</th><td class="date">${formatDay(l.as_of)}</td><td>${l.status === 'current' ? 'in office' : 'no longer listed (re-verify)'}</td><td class="date">${formatDay(l.term_ends_on, 'not given')}</td></tr>`).join('')}</tbody></table></div>` : ''}
 <p class="note">Data: <a href="/api/v1/officials/${escapeHtml(o.id)}">this official as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(
       renderPage({ title: `${o.name}, ${o.role} of ${o.jurisdiction}`, description: `Public contact details of ${o.name}, ${o.role} of ${o.jurisdiction}, verified ${o.verified_on ?? 'never'}.`, crumbs: o.place ? [[o.place.full_name, o.place.url]] : [], body }),

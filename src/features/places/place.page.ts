@@ -59,7 +59,7 @@ ${campaigns.length ? `<h2>Take action</h2><ul>${campaigns.map((c) => `<li>${link
 <h2>Laws that apply here</h2>
 ${policyTable(inForce, place.kind === 'city' ? `Laws in force in ${place.full_name}: its own, its county's and its state's, with whom each binds` : `Laws in force in ${place.full_name}, with whom each binds`, 'No ban, moratorium or oversight law in force here is recorded.')}
 ${otherPolicies.length ? `<h3>Proposed, failed or ended</h3>${policyTable(otherPolicies, `Laws of ${place.full_name} that are pending or no longer in force`)}` : ''}
-${place.kind === 'city' ? `<h2>Officials</h2>${officialList(roster)}${roster.some((o) => isStale(o.verified_on)) ? '<p class="note">Our mayors list dates from 2020: check a contact before relying on it.</p>' : ''}` : ''}
+${place.kind === 'city' ? `<h2>Officials</h2>${officialList(roster)}${roster.some((o) => o.current && isStale(o.verified_on)) ? '<p class="note">Our mayors list dates from 2020: check a contact before relying on it.</p>' : ''}` : ''}
 <h2>Deployments</h2>
 ${contexts.join('\n')}
 ${deploymentTable(deployments, `Deployments in ${place.full_name}${total > SHOWN ? `, the first ${SHOWN} by agency` : ''}`)}

@@ -4,7 +4,7 @@ import type { Database } from '#src/storage/schema';
 import { scopeLabel } from '#src/domain/policies';
 import { HttpError } from '#src/http/errors';
 import { escapeHtml, renderPage } from '#src/http/html';
-import { dateInWords, formatDay, link, policyTable, sourceList, statusBadge, technologyName, withQuery } from '#src/http/page-parts';
+import { dateInWords, formatDay, link, policyTable, sourceList, statusBadge, technologyLink, withQuery } from '#src/http/page-parts';
 import { findPolicies, isBinding, iteratePolicies, type PolicyRecord } from './policies.repository';
 
 const LEVEL_WORDS: Record<string, string> = {
@@ -50,7 +50,7 @@ ${policyTable(others, `${others.length} laws that were introduced and not passed
 <dt>Made by</dt><dd>${policy.body ? escapeHtml(policy.body) : '<span class="note">not recorded</span>'}${policy.level ? ` <span class="note">(${escapeHtml(LEVEL_WORDS[policy.level] ?? policy.level)})</span>` : ''}</dd>
 <dt>Jurisdiction</dt><dd>${policy.place ? link(policy.place.url, policy.place.full_name) : escapeHtml(policy.jurisdiction)}${policy.place && policy.place.full_name !== policy.jurisdiction ? ` <span class="note">(${escapeHtml(policy.jurisdiction)})</span>` : ''}</dd>
 <dt>Binds</dt><dd>${escapeHtml(scopeLabel(policy.scope, policy.level))}${policy.scope_note ? `. <span class="note">${escapeHtml(policy.scope_note)}</span>` : ''}</dd>
-<dt>Covers</dt><dd>${policy.technologies.map((t) => link(`/technologies/${t}`, technologyName(t))).join(', ') || '<span class="note">not recorded</span>'}</dd>
+<dt>Covers</dt><dd>${policy.technologies.map((t) => technologyLink(t)).join(', ') || '<span class="note">not recorded</span>'}</dd>
 </dl>
 ${policy.summary ? `<h2>Summary</h2><p>${escapeHtml(policy.summary)}</p>` : ''}
 <h2>History</h2>

@@ -2,6 +2,7 @@ import { slugify } from '#src/domain/names';
 import { findStateByCode } from '#src/domain/states';
 import type { ImportKind, ParseResult } from '../import-kind';
 import { writeOrigins, originItem } from '../evidence.writes';
+import { settleCurrentOfficials, writeOfficialListings } from '#src/features/officials/current-officials';
 
 interface MayorRow {
   readonly name: string;
@@ -65,6 +66,16 @@ export const uscmMayorsImporter: ImportKind<MayorRow> = {
     // The directory lists some cities twice, with identical rows; they are one official.
     await ctx.writer.upsert('officials', officials.map((o) => ({ row: o.index, values: o.values })), { entity: 'official' });
     await writeOrigins(ctx, officials.map((o) => originItem(ctx, o.index, o.line, o.key, 'official', o.values.id)));
+    // The directory lists each mayor as in office as of its date; a newer source may show someone else.
+    const placed = officials.filter((o) => o.values.place_id !== null);
+    await writeOfficialListings(
+      ctx,
+      placed.map((o) => ({
+        row: o.index,
+        values: { id: `${o.values.id}|${ctx.dataset}`, place_id: o.values.place_id, official_id: o.values.id, dataset: ctx.dataset, as_of: ctx.asOf.on, status: 'current', source_url: o.values.source_url, term_ends_on: null },
+      })),
+    );
+    await settleCurrentOfficials(ctx.writer, placed.map((o) => o.values.place_id!));
   },
 };
 

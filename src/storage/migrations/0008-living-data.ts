@@ -15,7 +15,7 @@ import type { DialectName } from '../dialect';
  * - Import runs say which source they read and whether they were a first load.
  * - A deployment a source no longer lists keeps its status, with the day and the source (`unlisted_on/by`).
  * - Officials are current or not, with the day a newer source showed they left, and every listing of
- *   them by a source (`official_listings`).
+ *   them by a source (`official_listings`). `ocd_divisions` maps Open Civic Data division ids to places.
  */
 export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
   const text = dialect === 'postgres' ? sql`text collate "C"` : 'text';
@@ -82,12 +82,20 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
   await db.schema.alterTable('officials').addColumn('started_on', 'text').execute();
   await db.schema.alterTable('officials').addColumn('ocd_id', 'text').execute();
   await db.schema
+    .createTable('ocd_divisions')
+    .addColumn('id', text, (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('place_id', text, (c) => c.notNull())
+    .execute();
+  await db.schema
     .createTable('official_listings')
+    .addColumn('id', text, (c) => c.primaryKey())
     .addColumn('official_id', text, (c) => c.notNull())
     .addColumn('dataset', text, (c) => c.notNull())
     .addColumn('as_of', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('source_url', 'text')
-    .addPrimaryKeyConstraint('official_listings_pk', ['official_id', 'dataset'])
+    .addColumn('term_ends_on', 'text')
     .execute();
+  await db.schema.createIndex('official_listings_official').on('official_listings').column('official_id').execute();
 }
