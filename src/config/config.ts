@@ -8,6 +8,8 @@ export interface Config {
   readonly port: number;
   /** Folder of the bundled datasets. */
   readonly dataDir: string;
+  /** Where syncs keep the raw file of every source version they fetch (var/sources/). */
+  readonly sourcesDir: string;
   /** Load the bundled datasets into an empty database on start. */
   readonly loadBundledData: boolean;
   /** API requests per minute per client address before 429. */
@@ -79,6 +81,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || '127.0.0.1',
     port,
     dataDir: env.DATA_DIR ? resolve(env.DATA_DIR) : join(REPO_ROOT, 'data'),
+    sourcesDir: env.SOURCES_DIR ? resolve(env.SOURCES_DIR) : join(REPO_ROOT, 'var', 'sources'),
     loadBundledData: load === 'true' || load === '1',
   };
 }

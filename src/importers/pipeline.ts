@@ -322,9 +322,8 @@ async function* readJsonLines(path: string, onBytes: (bytes: number) => void, ha
  * The run's SHA-256 covers every file's path and bytes.
  */
 async function* readYamlFiles(root: string, onBytes: (bytes: number) => void, hash: ReturnType<typeof createHash>): AsyncGenerator<DelimitedRecord> {
-  const files = listFiles(root).filter((f) => f.endsWith('.yml') || f.endsWith('.yaml')).sort();
   let bytes = 0;
-  for (const [i, file] of files.entries()) {
+  for (const [i, file] of yamlFilesOf(root).entries()) {
     const text = readFileSync(join(root, file));
     hash.update(`${file}\n`).update(text);
     bytes += text.length;
@@ -337,6 +336,17 @@ async function* readYamlFiles(root: string, onBytes: (bytes: number) => void, ha
     }
     yield { line: i + 1, fields: [JSON.stringify({ path: file, document })] };
   }
+}
+
+function yamlFilesOf(root: string): string[] {
+  return listFiles(root).filter((f) => f.endsWith('.yml') || f.endsWith('.yaml')).sort();
+}
+
+/** The SHA-256 a run of a folder of YAML files records: of every file's path and bytes, in path order. */
+export function hashYamlFolder(root: string): string {
+  const hash = createHash('sha256');
+  for (const file of yamlFilesOf(root)) hash.update(`${file}\n`).update(readFileSync(join(root, file)));
+  return hash.digest('hex');
 }
 
 function listFiles(root: string, prefix = ''): string[] {

@@ -42,19 +42,41 @@ describe('command line', () => {
     expect((await cli(['import', 'census-states', fixture('states.psv'), '--as-of', '2017'], env)).stdout).toContain('(as of 2017): read 57, created 57');
     const broken = await cli(['import', 'atlas', fixture('atlas-broken.csv'), '--as-of', '2020-10-07'], env);
     expect(broken.code).toBe(0);
-    expect(broken.stdout).toContain('read 8, created 3, updated 0, unchanged 0, rejected 5');
+    expect(broken.stdout).toContain('read 8, created 4, updated 0, unchanged 0, rejected 4');
     expect(broken.stdout).toContain('atlas-broken.csv:3: State: "XX" is not a US state or territory code');
     const stats = JSON.parse((await cli(['stats'], env)).stdout);
-    expect(stats.deployments).toBe(3);
+    expect(stats.deployments).toBe(4);
     const check = await cli(['check'], env);
     expect(check.code).toBe(0);
-    expect(check.stdout).toMatch(/^\d+ of 3 agencies are placed on the map\.\nCity and town agencies: \d+ of \d+ \(\d+\.\d\d%\) are drawn more than 25 km from their town's point/);
-    expect(JSON.parse((await cli(['check', '--json'], env)).stdout)).toMatchObject({ agencies: 3, toleranceKm: 25 });
+    expect(check.stdout).toMatch(/^\d+ of 4 agencies are placed on the map\.\nCity and town agencies: \d+ of \d+ \(\d+\.\d\d%\) are drawn more than 25 km from their town's point/);
+    expect(JSON.parse((await cli(['check', '--json'], env)).stdout)).toMatchObject({ agencies: 4, toleranceKm: 25 });
     const merge = await cli(['agencies', 'merge', 'ma-nowhere', 'ma-elsewhere'], env);
     expect(merge.code).toBe(2);
     expect(merge.stderr).toBe('error: no agency has the id "ma-nowhere"; nothing was changed\n');
     const geojson = JSON.parse((await cli(['export', '--format', 'geojson'], env)).stdout);
-    expect(geojson.features).toHaveLength(3);
+    expect(geojson.features).toHaveLength(4);
+  });
+
+  it('lists, renames, reviews and merges technologies, keeping every deployment and what imports read', async () => {
+    const env = { DATABASE_URL: databaseUrl };
+    await cli(['import', 'census-states', fixture('states.psv'), '--as-of', '2017'], env);
+    // The broken fixture's "Mind Reading" row (a test value) made a technology of its own, unreviewed.
+    await cli(['import', 'atlas', fixture('atlas-broken.csv'), '--as-of', '2020-10-07'], env);
+    const unreviewed = await cli(['technologies', 'list', '--unreviewed'], env);
+    expect(unreviewed.stdout).toMatch(/^mind-reading +UNREVIEWED +1 +Mind Reading\n$/);
+    expect((await cli(['technologies', 'rename', 'mind-reading', 'Mind-reading devices'], env)).stdout).toBe('renamed mind-reading to "Mind-reading devices"\n');
+    expect((await cli(['technologies', 'review', 'mind-reading', '--description', 'A test value.'], env)).stdout).toBe('mind-reading is reviewed\n');
+    expect((await cli(['technologies', 'list', '--unreviewed'], env)).stdout).toBe('every technology has been reviewed\n');
+    const listed = JSON.parse((await cli(['technologies', 'list', '--json'], env)).stdout) as Array<{ slug: string; name: string; synonyms: string[]; reviewed: boolean; deployments: number }>;
+    expect(listed.find((t) => t.slug === 'mind-reading')).toEqual(expect.objectContaining({ name: 'Mind-reading devices', synonyms: ['Mind Reading'], reviewed: true, deployments: 1 }));
+    const merged = await cli(['technologies', 'merge', 'mind-reading', 'predictive-policing'], env);
+    expect(merged.stdout).toBe('merged mind-reading into predictive-policing: 1 deployment(s) moved, 0 combined with predictive-policing\'s own; /technologies/mind-reading now redirects\n');
+    const again = await cli(['technologies', 'merge', 'mind-reading', 'drones'], env);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toBe('error: "mind-reading" was merged into "predictive-policing"; nothing was changed\n');
+    expect(JSON.parse((await cli(['stats'], env)).stdout).deployments).toBe(4);
+    // The old names are synonyms now: importing the file again finds the merged technology and changes nothing.
+    expect((await cli(['import', 'atlas', fixture('atlas-broken.csv'), '--as-of', '2020-10-07'], env)).stdout).toContain('read 8, created 0, updated 0, unchanged 4, rejected 4');
   });
 
   it('refuses a wrong-shaped file with exit code 2 and a message that says nothing was written', async () => {
