@@ -33,6 +33,8 @@ import { registerSearchPage } from '#src/features/search/search.page';
 import { registerAboutPage } from '#src/features/about/about.page';
 import { registerMapPage } from '#src/features/map/map.page';
 import { registerAreaRoutes } from '#src/features/map/areas.routes';
+import { registerChangeRoutes } from '#src/features/changes/changes.routes';
+import { registerChangesPage } from '#src/features/changes/changes.page';
 import { randomBytes } from 'node:crypto';
 import { SupporterCrypto } from '#src/security/supporter-crypto';
 import { Mailer } from '#src/mail/mailer';
@@ -116,6 +118,7 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
   registerTileRoutes(app, handle.db);
   registerAreaRoutes(app, handle.db);
   registerCampaignRoutes(app, handle.db);
+  registerChangeRoutes(app, handle.db, options.campaigns?.publicUrl ?? 'http://127.0.0.1:3000');
   registerApiDocsPage(app);
   // Pages (server-rendered HTML that works without JavaScript).
   await registerStaticAssets(app);
@@ -131,6 +134,7 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
   registerOfficialPage(app, handle.db);
   registerSearchPage(app, handle.db);
   registerAboutPage(app, handle.db);
+  registerChangesPage(app, handle.db);
   // Campaigns: forms with CSRF protection and a honeypot; actions count after double opt-in.
   registerFormParser(app);
   const crypto = options.campaigns?.crypto ?? new SupporterCrypto(randomBytes(32));

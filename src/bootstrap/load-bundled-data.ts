@@ -28,12 +28,23 @@ export async function loadBundledData(
     const started = Date.now();
     const summary = await runImport(db, kind, join(dataDir, dataset.path), { asOf: dataset.asOf, sourceName: dataset.kind, title: dataset.title, firstLoad: true });
     summaries.push(summary);
+    await recordBundledLoad(db, dataset.kind, summary.runId);
     log(
       `loaded ${dataset.title}: ${summary.read} rows (${summary.created} new, ${summary.rejected} rejected, ${summary.warnings.length} warnings) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
   }
   await writeMeta(db, META_KEY, fingerprint);
   return { loaded: true, summaries };
+}
+
+/** The bundled source's registry entry learns the version loaded, so that a sync of the same bytes writes nothing. */
+async function recordBundledLoad(db: Kysely<any>, name: string, runId: string): Promise<void> {
+  const run = await db.selectFrom('import_runs').select(['file_sha256', 'as_of', 'as_of_precision', 'finished_at']).where('id', '=', runId).executeTakeFirstOrThrow();
+  await db
+    .updateTable('data_sources')
+    .set({ sha256: run.file_sha256, as_of: run.as_of, as_of_precision: run.as_of_precision, fetched_at: run.finished_at, checked_at: run.finished_at, last_run_id: runId, last_outcome: 'imported' })
+    .where('name', '=', name)
+    .execute();
 }
 
 function fingerprintOf(datasets: readonly BundledDataset[], dataDir: string): string {

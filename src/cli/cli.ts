@@ -13,6 +13,7 @@ import { operatorsCommand } from './commands/operators.command';
 import { officialsCommand } from './commands/officials.command';
 import { agenciesCommand, checkCommand } from './commands/agencies.command';
 import { technologiesCommand } from './commands/technologies.command';
+import { sourcesCommand, syncCommand } from './commands/sync.command';
 import { CliError } from './cli-error';
 
 async function withDatabase<T>(work: (handle: DatabaseHandle) => Promise<T>): Promise<T> {
@@ -85,6 +86,8 @@ export function buildCli(): Command {
   program.addCommand(agenciesCommand(withDatabase));
   program.addCommand(checkCommand(withDatabase));
   program.addCommand(technologiesCommand(withDatabase));
+  program.addCommand(syncCommand(withDatabase));
+  program.addCommand(sourcesCommand(withDatabase));
 
   program
     .command('serve')

@@ -32,6 +32,7 @@ th a{color:var(--ink)}th[aria-sort] a{color:var(--accent)}
 .status{display:inline-block;padding:0 .4rem;border-radius:.25rem;border:1px solid currentColor;font-size:.875rem;white-space:nowrap}
 .status-active,.status-passed,.status-in-effect{color:var(--accent)}.status-ended,.status-cancelled,.status-rejected,.status-failed,.status-repealed,.status-expired{color:var(--ok)}.status-proposed,.status-introduced,.status-paused,.status-unknown{color:var(--warn)}
 .as-of{font-size:.9rem;color:var(--muted);white-space:nowrap}
+.history{padding-left:1.25rem}.history li{margin:.5rem 0}
 .badge{display:inline-block;padding:0 .35rem;border-radius:.25rem;border:1px dashed var(--warn);color:var(--warn);font-size:.8rem;font-weight:400;vertical-align:middle;white-space:nowrap}
 .notice{border-left:4px solid var(--warn);padding:.5rem 1rem;background:#fff;margin:1rem 0}
 .note{color:var(--muted);font-size:.95rem}.stale{color:var(--warn);font-weight:600}
@@ -74,6 +75,8 @@ export interface Page {
   styles?: string[];
   /** Keep search engines off pages that are only views of other pages (e.g. filtered lists). */
   noindex?: boolean;
+  /** Atom feeds of this page's changes, announced to feed readers. */
+  feeds?: Array<{ title: string; href: string }>;
 }
 
 /** The site's page shell. Nothing in it loads from another origin; pages work without JavaScript. */
@@ -88,7 +91,7 @@ export function renderPage(page: Page): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(page.title)} · Counterwatch</title>
 <meta name="description" content="${escapeHtml(page.description ?? 'Which US police agencies use which surveillance technology, since when, and who says so.')}">
-${page.noindex ? '<meta name="robots" content="noindex">\n' : ''}<link rel="icon" href="/favicon.svg" type="image/svg+xml">
+${page.noindex ? '<meta name="robots" content="noindex">\n' : ''}${(page.feeds ?? []).map((f) => `<link rel="alternate" type="application/atom+xml" title="${escapeHtml(f.title)}" href="${escapeHtml(f.href)}">\n`).join('')}<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="${SITE_CSS_PATH}">
 ${(page.styles ?? []).map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}">`).join('\n')}
 ${(page.scripts ?? []).map((src) => `<script type="module" src="${escapeHtml(src)}"></script>`).join('\n')}
@@ -97,14 +100,14 @@ ${(page.scripts ?? []).map((src) => `<script type="module" src="${escapeHtml(src
 <a class="skip" href="#content">Skip to content</a>
 <header class="site">
 <a class="brand" href="/">Counterwatch</a>
-<nav aria-label="Site"><ul><li><a href="/map">Map</a></li><li><a href="/deployments">List</a></li><li><a href="/technologies">Technologies</a></li><li><a href="/policies">Laws</a></li><li><a href="/campaigns">Act</a></li><li><a href="/about">About the data</a></li><li><a href="/api">API</a></li></ul></nav>
+<nav aria-label="Site"><ul><li><a href="/map">Map</a></li><li><a href="/deployments">List</a></li><li><a href="/technologies">Technologies</a></li><li><a href="/policies">Laws</a></li><li><a href="/campaigns">Act</a></li><li><a href="/changes">Changes</a></li><li><a href="/about">About the data</a></li><li><a href="/api">API</a></li></ul></nav>
 <form action="/search" method="get" role="search" aria-label="Site"><label class="visually-hidden" for="site-q">Search places, agencies and deployments</label><input id="site-q" name="q" type="search" placeholder="City, agency or ZIP" autocomplete="off"><button type="submit">Search</button></form>
 </header>
 <main id="content">
 ${crumbs}
 ${page.body}
 </main>
-<footer><p>Data: EFF Atlas of Surveillance, FBI Crime Data Explorer, US Census Bureau, Fight for the Future, DeFlock, US Conference of Mayors. Each dataset keeps its own date: see <a href="/about">about the data</a>. <a href="/api">API documentation</a> · <a href="/api/v1/export?format=csv">download everything (CSV)</a>.</p></footer>
+<footer><p>Data: EFF Atlas of Surveillance, FBI Crime Data Explorer, US Census Bureau, Fight for the Future, DeFlock, US Conference of Mayors, Open States, Open Civic Data. Each dataset keeps its own date: see <a href="/about">about the data</a>. <a href="/changes">What changed</a> (<a href="/feeds/changes.atom">feed</a>) · <a href="/api">API documentation</a> · <a href="/api/v1/export?format=csv">download everything (CSV)</a>.</p></footer>
 </body>
 </html>`;
 }

@@ -2,11 +2,13 @@ import type { DatabaseHandle } from './dialect';
 import { migrateToLatest } from './migrate';
 import { seedTechnologies } from '#src/features/technologies/technologies.repository';
 import { syncCampaigns } from '#src/features/campaigns/default-campaigns';
+import { registerBundledSources } from '#src/sync/data-sources.repository';
 
-/** Migrates the schema and seeds the controlled vocabularies and the shipped campaigns. Idempotent. */
+/** Migrates the schema and seeds the technologies, the shipped campaigns and the bundled sources. Idempotent. */
 export async function prepareDatabase(handle: DatabaseHandle): Promise<string[]> {
   const applied = await migrateToLatest(handle);
   await seedTechnologies(handle.db);
   await syncCampaigns(handle.db);
+  await registerBundledSources(handle.db, new Date().toISOString());
   return applied;
 }

@@ -4,6 +4,7 @@ import { openDatabase } from '#src/storage/dialect';
 import { prepareDatabase } from '#src/storage/prepare';
 import { loadBundledData } from '#src/bootstrap/load-bundled-data';
 import { buildApp } from '#src/app';
+import { startSyncSchedule } from '#src/sync/sync-schedule';
 
 /** Opens and migrates the database, loads the bundled data on a first start, and serves until a signal. */
 export async function serve(config: Config = readConfig()): Promise<void> {
@@ -32,6 +33,8 @@ export async function serve(config: Config = readConfig()): Promise<void> {
   };
   const sweeper = setInterval(() => void housekeeping().catch((error) => log(`housekeeping failed: ${(error as Error).message}`)), 5 * 60_000);
   sweeper.unref();
+  // Sources with a schedule (none by default) are synced while the server runs.
+  const stopSyncs = startSyncSchedule(handle.db, { dataDir: config.dataDir, sourcesDir: config.sourcesDir }, log);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -42,6 +45,7 @@ export async function serve(config: Config = readConfig()): Promise<void> {
     closing = true;
     log(`${signal}: closing`);
     clearInterval(sweeper);
+    stopSyncs();
     await app.close();
     mailer.close();
     await handle.close();

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
-import { BUNDLED_DATASETS } from '#src/bootstrap/bundled-datasets';
+import { listDataSources } from '#src/sync/data-sources.repository';
 import { PLACEMENT_TOLERANCE_KM } from '#src/domain/placement';
 import { checkPlacement, type PlacementReport } from '#src/features/agencies/placement-check';
 import { readStats } from '#src/features/stats/stats.repository';
@@ -47,12 +47,15 @@ export function registerAboutPage(app: FastifyInstance, db: Kysely<Database>): v
   };
 
   app.get('/about', { schema: { hide: true } }, async (_request, reply) => {
-    const [stats, dates, report] = await Promise.all([readStats(db), readDateCounts(db), placementReport()]);
-    const loaded = new Map(stats.imports.map((i) => [i.file, i]));
-    const rows = BUNDLED_DATASETS.map((d) => {
-      const run = loaded.get(d.path.split('/').at(-1)!);
-      return `<tr><th scope="row">${escapeHtml(d.title)}</th><td>${escapeHtml(d.credit)}</td><td>${escapeHtml(d.licence)}</td><td class="date">${formatDay(d.asOf)}</td><td class="n">${run ? formatNumber(run.rows_read) : 'not loaded'}</td></tr>`;
-    }).join('\n');
+    const [stats, dates, report, sources, runs] = await Promise.all([readStats(db), readDateCounts(db), placementReport(), listDataSources(db), db.selectFrom('import_runs').select(['id', 'rows_read']).execute()]);
+    const rowsRead = new Map(runs.map((r) => [r.id, Number(r.rows_read)]));
+    const rows = sources
+      .map((d) => {
+        const read = d.last_run_id ? rowsRead.get(d.last_run_id) : undefined;
+        const checked = d.checked_at ? `${escapeHtml(d.last_outcome ?? '')} <span class="note">(${escapeHtml(d.checked_at.slice(0, 10))})</span>` : '<span class="note">never</span>';
+        return `<tr id="source-${escapeHtml(d.name)}"><th scope="row">${escapeHtml(d.title)}<br><span class="note">${escapeHtml(d.name)}</span></th><td>${escapeHtml(d.licence)}</td><td class="date">${formatDay(d.as_of, 'not loaded')}</td><td>${checked}${d.schedule_hours ? `<br><span class="note">every ${d.schedule_hours} h</span>` : ''}</td><td class="n">${read === undefined ? 'not loaded' : formatNumber(read)}</td></tr>`;
+      })
+      .join('\n');
     const percent = (x: number) => `${(x * 100).toFixed(2)}%`;
     const inDoubt = report.inDoubt.length
       ? `<ul>${report.inDoubt.map((f) => `<li>${link(`/agencies/${f.agency}`, f.name)} (${escapeHtml(f.state)}): ${escapeHtml(f.problem)}</li>`).join('')}</ul>`
@@ -61,9 +64,10 @@ export function registerAboutPage(app: FastifyInstance, db: Kysely<Database>): v
 <h1>About the data</h1>
 <p>Counterwatch joins public datasets about police surveillance into one model: <em>which agency uses which technology, since when, and who says so</em>, and which places ban or oversee it. Every fact on this site links to the dataset row and the sources it came from.</p>
 <h2>Where it comes from</h2>
-<div class="table-wrap"><table><caption>Bundled datasets, with the date each was current</caption>
-<thead><tr><th scope="col">Dataset</th><th scope="col">Compiled by</th><th scope="col">Licence</th><th scope="col">As of</th><th scope="col" class="n">Rows read</th></tr></thead>
+<div class="table-wrap" id="datasets"><table><caption>Datasets (sources), with the date each was current and its last sync</caption>
+<thead><tr><th scope="col">Dataset</th><th scope="col">Licence and credit</th><th scope="col">As of</th><th scope="col">Last checked</th><th scope="col" class="n">Rows read</th></tr></thead>
 <tbody>${rows}</tbody></table></div>
+<p>Each is a <em>source</em> that syncs: <code>npm run cli -- sync NAME</code> fetches its current version (over HTTP with the ETag and Last-Modified of the last fetch), keeps the raw file with its SHA-256, and imports it only if it changed. A row a source listed before and no longer lists is not deleted: its deployment is marked "no longer listed", with the date. Every change is on <a href="/changes">the list of changes</a>, with a feed.</p>
 <p>Also used: state and county outlines from the US Census Bureau's 2017 cartographic boundary files, as packaged by Mike Bostock's <code>us-atlas</code> (ISC licence), for the map and to tell which county a point lies in; ZIP code centres from the <code>zipcodes</code> package (federalgovernmentzipcodes.us). The map is drawn with MapLibre GL JS (BSD licence). Everything is served from this site: no page loads anything from another one.</p>
 
 <h2 id="dates">What the dates mean</h2>
@@ -104,7 +108,7 @@ ${inDoubt}
 <li><strong>Absent from this map does not mean not used.</strong> The datasets hold what reporters, researchers and agencies have made public.</li>
 <li>The data is old in places: Ring partnerships end in mid-2020, when Ring stopped publishing them; the mayors list is from October 2020; Fight for the Future's face-recognition laws from May 2021. Every status says when it was last seen.</li>
 <li>Rows are kept as their sources have them, not corrected by hand: a row that contradicts itself is flagged and left unplaced, not moved.</li>
-<li>Every change is kept as a revision, with the import or person that made it (${formatNumber(stats.revisions)} so far).</li>
+<li>Every change is kept as a revision, with the import or person that made it (${formatNumber(stats.revisions)} so far), and the public <a href="/changes">list of changes</a> says what changed, when, and on what evidence.</li>
 </ul>
 <h2>Use it</h2>
 <p>All of it is open: the <a href="/api">API</a> answers JSON, CSV and GeoJSON, and <a href="/api/v1/export?format=json">the full export</a> holds every record with its sources. Credit the original compilers above when you publish.</p>`;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
+import { historySection } from '#src/features/changes/change-history';
 import { findStateByCode } from '#src/domain/states';
 import { HttpError } from '#src/http/errors';
 import { escapeHtml, renderPage } from '#src/http/html';
@@ -29,6 +30,7 @@ export function registerAgencyPage(app: FastifyInstance, db: Kysely<Database>): 
       agency.place ? findPoliciesCovering(db, agency.place) : Promise.resolve([]),
     ]);
     const state = findStateByCode(agency.state);
+    const history = await historySection(db, { agency: agency.id }, {});
     const body = `
 <h1>${escapeHtml(agency.name)}</h1>
 <dl class="facts">
@@ -41,6 +43,7 @@ ${agency.ori ? `<dt>FBI ORI</dt><dd>${escapeHtml(agency.ori)}</dd>` : ''}
 ${deploymentTable(deployments, `Deployments of ${agency.name}`, { showAgency: false })}
 <h2>Laws that apply here</h2>
 ${policyTable(policies, `Bans, moratoria and oversight laws covering ${agency.place?.full_name ?? state?.name ?? agency.state}`)}
+${history}
 <p class="note">Data: <a href="/api/v1/agencies/${escapeHtml(agency.id)}">this agency as JSON</a> · <a href="/api/v1/deployments?agency=${escapeHtml(agency.id)}">its deployments as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(
       renderPage({

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
+import { historySection } from '#src/features/changes/change-history';
 import { HttpError } from '#src/http/errors';
 import { escapeHtml, renderPage } from '#src/http/html';
 import { dateInWords, deploymentTable, formatDay, link, policyTable, sourceList, statusAsOf, statusAsOfInWords, statusBadge, technologyName } from '#src/http/page-parts';
@@ -38,6 +39,7 @@ export function registerDeploymentPage(app: FastifyInstance, db: Kysely<Database
     const tech = technologyName(d.technology);
     const title = `${d.agency.name}: ${tech}`;
     const timeline = d.events.length ? `<ol class="timeline">${d.events.map(evidenceItem).join('')}</ol>` : '<p class="note">No dated evidence is recorded.</p>';
+    const history = await historySection(db, { entity: { type: 'deployment', id: d.id } }, {});
     const body = `
 <h1>${escapeHtml(title)}</h1>
 <p>${statusAsOf(d)}: its status when a source last showed it${d.last_seen_on ? `, on ${formatDay(d.last_seen_on)}` : ''}. It may have changed since.</p>
@@ -62,6 +64,7 @@ ${sourceList(d.sources)}
 ${policyTable(policies, `Bans, moratoria and oversight laws in force or proposed where ${d.place?.full_name ?? d.agency.state} is`)}
 <h2>Everything ${escapeHtml(d.agency.name)} is documented using</h2>
 ${deploymentTable(others, `Deployments of ${d.agency.name}`, { showAgency: false })}
+${history}
 <p class="note">Data: <a href="/api/v1/deployments/${escapeHtml(d.id)}">this record as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(
       renderPage({

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
+import { historySection } from '#src/features/changes/change-history';
 import { HttpError } from '#src/http/errors';
 import { escapeHtml, renderPage } from '#src/http/html';
 import { formatDay, link, telHref } from '#src/http/page-parts';
@@ -33,6 +34,7 @@ ${listings.length ? `<h2>Sources that list this person</h2>
 <div class="table-wrap"><table><caption>Listings of ${escapeHtml(o.name)}, newest first</caption>
 <thead><tr><th scope="col">Source</th><th scope="col">As of</th><th scope="col">Lists them as</th><th scope="col">Term ends</th></tr></thead>
 <tbody>${listings.map((l) => `<tr><th scope="row">${l.source_url ? `<a href="${escapeHtml(l.source_url)}" rel="nofollow noopener">${escapeHtml(l.source)}</a>` : escapeHtml(l.source)}</th><td class="date">${formatDay(l.as_of)}</td><td>${l.status === 'current' ? 'in office' : 'no longer listed (re-verify)'}</td><td class="date">${formatDay(l.term_ends_on, 'not given')}</td></tr>`).join('')}</tbody></table></div>` : ''}
+${await historySection(db, { entity: { type: 'official', id: o.id } }, {})}
 <p class="note">Data: <a href="/api/v1/officials/${escapeHtml(o.id)}">this official as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(
       renderPage({ title: `${o.name}, ${o.role} of ${o.jurisdiction}`, description: `Public contact details of ${o.name}, ${o.role} of ${o.jurisdiction}, verified ${o.verified_on ?? 'never'}.`, crumbs: o.place ? [[o.place.full_name, o.place.url]] : [], body }),

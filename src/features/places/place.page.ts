@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
+import { historySection } from '#src/features/changes/change-history';
 import { HttpError } from '#src/http/errors';
 import { escapeHtml, renderPage } from '#src/http/html';
 import { deploymentTable, formatNumber, link, officialList, policyTable, technologyCounts, withQuery } from '#src/http/page-parts';
@@ -50,6 +51,10 @@ export function registerPlacePage(app: FastifyInstance, db: Kysely<Database>): v
     const listUrl = withQuery('/deployments', listParams);
     const kindWord = place.kind === 'state' ? 'state' : place.kind === 'county' ? 'county' : 'place';
     const roster = officials.map(toOfficialRecord);
+    const history =
+      place.kind === 'county'
+        ? ''
+        : await historySection(db, place.kind === 'state' ? { state: place.state } : { place: place.id }, place.kind === 'state' ? { state: place.state } : { place: place.id }, `/feeds/places/${place.id}.atom`);
     const body = `
 <h1>${escapeHtml(place.full_name)}</h1>
 <p>${total === 0 ? `No police surveillance deployment is documented in this ${kindWord}. <span class="note">Absence from this data does not mean none is used.</span>` : `${formatNumber(total)} documented ${total === 1 ? 'deployment' : 'deployments'} of police surveillance technology${place.kind === 'county' ? ' by agencies of the county and its towns' : ''}.`}${place.population ? ` Population ${formatNumber(place.population)}.` : ''}</p>
@@ -65,12 +70,14 @@ ${contexts.join('\n')}
 ${deploymentTable(deployments, `Deployments in ${place.full_name}${total > SHOWN ? `, the first ${SHOWN} by agency` : ''}`)}
 ${total > SHOWN ? `<p><a href="${escapeHtml(listUrl)}">See all ${formatNumber(total)} deployments in the list →</a></p>` : ''}
 ${parents.length ? `<p class="note">Part of ${parents.map((p) => link(p.url, p.full_name)).join(', ')}.</p>` : ''}
+${history}
 <p class="note">Data: <a href="/api/v1/places/${escapeHtml(place.id)}">this place as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(
       renderPage({
         title: place.full_name,
         description: `Police surveillance in ${place.full_name}: ${total} documented deployments, ${policies.length} laws, with sources.`,
         crumbs: parents.map((p) => [p.name, p.url] as [string, string]),
+        feeds: place.kind === 'county' ? [] : [{ title: `Changes in ${place.full_name}`, href: `/feeds/places/${place.id}.atom` }],
         body,
       }),
     );

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
+import { historySection } from '#src/features/changes/change-history';
 import { scopeLabel } from '#src/domain/policies';
 import { HttpError } from '#src/http/errors';
 import { escapeHtml, renderPage } from '#src/http/html';
@@ -58,6 +59,7 @@ ${policy.events.length ? `<ol class="timeline">${policy.events.map(stepItem).joi
 <h2>Sources</h2>
 ${sourceList(policy.sources)}
 ${policy.place ? `<p><a href="${escapeHtml(withQuery('/deployments', policy.place.geoid ? { place: policy.place.geoid } : { state: policy.state }))}">Surveillance documented in ${escapeHtml(policy.place.full_name)}</a></p>` : ''}
+${await historySection(db, { entity: { type: 'policy', id: policy.id } }, {})}
 <p class="note">Data: <a href="/api/v1/policies/${escapeHtml(policy.id)}">this law as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(
       renderPage({

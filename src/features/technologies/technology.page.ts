@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
+import { historySection } from '#src/features/changes/change-history';
 import { findStateByCode } from '#src/domain/states';
 import { HttpError } from '#src/http/errors';
 import { escapeHtml, renderPage } from '#src/http/html';
@@ -64,9 +65,10 @@ ${byState.length ? `<div class="table-wrap"><table><caption>${escapeHtml(technol
 <h2>Vendors</h2>
 ${vendors.length ? `<ul>${vendors.map((v) => `<li>${link(`/vendors/${v.id}`, v.name)}: ${formatNumber(Number(v.n))}</li>`).join('')}</ul>` : '<p class="note">No vendor is recorded.</p>'}
 <h2>Laws</h2>
-${policyTable(policies, `Laws covering ${technology.name}`)}`;
+${policyTable(policies, `Laws covering ${technology.name}`)}
+${await historySection(db, { technology: slug }, { technology: slug }, `/feeds/technologies/${slug}.atom`)}`;
     reply.type('text/html; charset=utf-8').send(
-      renderPage({ title: technology.name, description: `${technology.name}: ${technology.counts.deployments} documented police deployments in the US, by state and vendor.`, crumbs: [['Technologies', '/technologies']], body }),
+      renderPage({ title: technology.name, feeds: [{ title: `Changes to ${technology.name}`, href: `/feeds/technologies/${slug}.atom` }], description: `${technology.name}: ${technology.counts.deployments} documented police deployments in the US, by state and vendor.`, crumbs: [['Technologies', '/technologies']], body }),
     );
     return reply;
   });
