@@ -45,8 +45,9 @@ export function statusBadge(status: string): string {
  * A deployment's status with the date a source last showed it so ("active as of Oct 7, 2020"): a status
  * is never shown bare, because it is only known as of then.
  */
-export function statusAsOf(d: { status: string; last_seen_on: string | null }): string {
-  return `${statusBadge(d.status)} <span class="as-of">as of ${formatDay(d.last_seen_on, 'an unknown date')}</span>`;
+export function statusAsOf(d: { status: string; last_seen_on: string | null; no_longer_listed?: { on: string; by: string | null } | null }): string {
+  const unlisted = d.no_longer_listed ? ` <span class="as-of">(no longer listed by ${escapeHtml(d.no_longer_listed.by ?? 'a source')} as of ${formatDay(d.no_longer_listed.on)})</span>` : '';
+  return `${statusBadge(d.status)} <span class="as-of">as of ${formatDay(d.last_seen_on, 'an unknown date')}</span>${unlisted}`;
 }
 
 /** The same in plain words: "active as of Oct 7, 2020". */

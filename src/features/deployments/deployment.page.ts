@@ -18,6 +18,8 @@ function evidenceItem(e: DeploymentRecord['events'][number]): string {
       ? `${statusBadge(e.status)} from this date${note ? `: ${note}` : ''}`
       : e.kind === 'listed'
         ? `${statusBadge(e.status)}: listed${note ? ` by ${note}` : ''} as of this date`
+        : e.kind === 'unlisted'
+          ? `no longer listed by <a href="/about#source-${escapeHtml(e.note ?? '')}">${note}</a> as of this date <span class="note">(not proof that it ended)</span>`
         : `${statusBadge(e.status)}: shown in a document of this date${note ? ` (${note})` : ''}`;
   const source = e.source_url ? ` (<a href="${escapeHtml(e.source_url)}" rel="nofollow noopener">source</a>)` : '';
   return `<li>${formatDay(e.occurred_on, 'undated')}: ${what}${source}</li>`;
@@ -54,6 +56,7 @@ ${d.programme ? `<dt>Programme</dt><dd>${escapeHtml(d.programme)}</dd>` : ''}
 <dt>First documented</dt><dd>${formatDay(d.first_documented_on, 'not known')} <span class="note">(the earliest dated document or dataset that shows it)</span></dd>
 <dt>Last seen</dt><dd>${formatDay(d.last_seen_on, 'not known')} <span class="note">(the newest source that shows it ${escapeHtml(d.status)})</span></dd>
 ${d.ended_on ? `<dt>Ended</dt><dd>${formatDay(d.ended_on)}</dd>` : ''}
+${d.no_longer_listed ? `<dt>No longer listed</dt><dd>by ${escapeHtml(d.no_longer_listed.by ?? 'a source')} as of ${formatDay(d.no_longer_listed.on)} <span class="note">(a source that listed it stopped; that is not proof that it ended)</span></dd>` : ''}
 </dl>
 ${d.summary ? `<h2>Summary</h2><p>${escapeHtml(d.summary)}</p>` : ''}
 <h2>Evidence over time</h2>

@@ -26,6 +26,10 @@ export const deploymentSchema = z
       .nullable()
       .describe('The first day it is known to have been in use (YYYY-MM-DD): its start, else its earliest evidence of use, at the end of the period a coarse date names ("2018" counts from 2018-12-31). active_on answers with this'),
     in_use_until: z.string().nullable().describe('The last day it is known to have been in use when it has ended; null otherwise'),
+    no_longer_listed: z
+      .object({ on: z.string().describe('The as-of date of the version that no longer listed it'), by: z.string().nullable().describe('The source') })
+      .nullable()
+      .describe('A source that listed it no longer does, and no newer evidence shows it: not proof that it ended'),
     summary: z.string().nullable(),
     agency: z.object({
       id: z.string(),
@@ -49,7 +53,7 @@ export const deploymentSchema = z
         z.object({
           id: z.string(),
           status: z.enum(DEPLOYMENT_STATUSES),
-          kind: z.enum(EVIDENCE_KINDS).describe('transition (the status began then), documented (a document of that date shows it), listed (a dataset as of that date lists it)'),
+          kind: z.enum(EVIDENCE_KINDS).describe('transition (the status began then), documented (a document of that date shows it), listed (a dataset as of that date lists it), unlisted (a source that listed it no longer does, as of that date)'),
           standing: z.enum(EVIDENCE_STANDINGS).describe("vendor or official (the party's own record) or reported"),
           occurred_on: partialDateSchema.nullable(),
           precision: precisionSchema.nullable(),

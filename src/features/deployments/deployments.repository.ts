@@ -86,6 +86,8 @@ function withColumns<QB extends SelectQueryBuilder<any, any, any>>(query: QB) {
       'd.ended_precision',
       'd.active_from',
       'd.active_until',
+      'd.unlisted_on',
+      'd.unlisted_by',
       'd.summary',
       'a.id as agency_id',
       'a.name as agency_name',
@@ -243,6 +245,7 @@ async function withDetails(db: Kysely<Database>, rows: Array<Record<string, any>
       ended_precision: apiPrecision(r.ended_on, r.ended_precision),
       in_use_from: r.active_from ?? null,
       in_use_until: r.active_until ?? null,
+      no_longer_listed: r.unlisted_on ? { on: r.unlisted_on as string, by: (r.unlisted_by as string | null) ?? null } : null,
       summary: r.summary ?? null,
       agency: {
         id: r.agency_id,
