@@ -86,6 +86,9 @@ describe.each(DATABASES)('open data API on %s', (dialect) => {
       ['/api/v1/areas', '/api/v1/areas?level=county&state=MA', 200],
       ['/api/v1/areas', '/api/v1/areas?level=city', 400],
       ['/api/v1/campaigns', '/api/v1/campaigns', 200],
+      ['/api/v1/changes', '/api/v1/changes?limit=5', 200],
+      ['/api/v1/changes', '/api/v1/changes?since=2026-01-01&kind=loaded&state=MA', 200],
+      ['/api/v1/changes', '/api/v1/changes?kind=vanished', 400],
     ];
     for (const [path, url, status] of cases) {
       const res = await get(url);

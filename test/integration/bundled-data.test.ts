@@ -182,6 +182,46 @@ describe('the bundled real data', () => {
     }
   });
 
+  it("addresses today's officials: Chicago's mayor is Brandon Johnson, the 2020 directory's mayor is no longer current", async () => {
+    const app = await buildApp(sqlite, { rateLimitPerMinute: 1_000_000, versionTtlMs: 0 });
+    try {
+      const officials = (await app.inject('/api/v1/officials?place=place-1714000&role=mayor')).json().data as any[];
+      const johnson = officials.find((o) => o.name === 'Brandon Johnson');
+      expect(johnson).toMatchObject({ current: true, ended_on: null, started_on: '2023-05-15', verified_on: '2026-08-05', stale: false });
+      expect(johnson.listings).toEqual([expect.objectContaining({ source: 'openstates-officials', as_of: '2026-08-05', status: 'current' })]);
+      // The 2020 directory's mayor: a newer source shows someone else in the office. Open States' "retired"
+      // listing of her is kept as a reason to re-verify, never as the proof.
+      const lightfoot = officials.find((o) => o.name === 'Lori E. Lightfoot');
+      expect(lightfoot).toMatchObject({ current: false, ended_on: '2026-08-05', verified_on: '2020-10-19' });
+      expect(lightfoot.listings.map((l: any) => [l.source, l.status])).toEqual([
+        ['openstates-officials', 'retired'],
+        ['uscm-mayors', 'current'],
+      ]);
+      expect((await app.inject('/api/v1/officials?place=place-1714000&current=true')).json().data.map((o: any) => o.name)).toEqual(['Brandon Johnson']);
+      // The campaign page addresses only current officials; a former mayor is named only as such.
+      const campaign = await app.inject({ url: '/campaigns/cancel-ring-partnership/places/place-1714000', headers: { accept: 'text/html' } });
+      expect(campaign.statusCode).toBe(200);
+      expect(campaign.body).toContain('Brandon Johnson');
+      expect(campaign.body).not.toContain('Lightfoot');
+      const place = await app.inject('/places/place-1714000');
+      expect(place.body).toMatch(/<li><a href="\/officials\/il-chicago--mayor--brandon-johnson">Brandon Johnson<\/a>, mayor/);
+      expect(place.body).toContain('No longer in office by a newer source: <a href="/officials/il-chicago--mayor--lori-e-lightfoot">Lori E. Lightfoot</a>');
+      // Across the data: every office that Open States lists has one current mayor from it.
+      const stillCurrentFrom2020 = await sqlite.db
+        .selectFrom('officials as o')
+        .innerJoin('official_listings as l', 'l.official_id', 'o.id')
+        .select('o.id')
+        .where('l.dataset', '=', 'uscm-mayors')
+        .where('o.current', '=', 1)
+        .where('o.place_id', 'in', sqlite.db.selectFrom('officials as n').innerJoin('official_listings as m', 'm.official_id', 'n.id').select('n.place_id').where('m.dataset', '=', 'openstates-officials').where('m.status', '=', 'current'))
+        .where('o.id', 'not in', sqlite.db.selectFrom('official_listings').select('official_id').where('dataset', '=', 'openstates-officials').where('status', '=', 'current'))
+        .execute();
+      expect(stillCurrentFrom2020).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('changes nothing when loaded or imported again', async () => {
     expect((await loadBundledData(sqlite.db, DATA_DIR)).loaded).toBe(false);
     const before = await exportTo(sqlite, 'json', 'before.json');

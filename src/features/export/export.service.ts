@@ -4,7 +4,7 @@ import type { Writable } from 'node:stream';
 import type { Database } from '#src/storage/schema';
 import { iterateDeployments, type DeploymentRecord } from '#src/features/deployments/deployments.repository';
 import { iteratePolicies } from '#src/features/policies/policies.repository';
-import { iterateOfficials } from '#src/features/officials/officials.repository';
+import { findOfficialListings, iterateOfficials, type OfficialRecord } from '#src/features/officials/officials.repository';
 import { findTechnologyEvents } from '#src/features/technologies/technologies.repository';
 
 export const EXPORT_FORMATS = ['json', 'csv', 'geojson'] as const;
@@ -59,7 +59,18 @@ export async function writeExport(db: Kysely<Database>, format: ExportFormat, ou
   };
   for await (const d of iterateDeployments(db)) await emit({ type: 'deployment', ...d });
   for await (const p of iteratePolicies(db)) await emit({ type: 'policy', ...p });
-  for await (const o of iterateOfficials(db)) await emit({ type: 'official', ...o });
+  // Officials carry every source's listing of them, which says who holds an office now.
+  let officials: OfficialRecord[] = [];
+  const emitOfficials = async () => {
+    const listings = await findOfficialListings(db, officials.map((o) => o.id));
+    for (const o of officials) await emit({ type: 'official', ...o, listings: listings.get(o.id) ?? [] });
+    officials = [];
+  };
+  for await (const o of iterateOfficials(db)) {
+    officials.push(o);
+    if (officials.length >= 500) await emitOfficials();
+  }
+  await emitOfficials();
   for (const e of await findTechnologyEvents(db)) {
     const { precision: _precision, ...event } = e;
     await emit({ type: 'technology_event', ...event });

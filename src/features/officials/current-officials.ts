@@ -39,6 +39,22 @@ export async function writeOfficialListings(ctx: BatchContext, listings: Readonl
   await ctx.writer.upsert(
     'official_listings',
     listings.map(({ row, values: { place_id: _place, ...values } }) => ({ row, values })),
-    { entity: 'official_listing', secondary: true },
+    {
+      entity: 'official_listing',
+      secondary: true,
+      // A dataset may list one person twice in one version (a current term and a retired one): in office wins.
+      merge: (existing, incoming) => (existing.as_of === incoming.as_of && existing.status === 'current' && incoming.status !== 'current' ? existing : { ...existing, ...incoming }),
+    },
   );
+}
+
+/**
+ * How a source's record of an official joins the stored one: the source with the newer `verified_on`
+ * gives the contact details (a missing detail never erases one); `current` and `ended_on` are left to
+ * `settleCurrentOfficials`. Importing an older directory again after a newer one changes nothing.
+ */
+export function newerSourceWins(existing: Record<string, unknown>, incoming: Record<string, unknown>): Record<string, unknown> {
+  const given = Object.fromEntries(Object.entries(incoming).filter(([, v]) => v !== null && v !== undefined));
+  if (String(existing.verified_on ?? '') > String(incoming.verified_on ?? '')) return { ...given, ...Object.fromEntries(Object.entries(existing).filter(([, v]) => v !== null && v !== undefined)) };
+  return { ...existing, ...given };
 }

@@ -13,6 +13,7 @@ import type { AgencyRef } from '../resolver';
 import { writePolicies, type PolicyInput } from './policy.writes';
 import { writeTechnologyEvents } from './technology-events.importer';
 import { createUnreviewedTechnologies } from '#src/features/technologies/technologies.repository';
+import { writeOfficialListings } from '#src/features/officials/current-officials';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').nullable();
 /** A date at its precision, as the export writes it: YYYY, YYYY-MM or YYYY-MM-DD. */
@@ -124,6 +125,12 @@ const official = z.object({
   bio_url: z.string().nullable(),
   source_url: z.string().nullable(),
   verified_on: date,
+  current: z.boolean().optional(),
+  ended_on: date.optional(),
+  started_on: date.optional(),
+  listings: z
+    .array(z.object({ source: z.string().min(1), as_of: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), status: z.string().min(1), source_url: z.string().nullable(), term_ends_on: date }))
+    .optional(),
 });
 const record = z.discriminatedUnion('type', [deployment, policy, official, technologyEvent]);
 type ExportRecord = z.infer<typeof record>;
@@ -188,6 +195,7 @@ export const counterwatchExportImporter: ImportKind<ExportRecord> = {
     const technologyEvents: typeof rows[number][] = [];
     const policies: PolicyInput[] = [];
     const officials: Array<{ row: number; values: Record<string, unknown> }> = [];
+    const officialListings: Array<{ row: number; values: Record<string, unknown> }> = [];
     const origins = [];
     for (const { index, line, row } of rows) {
       const key = counterwatchExportImporter.rowKey(row, line);
@@ -256,8 +264,11 @@ export const counterwatchExportImporter: ImportKind<ExportRecord> = {
       } else if (row.type === 'technology_event') {
         technologyEvents.push({ index, line, row });
       } else {
-        const { type: _type, place: p, state, ...rest } = row;
-        officials.push({ row: index, values: { ...rest, place_id: p?.id ?? null, state_code: state } });
+        const { type: _type, place: p, state, listings, current, ...rest } = row;
+        officials.push({ row: index, values: { ...rest, current: current === false ? 0 : 1, place_id: p?.id ?? null, state_code: state } });
+        for (const l of listings ?? []) {
+          officialListings.push({ row: index, values: { id: `${row.id}|${l.source}`, official_id: row.id, dataset: l.source, as_of: l.as_of, status: l.status, source_url: l.source_url, term_ends_on: l.term_ends_on } });
+        }
         origins.push(originItem(ctx, index, line, key, 'official', row.id));
       }
     }
@@ -286,6 +297,7 @@ export const counterwatchExportImporter: ImportKind<ExportRecord> = {
       ),
     );
     await ctx.writer.upsert('officials', officials.map((o) => ({ row: o.row, values: reorderOfficial(o.values) })), { entity: 'official' });
+    await writeOfficialListings(ctx, officialListings);
     await writeOrigins(ctx, origins);
   },
 };
@@ -294,5 +306,6 @@ function reorderOfficial(v: Record<string, unknown>): Record<string, unknown> {
   return {
     id: v.id, place_id: v.place_id, state_code: v.state_code, jurisdiction: v.jurisdiction, role: v.role, name: v.name, email: v.email,
     phone: v.phone, website_url: v.website_url, bio_url: v.bio_url, source_url: v.source_url, verified_on: v.verified_on,
+    current: v.current, ended_on: v.ended_on ?? null, started_on: v.started_on ?? null,
   };
 }

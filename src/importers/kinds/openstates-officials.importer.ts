@@ -1,7 +1,7 @@
 import { personNameKey, slugify } from '#src/domain/names';
 import type { ImportKind, ParseResult } from '../import-kind';
 import { originItem, writeOrigins } from '../evidence.writes';
-import { settleCurrentOfficials, writeOfficialListings } from '#src/features/officials/current-officials';
+import { newerSourceWins, settleCurrentOfficials, writeOfficialListings } from '#src/features/officials/current-officials';
 
 interface MunicipalRole {
   readonly type: 'mayor';
@@ -145,8 +145,7 @@ export const openStatesOfficialsImporter: ImportKind<OpenStatesPerson> = {
         });
       }
     }
-    // A newer source's contact details win, but a missing one does not erase one an older source gave.
-    await ctx.writer.upsert('officials', officials, { entity: 'official', merge: (existing, incoming) => ({ ...existing, ...Object.fromEntries(Object.entries(incoming).filter(([, v]) => v !== null)) }) });
+    await ctx.writer.upsert('officials', officials, { entity: 'official', merge: newerSourceWins });
     await writeOfficialListings(ctx, listings);
     await writeOrigins(ctx, origins);
     await settleCurrentOfficials(ctx.writer, listings.map((l) => l.values.place_id as string));

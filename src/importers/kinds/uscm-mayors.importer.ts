@@ -2,7 +2,7 @@ import { slugify } from '#src/domain/names';
 import { findStateByCode } from '#src/domain/states';
 import type { ImportKind, ParseResult } from '../import-kind';
 import { writeOrigins, originItem } from '../evidence.writes';
-import { settleCurrentOfficials, writeOfficialListings } from '#src/features/officials/current-officials';
+import { newerSourceWins, settleCurrentOfficials, writeOfficialListings } from '#src/features/officials/current-officials';
 
 interface MayorRow {
   readonly name: string;
@@ -64,7 +64,7 @@ export const uscmMayorsImporter: ImportKind<MayorRow> = {
       };
     });
     // The directory lists some cities twice, with identical rows; they are one official.
-    await ctx.writer.upsert('officials', officials.map((o) => ({ row: o.index, values: o.values })), { entity: 'official' });
+    await ctx.writer.upsert('officials', officials.map((o) => ({ row: o.index, values: o.values })), { entity: 'official', merge: newerSourceWins });
     await writeOrigins(ctx, officials.map((o) => originItem(ctx, o.index, o.line, o.key, 'official', o.values.id)));
     // The directory lists each mayor as in office as of its date; a newer source may show someone else.
     const placed = officials.filter((o) => o.values.place_id !== null);
