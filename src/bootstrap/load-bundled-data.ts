@@ -3,13 +3,11 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { IMPORT_KINDS } from '#src/importers/import-kinds';
-import { runImport, type ImportSummary } from '#src/importers/pipeline';
+import { IMPORT_MODEL_VERSION, runImport, type ImportSummary } from '#src/importers/pipeline';
 import { readMeta, writeMeta } from '#src/storage/dataset-version';
 import { BUNDLED_DATASETS, type BundledDataset } from './bundled-datasets';
 
 const META_KEY = 'bundled_data';
-/** Raised when importers change what they write from the same files. */
-const MODEL_VERSION = 2;
 
 /**
  * Loads the bundled datasets unless this exact set (by paths and sizes) has been loaded before.
@@ -50,7 +48,7 @@ async function recordBundledLoad(db: Kysely<any>, name: string, runId: string): 
 function fingerprintOf(datasets: readonly BundledDataset[], dataDir: string): string {
   const hash = createHash('sha256');
   // The model's version is part of it: a database loaded under an older meaning of dates loads again.
-  hash.update(`model:${MODEL_VERSION}\n`);
+  hash.update(`model:${IMPORT_MODEL_VERSION}\n`);
   for (const d of datasets) hash.update(`${d.kind}:${d.path}:${d.asOf}:${statSync(join(dataDir, d.path)).size}\n`);
   return hash.digest('hex').slice(0, 16);
 }

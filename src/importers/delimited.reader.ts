@@ -126,7 +126,8 @@ export async function* readDelimited(
  * parent string, so one kept field (say, in a warning) would otherwise pin a whole chunk in memory.
  */
 function own(value: string): string {
-  return value.length < 16 ? value : (' ' + value).slice(1);
+  // V8 shares the parent of a slice of 13 characters or more (SlicedString::kMinLength); shorter ones are copies.
+  return value.length < 13 ? value : (' ' + value).slice(1);
 }
 
 export class UnterminatedQuoteError extends Error {

@@ -56,5 +56,10 @@ export interface ImportKind<Row> {
   parseRow(record: Record<string, string>): ParseResult<Row>;
   /** A stable key of the row within its dataset (e.g. the Atlas's AOSNUMBER). */
   rowKey(row: Row, line: number): string;
+  /**
+   * The column that holds the same key, trimmed, before any parsing. A kind that names it lets an import
+   * skip, unread, every row whose fields are as the last import of its source read them.
+   */
+  readonly rowKeyColumn?: string;
   writeBatch(ctx: BatchContext, rows: readonly ParsedRow<Row>[]): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, hash as hashText, randomUUID } from 'node:crypto';
 import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { createInterface } from 'node:readline';
@@ -13,7 +13,7 @@ import { Resolver } from './resolver';
 import { isoOf, parseIsoPartialDate, type PartialDate } from '#src/domain/dates';
 import { bumpDatasetVersion } from '#src/storage/dataset-version';
 import { bulkRowsFor, withBulkWrites } from '#src/storage/bulk-writes';
-import { rebuildSearchIndex } from '#src/storage/search-index';
+import { rebuildSearchIndex, updateSearchIndex } from '#src/storage/search-index';
 import { loadTechnologyVocabulary } from '#src/features/technologies/technologies.repository';
 
 export interface ImportSummary {
@@ -131,6 +131,12 @@ export async function runImport<Row>(
   }
   const runAsOf = asOf;
   const dataset = options.sourceName ?? kind.name;
+  // The first run of a source is a load: the change history shows it as one entry, not one per record.
+  const firstLoad = options.firstLoad ?? !(await db.selectFrom('import_runs').select('id').where('source_name', '=', dataset).where('status', '=', 'finished').limit(1).executeTakeFirst());
+  // A row exactly as the source's last import read it (same fields, kind, as-of and columns) is skipped.
+  const keyColumn = kind.rowKeyColumn === undefined ? -1 : columns.indexOf(kind.rowKeyColumn);
+  const fingerprints = keyColumn >= 0 ? await loadFingerprints(db, dataset) : null;
+  const fingerprintSeed = `${IMPORT_MODEL_VERSION}\u0001${kind.name}\u0001${runAsOf.on}\u0001${runAsOf.precision}\u0001${columns.join('\u0002')}\u0001`;
 
   await db
     .insertInto('import_runs')
@@ -150,7 +156,7 @@ export async function runImport<Row>(
       rows_unchanged: 0,
       rows_rejected: 0,
       source_name: dataset,
-      first_load: options.firstLoad ? 1 : 0,
+      first_load: firstLoad ? 1 : 0,
     })
     .execute();
 
@@ -161,6 +167,7 @@ export async function runImport<Row>(
   let shapeChecked = header === null; // headerless files were checked above
   const listedKeys = new Set<string>();
   let unlisted = 0;
+  const newFingerprints = new Map<number, { key: string; fingerprint: string }>();
 
   // One transaction for the whole file, written in batches: a run lands whole or not at all, and
   // SQLite commits (and rewrites hot index pages) once rather than once per batch.
@@ -183,6 +190,14 @@ export async function runImport<Row>(
       resolver.startBatch();
       const writer = new RecordWriter(trx, bulkRows, `import:${runId}`, null, now().toISOString());
       await kind.writeBatch(batchContext(trx, writer, resolver), rows);
+      if (fingerprints) {
+        const written = rows.flatMap((r) => {
+          const f = newFingerprints.get(r.index);
+          newFingerprints.delete(r.index);
+          return f ? [{ row: r.index, values: { id: `${dataset}|${f.key}`, dataset, row_key: f.key, fingerprint: f.fingerprint } }] : [];
+        });
+        await writer.upsert('row_fingerprints', written, { entity: 'row_fingerprint', revisions: false, countsAsChange: false });
+      }
       await writer.flushRevisions();
       for (const r of rows) counts[writer.outcomeOf(r.index)]++;
       options.onProgress?.(bytesRead, size);
@@ -207,8 +222,21 @@ export async function runImport<Row>(
         rejections.push({ line: record.line, field: '(row)', reason: `expected ${columns.length} fields, found ${record.fields.length}` });
         continue;
       }
+      if (fingerprints) {
+        const key = record.fields[keyColumn]!.trim();
+        if (key !== '') {
+          const fingerprint = hashText('sha1', fingerprintSeed + record.fields.join('\u0001'), 'base64');
+          if (fingerprints.get(key) === fingerprint) {
+            counts.unchanged++;
+            if (options.tracksListing) listedKeys.add(key);
+            continue;
+          }
+          newFingerprints.set(counts.read, { key, fingerprint });
+        }
+      }
       const parsed = kind.parseRow(toRecord(columns, record.fields));
       if (!parsed.ok) {
+        newFingerprints.delete(counts.read);
         rejections.push({ line: record.line, field: parsed.field, reason: parsed.reason });
         continue;
       }
@@ -253,14 +281,51 @@ export async function runImport<Row>(
     .execute();
   await recordRunChanges(
     db,
-    { runId, sourceName: dataset, title: options.title ?? `${kind.name} ${file}`, file, asOf: summary.asOf, created: summary.created, updated: summary.updated, firstLoad: options.firstLoad ?? false },
+    { runId, sourceName: dataset, title: options.title ?? `${kind.name} ${file}`, file, asOf: summary.asOf, created: summary.created, updated: summary.updated, firstLoad },
     now().toISOString(),
   );
   if (summary.created > 0 || summary.updated > 0 || unlisted > 0) {
-    await rebuildSearchIndex(db);
+    const touched = await deploymentsTouched(db, runId);
+    if (touched === null) await rebuildSearchIndex(db);
+    else await updateSearchIndex(db, touched);
     await bumpDatasetVersion(db, now());
   }
   return summary;
+}
+
+/**
+ * Raised when importers change what they write from the same files: the bundled data loads again, and
+ * every row of every source is read again once (its fingerprint includes this).
+ */
+export const IMPORT_MODEL_VERSION = 3;
+
+/**
+ * The deployments whose search text a run may have changed (their own record, vendors or cited sources),
+ * from its revisions; null when it changed so much, or changed agencies or places, that a full rebuild is
+ * simpler.
+ */
+async function deploymentsTouched(db: Kysely<any>, runId: string): Promise<string[] | null> {
+  const limit = 20_000;
+  const revisions: Array<{ entity_type: string; entity_id: string; action: string }> = await db
+    .selectFrom('revisions')
+    .select(['entity_type', 'entity_id', 'action'])
+    .where('actor', '=', `import:${runId}`)
+    .where('entity_type', 'in', ['deployment', 'citation', 'deployment_vendor', 'agency', 'place', 'technology'])
+    .limit(limit + 1)
+    .execute();
+  if (revisions.length > limit || revisions.some((r) => r.entity_type === 'place' || r.entity_type === 'technology' || (r.entity_type === 'agency' && r.action !== 'create'))) return null;
+  const ids = new Set<string>();
+  for (const r of revisions) {
+    if (r.entity_type === 'deployment') ids.add(r.entity_id);
+    else if (r.entity_type === 'citation' && r.entity_id.startsWith('deployment:')) ids.add(r.entity_id.slice('deployment:'.length, r.entity_id.lastIndexOf(':')));
+    else if (r.entity_type === 'deployment_vendor') ids.add(r.entity_id.split('|')[0]!);
+  }
+  return [...ids];
+}
+
+async function loadFingerprints(db: Kysely<any>, dataset: string): Promise<Map<string, string>> {
+  const rows: Array<{ row_key: string; fingerprint: string }> = await db.selectFrom('row_fingerprints').select(['row_key', 'fingerprint']).where('dataset', '=', dataset).execute();
+  return new Map(rows.map((r) => [r.row_key, r.fingerprint]));
 }
 
 function toRecord(columns: readonly string[], fields: readonly string[]): Record<string, string> {

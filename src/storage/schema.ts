@@ -39,6 +39,7 @@ export interface Database {
   changes: ChangeRow;
   official_listings: OfficialListingRow;
   ocd_divisions: OcdDivisionRow;
+  row_fingerprints: RowFingerprintRow;
 }
 
 export type PlaceKind = 'state' | 'county' | 'city';
@@ -263,6 +264,15 @@ export interface OfficialRow {
   started_on: string | null;
   /** Open Civic Data division id of the office's jurisdiction, when a source gives it. */
   ocd_id: string | null;
+}
+
+/** A source's row as last imported (a hash of its fields, the kind and the as-of date): the same row again is skipped. */
+export interface RowFingerprintRow {
+  /** `<dataset>|<row key>` */
+  id: string;
+  dataset: string;
+  row_key: string;
+  fingerprint: string;
 }
 
 /** An Open Civic Data division id and the place (or county) it names. */

@@ -30,7 +30,7 @@ export function deploymentsMatching(db: Kysely<any>, words: readonly string[]): 
 
 /**
  * Rebuilds the search text of every deployment: agency, place, state, technology, vendors, summary and
- * the publishers and titles of its sources. Runs after an import that changed data.
+ * the publishers and titles of its sources. Runs after an import that changed much.
  */
 export async function rebuildSearchIndex(db: Kysely<any>): Promise<void> {
   await db.transaction().execute(async (trx) => {
@@ -38,41 +38,58 @@ export async function rebuildSearchIndex(db: Kysely<any>): Promise<void> {
     const bulk = bulkRowsFor(db, trx);
     let after = '';
     while (true) {
-      const rows = await trx
-        .selectFrom('deployments as d')
-        .innerJoin('agencies as a', 'a.id', 'd.agency_id')
-        .leftJoin('places as p', 'p.id', 'a.place_id')
-        .leftJoin('technologies as t', 't.slug', 'd.technology_slug')
-        .select(['d.id', 'a.name as agency', 'p.name as place', 'a.state_code', 't.name as technology', 'd.summary'])
-        .where('d.id', '>', after)
-        .orderBy('d.id')
-        .limit(2000)
-        .execute();
-      if (rows.length === 0) return;
-      const ids = rows.map((r) => r.id as string);
-      const [vendors, sources] = await Promise.all([
-        trx.selectFrom('deployment_vendors as dv').innerJoin('vendors as v', 'v.id', 'dv.vendor_id').select(['dv.deployment_id', 'v.name']).where('dv.deployment_id', 'in', ids).execute(),
-        trx
-          .selectFrom('citations as c')
-          .innerJoin('sources as s', 's.id', 'c.source_id')
-          .select(['c.subject_id', 's.publisher', 's.title'])
-          .where('c.subject_type', '=', 'deployment')
-          .where('c.subject_id', 'in', ids)
-          .execute(),
-      ]);
-      const extra = new Map<string, string[]>();
-      for (const v of vendors) extra.set(v.deployment_id, [...(extra.get(v.deployment_id) ?? []), v.name]);
-      for (const s of sources) extra.set(s.subject_id, [...(extra.get(s.subject_id) ?? []), s.publisher ?? '', s.title ?? '']);
-      const docs = rows.map((r) => ({
-        deployment_id: r.id,
-        // Stored as the words themselves, so that FTS5 and PostgreSQL (whose parser would keep
-        // "boston.com" as one token) index exactly the same words.
-        body: textWords([r.agency, r.place, r.state_code, r.technology, r.summary, ...(extra.get(r.id as string) ?? [])].filter(Boolean).join(' ')).join(' '),
-      }));
-      await bulk.insert('deployment_search', docs);
+      const ids = await writeSearchDocuments(trx, bulk, (q) => q.where('d.id', '>', after).orderBy('d.id').limit(2000));
+      if (ids.length === 0) return;
       after = ids.at(-1)!;
     }
   });
+}
+
+/** Writes the search text of these deployments again (after an import that changed a few). */
+export async function updateSearchIndex(db: Kysely<any>, deploymentIds: readonly string[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const bulk = bulkRowsFor(db, trx);
+    for (let i = 0; i < deploymentIds.length; i += 500) {
+      const chunk = deploymentIds.slice(i, i + 500);
+      await trx.deleteFrom('deployment_search').where('deployment_id', 'in', chunk).execute();
+      await writeSearchDocuments(trx, bulk, (q) => q.where('d.id', 'in', chunk));
+    }
+  });
+}
+
+/** Inserts the search documents of the deployments `filter` selects; returns their ids. */
+async function writeSearchDocuments(trx: Kysely<any>, bulk: ReturnType<typeof bulkRowsFor>, filter: (query: any) => any): Promise<string[]> {
+  const rows = await filter(
+    trx
+      .selectFrom('deployments as d')
+      .innerJoin('agencies as a', 'a.id', 'd.agency_id')
+      .leftJoin('places as p', 'p.id', 'a.place_id')
+      .leftJoin('technologies as t', 't.slug', 'd.technology_slug')
+      .select(['d.id', 'a.name as agency', 'p.name as place', 'a.state_code', 't.name as technology', 'd.summary']),
+  ).execute();
+  if (rows.length === 0) return [];
+  const ids = rows.map((r: { id: string }) => r.id);
+  const [vendors, sources] = await Promise.all([
+    trx.selectFrom('deployment_vendors as dv').innerJoin('vendors as v', 'v.id', 'dv.vendor_id').select(['dv.deployment_id', 'v.name']).where('dv.deployment_id', 'in', ids).execute(),
+    trx
+      .selectFrom('citations as c')
+      .innerJoin('sources as s', 's.id', 'c.source_id')
+      .select(['c.subject_id', 's.publisher', 's.title'])
+      .where('c.subject_type', '=', 'deployment')
+      .where('c.subject_id', 'in', ids)
+      .execute(),
+  ]);
+  const extra = new Map<string, string[]>();
+  for (const v of vendors) extra.set(v.deployment_id, [...(extra.get(v.deployment_id) ?? []), v.name]);
+  for (const s of sources) extra.set(s.subject_id, [...(extra.get(s.subject_id) ?? []), s.publisher ?? '', s.title ?? '']);
+  const docs = rows.map((r: Record<string, string | null>) => ({
+    deployment_id: r.id,
+    // Stored as the words themselves, so that FTS5 and PostgreSQL (whose parser would keep
+    // "boston.com" as one token) index exactly the same words.
+    body: textWords([r.agency, r.place, r.state_code, r.technology, r.summary, ...(extra.get(r.id as string) ?? [])].filter(Boolean).join(' ')).join(' '),
+  }));
+  await bulk.insert('deployment_search', docs);
+  return ids;
 }
 
 /**

@@ -2,23 +2,11 @@ import type { Kysely } from 'kysely';
 import type { Database, DataSourceRow } from '#src/storage/schema';
 import { BUNDLED_DATASETS } from '#src/bootstrap/bundled-datasets';
 
-/** A dataset the app knows and can sync, as the API and the CLI show it. */
-export interface DataSource {
-  name: string;
-  kind: string;
-  location: string;
-  title: string;
-  licence: string;
-  as_of_rule: string;
+/** A dataset the app knows and can sync, as the CLI and the about page show it. */
+export type DataSource = Omit<DataSourceRow, 'bundled' | 'schedule_hours' | 'etag' | 'last_modified' | 'raw_path' | 'as_of_precision' | 'created_at'> & {
   bundled: boolean;
   schedule_hours: number | null;
-  sha256: string | null;
-  as_of: string | null;
-  fetched_at: string | null;
-  checked_at: string | null;
-  last_outcome: string | null;
-  last_run_id: string | null;
-}
+};
 
 export function toDataSource(r: DataSourceRow): DataSource {
   return {

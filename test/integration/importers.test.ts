@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ImportShapeError, runImport } from '#src/importers/pipeline';
 import { atlasImporter, ATLAS_COLUMNS } from '#src/importers/kinds/atlas.importer';
+import { buildApp } from '#src/app';
 import { DATABASES, countRows, createTestDatabase, type TestDatabase } from '../support/databases';
 
 const countDeployments = async (db: TestDatabase) => Number((await db.db.selectFrom('deployments').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
@@ -78,6 +79,31 @@ describe.each(DATABASES)('importers on %s', (dialect) => {
     ]);
     const run = await db.db.selectFrom('import_runs').selectAll().where('file', '=', 'atlas-changed.csv').executeTakeFirstOrThrow();
     expect(revisions.every((r) => r.actor === `import:${run.id}`)).toBe(true);
+  });
+
+  it('skips the rows a source gave before, unread, and indexes only what changed for search', async () => {
+    await importGeography(db.db);
+    await importFile(db.db, 'atlas', fixture('atlas-sample.csv'));
+    const text = readFileSync(fixture('atlas-sample.csv'), 'utf8');
+    const dir = mkdtempSync(join(tmpdir(), 'cw-'));
+    // One summary gains a word no other row has (a test edit); every other row is as before.
+    const edited = join(dir, 'atlas-edited.csv');
+    writeFileSync(edited, text.replace('The Attleboro Police Department', 'The Attleboro Police Department (zyxwordtest)'));
+    const again = await importFile(db.db, 'atlas', edited, '2020-10-07');
+    expect({ read: again.read, updated: again.updated, unchanged: again.unchanged, created: again.created }).toEqual({ read: 96, updated: 1, unchanged: 95, created: 0 });
+    const app = await buildApp(db, { rateLimitPerMinute: 1_000_000, versionTtlMs: 0 });
+    try {
+      const found = (await app.inject('/api/v1/deployments?q=zyxwordtest')).json();
+      expect(found.data.map((d: { id: string }) => d.id)).toEqual([expect.stringMatching(/^ma-attleboro-police-department-/)]);
+      // The rest of the index is as it was.
+      expect((await app.inject('/api/v1/deployments?q=attleboro')).json().total).toBeGreaterThanOrEqual(1);
+    } finally {
+      await app.close();
+    }
+    // A newer version of the same rows is read in full: the as-of date is part of what a row was.
+    const newer = await importFile(db.db, 'atlas', edited, '2020-11-01');
+    expect(newer.unchanged).toBeLessThan(96);
+    expect((await db.db.selectFrom('deployments').select('last_seen_on').where('id', 'like', 'ma-attleboro-police-department-%--ring-neighbors').executeTakeFirstOrThrow()).last_seen_on).toBe('2020-11-01');
   });
 
   it('rejects no row of a border-communities-style file for its technology: new ones are created, unreviewed', async () => {

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '#src/app';
 import { readDatasetVersion } from '#src/storage/dataset-version';
 import { syncSource, SyncError } from '#src/sync/sync.service';
+import { dueSources } from '#src/sync/sync-schedule';
 import { DATABASES, createTestDatabase, type TestDatabase } from '../support/databases';
 import { fixture, importGeography } from '../support/fixtures';
 
@@ -186,6 +187,18 @@ describe.each(DATABASES)('sync on %s', (dialect) => {
       expect(answer.body).toContain('is no longer listed by atlas-test');
     }
     expect((await app.inject({ url: '/feeds/places/place-0000000.atom' })).statusCode).toBe(404);
+  });
+
+  it('syncs on a schedule only the sources that have one, when they are due', async () => {
+    files.serve(readFileSync(fixture('atlas-sample.csv')), 'Wed, 07 Oct 2020 16:00:00 GMT');
+    await importGeography(db.db);
+    await sync(url, { kind: 'atlas', name: 'atlas-test' });
+    // Off by default: no source is due, however old its last check.
+    expect(await dueSources(db.db, new Date('2030-01-01T00:00:00Z'))).toEqual([]);
+    await db.db.updateTable('data_sources').set({ schedule_hours: 24 }).where('name', '=', 'atlas-test').execute();
+    const checked = (await db.db.selectFrom('data_sources').select('checked_at').where('name', '=', 'atlas-test').executeTakeFirstOrThrow()).checked_at!;
+    expect(await dueSources(db.db, new Date(Date.parse(checked) + 23 * 3_600_000))).toEqual([]);
+    expect(await dueSources(db.db, new Date(Date.parse(checked) + 24 * 3_600_000))).toEqual(['atlas-test']);
   });
 
   it('explains a source it cannot sync, and keeps what failed on the source', async () => {

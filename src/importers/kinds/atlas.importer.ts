@@ -119,6 +119,7 @@ export const atlasImporter: ImportKind<AtlasRow> = {
   },
 
   rowKey: (row) => row.id,
+  rowKeyColumn: 'AOSNUMBER',
 
   async writeBatch(ctx, rows) {
     await writeAtlasBatch(ctx, rows);

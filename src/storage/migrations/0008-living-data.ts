@@ -55,6 +55,16 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
   await db.schema.alterTable('import_runs').addColumn('source_name', 'text').execute();
   await db.schema.alterTable('import_runs').addColumn('first_load', 'integer', (c) => c.notNull().defaultTo(0)).execute();
 
+  // What each source's rows looked like when last imported: an unchanged row is skipped on the next import.
+  await db.schema
+    .createTable('row_fingerprints')
+    .addColumn('id', text, (c) => c.primaryKey())
+    .addColumn('dataset', text, (c) => c.notNull())
+    .addColumn('row_key', text, (c) => c.notNull())
+    .addColumn('fingerprint', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('row_fingerprints_dataset').on('row_fingerprints').columns(['dataset', 'row_key']).execute();
+
   await db.schema
     .createTable('changes')
     .addColumn('id', dialect === 'postgres' ? 'serial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
