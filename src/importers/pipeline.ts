@@ -226,7 +226,10 @@ export async function runImport<Row>(
         const key = record.fields[keyColumn]!.trim();
         if (key !== '') {
           const fingerprint = hashText('sha1', fingerprintSeed + record.fields.join('\u0001'), 'base64');
-          if (fingerprints.get(key) === fingerprint) {
+          const before = fingerprints.get(key);
+          // Each key is wanted once a run: letting it go keeps the heap flat on a long file.
+          fingerprints.delete(key);
+          if (before === fingerprint) {
             counts.unchanged++;
             if (options.tracksListing) listedKeys.add(key);
             continue;

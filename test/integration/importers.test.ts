@@ -129,6 +129,8 @@ describe.each(DATABASES)('importers on %s', (dialect) => {
     for (const slug of ['camera-network', 'iris-scanning', 'spy-plane', 'surveillance-tower', 'integrated-fixed-tower', 'starchase', 'lidar']) expect(reviewed.get(slug)).toBe(false);
     expect(reviewed.get('cell-site-simulator')).toBe(true);
     expect(technologies.find((t) => t.slug === 'iris-scanning')!.name).toBe('Iris scanning');
+    // Named as first written ("Camera Network", not the later compound's "Camera Networks").
+    expect(technologies.find((t) => t.slug === 'camera-network')!.name).toBe('Camera Network');
     // Each new technology is announced once, at the first row that names it.
     expect(summary.warnings.filter((w) => w.message.includes('"Camera Network" is a technology not seen before'))).toHaveLength(1);
     // Every row gave at least one deployment: 31 rows, 3 compounds.

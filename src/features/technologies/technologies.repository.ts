@@ -66,7 +66,9 @@ export async function createUnreviewedTechnologies(
   actor: string,
   now: string,
 ): Promise<string[]> {
-  const wanted = new Map(technologies.map((t) => [t.slug, t]));
+  // Named as the first row that names it writes it.
+  const wanted = new Map<string, { slug: string; name: string }>();
+  for (const t of technologies) if (!wanted.has(t.slug)) wanted.set(t.slug, t);
   if (wanted.size === 0) return [];
   const existing = new Set((await db.selectFrom('technologies').select('slug').where('slug', 'in', [...wanted.keys()]).execute()).map((t) => t.slug));
   const created = [...wanted.values()].filter((t) => !existing.has(t.slug));
