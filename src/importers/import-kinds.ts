@@ -1,5 +1,6 @@
 import type { ImportKind } from './import-kind';
 import { atlasImporter } from './kinds/atlas.importer';
+import { atlasDataLibraryImporter } from './kinds/atlas-data-library.importer';
 import { censusCountiesImporter, censusPlacesImporter, censusStatesImporter } from './kinds/census.importers';
 import { counterwatchExportImporter } from './kinds/counterwatch-export.importer';
 import { curatedPoliciesImporter } from './kinds/curated-policies.importer';
@@ -19,6 +20,7 @@ export const IMPORT_KINDS: ReadonlyMap<string, ImportKind<any>> = new Map(
     censusPlacesImporter,
     fbiAgenciesImporter,
     atlasImporter,
+    atlasDataLibraryImporter,
     frtPoliciesImporter,
     flockCancellationsImporter,
     curatedPoliciesImporter,

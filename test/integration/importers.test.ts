@@ -137,6 +137,31 @@ describe.each(DATABASES)('importers on %s', (dialect) => {
     expect(await countDeployments(db)).toBe(34);
   });
 
+  it('reads an Atlas Data Library file (the border-communities layout) as Atlas rows, every row kept', async () => {
+    await importGeography(db.db);
+    const summary = await importFile(db.db, 'atlas-data-library', fixture('atlas-data-library-border.csv'), '2020-01-10');
+    expect({ read: summary.read, rejected: summary.rejected }).toEqual({ read: 31, rejected: 0 });
+    expect(await countDeployments(db)).toBe(34);
+    const reviewed = await db.db.selectFrom('technologies').select(['slug', 'reviewed']).where('slug', 'in', ['tactical-aerostat', 'pole-camera']).orderBy('slug').execute();
+    expect(reviewed.map((t) => [t.slug, Number(t.reviewed)])).toEqual([['pole-camera', 0], ['tactical-aerostat', 0]]);
+    // Its rows are a dataset of their own, keyed by "Ref no."; "Additional Link #1" is a source like the export's Link 2.
+    const lines = readFileSync(fixture('atlas-data-library-border.csv'), 'utf8').trim().split('\n').slice(1);
+    const withSecond = lines.map((l) => l.split(',')).find((f) => /^https?:/.test(f.at(-6) ?? ''))!;
+    const cited = await db.db
+      .selectFrom('citations as c')
+      .innerJoin('sources as s', 's.id', 'c.source_id')
+      .innerJoin('deployments as d', 'd.id', 'c.subject_id')
+      .select('s.url')
+      .where('d.primary_origin', '=', `atlas-data-library:${withSecond[0]}`)
+      .execute();
+    expect(cited.map((c) => c.url)).toContain(withSecond.at(-6));
+    // A bad row is named by the file's own column.
+    const dir = mkdtempSync(join(tmpdir(), 'cw-'));
+    const broken = join(dir, 'border-broken.csv');
+    writeFileSync(broken, readFileSync(fixture('atlas-data-library-border.csv'), 'utf8').replace(/\nAOS0128,/, '\n,'));
+    expect((await importFile(db.db, 'atlas-data-library', broken, '2020-01-10')).rejections).toEqual([{ line: 2, field: 'Ref no.', reason: expect.stringContaining('is empty') }]);
+  });
+
   it('takes every address a link cell holds, and warns of a cell that holds none', async () => {
     await importGeography(db.db);
     const summary = await importFile(db.db, 'atlas', fixture('atlas-link-cells.csv'), '2020-10-07');

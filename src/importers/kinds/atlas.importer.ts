@@ -70,7 +70,8 @@ export const atlasImporter: ImportKind<AtlasRow> = {
     if (known.length === 0 && newTechnologies.length === 0) return { ok: false, field: 'Technology', reason: r['Technology']!.trim() === '' ? 'is empty' : `"${r['Technology']!.trim()}" names no technology` };
     const links: AtlasLink[] = [];
     const unreadLinks: Array<{ n: number; text: string }> = [];
-    for (const n of [1, 2, 3]) {
+    // The export has three links; a Data Library file may give a fourth (see atlas-data-library.importer).
+    for (const n of r['Link 4'] === undefined ? [1, 2, 3] : [1, 2, 3, 4]) {
       // A cell may hold more than one address, one per line or space: each is a source of its own. A cell
       // with any word that is not an address ("County of Placer", an address with a space) is not read.
       const words = r[`Link ${n}`]!.trim().split(/\s+/).filter((w) => w !== '').map(normalizeUrl);
