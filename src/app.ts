@@ -35,6 +35,7 @@ import { registerMapPage } from '#src/features/map/map.page';
 import { registerAreaRoutes } from '#src/features/map/areas.routes';
 import { registerChangeRoutes } from '#src/features/changes/changes.routes';
 import { registerChangesPage } from '#src/features/changes/changes.page';
+import { registerDatasetRoutes } from '#src/sync/datasets.routes';
 import { randomBytes } from 'node:crypto';
 import { SupporterCrypto } from '#src/security/supporter-crypto';
 import { Mailer } from '#src/mail/mailer';
@@ -119,6 +120,7 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
   registerAreaRoutes(app, handle.db);
   registerCampaignRoutes(app, handle.db);
   registerChangeRoutes(app, handle.db, options.campaigns?.publicUrl ?? 'http://127.0.0.1:3000');
+  registerDatasetRoutes(app, handle.db);
   registerApiDocsPage(app);
   // Pages (server-rendered HTML that works without JavaScript).
   await registerStaticAssets(app);

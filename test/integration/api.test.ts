@@ -89,6 +89,8 @@ describe.each(DATABASES)('open data API on %s', (dialect) => {
       ['/api/v1/changes', '/api/v1/changes?limit=5', 200],
       ['/api/v1/changes', '/api/v1/changes?since=2026-01-01&kind=loaded&state=MA', 200],
       ['/api/v1/changes', '/api/v1/changes?kind=vanished', 400],
+      ['/api/v1/changes', '/api/v1/changes?source=atlas', 200],
+      ['/api/v1/datasets', '/api/v1/datasets', 200],
     ];
     for (const [path, url, status] of cases) {
       const res = await get(url);

@@ -187,6 +187,14 @@ describe.each(DATABASES)('sync on %s', (dialect) => {
       expect(answer.body).toContain('is no longer listed by atlas-test');
     }
     expect((await app.inject({ url: '/feeds/places/place-0000000.atom' })).statusCode).toBe(404);
+
+    // The datasets list says what each source is, its date and its last sync; its changes are one filter away.
+    const datasets = (await app.inject({ url: '/api/v1/datasets' })).json().data as Array<Record<string, unknown>>;
+    expect(datasets.find((d) => d.name === 'atlas-test')).toMatchObject({ kind: 'atlas', bundled: false, location: url, as_of: '2020-11-20', last_outcome: 'imported', sha256: third.sha256 });
+    expect(datasets.find((d) => d.name === 'atlas')).toMatchObject({ bundled: true, location: 'data/atlas-of-surveillance-2020/atlas-of-surveillance-20201007.csv', as_of_rule: 'fixed:2020-10-07' });
+    const bySource = (await app.inject({ url: '/api/v1/changes?source=atlas-test&limit=1000' })).json().data as Array<{ source: string }>;
+    expect(bySource.length).toBeGreaterThan(seen.length);
+    expect(bySource.every((c) => c.source === 'atlas-test')).toBe(true);
   });
 
   it('syncs on a schedule only the sources that have one, when they are due', async () => {

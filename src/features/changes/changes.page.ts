@@ -33,6 +33,7 @@ ${select('state', 'State', STATES.map((s) => [s.code, s.name]))}
 ${select('technology', 'Technology', technologyVocabulary().technologies.map((t) => [t.slug, t.name]))}
 ${select('kind', 'Kind of change', CHANGE_KINDS.map((k) => [k, k.replace(/-/g, ' ')]))}
 ${filters.place ? `<input type="hidden" name="place" value="${escapeHtml(filters.place)}">` : ''}
+${filters.source ? `<input type="hidden" name="source" value="${escapeHtml(filters.source)}">` : ''}
 <label>Since<input type="date" name="since" value="${escapeHtml(filters.since ?? '')}"></label>
 <button type="submit">Show</button>
 </form>

@@ -175,6 +175,8 @@ export interface ChangeFilter {
   readonly agency?: string;
   readonly technology?: string;
   readonly kind?: string;
+  /** Changes an import of this source made. */
+  readonly source?: string;
   readonly entity?: { type: string; id: string };
   /** Entries after this id (ascending) or before it (descending). */
   readonly after?: number;
@@ -212,6 +214,7 @@ export async function findChanges(db: Kysely<Database>, filter: ChangeFilter): P
   if (filter.agency) query = query.where('agency_id', '=', filter.agency);
   if (filter.technology) query = query.where('technology_slug', '=', filter.technology);
   if (filter.kind) query = query.where('kind', '=', filter.kind);
+  if (filter.source) query = query.where('source_name', '=', filter.source);
   if (filter.entity) query = query.where('entity_type', '=', filter.entity.type).where('entity_id', '=', filter.entity.id);
   if (filter.after !== undefined) query = query.where('id', filter.order === 'asc' ? '>' : '<', filter.after);
   const rows = await query.orderBy('id', filter.order).limit(filter.limit + 1).execute();

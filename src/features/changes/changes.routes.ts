@@ -45,6 +45,7 @@ export const changeFilterQuery = z.object({
   place: z.string().max(100).optional().describe('A place id (place-1714000)'),
   technology: technologyParam.optional(),
   kind: z.enum(CHANGE_KINDS, { message: `must be one of: ${CHANGE_KINDS.join(', ')}` }).optional(),
+  source: z.string().max(80).optional().describe('Only changes an import of this source made (see /api/v1/datasets)'),
 });
 
 function cursorId(cursor: string | undefined): number | undefined {
