@@ -94,12 +94,17 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
   // it is read again whenever the dataset version changes.
   const vocabularyVersions = new DatasetVersionCache(handle.db, options.versionTtlMs ?? 1000);
   let vocabularyOf: string | null = null;
-  app.addHook('onRequest', async (request) => {
-    if (request.method !== 'GET' || vocabularyVersions.peek() === vocabularyOf) return;
-    const version = await vocabularyVersions.get();
-    if (version === vocabularyOf) return;
-    await loadTechnologyVocabulary(handle.db);
-    vocabularyOf = version;
+  // Callback style, with no promise while the version is fresh: this runs on every request.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.method !== 'GET' || vocabularyVersions.peek() === vocabularyOf) return done();
+    vocabularyVersions
+      .get()
+      .then(async (version) => {
+        if (version === vocabularyOf) return;
+        await loadTechnologyVocabulary(handle.db);
+        vocabularyOf = version;
+      })
+      .then(() => done(), done);
   });
   app.get('/healthz', { schema: { hide: true } }, async () => {
     await handle.db.selectFrom('meta').select('key').limit(1).execute();

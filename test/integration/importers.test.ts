@@ -8,6 +8,19 @@ import { atlasImporter, ATLAS_COLUMNS } from '#src/importers/kinds/atlas.importe
 import { buildApp } from '#src/app';
 import { DATABASES, countRows, createTestDatabase, type TestDatabase } from '../support/databases';
 
+/** The addresses a dataset row's deployments cite, in order (`origin` is `<dataset>:<row key>`). */
+const sourcesOfRow = async (db: TestDatabase, origin: string) =>
+  (
+    await db.db
+      .selectFrom('citations as c')
+      .innerJoin('sources as s', 's.id', 'c.source_id')
+      .innerJoin('deployments as d', 'd.id', 'c.subject_id')
+      .select('s.url')
+      .where('d.primary_origin', '=', origin)
+      .orderBy('s.url')
+      .execute()
+  ).map((c) => c.url);
+
 const countDeployments = async (db: TestDatabase) => Number((await db.db.selectFrom('deployments').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 import { fixture, importFile, importGeography } from '../support/fixtures';
 
@@ -147,14 +160,7 @@ describe.each(DATABASES)('importers on %s', (dialect) => {
     // Its rows are a dataset of their own, keyed by "Ref no."; "Additional Link #1" is a source like the export's Link 2.
     const lines = readFileSync(fixture('atlas-data-library-border.csv'), 'utf8').trim().split('\n').slice(1);
     const withSecond = lines.map((l) => l.split(',')).find((f) => /^https?:/.test(f.at(-6) ?? ''))!;
-    const cited = await db.db
-      .selectFrom('citations as c')
-      .innerJoin('sources as s', 's.id', 'c.source_id')
-      .innerJoin('deployments as d', 'd.id', 'c.subject_id')
-      .select('s.url')
-      .where('d.primary_origin', '=', `atlas-data-library:${withSecond[0]}`)
-      .execute();
-    expect(cited.map((c) => c.url)).toContain(withSecond.at(-6));
+    expect(await sourcesOfRow(db, `atlas-data-library:${withSecond[0]}`)).toContain(withSecond.at(-6));
     // A bad row is named by the file's own column.
     const dir = mkdtempSync(join(tmpdir(), 'cw-'));
     const broken = join(dir, 'border-broken.csv');
@@ -169,15 +175,7 @@ describe.each(DATABASES)('importers on %s', (dialect) => {
     // AOS0163's Link 2 names a publisher, not an address: the row is kept, the cell is not a source.
     expect(summary.warnings).toContainEqual({ line: 2, message: 'AOS0163: Link 2 "County of Placer" is not a web address; it is not kept as a source' });
     // AOS0787's Link 3 holds the Tucson manual's address twice, on two lines: it is one source.
-    const tucson = await db.db
-      .selectFrom('citations as c')
-      .innerJoin('sources as s', 's.id', 'c.source_id')
-      .innerJoin('deployments as d', 'd.id', 'c.subject_id')
-      .select('s.url')
-      .where('d.primary_origin', '=', 'atlas:AOS0787')
-      .orderBy('s.url')
-      .execute();
-    expect(tucson.map((t) => t.url)).toEqual([
+    expect(await sourcesOfRow(db, 'atlas:AOS0787')).toEqual([
       'http://www.pcao.pima.gov/documents/14%20January%202018%20Memo%20to%20CHH%20and%20Bd%20of%20Sup%20re%20PCAO%202019-20%20Proposed%20Budget.pdf',
       'https://www.documentcloud.org/documents/6573653-2017-BWCPIP-Awards.html',
       'https://www.tucsonaz.gov/files/police/BWC_User_Manual_PDF.pdf',
