@@ -1,7 +1,9 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DatabaseHandle } from '#src/storage/dialect';
-import { installErrorHandlers } from '#src/http/errors';
-import { SECURITY_HEADERS } from '#src/http/security-headers';
+import { HttpError, installErrorHandlers } from '#src/http/errors';
+import { answerClientError, SECURITY_HEADERS } from '#src/http/security-headers';
+import { loggerOptions } from '#src/http/logging';
+import { RateLimiter, type SharedCounterStore } from '#src/http/rate-limit';
 import { registerApiPlumbing } from '#src/http/api';
 import { registerHomePage } from '#src/features/home/home.page';
 import { registerTechnologyRoutes } from '#src/features/technologies/technologies.routes';
@@ -69,27 +71,62 @@ export interface CampaignOptions {
 export interface AppOptions {
   /** Supporters' data key, mail and links. Without it: a throwaway key and mail kept in the outbox (tests). */
   readonly campaigns?: CampaignOptions;
-  readonly logger?: boolean;
-  /** API requests per minute per client address (default 600). */
+  /** Structured logs at this level (pino); none when not given. */
+  readonly logLevel?: string;
+  /** Requests (API and pages) per minute per client address (default 600). */
   readonly rateLimitPerMinute?: number;
+  /** Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges); none by default. */
+  readonly trustProxy?: readonly string[];
+  /** Rate-limit counts shared with the other server processes on the same PostgreSQL database. */
+  readonly sharedCounters?: SharedCounterStore | null;
   /** How long a read of the dataset version is trusted, in ms (default 1000; tests use 0). */
   readonly versionTtlMs?: number;
 }
 
+/** Requests no rate limit counts: built files, tiles and the health check. */
+const UNLIMITED = /^\/(assets\/|api\/v1\/tiles\/|favicon\.|robots\.txt|healthz)/;
+
+/** The 400 for an address holding a NUL character, naming the query parameter that holds it. */
+function nulCharacterError(url: string): HttpError {
+  const [path, query = ''] = url.split('?', 2) as [string, string?];
+  let parameter: string | undefined;
+  try {
+    for (const [name, value] of new URLSearchParams(query)) if (`${name}${value}`.includes('\0')) parameter ??= name;
+  } catch {
+    // Not a query string URLSearchParams reads: the parameter stays unnamed.
+  }
+  const where = parameter ? `"${parameter}"` : path.includes('%00') ? 'The path' : 'The query';
+  return new HttpError(400, 'invalid_parameter', `${where} holds a NUL character (%00), which no id, cursor or search can contain`, parameter);
+}
+
 /** Builds the web app over an open, migrated database. The caller owns the database handle. */
 export async function buildApp(handle: DatabaseHandle, options: AppOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false });
-  installErrorHandlers(app);
-  await registerApiPlumbing(app, handle.db, {
-    rateLimitPerMinute: options.rateLimitPerMinute ?? 600,
-    versionTtlMs: options.versionTtlMs ?? 1000,
-    responseCacheBytes: 64 * 1024 * 1024,
+  const app = Fastify({
+    logger: options.logLevel ? loggerOptions(options.logLevel) : false,
+    // Without a list of proxies, X-Forwarded-For is ignored: anyone could send one.
+    trustProxy: options.trustProxy?.length ? [...options.trustProxy] : false,
+    // Ids are validated by the routes (up to 300 characters); longer path segments are a 414.
+    maxParamLength: 1000,
+    clientErrorHandler: answerClientError,
   });
-  registerCompression(app);
+  // First of all hooks, so that every answer carries them: 304s, 429s, errors and remembered answers too.
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(SECURITY_HEADERS);
     done();
   });
+  installErrorHandlers(app);
+  // No id, cursor or search holds a NUL character (PostgreSQL refuses them in text): a 400 before any route.
+  app.addHook('onRequest', (request, _reply, done) => done(/%00/.test(request.url) ? nulCharacterError(request.url) : undefined));
+  // Pages and API alike, per client address (shared between processes when counts are shared). Built
+  // files, tiles (drawn from memory) and the health check are not counted.
+  const limiter = new RateLimiter(options.rateLimitPerMinute ?? 600, 60_000, options.sharedCounters ? { store: options.sharedCounters, bucket: 'requests' } : null);
+  const limit = limiter.hook();
+  app.addHook('onRequest', (request, reply, done) => (UNLIMITED.test(request.url) ? done() : limit(request, reply, done)));
+  await registerApiPlumbing(app, handle.db, {
+    versionTtlMs: options.versionTtlMs ?? 1000,
+    responseCacheBytes: 64 * 1024 * 1024,
+  });
+  registerCompression(app);
   // The technology vocabulary is data that imports and editors change, perhaps in another process (the CLI):
   // it is read again whenever the dataset version changes.
   const vocabularyVersions = new DatasetVersionCache(handle.db, options.versionTtlMs ?? 1000);
@@ -157,8 +194,9 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
     perAddressWithoutProofPerMinute: options.campaigns?.perAddressWithoutProofPerMinute,
     perAddressPerMinute: options.campaigns?.perAddressPerMinute,
     perDomainPerMinute: options.campaigns?.perDomainPerMinute,
+    sharedCounters: options.sharedCounters,
   });
   app.decorate('campaignActions', actions);
-  registerOperatorPages(app, handle.db, { operators: new Operators(handle.db), guard, crypto, secureCookies: publicUrl.startsWith('https:') });
+  registerOperatorPages(app, handle.db, { operators: new Operators(handle.db), guard, crypto, secureCookies: publicUrl.startsWith('https:'), sharedCounters: options.sharedCounters });
   return app;
 }

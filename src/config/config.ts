@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 
@@ -32,6 +33,13 @@ export interface Config {
   readonly actionsPerMinuteWithoutProof: number;
   /** Days a supporter's personal data is kept after their latest action. */
   readonly supporterRetentionDays: number;
+  /**
+   * The reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges): then limits count
+   * the client's address. Empty: forwarded headers are ignored, and the connecting address counts.
+   */
+  readonly trustProxy: readonly string[];
+  /** Structured request and error logs (pino, JSON lines on stdout): info by default, or silent. */
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 }
 
 export class ConfigError extends Error {
@@ -67,7 +75,18 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${name} must be a whole number of at least 1 (got "${raw}")`);
     return n;
   };
+  const trustProxy = (env.TRUST_PROXY ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  for (const address of trustProxy) {
+    const [ip, bits, ...rest] = address.split('/');
+    if (rest.length > 0 || isIP(ip!) === 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits))) {
+      throw new ConfigError(`TRUST_PROXY must list proxy addresses or CIDR ranges, comma-separated, e.g. 127.0.0.1,10.0.0.0/8 (got "${address}")`);
+    }
+  }
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, silent (got "${logLevel}")`);
   return {
+    trustProxy,
+    logLevel: logLevel as Config['logLevel'],
     actionsPerMinutePerAddress: whole('ACTIONS_PER_MINUTE_PER_ADDRESS', 10),
     actionsPerMinutePerDomain: whole('ACTIONS_PER_MINUTE_PER_DOMAIN', 120),
     actionsPerMinuteWithoutProof: whole('ACTIONS_PER_MINUTE_WITHOUT_PROOF', 3),

@@ -6,21 +6,19 @@ import { z } from 'zod';
 import type { Database } from '#src/storage/schema';
 import { DatasetVersionCache } from '#src/storage/dataset-version';
 import { cacheKey, registerResponseCache, ResponseCache } from './response-cache';
-import { RateLimiter } from './rate-limit';
 
 export interface ApiOptions {
-  /** Requests per minute per client address before 429. */
-  readonly rateLimitPerMinute: number;
   /** How long a read of the dataset version is trusted (ms); answers may lag an import by this much. */
   readonly versionTtlMs: number;
-  /** Memory for remembered answers (bytes). */
+  /** Memory for remembered answers (bytes, keys and headers included) and their number. */
   readonly responseCacheBytes: number;
+  readonly responseCacheEntries?: number;
 }
 
 /**
  * The API's plumbing: zod validates requests (and describes them in the OpenAPI document), responses are
  * plain JSON.stringify (their schemas document them; contract tests check them), conditional GETs on the
- * dataset version, and a rate limit per client.
+ * dataset version, answers remembered per dataset version.
  */
 export async function registerApiPlumbing(app: FastifyInstance, db: Kysely<Database>, options: ApiOptions): Promise<void> {
   app.setValidatorCompiler(validatorCompiler);
@@ -40,31 +38,22 @@ export async function registerApiPlumbing(app: FastifyInstance, db: Kysely<Datab
     transformObject: jsonSchemaTransformObject,
   });
 
-  // Every API answer is a function of the URL, the Accept header and the dataset version: answer
-  // conditional GETs with 304, and repeated ones from memory.
+  // Every API answer is a function of the route, its validated parameters, the Accept header and the
+  // dataset version: answer conditional GETs with 304, and repeated ones from memory.
   const versions = new DatasetVersionCache(db, options.versionTtlMs);
-  const cache = new ResponseCache(options.responseCacheBytes);
-  const limiter = new RateLimiter(options.rateLimitPerMinute);
-  const limit = limiter.hook();
-  app.addHook('onRequest', (request, reply, done) => (request.url.startsWith('/api/') ? limit(request, reply, done) : done()));
-  const answeredFor = new WeakMap<FastifyRequest, string>();
+  const cache = new ResponseCache({ maxBytes: options.responseCacheBytes, maxEntries: options.responseCacheEntries ?? 20_000 });
+  app.decorate('responseCache', cache);
+  const answeredFor = new WeakMap<FastifyRequest, { version: string; key: string }>();
+  const versionOf = new WeakMap<FastifyRequest, string>();
   // Callback style and no promise when the version is fresh: this runs on every API request.
-  const answer = (request: FastifyRequest, reply: FastifyReply, version: string, done: () => void) => {
+  const conditional = (request: FastifyRequest, reply: FastifyReply, version: string, done: () => void) => {
     const etag = `W/"${version}"`;
     reply.headers({ etag, 'cache-control': 'public, max-age=60', vary: 'Accept' });
     if (request.headers['if-none-match'] === etag) {
       reply.code(304).send();
       return;
     }
-    const hit = cache.get(cacheKey(request.url, request.headers.accept), version);
-    if (hit) {
-      // Straight to the socket: the answer and all its headers were kept when it was first made.
-      reply.hijack();
-      reply.raw.writeHead(200, hit.headers);
-      reply.raw.end(hit.body);
-      return;
-    }
-    answeredFor.set(request, version);
+    versionOf.set(request, version);
     done();
   };
   app.addHook('onRequest', (request, reply, done) => {
@@ -75,8 +64,24 @@ export async function registerApiPlumbing(app: FastifyInstance, db: Kysely<Datab
       return done();
     }
     const fresh = versions.peek();
-    if (fresh !== undefined) return answer(request, reply, fresh, done);
-    versions.get().then((version) => answer(request, reply, version, done), done);
+    if (fresh !== undefined) return conditional(request, reply, fresh, done);
+    versions.get().then((version) => conditional(request, reply, version, done), done);
+  });
+  // After validation: the key is the validated request, so unknown or reordered parameters share one entry.
+  app.addHook('preHandler', (request, reply, done) => {
+    const version = versionOf.get(request);
+    if (version === undefined) return done();
+    const key = cacheKey(request);
+    const hit = cache.get(key, version);
+    if (hit) {
+      // Straight to the socket: the answer and all its headers were kept when it was first made.
+      reply.hijack();
+      reply.raw.writeHead(200, hit.headers);
+      reply.raw.end(hit.body);
+      return;
+    }
+    answeredFor.set(request, { version, key });
+    done();
   });
   registerResponseCache(app, cache, (request) => answeredFor.get(request));
 
@@ -126,7 +131,9 @@ export function encodeCursor(lastId: string): string {
 function decodeCursor(cursor: string): string | null {
   if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  return text.startsWith('v1:') && text.length > 3 ? text.slice(3) : null;
+  // An id is printable text: a cursor that decodes to control characters (a NUL, which PostgreSQL
+  // refuses in text) was not made here.
+  return text.startsWith('v1:') && text.length > 3 && !/[\x00-\x1f]/.test(text) ? text.slice(3) : null;
 }
 
 /** Sends one page of a list as JSON, CSV or GeoJSON. */
@@ -141,6 +148,9 @@ export function sendPage<T>(
   if (page.warning !== undefined) reply.header('X-Data-Warning', page.warning.replace(/[^\x20-\x7e]/g, ' '));
   if (page.next) {
     const next = new URL(request.url, 'http://counterwatch.invalid');
+    // Only the parameters the route knows: a remembered answer must not replay another request's extras.
+    const known = (request.query ?? {}) as Record<string, unknown>;
+    for (const name of [...next.searchParams.keys()]) if (!(name in known)) next.searchParams.delete(name);
     next.searchParams.set('cursor', page.next);
     reply.header('Link', `<${next.pathname}${next.search}>; rel="next"`);
   }
@@ -176,5 +186,9 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The answer changes without the dataset changing (e.g. campaign tallies): no ETag, not remembered. */
     live?: boolean;
+  }
+  interface FastifyInstance {
+    /** The remembered API answers (tests read its size). */
+    responseCache: ResponseCache;
   }
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SupporterCrypto } from '#src/security/supporter-crypto';
+import { HttpError } from './errors';
 
 const COOKIE = 'cw_form';
 
@@ -11,6 +12,21 @@ export function registerFormParser(app: FastifyInstance): void {
     for (const [key, value] of new URLSearchParams(body as string)) if (!(key in fields)) fields[key] = value;
     done(null, fields);
   });
+}
+
+/**
+ * The fields of a posted form, each a string. A body that is not a form of text fields (JSON with numbers,
+ * arrays or objects in it) is a 400 naming the first field that is not text; an empty body has no fields.
+ */
+export function formFields(request: FastifyRequest): Record<string, string> {
+  const body = request.body;
+  if (body === undefined || body === null || body === '') return {};
+  if (typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'invalid_parameter', 'The form must be sent as fields (application/x-www-form-urlencoded)');
+  for (const [name, value] of Object.entries(body)) {
+    if (typeof value !== 'string') throw new HttpError(400, 'invalid_parameter', `Form field "${name.slice(0, 40)}" must be text`, name.slice(0, 40));
+    if (value.includes('\0')) throw new HttpError(400, 'invalid_parameter', `Form field "${name.slice(0, 40)}" holds a NUL character`, name.slice(0, 40));
+  }
+  return body as Record<string, string>;
 }
 
 export function readCookie(request: FastifyRequest, name: string): string | null {
@@ -46,10 +62,19 @@ export class FormGuard {
   /** Why a post must be refused, or null when it may go on. */
   check(request: FastifyRequest, body: Record<string, string>): 'csrf' | 'honeypot' | null {
     const origin = request.headers.origin;
-    if (origin && origin !== 'null' && new URL(origin).host !== request.headers.host) return 'csrf';
+    if (origin && origin !== 'null' && originHost(origin) !== request.headers.host) return 'csrf';
     const nonce = readCookie(request, COOKIE);
     if (!nonce || !body.csrf || !this.crypto.verify(nonce, body.csrf)) return 'csrf';
     if (body.website) return 'honeypot';
+    return null;
+  }
+}
+
+/** The host of an Origin header, or null when it is not a URL (which then never matches). */
+function originHost(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
     return null;
   }
 }

@@ -6,6 +6,19 @@ export function escapeHtml(text: string | number | null | undefined): string {
   return String(text ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
+/** Whether a URL may be a link on our pages: http(s), or a path on this site (never javascript:, data:, ...). */
+export function isSafeHref(url: string): boolean {
+  return /^https?:\/\/[^\s]/i.test(url) || (url.startsWith('/') && !url.startsWith('//'));
+}
+
+/**
+ * A link to another site (`rel="nofollow noopener"`); a URL that is not http(s) is shown as text, never
+ * as a link, whatever an import or an editor stored.
+ */
+export function externalLink(url: string, text: string = url): string {
+  return isSafeHref(url) ? `<a href="${escapeHtml(url)}" rel="nofollow noopener">${escapeHtml(text)}</a>` : escapeHtml(text);
+}
+
 /**
  * The site's one stylesheet. It is served as a file (`/assets/site-<hash>.css`, cached for a year) so that
  * the Content-Security-Policy can forbid inline styles. Colours meet WCAG AA contrast on their backgrounds.

@@ -5,7 +5,7 @@ import { scopeLabel } from '#src/domain/policies';
 import type { DeploymentRecord } from '#src/features/deployments/deployments.repository';
 import type { CitedSource } from '#src/features/sources/sources.repository';
 import { isStale } from '#src/features/officials/officials.repository';
-import { escapeHtml } from './html';
+import { escapeHtml, externalLink, isSafeHref } from './html';
 
 const numberFormat = new Intl.NumberFormat('en-US');
 
@@ -56,6 +56,7 @@ export function statusAsOfInWords(d: { status: string; last_seen_on: string | nu
 }
 
 export function link(href: string, text: string): string {
+  if (!isSafeHref(href)) return escapeHtml(text);
   return `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
 }
 
@@ -93,8 +94,8 @@ export function sourceList(sources: readonly CitedSource[]): string {
   return `<ul class="sources">${sources
     .map((s) => {
       const details = [s.publisher, s.kind, s.cited_on ? `dated ${dateInWords(s.cited_on)}` : null].filter(Boolean).join(', ');
-      const archive = s.archive_url ? ` (<a href="${escapeHtml(s.archive_url)}" rel="nofollow noopener">archived copy</a>)` : '';
-      return `<li><a href="${escapeHtml(s.url)}" rel="nofollow noopener">${escapeHtml(s.url)}</a>${details ? ` <span class="note">${escapeHtml(details)}</span>` : ''}${archive}</li>`;
+      const archive = s.archive_url ? ` (${externalLink(s.archive_url, 'archived copy')})` : '';
+      return `<li>${externalLink(s.url)}${details ? ` <span class="note">${escapeHtml(details)}</span>` : ''}${archive}</li>`;
     })
     .join('')}</ul>`;
 }
@@ -139,7 +140,7 @@ export function officialList(
   if (officials.length === 0) return `<p class="note">No official of this place is in our roster yet.</p>${formerNote}`;
   return `<ul>${officials
     .map((o) => {
-      const contacts = [o.phone ? `<a href="${escapeHtml(telHref(o.phone))}">${escapeHtml(o.phone)}</a>` : '', o.email ? `<a href="mailto:${escapeHtml(o.email)}">${escapeHtml(o.email)}</a>` : '', o.website_url ? `<a href="${escapeHtml(o.website_url)}" rel="nofollow noopener">website</a>` : '']
+      const contacts = [o.phone ? `<a href="${escapeHtml(telHref(o.phone))}">${escapeHtml(o.phone)}</a>` : '', o.email ? `<a href="mailto:${escapeHtml(o.email)}">${escapeHtml(o.email)}</a>` : '', o.website_url ? externalLink(o.website_url, 'website') : '']
         .filter(Boolean)
         .join(' · ');
       const stale = isStale(o.verified_on) ? ` <span class="stale">(contact last verified ${o.verified_on ?? 'never'}; may be out of date)</span>` : ` <span class="note">(verified ${escapeHtml(o.verified_on)})</span>`;

@@ -1,29 +1,88 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from './errors';
 
+/** One client's count in one window, as this process knows it. */
+interface Window {
+  readonly start: number;
+  /** Requests this process counted in the window. */
+  mine: number;
+  /** How many of `mine` the shared store has been told of. */
+  told: number;
+  /** The store's total for the window (every process) when it was last told. */
+  shared: number;
+}
+
+/** What limits share between server processes (PostgreSQL; `storage/shared-counters.ts`). */
+export interface SharedCounterStore {
+  /** Adds each count to its (bucket, client, window) total and returns the new totals, in order. */
+  add(counts: readonly { bucket: string; client: string; windowStart: number; count: number }[]): Promise<number[]>;
+  /** Keeps a limiter's counts in step with the other processes (every second). */
+  register(limiter: RateLimiter): void;
+}
+
 /**
- * A fixed-window limit of requests per client address, in memory. Lean on purpose: it runs before every
- * API request, including the ones answered from memory. A client over the limit gets a 429 with
- * Retry-After; the others are not slowed. (One process: behind several processes, limit at the proxy.)
+ * A fixed-window limit of requests per client (address, email domain, ...). Windows are aligned to the
+ * clock (multiples of the window since the epoch), so that every process counts the same window.
+ *
+ * Alone, it counts in memory. With a shared store (several processes on one PostgreSQL), `take` stays
+ * synchronous and cheap (it runs before every request, including the ones answered from memory): it adds
+ * the other processes' counts as of the last exchange, which happens every second, so a client spread over
+ * N processes can exceed the limit by at most what it sends in that second. `takeExact` asks the store
+ * first, for the rare requests where the limit must hold exactly (campaign actions, sign-ins).
  */
 export class RateLimiter {
-  private readonly windows = new Map<string, { count: number; resetAt: number }>();
+  private readonly windows = new Map<string, Window>();
 
   constructor(
     private readonly max: number,
     private readonly windowMs = 60_000,
-  ) {}
+    private readonly shared: { store: SharedCounterStore; bucket: string } | null = null,
+  ) {
+    shared?.store.register(this);
+  }
+
+  get bucket(): string | null {
+    return this.shared?.bucket ?? null;
+  }
 
   /** Counts the request; returns the seconds to wait when it is over the limit, or 0. */
   take(client: string, now = Date.now()): number {
-    let window = this.windows.get(client);
-    if (!window || window.resetAt <= now) {
-      if (this.windows.size > 50_000) this.sweep(now);
-      window = { count: 0, resetAt: now + this.windowMs };
-      this.windows.set(client, window);
+    const window = this.windowOf(client, now);
+    window.mine++;
+    return this.wait(window, now);
+  }
+
+  /** Like `take`, but with the count every process agrees on (one round trip to the shared store). */
+  async takeExact(client: string, now = Date.now()): Promise<number> {
+    const window = this.windowOf(client, now);
+    window.mine++;
+    if (this.shared) {
+      const delta = window.mine - window.told;
+      const sent = window.mine;
+      const [total] = await this.shared.store.add([{ bucket: this.shared.bucket, client, windowStart: window.start, count: delta }]);
+      window.told = Math.max(window.told, sent);
+      window.shared = Math.max(window.shared, total!);
     }
-    window.count++;
-    return window.count > this.max ? Math.max(1, Math.ceil((window.resetAt - now) / 1000)) : 0;
+    return this.wait(window, now);
+  }
+
+  /** The counts not yet told to the shared store; `settle` records what the store answered. */
+  pending(): { client: string; windowStart: number; count: number; settle: (total: number) => void }[] {
+    const out = [];
+    for (const [client, window] of this.windows) {
+      if (window.mine === window.told) continue;
+      const sent = window.mine;
+      out.push({
+        client,
+        windowStart: window.start,
+        count: sent - window.told,
+        settle: (total: number) => {
+          window.told = Math.max(window.told, sent);
+          window.shared = Math.max(window.shared, total);
+        },
+      });
+    }
+    return out;
   }
 
   /** An onRequest hook that answers 429 for a client over the limit. */
@@ -36,7 +95,24 @@ export class RateLimiter {
     };
   }
 
-  private sweep(now: number): void {
-    for (const [client, window] of this.windows) if (window.resetAt <= now) this.windows.delete(client);
+  private windowOf(client: string, now: number): Window {
+    const start = Math.floor(now / this.windowMs) * this.windowMs;
+    let window = this.windows.get(client);
+    if (!window || window.start !== start) {
+      if (this.windows.size > 50_000) this.sweep(start);
+      window = { start, mine: 0, told: 0, shared: 0 };
+      this.windows.set(client, window);
+    }
+    return window;
+  }
+
+  private wait(window: Window, now: number): number {
+    // The store's total includes what this process told it; add only what it has not told yet.
+    const count = window.shared + (window.mine - window.told);
+    return count > this.max ? Math.max(1, Math.ceil((window.start + this.windowMs - now) / 1000)) : 0;
+  }
+
+  private sweep(start: number): void {
+    for (const [client, window] of this.windows) if (window.start < start) this.windows.delete(client);
   }
 }

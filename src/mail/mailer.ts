@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Database } from '#src/storage/schema';
 import type { SupporterCrypto } from '#src/security/supporter-crypto';
+import { redactEmails } from '#src/security/redact';
 
 export interface Mail {
   readonly to: string;
@@ -73,7 +74,8 @@ export class Mailer {
       await this.db.updateTable('outbox').set({ status: 'sent', sent_at: new Date().toISOString() }).where('id', '=', id).execute();
       return { messageId: String(info.messageId ?? ''), response: String(info.response ?? '') };
     } catch (error) {
-      await this.db.updateTable('outbox').set({ status: 'failed', error: String((error as Error).message).slice(0, 500) }).where('id', '=', id).execute();
+      // The server's words may hold the recipient's address ("550 <a@b.org>: no such user"): never kept plain.
+      await this.db.updateTable('outbox').set({ status: 'failed', error: redactEmails(String((error as Error).message)).slice(0, 500) }).where('id', '=', id).execute();
       throw error;
     }
   }

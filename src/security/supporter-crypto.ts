@@ -91,12 +91,14 @@ export function tokenHash(token: string): string {
 export function loadSupporterKey(configured: string | null, file: string): Buffer {
   if (configured) return Buffer.from(configured, 'base64');
   if (existsSync(file)) {
+    // Readable by its owner only, even if it was copied in with looser permissions.
+    chmodSync(file, 0o600);
     const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
     if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte base64 key`);
     return key;
   }
   const key = randomBytes(32);
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   return key;

@@ -2,7 +2,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import SqliteDatabase from 'better-sqlite3';
 import type PgModule from 'pg';
 import { createRequire } from 'node:module';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database } from './schema';
 
@@ -46,8 +46,11 @@ export function openDatabase(url: string): DatabaseHandle {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     if (path === '') throw new DatabaseUrlError('DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:var/counterwatch.db');
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') createOwnerOnly(path);
     const sqlite = new SqliteDatabase(path);
+    // Deleted data (a withdrawn supporter's sealed name and letters) is overwritten with zeros, not left
+    // in free pages of the file.
+    sqlite.pragma('secure_delete = ON');
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
@@ -65,6 +68,17 @@ export function openDatabase(url: string): DatabaseHandle {
   throw new DatabaseUrlError(
     `DATABASE_URL must start with postgres:// or sqlite: (got "${url.replace(/\/\/[^@]*@/, '//***@')}")`,
   );
+}
+
+/**
+ * Creates the database file (and its WAL and shared-memory files, which SQLite makes with the main file's
+ * permissions) readable and writable by its owner only; an existing file is narrowed to that too.
+ */
+function createOwnerOnly(path: string): void {
+  const dir = dirname(path);
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  chmodSync(path, 0o600);
 }
 
 const sqliteConnections = new WeakMap<Kysely<any>, SqliteDatabase.Database>();

@@ -8,6 +8,7 @@ import * as operators from './migrations/0005-operators';
 import * as campaignPrompts from './migrations/0006-campaign-prompts';
 import * as dataTruth from './migrations/0007-data-truth';
 import * as livingData from './migrations/0008-living-data';
+import * as instances from './migrations/0009-instances';
 
 /** Every migration, in order. Each receives the dialect so one file serves both databases. */
 const MIGRATIONS: Record<string, { up: typeof evidenceModel.up }> = {
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, { up: typeof evidenceModel.up }> = {
   '0006-campaign-prompts': campaignPrompts,
   '0007-data-truth': dataTruth,
   '0008-living-data': livingData,
+  '0009-instances': instances,
 };
 
 /** Brings the schema up to date; returns the names of the migrations it applied. Throws on failure. */

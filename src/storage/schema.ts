@@ -40,6 +40,8 @@ export interface Database {
   official_listings: OfficialListingRow;
   ocd_divisions: OcdDivisionRow;
   row_fingerprints: RowFingerprintRow;
+  job_leases: JobLeaseRow;
+  rate_limit_counts: RateLimitCountRow;
 }
 
 export type PlaceKind = 'state' | 'county' | 'city';
@@ -481,6 +483,8 @@ export interface DeliveryRow {
   receipt: string | null;
   error: string | null;
   created_at: string;
+  /** The digest's copy in the outbox (redacted when a supporter it names withdraws). */
+  outbox_id: string | null;
 }
 
 export interface OutboxRow {
@@ -508,4 +512,23 @@ export interface OperatorSessionRow {
   operator_id: string;
   created_at: string;
   expires_at: string;
+}
+
+export interface JobLeaseRow {
+  name: string;
+  /** The process running the job, or null when none is. */
+  holder: string | null;
+  /** Milliseconds since the epoch; no other process starts the job before then. */
+  expires_at: number;
+  last_started_at: string | null;
+  last_finished_at: string | null;
+  last_outcome: string | null;
+}
+
+export interface RateLimitCountRow {
+  bucket: string;
+  /** A keyed hash of the client (address or email domain), never the client itself. */
+  client: string;
+  window_start: number;
+  count: number;
 }

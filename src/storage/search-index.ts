@@ -19,13 +19,18 @@ function isSqlite(db: Kysely<any>): boolean {
   return db.getExecutor().adapter instanceof SqliteAdapter;
 }
 
-/** A subquery of the ids of deployments whose text holds every word (FTS5 MATCH / tsquery). */
-export function deploymentsMatching(db: Kysely<any>, words: readonly string[]): RawBuilder<unknown> {
+/**
+ * A subquery of the ids of deployments whose text holds every word (FTS5 MATCH / tsquery); with
+ * `prefixLast`, the last word may be the start of a word (search as you type).
+ */
+export function deploymentsMatching(db: Kysely<any>, words: readonly string[], options: { prefixLast?: boolean } = {}): RawBuilder<unknown> {
+  const last = words.length - 1;
   if (isSqlite(db)) {
-    const match = words.map((w) => `"${w}"`).join(' ');
+    const match = words.map((w, i) => (options.prefixLast && i === last ? `"${w}"*` : `"${w}"`)).join(' ');
     return sql`(select deployment_id from deployment_search where deployment_search match ${match})`;
   }
-  return sql`(select deployment_id from deployment_search where tsv @@ to_tsquery('simple', ${words.join(' & ')}))`;
+  const query = words.map((w, i) => (options.prefixLast && i === last ? `${w}:*` : w)).join(' & ');
+  return sql`(select deployment_id from deployment_search where tsv @@ to_tsquery('simple', ${query}))`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
+import type { BackgroundJob } from '#src/jobs/housekeeping';
 import { syncSource, type SyncFolders } from './sync.service';
 
 /** The sources whose schedule says they are due: `schedule_hours` set, and not checked for that long. */
@@ -9,16 +10,17 @@ export async function dueSources(db: Kysely<Database>, now: Date): Promise<strin
 }
 
 /**
- * Syncs the due sources one after another, every `everyMs` while the server runs. Off unless a source has
- * a schedule (`npm run cli -- sources schedule NAME HOURS`). A failure is logged and kept on the source.
+ * The background job that syncs the due sources one after another (`jobs/housekeeping.ts` runs it every
+ * 10 minutes, in one server process at a time). Off unless a source has a schedule
+ * (`npm run cli -- sources schedule NAME HOURS`). A failure is logged and kept on the source.
  */
-export function startSyncSchedule(db: Kysely<Database>, folders: SyncFolders, log: (message: string) => void, everyMs = 10 * 60_000): () => void {
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      for (const name of await dueSources(db, new Date())) {
+export function sourceSyncJob(db: Kysely<Database>, folders: SyncFolders, log: (message: string) => void): BackgroundJob {
+  return {
+    name: 'source-syncs',
+    everyMs: 10 * 60_000,
+    async run() {
+      const due = await dueSources(db, new Date());
+      for (const name of due) {
         try {
           const result = await syncSource(db, name, folders);
           log(`sync ${name}: ${result.outcome}${result.summary ? ` (${result.summary.created} new, ${result.summary.updated} updated, ${result.summary.unlisted} no longer listed)` : ''}`);
@@ -26,11 +28,7 @@ export function startSyncSchedule(db: Kysely<Database>, folders: SyncFolders, lo
           log(`sync ${name} failed: ${(error as Error).message}`);
         }
       }
-    } finally {
-      running = false;
-    }
+      return `${due.length} due`;
+    },
   };
-  const timer = setInterval(() => void tick(), everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
 }

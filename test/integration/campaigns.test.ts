@@ -89,13 +89,19 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     expect((await tally()).confirmed).toBe(before.confirmed);
     const mail = await waitForMail(smtp.received, who);
     expect(mail.text).toContain('Cancel the Ring partnership');
-    const confirm = await app.inject({ url: link(mail.text, 'confirm'), headers: { accept: 'text/html' } });
-    expect(confirm.statusCode).toBe(200);
-    expect(confirm.body).toContain('it counts');
+    // Opening the link (what a mail scanner does too) only shows the button; the button's POST confirms.
+    const opened = await app.inject({ url: link(mail.text, 'confirm'), headers: { accept: 'text/html' } });
+    expect(opened.statusCode).toBe(200);
+    expect(opened.body).toContain(`<form method="post" action="${link(mail.text, 'confirm')}">`);
+    expect((await tally()).confirmed).toBe(before.confirmed);
+    const confirm = await app.inject({ method: 'POST', url: link(mail.text, 'confirm') });
+    expect(confirm.statusCode).toBe(303);
+    const thanks = await app.inject({ url: confirm.headers.location as string, headers: { accept: 'text/html' } });
+    expect(thanks.body).toContain('it counts');
     expect((await tally()).confirmed).toBe(before.confirmed + 1);
     expect((await tally()).petition).toBe(before.petition + 1);
     // Opening the link again, or signing again (any spelling of the address), changes nothing.
-    await app.inject(link(mail.text, 'confirm'));
+    await app.inject({ method: 'POST', url: link(mail.text, 'confirm') });
     const again = await post({ kind: 'petition', name: 'A Resident', email: `  ${who.toUpperCase()} ` });
     expect(again.body).toContain('Already counted');
     expect((await tally()).confirmed).toBe(before.confirmed + 1);
@@ -148,7 +154,7 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     const mine = `${letter}Jo Writer, who lives here`;
     const first = email('writer');
     expect((await post({ kind: 'letter', name: 'Jo Writer', email: first, message: mine, delivery: 'server' }, form)).body).toContain('Check your email');
-    await app.inject(link((await waitForMail(smtp.received, first)).text, 'confirm'));
+    await app.inject({ method: 'POST', url: link((await waitForMail(smtp.received, first)).text, 'confirm') });
     const copy = await post({ kind: 'letter', name: 'Someone Else', email: email('copier'), message: mine, delivery: 'server' });
     expect(copy.statusCode).toBe(422);
     expect(copy.body).toContain('in your own words');
@@ -179,7 +185,7 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     const who = email('leaver');
     await post({ kind: 'petition', name: 'Leaving Person', email: who });
     const mail = await waitForMail(smtp.received, who);
-    await app.inject(link(mail.text, 'confirm'));
+    await app.inject({ method: 'POST', url: link(mail.text, 'confirm') });
     const counted = (await tally()).confirmed;
     const page = await app.inject({ url: link(mail.text, 'withdraw'), headers: { accept: 'text/html' } });
     const cookie = String(page.headers['set-cookie']).split(';')[0]!;
@@ -212,7 +218,7 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     await db.db.updateTable('campaign_actions').set({ created_at: new Date(Date.now() - 8 * 86_400_000).toISOString() }).where('status', '=', 'pending').execute();
     expect((await app.campaignActions.sweep()).deleted).toBe(pending);
     // The reminder link of a deleted action no longer works.
-    expect((await app.inject(link(reminder.text, 'confirm'))).statusCode).toBe(404);
+    expect((await app.inject({ method: 'POST', url: link(reminder.text, 'confirm') })).statusCode).toBe(404);
   });
 
   it('delivers confirmed actions as paced digests: test mode to the organizer only, business hours, one an hour, bounces recorded', async () => {
@@ -233,7 +239,7 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const who = email(`burst${i}`);
       await post({ kind: 'petition', name: `Burst ${i}`, email: who }, undefined, `10.1.0.${i}`);
-      await app.inject(link((await waitForMail(smtp.received, who)).text, 'confirm'));
+      await app.inject({ method: 'POST', url: link((await waitForMail(smtp.received, who)).text, 'confirm') });
     }
     const held = await delivery.run(new Date(tuesday10am.getTime() + 10 * 60_000));
     expect(held.sent).toBe(0);
@@ -252,14 +258,14 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     await db.db.updateTable('officials').set({ email: 'bounce-mayor@example.org' }).where('place_id', '=', placeId).execute();
     const who = email('live');
     await post({ kind: 'petition', name: 'Live Person', email: who }, undefined, '10.2.0.1');
-    await app.inject(link((await waitForMail(smtp.received, who)).text, 'confirm'));
+    await app.inject({ method: 'POST', url: link((await waitForMail(smtp.received, who)).text, 'confirm') });
     expect((await delivery.run(new Date('2026-12-02T15:00:00Z'))).bounced).toBe(1);
     const bounced = await db.db.selectFrom('deliveries').selectAll().where('status', '=', 'bounced').executeTakeFirstOrThrow();
     expect(bounced.error).toContain('No such mailbox');
     await db.db.updateTable('officials').set({ email: 'clerk@example.org' }).where('place_id', '=', placeId).execute();
     const who2 = email('live2');
     await post({ kind: 'call', name: 'Caller', email: who2 }, undefined, '10.2.0.2');
-    await app.inject(link((await waitForMail(smtp.received, who2)).text, 'confirm'));
+    await app.inject({ method: 'POST', url: link((await waitForMail(smtp.received, who2)).text, 'confirm') });
     expect((await delivery.run(new Date('2026-12-03T15:00:00Z'))).sent).toBe(1);
     await waitForMail(smtp.received, 'clerk@example.org');
     const sent = await db.db.selectFrom('deliveries').selectAll().where('mode', '=', 'live').where('status', '=', 'sent').executeTakeFirstOrThrow();

@@ -1,10 +1,13 @@
 import { readConfig, type Config } from '#src/config/config';
-import { openCampaignServices } from '#src/features/campaigns/campaign-services';
+import { campaignJobs, openCampaignServices } from '#src/features/campaigns/campaign-services';
 import { openDatabase } from '#src/storage/dialect';
 import { prepareDatabase } from '#src/storage/prepare';
 import { loadBundledData } from '#src/bootstrap/load-bundled-data';
 import { buildApp } from '#src/app';
-import { startSyncSchedule } from '#src/sync/sync-schedule';
+import { sourceSyncJob } from '#src/sync/sync-schedule';
+import { Housekeeping } from '#src/jobs/housekeeping';
+import { JobLeases } from '#src/jobs/job-leases';
+import { SharedCounters } from '#src/http/shared-counters';
 
 /** Opens and migrates the database, loads the bundled data on a first start, and serves until a signal. */
 export async function serve(config: Config = readConfig()): Promise<void> {
@@ -23,18 +26,29 @@ export async function serve(config: Config = readConfig()): Promise<void> {
     log('warning: SUPPORTER_KEY is not set, so supporters\' data is encrypted with var/supporter.key on this machine; set SUPPORTER_KEY (the same on every server) before a second server shares this database');
   }
   log(config.smtpUrl ? `mail: ${config.smtpUrl.replace(/\/\/[^@/]*@/, '//***@')}` : 'mail: kept in the local outbox (set SMTP_URL to send it)');
-  const app = await buildApp(handle, { rateLimitPerMinute: config.rateLimitPerMinute, campaigns: { crypto, mailer, publicUrl: config.publicUrl, perAddressPerMinute: config.actionsPerMinutePerAddress, perDomainPerMinute: config.actionsPerMinutePerDomain, perAddressWithoutProofPerMinute: config.actionsPerMinuteWithoutProof, retentionDays: config.supporterRetentionDays } });
-  // Every 5 minutes: reminders after a day, deletion of unconfirmed actions after 7 days, and the paced
-  // delivery of confirmed actions to officials (for campaigns whose delivery an operator turned on).
-  const housekeeping = async () => {
-    await app.campaignActions.sweep();
-    await mailer.retryQueued();
-    await delivery.run();
-  };
-  const sweeper = setInterval(() => void housekeeping().catch((error) => log(`housekeeping failed: ${(error as Error).message}`)), 5 * 60_000);
-  sweeper.unref();
-  // Sources with a schedule (none by default) are synced while the server runs.
-  const stopSyncs = startSyncSchedule(handle.db, { dataDir: config.dataDir, sourcesDir: config.sourcesDir }, log);
+  // Several processes on one PostgreSQL database share their rate-limit counts; SQLite is one process.
+  const sharedCounters = handle.dialect === 'postgres' ? new SharedCounters(handle.db, (client) => crypto.sign(`client:${client}`)) : null;
+  sharedCounters?.start();
+  const app = await buildApp(handle, {
+    logLevel: config.logLevel === 'silent' ? undefined : config.logLevel,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    trustProxy: config.trustProxy,
+    sharedCounters,
+    campaigns: {
+      crypto,
+      mailer,
+      publicUrl: config.publicUrl,
+      perAddressPerMinute: config.actionsPerMinutePerAddress,
+      perDomainPerMinute: config.actionsPerMinutePerDomain,
+      perAddressWithoutProofPerMinute: config.actionsPerMinuteWithoutProof,
+      retentionDays: config.supporterRetentionDays,
+    },
+  });
+  // Background jobs, each claimed through a lease in the database, so that of several processes one runs
+  // it: reminders after a day, deletion of unconfirmed actions after 7 days and retention, mail retries,
+  // the paced delivery of confirmed actions to officials, and the scheduled syncs of sources.
+  const housekeeping = new Housekeeping(new JobLeases(handle.db), campaignJobs(app.campaignActions, mailer, delivery).concat(sourceSyncJob(handle.db, { dataDir: config.dataDir, sourcesDir: config.sourcesDir }, log)), log);
+  const stopHousekeeping = housekeeping.start(60_000);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -44,8 +58,8 @@ export async function serve(config: Config = readConfig()): Promise<void> {
     if (closing) return;
     closing = true;
     log(`${signal}: closing`);
-    clearInterval(sweeper);
-    stopSyncs();
+    await stopHousekeeping();
+    sharedCounters?.stop();
     await app.close();
     mailer.close();
     await handle.close();

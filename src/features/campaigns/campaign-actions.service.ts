@@ -18,6 +18,11 @@ export interface ActionInput {
   readonly delivery?: 'server' | 'mailto';
 }
 
+/** Text as one plain line: control characters and line breaks become spaces, runs of spaces one. */
+export function oneLine(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+/gu, ' ').replace(/\s+/g, ' ').trim();
+}
+
 export type ActionOutcome =
   | { status: 'pending'; actionId: string }
   | { status: 'resent'; actionId: string }
@@ -60,7 +65,7 @@ export class CampaignActions {
           id: randomUUID(),
           email_hash: emailHash,
           email_sealed: this.crypto.encrypt(input.email.trim()),
-          name_sealed: this.crypto.encrypt(input.name.trim()),
+          name_sealed: this.crypto.encrypt(oneLine(input.name)),
           address_sealed: null,
           opt_in_updates: input.optIn ? 1 : 0,
           withdraw_token_hash: withdraw.hash,
@@ -167,7 +172,7 @@ export class CampaignActions {
     const result = await sql<{ supporter_id: string | null }>`
       with s as (
         insert into supporters (id, email_hash, email_sealed, name_sealed, address_sealed, opt_in_updates, withdraw_token_hash, withdraw_token_sealed, created_at)
-        values (${supporterId}, ${emailHash}, ${this.crypto.encrypt(input.email.trim())}, ${this.crypto.encrypt(input.name.trim())}, null, ${input.optIn ? 1 : 0}, ${withdraw.hash}, ${this.crypto.encrypt(withdraw.token)}, ${now})
+        values (${supporterId}, ${emailHash}, ${this.crypto.encrypt(input.email.trim())}, ${this.crypto.encrypt(oneLine(input.name))}, null, ${input.optIn ? 1 : 0}, ${withdraw.hash}, ${this.crypto.encrypt(withdraw.token)}, ${now})
         on conflict (email_hash) do nothing
         returning id
       ), a as (
@@ -189,7 +194,19 @@ export class CampaignActions {
     return { status: 'pending', actionId };
   }
 
-  /** Counts the action whose link was opened; opening it again changes nothing. */
+  /** What a confirmation link is for, without confirming it (the page the link opens); null when unknown. */
+  async pendingConfirmation(token: string): Promise<{ kind: CampaignActionKind; campaignTitle: string; placeName: string; confirmed: boolean } | null> {
+    const action = await this.db
+      .selectFrom('campaign_actions as a')
+      .innerJoin('campaigns as c', 'c.id', 'a.campaign_id')
+      .innerJoin('places as p', 'p.id', 'a.place_id')
+      .select(['a.kind', 'a.status', 'c.title', 'p.full_name'])
+      .where('a.confirm_token_hash', '=', tokenHash(token))
+      .executeTakeFirst();
+    return action ? { kind: action.kind, campaignTitle: action.title, placeName: action.full_name, confirmed: action.status === 'confirmed' } : null;
+  }
+
+  /** Counts the action whose confirmation was posted; posting it again changes nothing. */
   async confirm(token: string): Promise<{ campaignId: string; placeId: string; kind: CampaignActionKind; alreadyConfirmed: boolean } | null> {
     const hash = tokenHash(token);
     const action = await this.db.selectFrom('campaign_actions').select(['id', 'campaign_id', 'place_id', 'kind', 'status']).where('confirm_token_hash', '=', hash).executeTakeFirst();
@@ -213,6 +230,7 @@ export class CampaignActions {
 
   private async forget(supporterId: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      await this.redactDigests(trx, supporterId);
       const pending = trx.selectFrom('campaign_actions').select('id').where('supporter_id', '=', supporterId).where('status', '=', 'pending');
       await trx.deleteFrom('campaign_action_targets').where('action_id', 'in', pending).execute();
       await trx.deleteFrom('campaign_actions').where('supporter_id', '=', supporterId).where('status', '=', 'pending').execute();
@@ -220,6 +238,36 @@ export class CampaignActions {
       await trx.deleteFrom('outbox').where('supporter_id', '=', supporterId).execute();
       await trx.deleteFrom('supporters').where('id', '=', supporterId).execute();
     });
+  }
+
+  /**
+   * Takes a supporter out of the outbox copies of the digests that carried their actions to officials: their
+   * name becomes "a resident who later asked to be anonymous" and their letters are removed. (What an
+   * official already received cannot be recalled; our copy keeps nothing of the person.)
+   */
+  private async redactDigests(trx: Kysely<Database>, supporterId: string): Promise<void> {
+    const mine = await trx
+      .selectFrom('campaign_actions as a')
+      .innerJoin('campaign_action_targets as t', 't.action_id', 'a.id')
+      .innerJoin('deliveries as d', 'd.id', 't.delivery_id')
+      .select(['d.outbox_id', 'a.message_sealed'])
+      .where('a.supporter_id', '=', supporterId)
+      .where('d.outbox_id', 'is not', null)
+      .execute();
+    if (mine.length === 0) return;
+    const supporter = await trx.selectFrom('supporters').select('name_sealed').where('id', '=', supporterId).executeTakeFirst();
+    const name = supporter ? this.crypto.decrypt(supporter.name_sealed).trim() : null;
+    const letters = [...new Set(mine.filter((m) => m.message_sealed).map((m) => this.crypto.decrypt(m.message_sealed!)))];
+    // The name as a whole word (not inside a longer name), in any letters or digits.
+    const namePattern = name ? new RegExp(`(?<![\\p{L}\\p{N}])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}])`, 'gu') : null;
+    for (const outboxId of new Set(mine.map((m) => m.outbox_id!))) {
+      const copy = await trx.selectFrom('outbox').select('body_sealed').where('id', '=', outboxId).executeTakeFirst();
+      if (!copy) continue;
+      let body = this.crypto.decrypt(copy.body_sealed);
+      for (const letter of letters) body = body.split(letter).join('[a letter its writer later withdrew]');
+      if (namePattern) body = body.replace(namePattern, 'a resident who later asked to be anonymous');
+      await trx.updateTable('outbox').set({ body_sealed: this.crypto.encrypt(body) }).where('id', '=', outboxId).execute();
+    }
   }
 
   /**
@@ -294,7 +342,7 @@ export class CampaignActions {
   private confirmationText(input: ActionInput, confirmToken: string, withdrawToken: string): string {
     const what = input.kind === 'petition' ? 'sign the petition' : input.kind === 'letter' ? 'send your letter' : 'record your call';
     return [
-      `Hello ${input.name.trim()},`,
+      `Hello ${oneLine(input.name)},`,
       '',
       `To ${what} "${input.campaign.title}" for ${input.at.place.full_name}, open this link:`,
       '',

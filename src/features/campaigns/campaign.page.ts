@@ -6,19 +6,24 @@ import { HttpError } from '#src/http/errors';
 import { escapeHtml, renderPage, SITE_CSS_PATH } from '#src/http/html';
 import { formatDay, formatNumber, link, statusAsOf, telHref, technologyName } from '#src/http/page-parts';
 import { technologyEventList } from '#src/features/technologies/technology-context';
-import type { FormGuard } from '#src/http/forms';
-import { RateLimiter } from '#src/http/rate-limit';
+import { formFields, type FormGuard } from '#src/http/forms';
+import { RateLimiter, type SharedCounterStore } from '#src/http/rate-limit';
 import { isStale } from '#src/features/officials/officials.repository';
 import { lookupZip, searchPlaces, townsOfZip } from '#src/features/search/search.repository';
 import type { PlaceRecord } from '#src/features/places/place-record';
 import { campaignTallies, fillTemplate, findCampaign, findCampaignPlace, listCampaigns, placesInCampaign, tallyOf, TARGET_RULES, type CampaignPlace, type Tally } from './campaigns.repository';
-import type { CampaignActions } from './campaign-actions.service';
+import { oneLine, type CampaignActions } from './campaign-actions.service';
 import type { ProofOfWork } from '#src/security/proof-of-work';
 import { webEntry } from '#src/http/static-assets';
 
 const actionForm = z.object({
   kind: z.enum(['petition', 'letter', 'call'], { message: 'must be petition, letter or call' }),
-  name: z.string().trim().min(1, 'is needed, so that officials know a person wrote').max(100, 'must be at most 100 characters'),
+  // One line of plain text: it is put into mails (to the supporter, and in digests to officials).
+  name: z
+    .string()
+    .transform(oneLine)
+    .pipe(z.string().min(1, 'is needed, so that officials know a person wrote').max(100, 'must be at most 100 characters'))
+    .refine((name) => !/:\/\/|www\.|[<>]/i.test(name), 'must be a name, without links or angle brackets'),
   email: z.string().trim().max(254, 'is too long').pipe(z.email({ message: 'must be an email address, such as you@example.org' })),
   message: z.string().trim().max(5000, 'must be at most 5,000 characters').optional(),
   delivery: z.enum(['server', 'mailto']).optional(),
@@ -39,6 +44,8 @@ export interface CampaignPageDeps {
   /** Actions a minute from one address, and from one email domain. */
   readonly perAddressPerMinute?: number;
   readonly perDomainPerMinute?: number;
+  /** Counts shared with the other server processes (PostgreSQL), so that the limits hold across them. */
+  readonly sharedCounters?: SharedCounterStore | null;
 }
 
 function tallyLine(t: Tally, where: string): string {
@@ -67,9 +74,10 @@ export function embedSnippet(publicUrl: string, campaign: CampaignRow): string {
 
 /** The campaign pages: find your town, see the evidence and whom to ask, then sign, write or call. */
 export function registerCampaignPages(app: FastifyInstance, db: Kysely<Database>, deps: CampaignPageDeps): void {
-  const perAddress = new RateLimiter(deps.perAddressPerMinute ?? 10);
-  const perDomain = new RateLimiter(deps.perDomainPerMinute ?? 120);
-  const perAddressWithoutProof = new RateLimiter(deps.perAddressWithoutProofPerMinute ?? 3);
+  const shared = (bucket: string) => (deps.sharedCounters ? { store: deps.sharedCounters, bucket } : null);
+  const perAddress = new RateLimiter(deps.perAddressPerMinute ?? 10, 60_000, shared('actions-per-address'));
+  const perDomain = new RateLimiter(deps.perDomainPerMinute ?? 120, 60_000, shared('actions-per-domain'));
+  const perAddressWithoutProof = new RateLimiter(deps.perAddressWithoutProofPerMinute ?? 3, 60_000, shared('actions-without-proof'));
   const powScript = webEntry('pow');
 
   async function campaignOr404(id: string): Promise<CampaignRow> {
@@ -257,7 +265,7 @@ ${errorFor('call')}${person('call')}
     const back = `/campaigns/${campaign.id}/places/${at.place.id}`;
     const rerender = async (values: Record<string, string>, error: { field: string; message: string }) =>
       actPage(request, reply, campaign, at, tallyOf(await campaignTallies(db, { campaignId: campaign.id, placeId: at.place.id }), campaign.id), { values, error });
-    const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, string>;
+    const body = formFields(request);
     const state = campaignOpen(campaign);
     if (!state.open) return kindMessage(reply, 410, campaign.title, `${escapeHtml(state.why!)} Nothing was recorded.`);
     const refused = deps.guard.check(request, body);
@@ -265,7 +273,7 @@ ${errorFor('call')}${person('call')}
     if (refused === 'honeypot') return kindMessage(reply, 400, 'Please try again', 'Your browser filled in a field meant to stay empty, so we could not tell this from an automated post. Nothing was recorded. If you are a person, please go back and send the form again.', back);
     const proof = deps.pow.verify(body);
     if (proof === 'invalid') return kindMessage(reply, 400, 'Please try again', "Your browser's automatic check did not come out right, or the page was open too long. Nothing was recorded. Please reload the page and send it again.", back);
-    const wait = Math.max(perAddress.take(request.ip), proof === 'missing' ? perAddressWithoutProof.take(request.ip) : 0);
+    const wait = Math.max(await perAddress.takeExact(request.ip), proof === 'missing' ? await perAddressWithoutProof.takeExact(request.ip) : 0);
     if (wait > 0) {
       reply.header('retry-after', String(wait));
       return kindMessage(reply, 429, 'One moment, please', `Many actions came from your network in the last minute, so we are pausing it for ${wait} seconds. Nothing you already sent is lost. Please try again in a minute.`, back);
@@ -277,7 +285,7 @@ ${errorFor('call')}${person('call')}
       return rerender(body, { field: String(issue.path[0] ?? 'form'), message: issue.message });
     }
     const form: ActionForm = parsed.data;
-    const domainWait = perDomain.take(form.email.split('@')[1]!.toLowerCase());
+    const domainWait = await perDomain.takeExact(form.email.split('@')[1]!.toLowerCase());
     if (domainWait > 0) {
       reply.header('retry-after', String(domainWait));
       return kindMessage(reply, 429, 'One moment, please', `Many actions came from addresses at ${escapeHtml(form.email.split('@')[1]!)} in the last minute, so we are pausing them for ${domainWait} seconds. Please try again in a minute.`, back);
@@ -315,14 +323,37 @@ ${errorFor('call')}${person('call')}
       );
   });
 
+  // The link in the mail opens a page with one button; only the POST it sends confirms. Mail scanners
+  // and link previews fetch links with GET, and must not confirm on a person's behalf.
   app.get<{ Params: { token: string } }>('/confirm/:token', { schema: { hide: true } }, async (request, reply) => {
+    const pending = await deps.actions.pendingConfirmation(request.params.token);
+    if (!pending) return kindMessage(reply, 404, 'This link does not work', 'This confirmation link is unknown: it may have expired (after 7 days), or been withdrawn. You can take the action again.');
+    const what = pending.kind === 'petition' ? 'signature' : pending.kind === 'letter' ? 'letter' : 'call';
+    return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(
+      renderPage({
+        title: 'Confirm your action',
+        body: pending.confirmed
+          ? `<h1>Already confirmed</h1><p role="status">This ${what} for “${escapeHtml(pending.campaignTitle)}” in ${escapeHtml(pending.placeName)} is confirmed already; it counts once.</p>`
+          : `<h1>Confirm your ${what}</h1><p>For “${escapeHtml(pending.campaignTitle)}” in ${escapeHtml(pending.placeName)}. It counts once you press the button.</p><form method="post" action="/confirm/${escapeHtml(request.params.token)}"><button type="submit">Confirm my ${what}</button></form>`,
+      }),
+    );
+  });
+
+  app.post<{ Params: { token: string } }>('/confirm/:token', { schema: { hide: true } }, async (request, reply) => {
     const confirmed = await deps.actions.confirm(request.params.token);
     if (!confirmed) return kindMessage(reply, 404, 'This link does not work', 'This confirmation link is unknown: it may have expired (after 7 days), or been withdrawn. You can take the action again.');
-    const { campaign, at, tally } = await load(confirmed.campaignId, confirmed.placeId);
+    // A redirect, so that reloading the thank-you page does not post again.
+    return reply.redirect(`/confirmed/${encodeURIComponent(confirmed.campaignId)}/${encodeURIComponent(confirmed.placeId)}?kind=${confirmed.kind}${confirmed.alreadyConfirmed ? '&again=1' : ''}`, 303);
+  });
+
+  app.get<{ Params: { id: string; placeId: string }; Querystring: { kind?: string; again?: string } }>('/confirmed/:id/:placeId', { schema: { hide: true } }, async (request, reply) => {
+    const { campaign, at, tally } = await load(request.params.id, request.params.placeId);
+    const kind = request.query.kind;
+    const what = kind === 'petition' ? 'signature' : kind === 'letter' ? 'letter' : kind === 'call' ? 'call' : 'action';
     return reply.type('text/html; charset=utf-8').send(
       renderPage({
         title: 'Thank you',
-        body: `<h1>Thank you: it counts</h1><p role="status">${confirmed.alreadyConfirmed ? 'This was already confirmed; it counts once.' : `Your ${confirmed.kind === 'petition' ? 'signature' : confirmed.kind === 'letter' ? 'letter' : 'call'} for “${escapeHtml(campaign.title)}” in ${escapeHtml(at.place.full_name)} is confirmed.`}</p>${tallyLine(tally!, `in ${at.place.name}`)}<p><a href="/campaigns/${escapeHtml(campaign.id)}/places/${escapeHtml(at.place.id)}">Do more for ${escapeHtml(at.place.name)}</a> · <a href="${escapeHtml(at.place.url)}">What is recorded there</a></p>`,
+        body: `<h1>Thank you: it counts</h1><p role="status">${request.query.again ? 'This was already confirmed; it counts once.' : `Your ${what} for “${escapeHtml(campaign.title)}” in ${escapeHtml(at.place.full_name)} is confirmed.`}</p>${tallyLine(tally!, `in ${at.place.name}`)}<p><a href="/campaigns/${escapeHtml(campaign.id)}/places/${escapeHtml(at.place.id)}">Do more for ${escapeHtml(at.place.name)}</a> · <a href="${escapeHtml(at.place.url)}">What is recorded there</a></p>`,
       }),
     );
   });
@@ -338,7 +369,7 @@ ${errorFor('call')}${person('call')}
   });
 
   app.post<{ Params: { token: string }; Body: Record<string, string> }>('/withdraw/:token', { schema: { hide: true } }, async (request, reply) => {
-    const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, string>;
+    const body = formFields(request);
     if (deps.guard.check(request, body) !== null) return kindMessage(reply, 403, 'Please try again', 'This form had expired. Nothing was deleted yet: please open the link from your email again.');
     const done = await deps.actions.withdraw(request.params.token);
     if (!done) return kindMessage(reply, 404, 'Nothing to delete', 'This link is unknown: your data may already be deleted.');

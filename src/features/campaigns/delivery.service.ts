@@ -4,6 +4,7 @@ import type { Database } from '#src/storage/schema';
 import { isBusinessHours, timeZoneOfState } from '#src/domain/time-zones';
 import type { SupporterCrypto } from '#src/security/supporter-crypto';
 import type { Mailer } from '#src/mail/mailer';
+import { redactEmails } from '#src/security/redact';
 
 /** The most actions one digest carries; more wait for the next. */
 const DIGEST_LIMIT = 500;
@@ -104,19 +105,22 @@ export class DeliveryService {
         let status: 'sent' | 'kept' | 'bounced' | 'failed';
         let receipt: string | null = null;
         let error: string | null = null;
+        // The outbox copy is kept with the delivery, so that a supporter who withdraws is taken out of it.
+        const mail = { kind: 'delivery', to: recipient, subject: `${actions.length} ${actions.length === 1 ? 'resident asks' : 'residents ask'}: ${campaign.title}`, text };
+        const outboxId = await this.mailer.enqueue(this.db, mail);
         try {
-          const info = await this.mailer.send({ kind: 'delivery', to: recipient, subject: `${actions.length} ${actions.length === 1 ? 'resident asks' : 'residents ask'}: ${campaign.title}`, text });
+          const info = await this.mailer.dispatch(outboxId, mail);
           status = info ? 'sent' : 'kept';
           receipt = info ? `${info.messageId} ${info.response}`.trim() : null;
         } catch (e) {
           const code = (e as { responseCode?: number }).responseCode;
           status = code !== undefined && code >= 500 ? 'bounced' : 'failed';
-          error = String((e as Error).message).slice(0, 500);
+          error = redactEmails(String((e as Error).message)).slice(0, 500);
         }
         await this.db.transaction().execute(async (trx) => {
           await trx
             .insertInto('deliveries')
-            .values({ id, campaign_id: campaign.id, official_id: official.id, mode: campaign.delivery_mode as 'test' | 'live', recipient_sealed: this.crypto.encrypt(recipient), actions: actions.length, status, receipt, error, created_at: now.toISOString() })
+            .values({ id, campaign_id: campaign.id, official_id: official.id, mode: campaign.delivery_mode as 'test' | 'live', recipient_sealed: this.crypto.encrypt(recipient), actions: actions.length, status, receipt, error, created_at: now.toISOString(), outbox_id: outboxId })
             .execute();
           // Sent, kept or refused for good: these actions are done for this official. A failure is retried.
           if (status !== 'failed') {

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import { historySection } from '#src/features/changes/change-history';
 import { HttpError } from '#src/http/errors';
-import { escapeHtml, renderPage } from '#src/http/html';
+import { escapeHtml, renderPage, externalLink } from '#src/http/html';
 import { dateInWords, deploymentTable, formatDay, link, policyTable, sourceList, statusAsOf, statusAsOfInWords, statusBadge, technologyName } from '#src/http/page-parts';
 import { findPoliciesCovering } from '#src/features/policies/policies.repository';
 import { technologyContext } from '#src/features/technologies/technology-context';
@@ -21,7 +21,7 @@ function evidenceItem(e: DeploymentRecord['events'][number]): string {
         : e.kind === 'unlisted'
           ? `no longer listed by <a href="/about#source-${escapeHtml(e.note ?? '')}">${note}</a> as of this date <span class="note">(not proof that it ended)</span>`
         : `${statusBadge(e.status)}: shown in a document of this date${note ? ` (${note})` : ''}`;
-  const source = e.source_url ? ` (<a href="${escapeHtml(e.source_url)}" rel="nofollow noopener">source</a>)` : '';
+  const source = e.source_url ? ` (${externalLink(e.source_url, 'source')})` : '';
   return `<li>${formatDay(e.occurred_on, 'undated')}: ${what}${source}</li>`;
 }
 

@@ -122,9 +122,14 @@ export function csvRow(d: DeploymentRecord): string {
   return values.map(csvField).join(',');
 }
 
-/** Quotes a CSV field when it needs it (RFC 4180). */
+/**
+ * One CSV field: quoted when it needs it (RFC 4180), and never a formula. A text that a spreadsheet would
+ * run (starting with =, +, -, @, a tab or a carriage return) gets a leading apostrophe, as OWASP
+ * recommends against CSV injection; numbers, negative ones included, are written as they are.
+ */
 export function csvField(value: string | number | null): string {
   if (value === null) return '';
-  const text = String(value);
+  let text = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text) && !/^[+-]?\d+(\.\d+)?$/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import { historySection } from '#src/features/changes/change-history';
 import { HttpError } from '#src/http/errors';
-import { escapeHtml, renderPage } from '#src/http/html';
+import { escapeHtml, renderPage, externalLink } from '#src/http/html';
 import { formatDay, link, telHref } from '#src/http/page-parts';
 import { findOfficialListings, isStale, officialQuery, reverifyReason, toOfficialRecord } from './officials.repository';
 
@@ -25,15 +25,15 @@ ${stale ? `<p class="stale" role="note">These contact details were last verified
 <dl class="facts">
 ${o.phone ? `<dt>Phone</dt><dd><a href="${escapeHtml(telHref(o.phone))}">${escapeHtml(o.phone)}</a></dd>` : ''}
 ${o.email ? `<dt>Email</dt><dd><a href="mailto:${escapeHtml(o.email)}">${escapeHtml(o.email)}</a></dd>` : ''}
-${o.website_url ? `<dt>Website</dt><dd><a href="${escapeHtml(o.website_url)}" rel="nofollow noopener">${escapeHtml(o.website_url)}</a></dd>` : ''}
-<dt>Source</dt><dd>${o.source_url ? `<a href="${escapeHtml(o.source_url)}" rel="nofollow noopener">${escapeHtml(o.source_url)}</a>` : 'not recorded'}</dd>
+${o.website_url ? `<dt>Website</dt><dd>${externalLink(o.website_url)}</dd>` : ''}
+<dt>Source</dt><dd>${o.source_url ? `${externalLink(o.source_url)}` : 'not recorded'}</dd>
 <dt>Verified</dt><dd>${formatDay(o.verified_on)}</dd>
 ${o.started_on ? `<dt>Term began</dt><dd>${formatDay(o.started_on)}</dd>` : ''}
 </dl>
 ${listings.length ? `<h2>Sources that list this person</h2>
 <div class="table-wrap"><table><caption>Listings of ${escapeHtml(o.name)}, newest first</caption>
 <thead><tr><th scope="col">Source</th><th scope="col">As of</th><th scope="col">Lists them as</th><th scope="col">Term ends</th></tr></thead>
-<tbody>${listings.map((l) => `<tr><th scope="row">${l.source_url ? `<a href="${escapeHtml(l.source_url)}" rel="nofollow noopener">${escapeHtml(l.source)}</a>` : escapeHtml(l.source)}</th><td class="date">${formatDay(l.as_of)}</td><td>${l.status === 'current' ? 'in office' : 'no longer listed (re-verify)'}</td><td class="date">${formatDay(l.term_ends_on, 'not given')}</td></tr>`).join('')}</tbody></table></div>` : ''}
+<tbody>${listings.map((l) => `<tr><th scope="row">${l.source_url ? externalLink(l.source_url, l.source) : escapeHtml(l.source)}</th><td class="date">${formatDay(l.as_of)}</td><td>${l.status === 'current' ? 'in office' : 'no longer listed (re-verify)'}</td><td class="date">${formatDay(l.term_ends_on, 'not given')}</td></tr>`).join('')}</tbody></table></div>` : ''}
 ${await historySection(db, { entity: { type: 'official', id: o.id } }, {})}
 <p class="note">Data: <a href="/api/v1/officials/${escapeHtml(o.id)}">this official as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(

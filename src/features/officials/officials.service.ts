@@ -11,8 +11,8 @@ export const officialInput = z.object({
   name: z.string().trim().min(2, 'must have at least 2 characters').max(200, 'must be at most 200 characters'),
   email: z.union([z.literal(''), z.email({ message: 'must be an email address' })]),
   phone: z.string().trim().max(40, 'must be at most 40 characters'),
-  website_url: z.union([z.literal(''), z.url({ message: 'must be a web address' })]),
-  source_url: z.url({ message: 'must be the web address where you checked it' }),
+  website_url: z.union([z.literal(''), z.url({ protocol: /^https?$/, message: 'must be a web address (http or https)' })]),
+  source_url: z.url({ protocol: /^https?$/, message: 'must be the web address where you checked it (http or https)' }),
   verified_on: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD'),
 });
 export type OfficialInput = z.infer<typeof officialInput>;

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { Database } from '#src/storage/schema';
 import { escapeHtml, renderPage } from '#src/http/html';
 import { formatNumber, link } from '#src/http/page-parts';
-import { readCookie, type FormGuard } from '#src/http/forms';
-import { RateLimiter } from '#src/http/rate-limit';
+import { formFields, readCookie, type FormGuard } from '#src/http/forms';
+import { RateLimiter, type SharedCounterStore } from '#src/http/rate-limit';
 import type { SupporterCrypto } from '#src/security/supporter-crypto';
 import { diff, writeRevision } from '#src/storage/revisions';
 import { campaignTallies, listCampaigns, optedInSupportersCsv, tallyOf } from '#src/features/campaigns/campaigns.repository';
@@ -42,6 +42,8 @@ export interface OperatorDeps {
   readonly guard: FormGuard;
   readonly crypto: SupporterCrypto;
   readonly secureCookies: boolean;
+  /** Counts shared with the other server processes (PostgreSQL), so that the sign-in limit holds across them. */
+  readonly sharedCounters?: SharedCounterStore | null;
 }
 
 function page(reply: FastifyReply, title: string, body: string, status = 200): FastifyReply {
@@ -68,7 +70,7 @@ function problem(error: z.ZodError): string {
 
 /** The operator pages, behind a sign-in: campaigns, the officials roster, the outbox and exports. */
 export function registerOperatorPages(app: FastifyInstance, db: Kysely<Database>, deps: OperatorDeps): void {
-  const signInLimit = new RateLimiter(10);
+  const signInLimit = new RateLimiter(10, 60_000, deps.sharedCounters ? { store: deps.sharedCounters, bucket: 'sign-ins' } : null);
   const cookie = (value: string, maxAge: number) => `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${deps.secureCookies ? '; Secure' : ''}`;
 
   async function operatorOf(request: FastifyRequest) {
@@ -84,9 +86,9 @@ export function registerOperatorPages(app: FastifyInstance, db: Kysely<Database>
   );
 
   app.post<{ Body: Record<string, string> }>('/operator/login', { schema: { hide: true } }, async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, string>;
+    const body = formFields(request);
     if (deps.guard.check(request, body) !== null) return page(reply, 'Please try again', '<h1>Please try again</h1><p role="alert">This form had expired. <a href="/operator/login">Sign in again</a>.</p>', 403);
-    const wait = signInLimit.take(request.ip);
+    const wait = await signInLimit.takeExact(request.ip);
     if (wait > 0) {
       reply.header('retry-after', String(wait));
       return page(reply, 'One moment, please', `<h1>One moment, please</h1><p role="alert">Too many sign-in attempts from your address. Try again in ${wait} seconds.</p>`, 429);
@@ -98,7 +100,9 @@ export function registerOperatorPages(app: FastifyInstance, db: Kysely<Database>
 
   app.post<{ Body: Record<string, string> }>('/operator/logout', { schema: { hide: true } }, async (request, reply) => {
     const token = readCookie(request, SESSION_COOKIE);
-    if (token && deps.guard.check(request, (request.body ?? {}) as Record<string, string>) === null) await deps.operators.signOut(token);
+    // Always ends the session on the server, whatever the form brought: signing out is never harmful, and a
+    // stale form must not leave a session alive that the person believes ended.
+    if (token) await deps.operators.signOut(token);
     return reply.header('set-cookie', cookie('', 0)).redirect('/operator/login', 303);
   });
 
@@ -147,7 +151,7 @@ ${field('organizer_email', c.organizer_email ?? '', { type: 'email', required: f
     });
 
     scope.post<{ Params: { id: string }; Body: Record<string, string> }>('/operator/campaigns/:id', async (request, reply) => {
-      const body = (request.body ?? {}) as Record<string, string>;
+      const body = formFields(request);
       const c = await db.selectFrom('campaigns').selectAll().where('id', '=', request.params.id).executeTakeFirst();
       if (!c) return page(reply, 'Not found', '<h1>Not found</h1>', 404);
       if (deps.guard.check(request, body) !== null) return page(reply, 'Please try again', '<h1>Please try again</h1><p role="alert">This form had expired. Nothing was saved.</p>', 403);
@@ -210,7 +214,7 @@ ${field('source_url', o.source_url ?? '', { type: 'url', note: 'where you checke
     });
 
     async function saveFromForm(request: FastifyRequest<{ Params: { id?: string }; Body: Record<string, string> }>, reply: FastifyReply) {
-      const body = (request.body ?? {}) as Record<string, string>;
+      const body = formFields(request);
       const existing = request.params.id ? await db.selectFrom('officials').selectAll().where('id', '=', request.params.id).executeTakeFirst() : undefined;
       if (request.params.id && !existing) return page(reply, 'Not found', '<h1>Not found</h1>', 404);
       const action = existing ? `/operator/roster/${existing.id}` : '/operator/roster';

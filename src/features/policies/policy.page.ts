@@ -4,7 +4,7 @@ import type { Database } from '#src/storage/schema';
 import { historySection } from '#src/features/changes/change-history';
 import { scopeLabel } from '#src/domain/policies';
 import { HttpError } from '#src/http/errors';
-import { escapeHtml, renderPage } from '#src/http/html';
+import { escapeHtml, renderPage, externalLink } from '#src/http/html';
 import { dateInWords, formatDay, link, policyTable, sourceList, statusBadge, technologyLink, withQuery } from '#src/http/page-parts';
 import { findPolicies, isBinding, iteratePolicies, type PolicyRecord } from './policies.repository';
 
@@ -19,7 +19,7 @@ const LEVEL_WORDS: Record<string, string> = {
 /** One step of a policy's life: its date at its precision, the step, what the source says, and the source. */
 function stepItem(e: PolicyRecord['events'][number]): string {
   const what = e.kind === 'reported' ? `reported as ${statusBadge(e.status)}` : statusBadge(e.status);
-  const source = e.source_url ? ` (<a href="${escapeHtml(e.source_url)}" rel="nofollow noopener">source</a>)` : '';
+  const source = e.source_url ? ` (${externalLink(e.source_url, 'source')})` : '';
   return `<li>${formatDay(e.occurred_on, 'undated')}: ${what}${e.note ? `. ${escapeHtml(e.note)}` : ''}${source}</li>`;
 }
 

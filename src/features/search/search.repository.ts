@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { sql, type Kysely } from 'kysely';
 import { findStateByCode, findStateByName } from '#src/domain/states';
 import type { Database } from '#src/storage/schema';
+import { deploymentsMatching, searchWords, textWords } from '#src/storage/search-index';
 import { PLACE_COLUMNS, toPlaceRecord, type PlaceRecord } from '#src/features/places/place-record';
 
 export interface ZipMatch {
@@ -40,11 +41,18 @@ export function splitPlaceQuery(text: string): { name: string; state: string | n
 export async function searchPlaces(db: Kysely<Database>, text: string, limit = 20): Promise<PlaceRecord[]> {
   const { name, state } = splitPlaceQuery(text);
   if (!name) return [];
-  const escaped = name.replace(/[\\%_]/g, (c) => `\\${c}`);
+  // A range over the index of lower-case names ("bost" ≤ name < "bost" followed by the last character
+  // there is), never a scan of every place.
+  const end = `${name}\u{10ffff}`;
   let query = db
     .selectFrom('places as p')
     .select([...PLACE_COLUMNS])
-    .where((eb) => eb.or([eb(sql`lower(p.name)`, 'like', sql`${`${escaped}%`} escape '\\'`), eb(sql`lower(p.full_name)`, 'like', sql`${`${escaped}%`} escape '\\'`)]));
+    .where((eb) =>
+      eb.or([
+        eb.and([eb(sql`lower(p.name)`, '>=', name), eb(sql`lower(p.name)`, '<', end)]),
+        eb.and([eb(sql`lower(p.full_name)`, '>=', name), eb(sql`lower(p.full_name)`, '<', end)]),
+      ]),
+    );
   if (state) query = query.where('p.state_code', '=', state);
   const rows = await query
     .orderBy(sql`case when lower(p.name) = ${name} then 0 else 1 end`)
@@ -85,16 +93,26 @@ export async function townsOfZip(db: Kysely<Database>, zip: ZipMatch): Promise<P
   return [...named.filter((p) => p.kind === 'city'), ...nearby].filter((p, i, all) => all.findIndex((x) => x.id === p.id) === i);
 }
 
-/** Agencies whose name contains the text. */
+/**
+ * Agencies with a deployment whose name holds every word of the text (the last word may be the start of
+ * one: "bost" finds Boston). Read through the full-text index of deployments, whose text holds each
+ * agency's name, then checked against the name itself.
+ */
 export async function searchAgencies(db: Kysely<Database>, text: string, limit = 20) {
   const { name, state } = splitPlaceQuery(text);
-  if (name.length < 2) return [];
-  const escaped = name.replace(/[\\%_]/g, (c) => `\\${c}`);
+  const words = searchWords(name);
+  if (words.length === 0 || name.length < 2) return [];
   let query = db
     .selectFrom('agencies as a')
     .select(['a.id', 'a.name', 'a.state_code'])
-    .where(sql`lower(a.name)`, 'like', sql`${`%${escaped}%`} escape '\\'`)
-    .where(({ exists, selectFrom }) => exists(selectFrom('deployments as d').select('d.id').whereRef('d.agency_id', '=', 'a.id')));
+    .where('a.id', 'in', db.selectFrom('deployments as d').select('d.agency_id').where('d.id', 'in', deploymentsMatching(db, words, { prefixLast: true }) as never));
   if (state) query = query.where('a.state_code', '=', state);
-  return query.orderBy('a.name').orderBy('a.id').limit(limit).execute();
+  const candidates = await query.orderBy('a.name').orderBy('a.id').limit(2000).execute();
+  const last = words.at(-1)!;
+  return candidates
+    .filter((a) => {
+      const own = textWords(a.name);
+      return words.slice(0, -1).every((w) => own.includes(w)) && own.some((w) => w.startsWith(last));
+    })
+    .slice(0, limit);
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import { HttpError } from '#src/http/errors';
-import { escapeHtml, renderPage } from '#src/http/html';
+import { escapeHtml, renderPage, externalLink } from '#src/http/html';
 import { deploymentTable, link } from '#src/http/page-parts';
 import { findDeploymentById } from '#src/features/deployments/deployments.repository';
 
@@ -17,10 +17,10 @@ export function registerSourcePage(app: FastifyInstance, db: Kysely<Database>): 
     const body = `
 <h1>${escapeHtml(source.title ?? source.publisher ?? 'Source')}</h1>
 <dl class="facts">
-<dt>Link</dt><dd><a href="${escapeHtml(source.url)}" rel="nofollow noopener">${escapeHtml(source.url)}</a></dd>
+<dt>Link</dt><dd>${externalLink(source.url)}</dd>
 ${source.publisher ? `<dt>Publisher</dt><dd>${escapeHtml(source.publisher)}</dd>` : ''}
 <dt>Kind</dt><dd>${escapeHtml(source.kind)}</dd>
-${source.archive_url ? `<dt>Archived copy</dt><dd><a href="${escapeHtml(source.archive_url)}" rel="nofollow noopener">${escapeHtml(source.archive_url)}</a></dd>` : ''}
+${source.archive_url ? `<dt>Archived copy</dt><dd>${externalLink(source.archive_url)}</dd>` : ''}
 </dl>
 <h2>What it is evidence for</h2>
 ${deploymentTable(deployments, 'Deployments citing this source')}

@@ -36,7 +36,14 @@ const place = z
     population: z.number().int().nullable(),
   })
   .nullable();
-const source = z.object({ url: z.string().url(), publisher: z.string().nullable(), kind: z.string(), archive_url: z.string().nullable(), cited_on: partialDate });
+/** A link: http(s) only (never javascript:, data:, ...). */
+const httpUrl = z.string().regex(/^https?:\/\/\S+$/i, 'must be an http(s) URL');
+/**
+ * A cited document: http(s), or ftp, which the Atlas cites once (a county's claims docket), so that an
+ * export re-imports whole. Pages show an ftp address as text, never as a link.
+ */
+const sourceUrl = z.string().regex(/^(https?|ftp):\/\/\S+$/i, 'must be an http(s) URL');
+const source = z.object({ url: sourceUrl, publisher: z.string().nullable(), kind: z.string(), archive_url: httpUrl.nullable(), cited_on: partialDate });
 // A technology this database has not seen is created, unreviewed, named after its slug.
 const technology = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'is not a technology slug (lower-case words joined by "-")').max(80);
 
@@ -69,7 +76,7 @@ const deployment = z.object({
       standing: z.enum(EVIDENCE_STANDINGS),
       occurred_on: partialDate,
       as_of: date,
-      source_url: z.string().nullable(),
+      source_url: sourceUrl.nullable(),
       note: z.string().nullable(),
     }),
   ),
@@ -95,7 +102,7 @@ const policy = z.object({
       status: z.enum(POLICY_STATUSES),
       kind: z.enum(['transition', 'reported']),
       occurred_on: partialDate,
-      source_url: z.string().nullable(),
+      source_url: sourceUrl.nullable(),
       note: z.string().nullable(),
     }),
   ),
@@ -121,15 +128,15 @@ const official = z.object({
   place,
   email: z.string().nullable(),
   phone: z.string().nullable(),
-  website_url: z.string().nullable(),
-  bio_url: z.string().nullable(),
-  source_url: z.string().nullable(),
+  website_url: httpUrl.nullable(),
+  bio_url: httpUrl.nullable(),
+  source_url: httpUrl.nullable(),
   verified_on: date,
   current: z.boolean().optional(),
   ended_on: date.optional(),
   started_on: date.optional(),
   listings: z
-    .array(z.object({ source: z.string().min(1), as_of: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), status: z.string().min(1), source_url: z.string().nullable(), term_ends_on: date }))
+    .array(z.object({ source: z.string().min(1), as_of: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), status: z.string().min(1), source_url: httpUrl.nullable(), term_ends_on: date }))
     .optional(),
 });
 const record = z.discriminatedUnion('type', [deployment, policy, official, technologyEvent]);

@@ -1,0 +1,38 @@
+import { sql, type Kysely } from 'kysely';
+import type { DialectName } from '../dialect';
+
+/**
+ * Several server processes on one database:
+ * - `job_leases`: a background job (digests, reminders, retention, mail retries, syncs) runs only in the
+ *   process that claims its lease; a lease that is not given back (a process killed mid-job) expires.
+ * - `rate_limit_counts`: request counts per limit, client (a keyed hash, never the address) and window,
+ *   shared by the processes.
+ * - `deliveries.outbox_id`: the outbox copy of each digest, so that a supporter who withdraws is also
+ *   removed from the copies of the digests that carried their name or letter.
+ * - Places are found by the start of their name through an index on the lower-case name (a range, not a
+ *   scan of every place).
+ */
+export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
+  const text = dialect === 'postgres' ? sql`text collate "C"` : 'text';
+  await db.schema
+    .createTable('job_leases')
+    .addColumn('name', text, (c) => c.primaryKey())
+    .addColumn('holder', 'text')
+    // Milliseconds since the epoch: until then no other process may start the job.
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
+    .addColumn('last_started_at', 'text')
+    .addColumn('last_finished_at', 'text')
+    .addColumn('last_outcome', 'text')
+    .execute();
+  await db.schema
+    .createTable('rate_limit_counts')
+    .addColumn('bucket', text, (c) => c.notNull())
+    .addColumn('client', text, (c) => c.notNull())
+    .addColumn('window_start', 'bigint', (c) => c.notNull())
+    .addColumn('count', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('rate_limit_counts_pk', ['bucket', 'client', 'window_start'])
+    .execute();
+  await db.schema.alterTable('deliveries').addColumn('outbox_id', 'text').execute();
+  await db.schema.createIndex('places_lower_name').on('places').expression(sql`lower(name)`).execute();
+  await db.schema.createIndex('places_lower_full_name').on('places').expression(sql`lower(full_name)`).execute();
+}
