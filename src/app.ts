@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { DatabaseHandle } from '#src/storage/dialect';
 import { HttpError, installErrorHandlers } from '#src/http/errors';
 import { answerClientError, SECURITY_HEADERS } from '#src/http/security-headers';
@@ -73,6 +73,8 @@ export interface AppOptions {
   readonly campaigns?: CampaignOptions;
   /** Structured logs at this level (pino); none when not given. */
   readonly logLevel?: string;
+  /** Where the logs go (standard output by default; tests read them). */
+  readonly logStream?: NodeJS.WritableStream;
   /** Requests (API and pages) per minute per client address (default 600). */
   readonly rateLimitPerMinute?: number;
   /** Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges); none by default. */
@@ -102,12 +104,22 @@ function nulCharacterError(url: string): HttpError {
 /** Builds the web app over an open, migrated database. The caller owns the database handle. */
 export async function buildApp(handle: DatabaseHandle, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logLevel ? loggerOptions(options.logLevel) : false,
+    logger: options.logLevel ? loggerOptions(options.logLevel, options.logStream) : false,
     // Without a list of proxies, X-Forwarded-For is ignored: anyone could send one.
     trustProxy: options.trustProxy?.length ? [...options.trustProxy] : false,
     // Ids are validated by the routes (up to 300 characters); longer path segments are a 414.
     maxParamLength: 1000,
     clientErrorHandler: answerClientError,
+    // A URL the router cannot read (bad escapes: 400; a path segment over 1,000 characters: 414) is
+    // answered before any hook runs: with the security headers too.
+    frameworkErrors: (error, _request, reply) => {
+      const status = (error as { statusCode?: number }).statusCode ?? 400;
+      void (reply as FastifyReply)
+        .code(status)
+        .headers(SECURITY_HEADERS)
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify({ error: { code: status === 414 ? 'uri_too_long' : 'bad_request', message: status === 414 ? 'A part of this address is too long' : 'This address is not a valid URL' } }) as never);
+    },
   });
   // First of all hooks, so that every answer carries them: 304s, 429s, errors and remembered answers too.
   app.addHook('onRequest', (_request, reply, done) => {

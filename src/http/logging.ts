@@ -6,9 +6,10 @@ import { redactEmails, redactUrl } from '#src/security/redact';
  * logged as its method, its URL with tokens and email addresses redacted, and its status; no address,
  * cookie or header; an error's message and stack lose any email address.
  */
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+export function loggerOptions(level: string, stream?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
   return {
     level,
+    ...(stream ? { stream } : {}),
     serializers: {
       req: (request: { method?: string; url?: string }) => ({ method: request.method, url: redactUrl(request.url ?? '') }),
       res: (reply: { statusCode?: number }) => ({ statusCode: reply.statusCode }),

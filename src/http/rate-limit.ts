@@ -66,11 +66,17 @@ export class RateLimiter {
     return this.wait(window, now);
   }
 
-  /** The counts not yet told to the shared store; `settle` records what the store answered. */
-  pending(): { client: string; windowStart: number; count: number; settle: (total: number) => void }[] {
+  /**
+   * What to exchange with the shared store: the counts not yet told, and the clients of the current window
+   * who are near the limit (at least half of it), whose totals must be learnt again even when this process
+   * saw nothing new from them. `settle` records the total the store answered.
+   */
+  pending(now = Date.now()): { client: string; windowStart: number; count: number; settle: (total: number) => void }[] {
     const out = [];
+    const current = Math.floor(now / this.windowMs) * this.windowMs;
     for (const [client, window] of this.windows) {
-      if (window.mine === window.told) continue;
+      const near = window.start === current && window.shared + (window.mine - window.told) >= this.max / 2;
+      if (window.mine === window.told && !near) continue;
       const sent = window.mine;
       out.push({
         client,

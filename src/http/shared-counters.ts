@@ -40,7 +40,7 @@ export class SharedCounters implements SharedCounterStore {
   /** Tells the store every limiter's new counts and learns the totals (what the timer does each second). */
   async exchange(now = Date.now()): Promise<void> {
     for (const limiter of this.limiters) {
-      const pending = limiter.pending();
+      const pending = limiter.pending(now);
       if (pending.length === 0) continue;
       // Several clients in one statement; a client counted twice (two windows) goes in the next round.
       const seen = new Set<string>();

@@ -262,6 +262,9 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     expect((await delivery.run(new Date('2026-12-02T15:00:00Z'))).bounced).toBe(1);
     const bounced = await db.db.selectFrom('deliveries').selectAll().where('status', '=', 'bounced').executeTakeFirstOrThrow();
     expect(bounced.error).toContain('No such mailbox');
+    // The server's refusal named the address; what is kept does not.
+    expect(bounced.error).toContain('<[address]>');
+    expect(bounced.error).not.toContain('bounce-mayor');
     await db.db.updateTable('officials').set({ email: 'clerk@example.org' }).where('place_id', '=', placeId).execute();
     const who2 = email('live2');
     await post({ kind: 'call', name: 'Caller', email: who2 }, undefined, '10.2.0.2');
@@ -274,6 +277,55 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     const official = (await app.inject(`/api/v1/officials?place=${placeId}`)).json().data[0];
     expect(official.tallies.delivered).toBe(1);
     expect(official.tallies.confirmed).toBeGreaterThan(1);
+  });
+
+  it('takes a withdrawing supporter out of the kept copies of the digests that carried their letter', async () => {
+    const delivery = new DeliveryService(db.db, crypto, mailer);
+    const who = email('writer');
+    const letter = `Please end the partnership. Written by hand, ${Math.random().toString(36).slice(2)}.`;
+    expect((await post({ kind: 'letter', name: 'Wanda Writer', email: who, message: letter, delivery: 'server' }, undefined, '10.3.0.1')).statusCode).toBe(200);
+    const mail = await waitForMail(smtp.received, who);
+    await app.inject({ method: 'POST', url: link(mail.text, 'confirm') });
+    // The same person signs the petition too: the digest names them.
+    await post({ kind: 'petition', name: 'Wanda Writer', email: who }, undefined, '10.3.0.1');
+    await app.inject({ method: 'POST', url: link((await waitForMail(smtp.received, who, 2)).text, 'confirm') });
+    expect((await delivery.run(new Date('2026-12-04T15:00:00Z'))).sent).toBe(1);
+    const carried = await db.db.selectFrom('deliveries').select('outbox_id').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+    const copy = async () => crypto.decrypt((await db.db.selectFrom('outbox').select('body_sealed').where('id', '=', carried.outbox_id!).executeTakeFirstOrThrow()).body_sealed);
+    expect(await copy()).toContain(letter);
+    expect(await copy()).toContain('Wanda Writer');
+
+    const page = await app.inject({ url: link(mail.text, 'withdraw'), headers: { accept: 'text/html' } });
+    const cookie = String(page.headers['set-cookie']).split(';')[0]!;
+    const csrf = page.body.match(/name="csrf" value="([^"]+)"/)![1]!;
+    const done = await app.inject({ method: 'POST', url: link(mail.text, 'withdraw'), headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, payload: `csrf=${encodeURIComponent(csrf)}` });
+    expect(done.body).toContain('Your personal data is deleted');
+    const after = await copy();
+    expect(after).not.toContain(letter);
+    expect(after).not.toContain('Wanda Writer');
+    expect(after).toContain('a resident who later asked to be anonymous');
+    expect(after).toContain('[a letter its writer later withdrew]');
+  });
+
+  it('keeps a supporter\'s name to one plain line, and refuses a name that is a link', async () => {
+    const who = email('oneline');
+    expect((await post({ kind: 'petition', name: 'Eve\r\nBcc: someone@example.net\u2028Hi', email: who }, undefined, '10.3.0.2')).statusCode).toBe(200);
+    const mail = await waitForMail(smtp.received, who);
+    expect(mail.text).toContain('Hello Eve Bcc: someone@example.net Hi,');
+    const linked = await post({ kind: 'petition', name: 'Visit https://evil.example', email: email('linker') }, undefined, '10.3.0.3');
+    expect(linked.statusCode).toBe(400);
+    expect(linked.body).toContain('must be a name, without links');
+  });
+
+  it('stores a mail server\'s refusal of a supporter\'s address without the address', async () => {
+    const who = email('bounce');
+    await post({ kind: 'petition', name: 'Bouncing Person', email: who }, undefined, '10.3.0.4');
+    const failed = await db.db.selectFrom('outbox').select('error').where('status', '=', 'failed').where('kind', '=', 'confirm').execute();
+    expect(failed.length).toBeGreaterThan(0);
+    for (const row of failed) {
+      expect(row.error).toContain('[address]');
+      expect(row.error).not.toContain(who);
+    }
   });
 
   it('forgets supporters whose latest action is older than the retention period, keeping the anonymous count', async () => {

@@ -16,7 +16,8 @@ export async function startSmtpServer(): Promise<{ url: string; received: Receiv
     logger: false,
     // Addresses starting with "bounce" are refused, as a mailbox that does not exist would be.
     onRcptTo(address, _session, callback) {
-      if (address.address.startsWith('bounce')) return callback(Object.assign(new Error('5.1.1 No such mailbox'), { responseCode: 550 }));
+      // Like real servers, the refusal names the address it refuses.
+      if (address.address.startsWith('bounce')) return callback(Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected: No such mailbox`), { responseCode: 550 }));
       callback();
     },
     onData(stream, session, callback) {
