@@ -108,7 +108,7 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
     // Without a list of proxies, X-Forwarded-For is ignored: anyone could send one.
     trustProxy: options.trustProxy?.length ? [...options.trustProxy] : false,
     // Ids are validated by the routes (up to 300 characters); longer path segments are a 414.
-    maxParamLength: 1000,
+    routerOptions: { maxParamLength: 1000 },
     clientErrorHandler: answerClientError,
     // A URL the router cannot read (bad escapes: 400; a path segment over 1,000 characters: 414) is
     // answered before any hook runs: with the security headers too.
