@@ -38,7 +38,7 @@ export interface Config {
    * the client's address. Empty: forwarded headers are ignored, and the connecting address counts.
    */
   readonly trustProxy: readonly string[];
-  /** Structured request and error logs (pino, JSON lines on stdout): info by default, or silent. */
+  /** Structured logs (pino, JSON lines on stdout): warnings and errors by default; `info` adds every request. */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 }
 
@@ -82,7 +82,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError(`TRUST_PROXY must list proxy addresses or CIDR ranges, comma-separated, e.g. 127.0.0.1,10.0.0.0/8 (got "${address}")`);
     }
   }
-  const logLevel = env.LOG_LEVEL || 'info';
+  const logLevel = env.LOG_LEVEL || 'warn';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, silent (got "${logLevel}")`);
   return {
     trustProxy,

@@ -24,8 +24,11 @@ export class JobLeases {
 
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Takes the job's lease for `leaseMs` if no process holds it and it is due; true when taken. */
-  async claim(name: string, leaseMs: number, now = Date.now()): Promise<boolean> {
+  /**
+   * Takes the job's lease for `leaseMs` if no process holds it and it is due (or, with `evenIfNotDue`, as
+   * soon as no process is running it: an operator's "run it now"); true when taken.
+   */
+  async claim(name: string, leaseMs: number, now = Date.now(), options: { evenIfNotDue?: boolean } = {}): Promise<boolean> {
     const taken = await this.db
       .insertInto('job_leases')
       .values({ name, holder: this.holder, expires_at: now + leaseMs, last_started_at: new Date(now).toISOString(), last_finished_at: null, last_outcome: null })
@@ -33,7 +36,7 @@ export class JobLeases {
         oc
           .column('name')
           .doUpdateSet({ holder: this.holder, expires_at: now + leaseMs, last_started_at: new Date(now).toISOString() })
-          .where('job_leases.expires_at', '<=', now),
+          .where((eb) => (options.evenIfNotDue ? eb.or([eb('job_leases.expires_at', '<=', now), eb('job_leases.holder', 'is', null)]) : eb('job_leases.expires_at', '<=', now))),
       )
       .returning('holder')
       .executeTakeFirst();

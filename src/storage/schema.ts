@@ -25,6 +25,7 @@ export interface Database {
   import_runs: ImportRunRow;
   meta: MetaRow;
   deployment_search: DeploymentSearchRow;
+  agency_search: AgencySearchRow;
   campaigns: CampaignRow;
   supporters: SupporterRow;
   campaign_actions: CampaignActionRow;
@@ -531,4 +532,10 @@ export interface RateLimitCountRow {
   client: string;
   window_start: number;
   count: number;
+}
+
+/** The words of the name of an agency that has deployments (FTS5 on SQLite, tsvector on PostgreSQL). */
+export interface AgencySearchRow {
+  agency_id: string;
+  body: string;
 }

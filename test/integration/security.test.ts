@@ -306,6 +306,10 @@ describe.each(DATABASES)('security and reliability on %s', (dialect) => {
     const page = await app.inject({ url: `/search?q=${encodeURIComponent(word.slice(0, Math.max(2, word.length - 2)))}`, headers: { accept: 'text/html' } });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(agency.name.replace(/&/g, '&amp;').replace(/'/g, '&#39;'));
+    // The agency names' index holds exactly the agencies with deployments.
+    const indexed = Number((await db.db.selectFrom('agency_search').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const withDeployments = Number((await db.db.selectFrom('deployments').select((eb) => eb.fn.count('agency_id').distinct().as('n')).executeTakeFirstOrThrow()).n);
+    expect(indexed).toBe(withDeployments);
     const plan =
       dialect === 'sqlite'
         ? (await sql<{ detail: string }>`explain query plan select id from places where lower(name) >= ${'bos'} and lower(name) < ${'bos\u{10ffff}'}`.execute(db.db)).rows.map((r) => r.detail).join('\n')

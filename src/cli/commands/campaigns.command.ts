@@ -54,15 +54,27 @@ export function campaignsCommand(withDatabase: WithDatabase): Command {
 
   command
     .command('deliver')
-    .description('deliver what is due now (the server also does this every 5 minutes), and print a report')
+    .description('deliver what is due now (the servers also do this every 5 minutes), and print a report')
     .action(() =>
       withDatabase(async (handle) => {
         const services = (await import('#src/features/campaigns/campaign-services')).openCampaignServices(handle, readConfig());
+        // The same leases as the servers' housekeeping: never at the same time as a server doing it.
+        const { JobLeases } = await import('#src/jobs/job-leases');
+        const { JOB_LEASE_MS } = await import('#src/jobs/housekeeping');
+        const leases = new JobLeases(handle.db);
+        const claimed: string[] = [];
         try {
+          for (const job of ['campaign-sweep', 'deliveries']) {
+            if (!(await leases.claim(job, JOB_LEASE_MS, Date.now(), { evenIfNotDue: true }))) {
+              throw new CliError(`a server is running "${job}" right now (it holds the job's lease); try again in a minute`);
+            }
+            claimed.push(job);
+          }
           const swept = await services.actions.sweep();
           const report = await services.delivery.run();
           process.stdout.write(JSON.stringify({ ...report, reminded: swept.reminded, expired: swept.deleted }, null, 2) + '\n');
         } finally {
+          for (const job of claimed) await leases.release(job, 'run from the command line', Date.now());
           services.mailer.close();
         }
       }),

@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
-import { searchWords } from '#src/storage/search-index';
+import { countMatchingDeployments, searchWords } from '#src/storage/search-index';
 import { escapeHtml, renderPage } from '#src/http/html';
 import { formatNumber, link, withQuery } from '#src/http/page-parts';
-import { countDeployments } from '#src/features/deployments/deployments.repository';
 import type { PlaceRecord } from '#src/features/places/place-record';
 import { lookupZip, searchAgencies, searchPlaces, townsOfZip } from './search.repository';
+
+/** Deployments mentioning the words are counted up to this many. */
+const MENTIONS_CAP = 1000;
 
 const KIND_LABEL: Record<PlaceRecord['kind'], string> = { state: 'state', county: 'county', city: 'city or town' };
 
@@ -36,7 +38,8 @@ export function registerSearchPage(app: FastifyInstance, db: Kysely<Database>): 
       zip ? Promise.resolve([]) : searchPlaces(db, q),
       zip ? townsOfZip(db, zip) : Promise.resolve([]),
       zip ? Promise.resolve([]) : searchAgencies(db, q),
-      !zip && words.length > 0 ? countDeployments(db, { words }) : Promise.resolve(0),
+      // Counted up to 1,000: past that, "1,000 or more" says enough, and the count stays cheap.
+      !zip && words.length > 0 ? countMatchingDeployments(db, words, MENTIONS_CAP) : Promise.resolve(0),
     ]);
     const sections: string[] = [];
     if (/^\d{5}$/.test(q) && !zip) sections.push(`<p role="status">We do not know the ZIP code ${escapeHtml(q)}. Try your city's name instead.</p>`);
@@ -47,7 +50,8 @@ export function registerSearchPage(app: FastifyInstance, db: Kysely<Database>): 
     } else {
       if (places.length) sections.push(`<h2>Places</h2>${placeItems(places)}`);
       if (agencies.length) sections.push(`<h2>Agencies</h2><ul>${agencies.map((a) => `<li>${link(`/agencies/${a.id}`, a.name)} <span class="note">${escapeHtml(a.state_code)}</span></li>`).join('')}</ul>`);
-      if (deploymentCount > 0) sections.push(`<h2>Deployments</h2><p>${link(withQuery('/deployments', { q }), `${formatNumber(deploymentCount)} ${deploymentCount === 1 ? 'deployment mentions' : 'deployments mention'} “${q}”`)}</p>`);
+      const mentions = deploymentCount >= MENTIONS_CAP ? `${formatNumber(MENTIONS_CAP)} or more deployments mention` : `${formatNumber(deploymentCount)} ${deploymentCount === 1 ? 'deployment mentions' : 'deployments mention'}`;
+      if (deploymentCount > 0) sections.push(`<h2>Deployments</h2><p>${link(withQuery('/deployments', { q }), `${mentions} “${q}”`)}</p>`);
     }
     const found = sections.length > 0 && !(/^\d{5}$/.test(q) && !zip);
     const body = `<h1>Search results for “${escapeHtml(q)}”</h1>${form}${found ? sections.join('\n') : `${sections.join('')}<p role="status"><strong>Nothing matches “${escapeHtml(q)}”.</strong> Check the spelling, or try a nearby city, a county or a state.</p>`}`;

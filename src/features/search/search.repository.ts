@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { sql, type Kysely } from 'kysely';
 import { findStateByCode, findStateByName } from '#src/domain/states';
 import type { Database } from '#src/storage/schema';
-import { deploymentsMatching, searchWords, textWords } from '#src/storage/search-index';
+import { agenciesMatching, searchWords } from '#src/storage/search-index';
 import { PLACE_COLUMNS, toPlaceRecord, type PlaceRecord } from '#src/features/places/place-record';
 
 export interface ZipMatch {
@@ -94,9 +94,8 @@ export async function townsOfZip(db: Kysely<Database>, zip: ZipMatch): Promise<P
 }
 
 /**
- * Agencies with a deployment whose name holds every word of the text (the last word may be the start of
- * one: "bost" finds Boston). Read through the full-text index of deployments, whose text holds each
- * agency's name, then checked against the name itself.
+ * Agencies with deployments whose name holds every word of the text (the last word may be the start of
+ * one: "bost" finds Boston), through the full-text index of agency names.
  */
 export async function searchAgencies(db: Kysely<Database>, text: string, limit = 20) {
   const { name, state } = splitPlaceQuery(text);
@@ -105,14 +104,7 @@ export async function searchAgencies(db: Kysely<Database>, text: string, limit =
   let query = db
     .selectFrom('agencies as a')
     .select(['a.id', 'a.name', 'a.state_code'])
-    .where('a.id', 'in', db.selectFrom('deployments as d').select('d.agency_id').where('d.id', 'in', deploymentsMatching(db, words, { prefixLast: true }) as never));
+    .where('a.id', 'in', agenciesMatching(db, words, { prefixLast: true }) as never);
   if (state) query = query.where('a.state_code', '=', state);
-  const candidates = await query.orderBy('a.name').orderBy('a.id').limit(2000).execute();
-  const last = words.at(-1)!;
-  return candidates
-    .filter((a) => {
-      const own = textWords(a.name);
-      return words.slice(0, -1).every((w) => own.includes(w)) && own.some((w) => w.startsWith(last));
-    })
-    .slice(0, limit);
+  return query.orderBy('a.name').orderBy('a.id').limit(limit).execute();
 }
