@@ -46,7 +46,7 @@ import { CampaignActions } from '#src/features/campaigns/campaign-actions.servic
 import { registerCampaignPages } from '#src/features/campaigns/campaign.page';
 import { registerCampaignRoutes } from '#src/features/campaigns/campaigns.routes';
 import { Operators } from '#src/features/operators/operators.service';
-import { ProofOfWork } from '#src/security/proof-of-work';
+import { ProofOfWork, type SpentChallenges } from '#src/security/proof-of-work';
 import { registerOperatorPages } from '#src/features/operators/operator.pages';
 
 declare module 'fastify' {
@@ -81,6 +81,8 @@ export interface AppOptions {
   readonly trustProxy?: readonly string[];
   /** Rate-limit counts shared with the other server processes on the same PostgreSQL database. */
   readonly sharedCounters?: SharedCounterStore | null;
+  /** The proof-of-work challenges used, shared likewise (without it, each process remembers its own). */
+  readonly spentChallenges?: SpentChallenges | null;
   /** How long a read of the dataset version is trusted, in ms (default 1000; tests use 0). */
   readonly versionTtlMs?: number;
 }
@@ -202,7 +204,7 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
     publicUrl,
     actions,
     guard,
-    pow: new ProofOfWork(crypto),
+    pow: new ProofOfWork(crypto, undefined, undefined, options.spentChallenges ?? null),
     perAddressWithoutProofPerMinute: options.campaigns?.perAddressWithoutProofPerMinute,
     perAddressPerMinute: options.campaigns?.perAddressPerMinute,
     perDomainPerMinute: options.campaigns?.perDomainPerMinute,

@@ -15,6 +15,12 @@ export interface Challenge {
 
 export type PowVerdict = 'solved' | 'missing' | 'invalid';
 
+/** Where the challenges already used are kept when several processes share the work (PostgreSQL). */
+export interface SpentChallenges {
+  /** Records the challenge as used; false when it had been used already (by any process). */
+  spend(challenge: string, expiresAt: number): Promise<boolean>;
+}
+
 export class ProofOfWork {
   private readonly used = new Map<string, number>();
 
@@ -22,6 +28,8 @@ export class ProofOfWork {
     private readonly crypto: SupporterCrypto,
     private readonly max = 50_000,
     private readonly ttlMs = 20 * 60_000,
+    /** Shared between processes; without it, this process remembers the used challenges itself. */
+    private readonly spent: SpentChallenges | null = null,
   ) {}
 
   issue(now = Date.now()): Challenge {
@@ -30,8 +38,8 @@ export class ProofOfWork {
     return { salt, challenge, signature: this.crypto.sign(`pow:${challenge}`), max: this.max };
   }
 
-  /** Checks a solution from a form; each challenge can be used once. */
-  verify(fields: { pow_salt?: string; pow_challenge?: string; pow_signature?: string; pow_number?: string }, now = Date.now()): PowVerdict {
+  /** Checks a solution from a form; each challenge can be used once (across processes with `spent`). */
+  async verify(fields: { pow_salt?: string; pow_challenge?: string; pow_signature?: string; pow_number?: string }, now = Date.now()): Promise<PowVerdict> {
     const { pow_salt: salt, pow_challenge: challenge, pow_signature: signature, pow_number: number } = fields;
     if (!number) return 'missing';
     if (!salt || !challenge || !signature || !/^\d{1,9}$/.test(number)) return 'invalid';
@@ -39,6 +47,7 @@ export class ProofOfWork {
     const expires = Number(salt.split('.')[1]);
     if (!Number.isFinite(expires) || expires < now) return 'invalid';
     if (sha256(`${salt}${number}`) !== challenge) return 'invalid';
+    if (this.spent) return (await this.spent.spend(challenge, expires)) ? 'solved' : 'invalid';
     if (this.used.has(challenge)) return 'invalid';
     if (this.used.size > 100_000) for (const [c, until] of this.used) if (until < now) this.used.delete(c);
     this.used.set(challenge, expires);

@@ -43,6 +43,7 @@ export interface Database {
   row_fingerprints: RowFingerprintRow;
   job_leases: JobLeaseRow;
   rate_limit_counts: RateLimitCountRow;
+  spent_challenges: SpentChallengeRow;
 }
 
 export type PlaceKind = 'state' | 'county' | 'city';
@@ -538,4 +539,10 @@ export interface RateLimitCountRow {
 export interface AgencySearchRow {
   agency_id: string;
   body: string;
+}
+
+export interface SpentChallengeRow {
+  challenge: string;
+  /** Milliseconds since the epoch, when the challenge expires anyway. */
+  expires_at: number;
 }

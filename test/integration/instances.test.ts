@@ -6,6 +6,8 @@ import { JobLeases } from '#src/jobs/job-leases';
 import { Housekeeping, type BackgroundJob } from '#src/jobs/housekeeping';
 import { SharedCounters } from '#src/http/shared-counters';
 import { RateLimiter } from '#src/http/rate-limit';
+import { ProofOfWork, solve } from '#src/security/proof-of-work';
+import { SpentChallengesTable } from '#src/security/spent-challenges';
 import { buildApp } from '#src/app';
 import { SupporterCrypto } from '#src/security/supporter-crypto';
 import { Mailer } from '#src/mail/mailer';
@@ -166,6 +168,15 @@ describe('several instances on one PostgreSQL database', () => {
     } finally {
       for (const app of apps) await app.close();
     }
+  });
+
+  it('accepts a solved proof of work once, whichever instance receives it', async () => {
+    const crypto = new SupporterCrypto(key);
+    const [one, two] = instances.slice(0, 2).map((h) => new ProofOfWork(crypto, 1000, 60_000, new SpentChallengesTable(h.db)));
+    const challenge = one!.issue();
+    const fields = { pow_salt: challenge.salt, pow_challenge: challenge.challenge, pow_signature: challenge.signature, pow_number: String(solve(challenge)) };
+    const verdicts = await Promise.all([one!.verify(fields), two!.verify(fields), two!.verify(fields)]);
+    expect(verdicts.sort()).toEqual(['invalid', 'invalid', 'solved']);
   });
 
   it('holds an exact limit across instances for campaign actions and sign-ins', async () => {

@@ -8,6 +8,7 @@ import { sourceSyncJob } from '#src/sync/sync-schedule';
 import { Housekeeping } from '#src/jobs/housekeeping';
 import { JobLeases } from '#src/jobs/job-leases';
 import { SharedCounters } from '#src/http/shared-counters';
+import { SpentChallengesTable } from '#src/security/spent-challenges';
 
 /** Opens and migrates the database, loads the bundled data on a first start, and serves until a signal. */
 export async function serve(config: Config = readConfig()): Promise<void> {
@@ -34,6 +35,7 @@ export async function serve(config: Config = readConfig()): Promise<void> {
     rateLimitPerMinute: config.rateLimitPerMinute,
     trustProxy: config.trustProxy,
     sharedCounters,
+    spentChallenges: handle.dialect === 'postgres' ? new SpentChallengesTable(handle.db) : null,
     campaigns: {
       crypto,
       mailer,

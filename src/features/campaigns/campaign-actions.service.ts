@@ -234,7 +234,7 @@ export class CampaignActions {
       const pending = trx.selectFrom('campaign_actions').select('id').where('supporter_id', '=', supporterId).where('status', '=', 'pending');
       await trx.deleteFrom('campaign_action_targets').where('action_id', 'in', pending).execute();
       await trx.deleteFrom('campaign_actions').where('supporter_id', '=', supporterId).where('status', '=', 'pending').execute();
-      await trx.updateTable('campaign_actions').set({ supporter_id: null, message_sealed: null, confirm_token_hash: null, confirm_token_sealed: null }).where('supporter_id', '=', supporterId).execute();
+      await trx.updateTable('campaign_actions').set({ supporter_id: null, message_sealed: null, message_hash: null, confirm_token_hash: null, confirm_token_sealed: null }).where('supporter_id', '=', supporterId).execute();
       await trx.deleteFrom('outbox').where('supporter_id', '=', supporterId).execute();
       await trx.deleteFrom('supporters').where('id', '=', supporterId).execute();
     });

@@ -271,7 +271,7 @@ ${errorFor('call')}${person('call')}
     const refused = deps.guard.check(request, body);
     if (refused === 'csrf') return kindMessage(reply, 403, 'Please try again', 'This form had expired, or came from another site. Nothing was recorded. Please go back, reload the page and send it again.', back);
     if (refused === 'honeypot') return kindMessage(reply, 400, 'Please try again', 'Your browser filled in a field meant to stay empty, so we could not tell this from an automated post. Nothing was recorded. If you are a person, please go back and send the form again.', back);
-    const proof = deps.pow.verify(body);
+    const proof = await deps.pow.verify(body);
     if (proof === 'invalid') return kindMessage(reply, 400, 'Please try again', "Your browser's automatic check did not come out right, or the page was open too long. Nothing was recorded. Please reload the page and send it again.", back);
     const wait = Math.max(await perAddress.takeExact(request.ip), proof === 'missing' ? await perAddressWithoutProof.takeExact(request.ip) : 0);
     if (wait > 0) {

@@ -7,7 +7,7 @@ import { textWords } from '../search-index';
  * - `job_leases`: a background job (digests, reminders, retention, mail retries, syncs) runs only in the
  *   process that claims its lease; a lease that is not given back (a process killed mid-job) expires.
  * - `rate_limit_counts`: request counts per limit, client (a keyed hash, never the address) and window,
- *   shared by the processes.
+ *   shared by the processes; `spent_challenges`: the proof-of-work challenges already used, by any process.
  * - `deliveries.outbox_id`: the outbox copy of each digest, so that a supporter who withdraws is also
  *   removed from the copies of the digests that carried their name or letter.
  * - Places are found by the start of their name through an index on the lower-case name (a range, not a
@@ -33,6 +33,11 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
     .addColumn('window_start', 'bigint', (c) => c.notNull())
     .addColumn('count', 'integer', (c) => c.notNull())
     .addPrimaryKeyConstraint('rate_limit_counts_pk', ['bucket', 'client', 'window_start'])
+    .execute();
+  await db.schema
+    .createTable('spent_challenges')
+    .addColumn('challenge', text, (c) => c.primaryKey())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.alterTable('deliveries').addColumn('outbox_id', 'text').execute();
   await db.schema.createIndex('places_lower_name').on('places').expression(sql`lower(name)`).execute();
