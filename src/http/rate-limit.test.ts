@@ -36,11 +36,16 @@ describe('RateLimiter', () => {
     expect(limiter.take('b', 31_000)).toBe(0);
   });
 
-  it('starts a new window once the old one is over', () => {
-    const limiter = new RateLimiter(1, 10_000);
-    expect(limiter.take('a', 0)).toBe(0);
-    expect(limiter.take('a', 5_000)).toBe(5);
-    expect(limiter.take('a', 10_000)).toBe(0);
+  it('weighs the previous window by how much of it is still within the last window', () => {
+    const limiter = new RateLimiter(10, 10_000);
+    // Ten at the end of one window: at the start of the next they still count almost whole.
+    for (let i = 0; i < 10; i++) expect(limiter.take('a', 9_000)).toBe(0);
+    expect(limiter.take('a', 10_500)).toBeGreaterThan(0);
+    // Halfway through it, half of them count: 5, plus the refused one, leaves room for 4 more.
+    const passed = [0, 1, 2, 3, 4, 5].map(() => limiter.take('a', 15_000)).filter((w) => w === 0).length;
+    expect(passed).toBe(4);
+    // Two windows later, nothing of them is left.
+    expect(limiter.take('a', 30_000)).toBe(0);
   });
 
   it('counts one client across processes once they have exchanged counts', async () => {

@@ -10,6 +10,13 @@ interface Window {
   told: number;
   /** The store's total for the window (every process) when it was last told. */
   shared: number;
+  /** The client's count in the window before this one (what this process knew of it). */
+  readonly previous: number;
+}
+
+/** A window's count: the store's total includes what this process told it; add what it has not told yet. */
+function countOf(window: Window): number {
+  return window.shared + (window.mine - window.told);
 }
 
 /** What limits share between server processes (PostgreSQL; `storage/shared-counters.ts`). */
@@ -21,8 +28,11 @@ export interface SharedCounterStore {
 }
 
 /**
- * A fixed-window limit of requests per client (address, email domain, ...). Windows are aligned to the
- * clock (multiples of the window since the epoch), so that every process counts the same window.
+ * A limit of requests per client (address, email domain, ...) over a sliding window, estimated from two
+ * fixed windows: the current one's count plus the previous one's, weighted by how much of it still lies
+ * within the last `windowMs` (so a burst at the end of one window does not buy a full allowance at the
+ * start of the next). Windows are aligned to the clock (multiples of the window since the epoch), so that
+ * every process counts the same windows.
  *
  * Alone, it counts in memory. With a shared store (several processes on one PostgreSQL), `take` stays
  * synchronous and cheap (it runs before every request, including the ones answered from memory): it adds
@@ -75,7 +85,7 @@ export class RateLimiter {
     const out = [];
     const current = Math.floor(now / this.windowMs) * this.windowMs;
     for (const [client, window] of this.windows) {
-      const near = window.start === current && window.shared + (window.mine - window.told) >= this.max / 2;
+      const near = window.start === current && countOf(window) + window.previous >= this.max / 2;
       if (window.mine === window.told && !near) continue;
       const sent = window.mine;
       out.push({
@@ -106,19 +116,21 @@ export class RateLimiter {
     let window = this.windows.get(client);
     if (!window || window.start !== start) {
       if (this.windows.size > 50_000) this.sweep(start);
-      window = { start, mine: 0, told: 0, shared: 0 };
+      const previous = window && window.start === start - this.windowMs ? countOf(window) : 0;
+      window = { start, mine: 0, told: 0, shared: 0, previous };
       this.windows.set(client, window);
     }
     return window;
   }
 
   private wait(window: Window, now: number): number {
-    // The store's total includes what this process told it; add only what it has not told yet.
-    const count = window.shared + (window.mine - window.told);
+    const weight = 1 - (now - window.start) / this.windowMs;
+    const count = countOf(window) + window.previous * weight;
     return count > this.max ? Math.max(1, Math.ceil((window.start + this.windowMs - now) / 1000)) : 0;
   }
 
   private sweep(start: number): void {
-    for (const [client, window] of this.windows) if (window.start < start) this.windows.delete(client);
+    // Windows before the previous one weigh nothing any more.
+    for (const [client, window] of this.windows) if (window.start < start - this.windowMs) this.windows.delete(client);
   }
 }

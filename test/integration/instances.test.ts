@@ -117,22 +117,22 @@ describe('several instances on one PostgreSQL database', () => {
     await db.db.deleteFrom('deliveries').execute();
     await confirmedPetition('Bo Later');
     const before = smtp.received.length;
-    // Another process claims the deliveries job with a 1.5 s lease, and is killed while it runs.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/lease-holder.ts', db.url, 'deliveries', '1500'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // Another process claims the deliveries job with a 3 s lease, and is killed while it runs.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/lease-holder.ts', db.url, 'deliveries', '3000'], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk) => String(chunk).includes('started') && resolve());
       child.on('exit', (code) => reject(new Error(`the lease holder exited early (${code})`)));
       setTimeout(() => reject(new Error('the lease holder did not start')), 20_000);
     });
     // While it lives, its heartbeat keeps the lease: nobody else runs the job.
-    const survivor = new Housekeeping(new JobLeases(instances[0]!.db), [deliveriesJob(instances[0]!)], () => undefined, 1500);
-    await new Promise((r) => setTimeout(r, 1800));
+    const survivor = new Housekeeping(new JobLeases(instances[0]!.db), [deliveriesJob(instances[0]!)], () => undefined, 3000);
+    await new Promise((r) => setTimeout(r, 3500));
     expect(await survivor.runDue()).toEqual([]);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     // Right after the kill the lease still holds; once it expires, the survivor takes the job over.
     expect(await survivor.runDue()).toEqual([]);
-    await new Promise((r) => setTimeout(r, 1700));
+    await new Promise((r) => setTimeout(r, 3200));
     expect(await survivor.runDue()).toEqual(['deliveries']);
     await new Promise((r) => setTimeout(r, 300));
     const digests = smtp.received.slice(before).filter((m) => m.to.includes('clerk@example.org'));
