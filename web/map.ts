@@ -19,7 +19,8 @@ interface MapConfig {
 }
 
 const container = document.getElementById('map') as HTMLElement;
-const form = document.querySelector<HTMLFormElement>('form.filters')!;
+// Its own hook: other forms on the page (the home page's "Find your city") share the styling class.
+const form = document.querySelector<HTMLFormElement>('form[data-deployment-filters]')!;
 const config = JSON.parse(container.dataset.config!) as MapConfig;
 const colorOf = new Map(config.technologies.map((t) => [t.slug, t.color]));
 const nameOf = new Map(config.technologies.map((t) => [t.slug, t.name]));
@@ -67,7 +68,8 @@ function selectedTechnologies(params: URLSearchParams): string[] {
 
 const map = new maplibregl.Map({
   container,
-  hash: true,
+  // The map keeps its view in the address on the map page only (the home page's address stays "/").
+  hash: location.pathname === '/map',
   center: [-96, 38.5],
   zoom: 3.2,
   minZoom: 2,
@@ -413,7 +415,8 @@ let generation = 0;
 async function refresh(options: { list: boolean }): Promise<void> {
   const mine = ++generation;
   const params = formParams();
-  history.replaceState(null, '', `/map?${params}${location.hash}`);
+  // The address follows the filters on the map page only; the home page's map leaves it alone.
+  if (location.pathname === '/map') history.replaceState(null, '', `/map?${params}${location.hash}`);
   document.querySelectorAll<HTMLAnchorElement>('a[data-list-link]').forEach((a) => (a.href = `/deployments?${apiParams(params)}`));
   showDeployments(params);
   const count = await fetch(`/api/v1/deployments?${apiParams(params, { limit: '1' })}`);

@@ -125,6 +125,23 @@ describe('the site in Chromium', () => {
     await context.close();
   });
 
+  it('lets a resident find their city from the home page, which keeps its address and shows what its form says', async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const page = await watchedPage(context);
+    await openMap(page, '/');
+    // Opening the home page does not rewrite its address; its map shows what its own filter form says.
+    expect(new URL(page.url()).pathname + new URL(page.url()).search + new URL(page.url()).hash).toBe('/');
+    const ticked = await page.locator('form[data-deployment-filters] input[name=technology]:checked').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
+    expect(ticked).toEqual(['ring-neighbors']);
+    await expect.poll(() => page.textContent('#timeline-count'), { timeout: 15_000 }).toBe('1,498 deployments');
+    // The "Find your city" form searches.
+    const find = page.locator('form[action="/search"]');
+    await find.locator('input[name=q]').fill('Somerville, MA');
+    await Promise.all([page.waitForURL(/\/search\?q=Somerville/), find.locator('button[type=submit]').click()]);
+    expect(await page.textContent('h1')).toContain('Search results for “Somerville, MA”');
+    await context.close();
+  });
+
   it('opens a popup on a cluster and on a point, whose links open the right pages', async () => {
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     const page = await watchedPage(context);
@@ -372,7 +389,8 @@ describe('the site in Chromium', () => {
         pow_number: String(solve({ salt: field('pow_salt'), challenge: field('pow_challenge'), max: Number(field('pow_max')) })),
       }).toString(),
     });
-    expect(posted.statusCode).toBe(200);
+    expect(posted.statusCode).toBe(303);
+    expect(posted.headers.location).toContain(`${actPath}/sent?receipt=`);
     await app.inject({ method: 'POST', url: (await waitForMail(smtp.received, late)).text.match(/http:\/\/127\.0\.0\.1:0(\/confirm\/[A-Za-z0-9_-]+)/)![1]! });
     const held = await delivery.run(new Date(tuesday.getTime() + 10 * 60_000));
     expect(held.sent).toBe(0);

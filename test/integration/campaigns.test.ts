@@ -64,15 +64,18 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     const challenge = { salt: field('pow_salt'), challenge: field('pow_challenge'), max: Number(field('pow_max')) };
     return { pow_salt: challenge.salt, pow_challenge: challenge.challenge, pow_signature: field('pow_signature'), pow_number: String(solve(challenge)) };
   }
+  /** Posts the form like a browser: a successful post is a 303 to the "check your email" page, which it follows. */
   async function post(fields: Record<string, string>, form?: { cookie: string; csrf: string; pow?: Record<string, string> }, ip = '10.0.0.1') {
     const f = form ?? (await openForm(ip));
-    return app.inject({
+    const res = await app.inject({
       method: 'POST',
       url: `${act}/act`,
       remoteAddress: ip,
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.cookie, accept: 'text/html' },
       payload: new URLSearchParams({ csrf: f.csrf, website: '', ...(f.pow ?? {}), ...fields }).toString(),
     });
+    if (res.statusCode !== 303) return res;
+    return app.inject({ url: String(res.headers.location), remoteAddress: ip, headers: { accept: 'text/html', cookie: f.cookie } });
   }
   const tally = async () => (await app.inject('/api/v1/campaigns')).json().data.find((c: any) => c.id === CAMPAIGN).tallies;
   const link = (text: string, path: 'confirm' | 'withdraw') => text.match(new RegExp(`http://127\\.0\\.0\\.1:3000(/${path}/[A-Za-z0-9_-]+)`))![1]!;
@@ -86,6 +89,10 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     const res = await post({ kind: 'petition', name: 'A Resident', email: who }, form);
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('Check your email');
+    // The page after the post is a GET of its own: reloading it sends nothing again, and it shows the
+    // address only masked.
+    expect(res.body).toContain(`${who.slice(0, 1)}…@example.org`);
+    expect(res.body).not.toContain(who);
     expect((await tally()).confirmed).toBe(before.confirmed);
     const mail = await waitForMail(smtp.received, who);
     expect(mail.text).toContain('Cancel the Ring partnership');
@@ -190,8 +197,9 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     const page = await app.inject({ url: link(mail.text, 'withdraw'), headers: { accept: 'text/html' } });
     const cookie = String(page.headers['set-cookie']).split(';')[0]!;
     const csrf = page.body.match(/name="csrf" value="([^"]+)"/)![1]!;
-    const done = await app.inject({ method: 'POST', url: link(mail.text, 'withdraw'), headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, payload: `csrf=${encodeURIComponent(csrf)}` });
-    expect(done.statusCode).toBe(200);
+    const posted = await app.inject({ method: 'POST', url: link(mail.text, 'withdraw'), headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, payload: `csrf=${encodeURIComponent(csrf)}` });
+    expect(posted.statusCode).toBe(303);
+    const done = await app.inject({ url: String(posted.headers.location), headers: { accept: 'text/html' } });
     expect(done.body).toContain('Your personal data is deleted');
     const supporters = await db.db.selectFrom('supporters').selectAll().execute();
     const crypto = (app as any).campaignActions.crypto as SupporterCrypto;
@@ -299,7 +307,7 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     const cookie = String(page.headers['set-cookie']).split(';')[0]!;
     const csrf = page.body.match(/name="csrf" value="([^"]+)"/)![1]!;
     const done = await app.inject({ method: 'POST', url: link(mail.text, 'withdraw'), headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, payload: `csrf=${encodeURIComponent(csrf)}` });
-    expect(done.body).toContain('Your personal data is deleted');
+    expect(done.headers.location).toBe('/withdrawn');
     const after = await copy();
     expect(after).not.toContain(letter);
     expect(after).not.toContain('Wanda Writer');
@@ -342,6 +350,31 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     expect(swept.forgotten).toBeGreaterThan(0);
     expect(Number((await db.db.selectFrom('supporters').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(0);
     expect((await tally()).confirmed).toBe(counted);
+  });
+
+  it('lists the ZIP code\'s own town first, each town with its state', async () => {
+    const res = await app.inject({ url: `/campaigns/${CAMPAIGN}?q=02143`, headers: { accept: 'text/html' } });
+    expect(res.statusCode).toBe(200);
+    const list = res.body.slice(res.body.indexOf('<h2>Pick your town</h2>'));
+    const items = [...list.matchAll(/<li>(?:<a [^>]*>)?([^<:]+)/g)].map((m) => m[1]!.trim());
+    expect(items[0]).toBe('Somerville, MA');
+    expect(items).toEqual(expect.arrayContaining(['Everett, MA', 'Malden, MA']));
+    expect(res.body).not.toMatch(/city city|city or town/);
+  });
+
+  it('says plainly when delivery to officials is off, and counts in words that agree with the numbers', async () => {
+    await db.db.updateTable('campaigns').set({ delivery_mode: 'off' }).where('id', '=', CAMPAIGN).execute();
+    await new Promise((r) => setTimeout(r, 5100)); // what a campaign asks in a place is remembered for 5 s
+    try {
+      const page = await app.inject({ url: act, headers: { accept: 'text/html' } });
+      expect(page.body).toContain('Delivery to officials is off for this campaign.');
+      expect(page.body).toMatch(/This campaign writes to the mayor( and \d+ council members?)? of /);
+      expect(page.body).not.toMatch(/\b1 (signatures|letters|calls)\b/);
+      expect(page.body).not.toContain('so far yet');
+    } finally {
+      await db.db.updateTable('campaigns').set({ delivery_mode: 'live' }).where('id', '=', CAMPAIGN).execute();
+      await new Promise((r) => setTimeout(r, 5100));
+    }
   });
 
   it('takes no action after a campaign has ended', async () => {

@@ -194,6 +194,37 @@ export class CampaignActions {
     return { status: 'pending', actionId };
   }
 
+  /**
+   * A reference to a just-taken action, signed, for the "check your email" page the form redirects to (so
+   * that reloading it posts nothing again). It opens that page for an hour.
+   */
+  receiptFor(actionId: string): string {
+    return `${actionId}.${this.crypto.sign(`receipt:${actionId}`)}`;
+  }
+
+  /** The action a receipt names, while it is under an hour old: its kind, letter and a masked address. */
+  async readReceipt(receipt: string, now = Date.now()): Promise<{ kind: CampaignActionKind; status: string; message: string | null; delivery: string | null; maskedEmail: string | null } | null> {
+    const dot = receipt.lastIndexOf('.');
+    const actionId = receipt.slice(0, dot);
+    if (dot <= 0 || !this.crypto.verify(`receipt:${actionId}`, receipt.slice(dot + 1))) return null;
+    const action = await this.db
+      .selectFrom('campaign_actions as a')
+      .leftJoin('supporters as s', 's.id', 'a.supporter_id')
+      .select(['a.kind', 'a.status', 'a.message_sealed', 'a.delivery', 'a.created_at', 's.email_sealed'])
+      .where('a.id', '=', actionId)
+      .executeTakeFirst();
+    if (!action || now - Date.parse(action.created_at) > 3_600_000) return null;
+    const email = action.email_sealed ? this.crypto.decrypt(action.email_sealed) : null;
+    return {
+      kind: action.kind,
+      status: action.status,
+      message: action.message_sealed ? this.crypto.decrypt(action.message_sealed) : null,
+      delivery: action.delivery,
+      // "j…@example.org": enough to recognise one's own address, not to read someone else's.
+      maskedEmail: email ? `${email.slice(0, 1)}…${email.slice(email.indexOf('@'))}` : null,
+    };
+  }
+
   /** What a confirmation link is for, without confirming it (the page the link opens); null when unknown. */
   async pendingConfirmation(token: string): Promise<{ kind: CampaignActionKind; campaignTitle: string; placeName: string; confirmed: boolean } | null> {
     const action = await this.db

@@ -10,7 +10,7 @@ import { formFields, type FormGuard } from '#src/http/forms';
 import { RateLimiter, type SharedCounterStore } from '#src/http/rate-limit';
 import { isStale } from '#src/features/officials/officials.repository';
 import { lookupZip, searchPlaces, townsOfZip } from '#src/features/search/search.repository';
-import type { PlaceRecord } from '#src/features/places/place-record';
+import { placeLabel, type PlaceRecord } from '#src/features/places/place-record';
 import { campaignTallies, fillTemplate, findCampaign, findCampaignPlace, listCampaigns, placesInCampaign, tallyOf, TARGET_RULES, type CampaignPlace, type Tally } from './campaigns.repository';
 import { oneLine, type CampaignActions } from './campaign-actions.service';
 import type { ProofOfWork } from '#src/security/proof-of-work';
@@ -48,9 +48,30 @@ export interface CampaignPageDeps {
   readonly sharedCounters?: SharedCounterStore | null;
 }
 
-function tallyLine(t: Tally, where: string): string {
-  if (t.confirmed === 0) return `<p class="note">No confirmed action ${escapeHtml(where)} yet. Be the first.</p>`;
-  return `<p><strong>${formatNumber(t.confirmed)}</strong> confirmed ${t.confirmed === 1 ? 'action' : 'actions'} ${escapeHtml(where)}: ${formatNumber(t.petition)} signatures, ${formatNumber(t.letter)} letters, ${formatNumber(t.call)} calls. <span class="note">Last on ${escapeHtml(t.last_confirmed_at?.slice(0, 10) ?? '')}.</span></p>`;
+/** "1 signature", "2 signatures". */
+function count(n: number, one: string, many: string): string {
+  return `${formatNumber(n)} ${n === 1 ? one : many}`;
+}
+
+/** The tally of a campaign, in a place or everywhere (`where`: "in Somerville", or nothing). */
+function tallyLine(t: Tally, where?: string): string {
+  const at = where ? ` ${escapeHtml(where)}` : '';
+  if (t.confirmed === 0) return `<p class="note">No confirmed action${at} yet. Be the first.</p>`;
+  return `<p><strong>${formatNumber(t.confirmed)}</strong> confirmed ${t.confirmed === 1 ? 'action' : 'actions'}${at}: ${count(t.petition, 'signature', 'signatures')}, ${count(t.letter, 'letter', 'letters')}, ${count(t.call, 'call', 'calls')}. <span class="note">Last on ${escapeHtml(t.last_confirmed_at?.slice(0, 10) ?? '')}.</span></p>`;
+}
+
+/** Whom a place's letter goes to, in words: "the mayor", "the mayor and 2 council members". */
+function whomWords(targets: CampaignPlace['targets']): string {
+  const mayors = targets.filter((o) => o.role === 'mayor').length;
+  const council = targets.length - mayors;
+  const parts = [mayors > 0 ? 'the mayor' : '', council > 0 ? count(council, 'council member', 'council members') : ''].filter(Boolean);
+  return parts.join(' and ');
+}
+
+/** What happens to actions when the campaign's delivery is off or in test: said plainly where people act. */
+function deliveryNote(campaign: CampaignRow): string {
+  if (campaign.delivery_mode === 'live') return '';
+  return `<p class="notice" role="note"><strong>Delivery to officials is off for this campaign.</strong> Letters, signatures and calls are counted here and kept; nothing is sent to officials until the organizers turn delivery on.</p>`;
 }
 
 function kindMessage(reply: FastifyReply, status: number, title: string, message: string, back?: string): FastifyReply {
@@ -99,7 +120,7 @@ export function registerCampaignPages(app: FastifyInstance, db: Kysely<Database>
 <body class="embed"><main id="content">
 <h1>${escapeHtml(campaign.title)}</h1>
 <p>${escapeHtml(campaign.ask)}</p>
-${tallyLine(tally, 'so far')}
+${tallyLine(tally)}
 <form class="filters" method="get" action="/campaigns/${escapeHtml(campaign.id)}" target="_blank" role="search" aria-label="Find your town">
 <label>Your ZIP code or town<input name="q" autocomplete="postal-code" placeholder="02143 or Somerville, MA" required></label>
 <button type="submit">Find my officials</button>
@@ -111,7 +132,7 @@ ${tallyLine(tally, 'so far')}
   app.get('/campaigns', { schema: { hide: true } }, async (_request, reply) => {
     const [campaigns, tallies] = await Promise.all([listCampaigns(db), campaignTallies(db)]);
     const items = campaigns
-      .map((c) => `<li><h2>${link(`/campaigns/${c.id}`, c.title)}</h2><p>${escapeHtml(c.ask)}</p>${tallyLine(tallyOf(tallies, c.id), 'so far')}</li>`)
+      .map((c) => `<li><h2>${link(`/campaigns/${c.id}`, c.title)}</h2><p>${escapeHtml(c.ask)}</p>${tallyLine(tallyOf(tallies, c.id))}</li>`)
       .join('');
     reply.type('text/html; charset=utf-8').send(renderPage({ title: 'Campaigns', description: 'Ask your city to end police surveillance partnerships.', body: `<h1>Campaigns</h1><ul class="plain">${items}</ul>` }));
     return reply;
@@ -131,13 +152,15 @@ ${tallyLine(tally, 'so far')}
         places = (await searchPlaces(db, q, 20)).filter((p) => p.kind === 'city');
       }
       const covered = await placesInCampaign(db, campaign, places.map((p) => p.id));
-      const sorted = [...places].sort((a, b) => Number(covered.has(b.id)) - Number(covered.has(a.id)));
+      // The ZIP code's own town first (townsOfZip gives it first), then the towns where the campaign asks.
+      const own = zip && places[0]?.name.toLowerCase() === zip.city.toLowerCase() ? 1 : 0;
+      const sorted = [...places.slice(0, own), ...places.slice(own).sort((a, b) => Number(covered.has(b.id)) - Number(covered.has(a.id)))];
       results = sorted.length
         ? `<h2>Pick your town</h2>${zip ? `<p>ZIP code ${escapeHtml(zip.zip)} is in ${escapeHtml(zip.city)}, ${escapeHtml(zip.state)}; a ZIP code can span several towns.</p>` : ''}<ul>${sorted
             .map((p) =>
               covered.has(p.id)
-                ? `<li>${link(`/campaigns/${campaign.id}/places/${p.id}`, p.full_name)}: <strong>its police had a ${escapeHtml(technologyName(campaign.technology_slug ?? ''))}</strong></li>`
-                : `<li>${escapeHtml(p.full_name)}: <span class="note">no ${escapeHtml(technologyName(campaign.technology_slug ?? ''))} is recorded for its police, so this campaign has no ask there. <a href="${escapeHtml(p.url)}">What is recorded</a></span></li>`,
+                ? `<li>${link(`/campaigns/${campaign.id}/places/${p.id}`, placeLabel(p))}: <strong>its police had a ${escapeHtml(technologyName(campaign.technology_slug ?? ''))}</strong></li>`
+                : `<li>${escapeHtml(placeLabel(p))}: <span class="note">no ${escapeHtml(technologyName(campaign.technology_slug ?? ''))} is recorded for its police, so this campaign has no ask there. <a href="${escapeHtml(p.url)}">What is recorded</a></span></li>`,
             )
             .join('')}</ul>`
         : `<p role="status"><strong>No town matches “${escapeHtml(q)}”.</strong> Try your town's name with its state (Somerville, MA) or a five-digit ZIP code.</p>`;
@@ -154,6 +177,7 @@ ${tallyLine(tally, 'in this campaign')}
 </form>
 ${results}
 <details><summary>Put this campaign on your own site</summary><p>Paste this where the form should appear. It loads nothing but this campaign's form from this site, and sets no cookies.</p><pre><code>${escapeHtml(embedSnippet(deps.publicUrl, campaign))}</code></pre></details>
+${deliveryNote(campaign)}
 <p class="note">Whom this asks: ${escapeHtml(TARGET_RULES[campaign.target_rule]?.describe ?? campaign.target_rule)}. The partnerships come from the EFF's Atlas of Surveillance, which ends in mid-2020; officials from the US Conference of Mayors' 2020 directory.</p>`;
     reply.type('text/html; charset=utf-8').send(renderPage({ title: campaign.title, description: campaign.ask, body, crumbs: [['Campaigns', '/campaigns']] }));
     return reply;
@@ -192,6 +216,8 @@ ${results}
 ${evidenceList}
 ${tallyLine(tally, `in ${place.name}`)}
 <h2>Whom you are asking</h2>
+${targets.length ? `<p>This campaign writes to ${escapeHtml(whomWords(targets))} of ${escapeHtml(place.name)}.</p>` : ''}
+${deliveryNote(campaign)}
 ${officials}
 <h2 id="sign">Sign the petition</h2>
 <form method="post" action="${escapeHtml(base)}/act" class="action-form" aria-labelledby="sign" data-pow>${fields}<input type="hidden" name="kind" value="petition">
@@ -304,23 +330,32 @@ ${errorFor('call')}${person('call')}
     if (outcome.status === 'duplicate-message') {
       return kindMessage(reply, 422, 'Please make it your own', 'This letter is word for word the same as one someone else already sent. Officials discount copies, and so do we: please change it a little, in your own words, and send it again.', back);
     }
-    if (outcome.status === 'already-counted') {
-      return kindMessage(reply, 200, 'Already counted', `You have already done this for ${escapeHtml(at.place.full_name)}, and it counts. Thank you! It counts once per person, so nothing changed.`, back);
+    // Done: a redirect to the "check your email" page, so that reloading it does not post the form again.
+    const done = outcome.status === 'already-counted' ? 'counted' : outcome.status;
+    return reply.redirect(`${back}/sent?${new URLSearchParams({ receipt: deps.actions.receiptFor(outcome.actionId), outcome: done })}`, 303);
+  });
+
+  app.get<{ Params: { id: string; placeId: string }; Querystring: { receipt?: string; outcome?: string } }>('/campaigns/:id/places/:placeId/sent', { schema: { hide: true } }, async (request, reply) => {
+    const { campaign, at } = await load(request.params.id, request.params.placeId, { tally: false });
+    const back = `/campaigns/${campaign.id}/places/${at.place.id}`;
+    const sent = typeof request.query.receipt === 'string' ? await deps.actions.readReceipt(request.query.receipt) : null;
+    if (!sent) return kindMessage(reply, 404, 'This page has expired', 'This page is shown for an hour after you act. Your action, if you took it, is not lost: open the link we emailed you.', back);
+    reply.header('cache-control', 'no-store');
+    if (request.query.outcome === 'counted') {
+      return kindMessage(reply, 200, 'Already counted', `You have already done this for ${escapeHtml(placeLabel(at.place))}, and it counts. Thank you! It counts once per person, so nothing changed.`, back);
     }
     const first = at.targets[0];
     const mailto =
-      form.kind === 'letter' && form.delivery === 'mailto' && first?.email
-        ? `<p><a href="mailto:${escapeHtml(encodeURIComponent(first.email))}?subject=${escapeHtml(encodeURIComponent(fillTemplate(campaign.letter_subject, { official: first, place: at.place, evidence: at.evidence })))}&amp;body=${escapeHtml(encodeURIComponent(form.message ?? ''))}">Open your letter in your email app</a>, addressed to ${escapeHtml(first.name)}.</p>`
+      sent.kind === 'letter' && sent.delivery === 'mailto' && first?.email && sent.message
+        ? `<p><a href="mailto:${escapeHtml(encodeURIComponent(first.email))}?subject=${escapeHtml(encodeURIComponent(fillTemplate(campaign.letter_subject, { official: first, place: at.place, evidence: at.evidence })))}&amp;body=${escapeHtml(encodeURIComponent(sent.message))}">Open your letter in your email app</a>, addressed to ${escapeHtml(first.name)}.</p>`
         : '';
-    return reply
-      .code(200)
-      .type('text/html; charset=utf-8')
-      .send(
-        renderPage({
-          title: 'Check your email',
-          body: `<h1>Check your email</h1><p role="status">We sent a link to ${escapeHtml(form.email)}. Your ${form.kind === 'petition' ? 'signature' : form.kind === 'letter' ? 'letter' : 'call'} counts once you open it.${outcome.status === 'resent' ? ' (You had started this before: we sent a fresh link.)' : ''}</p>${mailto}<p><a href="${escapeHtml(back)}">Back to ${escapeHtml(at.place.name)}</a></p>`,
-        }),
-      );
+    const what = sent.kind === 'petition' ? 'signature' : sent.kind === 'letter' ? 'letter' : 'call';
+    return reply.type('text/html; charset=utf-8').send(
+      renderPage({
+        title: 'Check your email',
+        body: `<h1>Check your email</h1><p role="status">We sent a link to ${escapeHtml(sent.maskedEmail ?? 'your address')}. Your ${what} counts once you open it and press "Confirm".${request.query.outcome === 'resent' ? ' (You had started this before: we sent a fresh link.)' : ''}</p>${mailto}<p><a href="${escapeHtml(back)}">Back to ${escapeHtml(at.place.name)}</a></p>`,
+      }),
+    );
   });
 
   // The link in the mail opens a page with one button; only the POST it sends confirms. Mail scanners
@@ -373,6 +408,10 @@ ${errorFor('call')}${person('call')}
     if (deps.guard.check(request, body) !== null) return kindMessage(reply, 403, 'Please try again', 'This form had expired. Nothing was deleted yet: please open the link from your email again.');
     const done = await deps.actions.withdraw(request.params.token);
     if (!done) return kindMessage(reply, 404, 'Nothing to delete', 'This link is unknown: your data may already be deleted.');
-    return reply.type('text/html; charset=utf-8').send(renderPage({ title: 'Deleted', body: '<h1>Deleted</h1><p role="status">Your personal data is deleted. Thank you for taking part.</p>' }));
+    return reply.redirect('/withdrawn', 303);
   });
+
+  app.get('/withdrawn', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(renderPage({ title: 'Deleted', body: '<h1>Deleted</h1><p role="status">Your personal data is deleted. Thank you for taking part.</p>' })),
+  );
 }

@@ -33,7 +33,7 @@ export async function listCampaigns(db: Kysely<Database>): Promise<CampaignRow[]
 
 /** Rules that say whom a campaign asks, in which places. One rule ships: the officials of a town whose police had a partnership. */
 export const TARGET_RULES: Record<string, { roles: readonly string[]; describe: string }> = {
-  'ring-partnership-city': { roles: ['mayor', 'council member', 'council'], describe: "the mayor and council of the signer's town, where its police had a Ring partnership" },
+  'ring-partnership-city': { roles: ['mayor', 'council member', 'council'], describe: "the mayor of the signer's town, and its council members where we have them, where its police had a Ring partnership" },
 };
 
 export interface CampaignPlace {

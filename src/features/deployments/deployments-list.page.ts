@@ -71,7 +71,8 @@ export function filterForm(action: string, filters: Record<string, string>, vend
     .filter((k) => filters[k])
     .map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(filters[k])}">`)
     .join('');
-  return `<form class="filters" method="get" action="${escapeHtml(action)}" aria-label="Filters">
+  // data-deployment-filters: the map script's hook (never the styling class, which other forms share).
+  return `<form class="filters" method="get" action="${escapeHtml(action)}" aria-label="Filters" data-deployment-filters>
 <fieldset class="technologies"><legend>Technologies <span class="note">(none ticked: all)</span></legend>${technologyVocabulary().technologies.map((t) => `<label><input type="checkbox" name="technology" value="${escapeHtml(t.slug)}"${technologies.has(t.slug) ? ' checked' : ''}> ${escapeHtml(t.name)}${t.reviewed ? '' : ' <span class="note">(unreviewed)</span>'}</label>`).join('')}</fieldset>
 <label>Status when last seen<select name="status"><option value="">Any status</option>${DEPLOYMENT_STATUSES.map((s) => option(s, s, filters.status)).join('')}</select></label>
 <label>Vendor<select name="vendor"><option value="">Any vendor</option>${vendors.map((v) => option(v.id, v.name, filters.vendor)).join('')}</select></label>

@@ -11,6 +11,7 @@ import { diff, writeRevision } from '#src/storage/revisions';
 import { campaignTallies, listCampaigns, optedInSupportersCsv, tallyOf } from '#src/features/campaigns/campaigns.repository';
 import { isStale } from '#src/features/officials/officials.repository';
 import { searchPlaces } from '#src/features/search/search.repository';
+import { placeLabel } from '#src/features/places/place-record';
 import { slugify } from '#src/domain/names';
 import { OfficialInputError, saveOfficial } from '#src/features/officials/officials.service';
 import type { Operators } from './operators.service';
@@ -186,7 +187,7 @@ ${field('organizer_email', c.organizer_email ?? '', { type: 'email', required: f
           ? places
               .map((p) => {
                 const mine = officials.filter((o) => o.place_id === p.id);
-                return `<h2>${escapeHtml(p.full_name)}</h2><ul>${mine.map((o) => `<li>${link(`/operator/roster/${o.id}`, `${o.name}, ${o.role}`)}${isStale(o.verified_on) ? ` <span class="stale">(verified ${escapeHtml(o.verified_on ?? 'never')})</span>` : ''}</li>`).join('')}<li>${link(`/operator/roster/new?place=${p.id}`, `Add an official of ${p.name}`)}</li></ul>`;
+                return `<h2>${escapeHtml(placeLabel(p))}</h2><ul>${mine.map((o) => `<li>${link(`/operator/roster/${o.id}`, `${o.name}, ${o.role}`)}${isStale(o.verified_on) ? ` <span class="stale">(verified ${escapeHtml(o.verified_on ?? 'never')})</span>` : ''}</li>`).join('')}<li>${link(`/operator/roster/new?place=${p.id}`, `Add an official of ${p.name}`)}</li></ul>`;
               })
               .join('')
           : `<p role="status">No town matches “${escapeHtml(q)}”.</p>`;

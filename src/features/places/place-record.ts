@@ -27,6 +27,22 @@ export const PLACE_COLUMNS = [
   'p.population as place_population',
 ] as const;
 
+/**
+ * A place as a list names it, with its state: "Springfield, IL", "Hampden County, MA", "Massachusetts".
+ * (Census names of towns carry their legal kind, "Springfield city"; lists give it apart, see `placeType`.)
+ */
+export function placeLabel(place: Pick<PlaceRecord, 'kind' | 'name' | 'full_name' | 'state'>): string {
+  if (place.kind === 'state') return place.full_name;
+  return `${place.kind === 'county' ? place.full_name : place.name}, ${place.state}`;
+}
+
+/** The kind of place in words: "state", "county", or a town's legal kind from its Census name ("city", "town", "village", ...). */
+export function placeType(place: Pick<PlaceRecord, 'kind' | 'name' | 'full_name'>): string {
+  if (place.kind !== 'city') return place.kind;
+  const suffix = place.full_name.startsWith(place.name) ? place.full_name.slice(place.name.length).trim() : '';
+  return suffix === '' ? 'city or town' : suffix;
+}
+
 export function toPlaceRecord(row: Record<string, unknown>): PlaceRecord | null {
   if (row.place_id == null) return null;
   return {

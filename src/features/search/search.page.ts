@@ -4,16 +4,14 @@ import type { Database } from '#src/storage/schema';
 import { countMatchingDeployments, searchWords } from '#src/storage/search-index';
 import { escapeHtml, renderPage } from '#src/http/html';
 import { formatNumber, link, withQuery } from '#src/http/page-parts';
-import type { PlaceRecord } from '#src/features/places/place-record';
+import { placeLabel, placeType, type PlaceRecord } from '#src/features/places/place-record';
 import { lookupZip, searchAgencies, searchPlaces, townsOfZip } from './search.repository';
 
 /** Deployments mentioning the words are counted up to this many. */
 const MENTIONS_CAP = 1000;
 
-const KIND_LABEL: Record<PlaceRecord['kind'], string> = { state: 'state', county: 'county', city: 'city or town' };
-
 function placeItems(places: readonly PlaceRecord[]): string {
-  return `<ul>${places.map((p) => `<li>${link(p.url, p.full_name)} <span class="note">${KIND_LABEL[p.kind]}${p.population ? `, population ${formatNumber(p.population)}` : ''}</span></li>`).join('')}</ul>`;
+  return `<ul>${places.map((p) => `<li>${link(p.url, placeLabel(p))} <span class="note">(${escapeHtml(placeType(p))}${p.population ? `, population ${formatNumber(p.population)}` : ''})</span></li>`).join('')}</ul>`;
 }
 
 /** "Find your city": by name or ZIP code, plus agencies by name and deployments by any word. */
