@@ -59,3 +59,19 @@ export function placeAgency(input: {
   if (fbi && county) return input.fbiCountyAgrees ? fbi : county;
   return town ?? county ?? fbi;
 }
+
+/**
+ * Boxes (lat, lon) around the United States and its territories: the 50 states and Puerto Rico and the US
+ * Virgin Islands (Alaska's Aleutians past 180° included), Guam and the Northern Mariana Islands, American
+ * Samoa. Coarse on purpose: it tells a point in the US from one whose latitude and longitude were swapped.
+ */
+const US_BOXES: ReadonlyArray<[number, number, number, number]> = [
+  [17, 72, -180, -64],
+  [50, 56, 170, 180],
+  [13, 21, 144, 147],
+  [-15, -11, -172, -168],
+];
+
+export function inUnitedStates(lat: number, lon: number): boolean {
+  return US_BOXES.some(([minLat, maxLat, minLon, maxLon]) => lat >= minLat && lat <= maxLat && lon >= minLon && lon <= maxLon);
+}

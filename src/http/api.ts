@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Database } from '#src/storage/schema';
 import { DatasetVersionCache } from '#src/storage/dataset-version';
 import { cacheKey, registerResponseCache, ResponseCache } from './response-cache';
+import { HttpError } from './errors';
 
 export interface ApiOptions {
   /** How long a read of the dataset version is trusted (ms); answers may lag an import by this much. */
@@ -21,7 +22,24 @@ export interface ApiOptions {
  * dataset version, answers remembered per dataset version.
  */
 export async function registerApiPlumbing(app: FastifyInstance, db: Kysely<Database>, options: ApiOptions): Promise<void> {
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler((route) => {
+    const validate = validatorCompiler(route as Parameters<typeof validatorCompiler>[0]);
+    // Query strings are checked for names the route does not know (a typo would otherwise be silently
+    // ignored and answer the unfiltered list), and enumerated values are read whatever their case.
+    if (route.httpPart !== 'querystring' || !(route.schema instanceof z.ZodObject) || !route.url.startsWith('/api/')) return validate;
+    const shape = route.schema.shape as Record<string, z.ZodType>;
+    const known = Object.keys(shape);
+    const enums = new Set(known.filter((name) => isEnum(shape[name]!)));
+    return (data: unknown) => {
+      const query = { ...((data ?? {}) as Record<string, unknown>) };
+      for (const name of Object.keys(query)) {
+        if (!(name in shape)) return { error: unknownParameter(name, known) };
+        const value = query[name];
+        if (enums.has(name) && typeof value === 'string') query[name] = value.toLowerCase();
+      }
+      return validate(query);
+    };
+  });
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   await app.register(fastifySwagger, {
     openapi: {
@@ -86,6 +104,48 @@ export async function registerApiPlumbing(app: FastifyInstance, db: Kysely<Datab
   registerResponseCache(app, cache, (request) => answeredFor.get(request));
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}
+
+/** Whether a query parameter's schema is an enumeration (under optional / default / nullable). */
+function isEnum(schema: z.ZodType): boolean {
+  let inner: z.ZodType = schema;
+  while (inner instanceof z.ZodOptional || inner instanceof z.ZodDefault || inner instanceof z.ZodNullable) inner = inner.unwrap() as z.ZodType;
+  return inner instanceof z.ZodEnum;
+}
+
+/** The 400 for a query parameter the route does not know, with the known name closest to it. */
+function unknownParameter(name: string, known: readonly string[]): HttpError {
+  const shown = name.slice(0, 40);
+  const closest = closestName(name.toLowerCase(), known);
+  return new HttpError(
+    400,
+    'unknown_parameter',
+    `"${shown}" is not a parameter of this list${closest ? `; did you mean "${closest}"?` : ''} It takes: ${known.join(', ')}.`,
+    shown,
+  );
+}
+
+/** The known name nearest to a mistyped one: one that starts like it, else the fewest edits (at most 4). */
+export function closestName(given: string, known: readonly string[]): string | null {
+  const prefixed = known.filter((k) => k.startsWith(given) || given.startsWith(k));
+  if (prefixed.length > 0) return prefixed.sort((a, b) => Math.abs(a.length - given.length) - Math.abs(b.length - given.length))[0]!;
+  let best: string | null = null;
+  let bestDistance = 5;
+  for (const k of known) {
+    const d = editDistance(given, k);
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 export const API_FORMATS = ['json', 'csv', 'geojson'] as const;

@@ -7,7 +7,7 @@ export class HttpError extends Error {
   override readonly name = 'HttpError';
   constructor(
     readonly statusCode: number,
-    readonly code: 'invalid_parameter' | 'not_found' | 'rate_limited',
+    readonly code: 'invalid_parameter' | 'unknown_parameter' | 'unknown_value' | 'not_found' | 'rate_limited',
     message: string,
     readonly parameter?: string,
   ) {

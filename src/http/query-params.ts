@@ -21,7 +21,7 @@ export const technologyParam = z.string().superRefine((s, ctx) => {
 export const technologyListParam = z
   .union([z.string(), z.array(z.string())])
   .transform((given, ctx) => {
-    const slugs = [...new Set((Array.isArray(given) ? given : [given]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean))];
+    const slugs = [...new Set((Array.isArray(given) ? given : [given]).flatMap((s) => s.split(',')).map((s) => s.trim().toLowerCase()).filter(Boolean))];
     if (slugs.includes('all')) return undefined;
     const unknown = slugs.filter((s) => findTechnologyBySlug(s) === null);
     if (unknown.length > 0 || slugs.length === 0) {

@@ -226,6 +226,37 @@ describe.each(DATABASES)('open data API on %s', (dialect) => {
     );
   });
 
+  it('catches mistakes: an unknown parameter with its closest name, a value that names nothing, swapped coordinates', async () => {
+    const error = async (url: string) => {
+      const res = await app.inject(url);
+      expect(res.statusCode, url).toBe(400);
+      return res.json().error as { code: string; parameter: string; message: string };
+    };
+    expect(await error('/api/v1/deployments?tech=ring-neighbors')).toMatchObject({ code: 'unknown_parameter', parameter: 'tech' });
+    expect((await error('/api/v1/deployments?tech=ring-neighbors')).message).toContain('did you mean "technology"?');
+    expect((await error('/api/v1/deployments?technologies=drones')).message).toContain('did you mean "technology"?');
+    expect((await error('/api/v1/deployments?stat=active')).message).toContain('did you mean "state"?');
+    expect((await error('/api/v1/agencies?nmae=x')).code).toBe('unknown_parameter');
+    expect(await error('/api/v1/deployments?vendor=no-such-vendor')).toMatchObject({ code: 'unknown_value', parameter: 'vendor' });
+    expect(await error('/api/v1/deployments?agency=no-such-agency')).toMatchObject({ code: 'unknown_value', parameter: 'agency' });
+    expect(await error('/api/v1/deployments?place=9999999')).toMatchObject({ code: 'unknown_value', parameter: 'place' });
+    expect(await error('/api/v1/areas?vendor=no-such-vendor')).toMatchObject({ code: 'unknown_value', parameter: 'vendor' });
+    const swapped = await error('/api/v1/deployments?near=-71.1,42.39');
+    expect(swapped).toMatchObject({ code: 'invalid_parameter', parameter: 'near' });
+    expect(swapped.message).toContain('latitude first');
+    expect((await app.inject('/api/v1/deployments?near=42.39,-71.1')).statusCode).toBe(200);
+  });
+
+  it('reads enumerated values whatever their case', async () => {
+    const lower = (await app.inject('/api/v1/deployments?technology=ring-neighbors&status=active&state=ma&limit=1000')).json();
+    const mixed = await app.inject('/api/v1/deployments?technology=Ring-Neighbors&status=ACTIVE&state=Ma&limit=1000');
+    expect(mixed.statusCode).toBe(200);
+    expect(mixed.json().total).toBe(lower.total);
+    expect(lower.total).toBeGreaterThan(0);
+    expect((await app.inject('/api/v1/deployments?format=CSV&limit=1')).headers['content-type']).toContain('text/csv');
+    expect((await app.inject('/api/v1/places?kind=City&limit=1')).statusCode).toBe(200);
+  });
+
   it('limits a flood from one address with 429 and Retry-After', async () => {
     const limited = await buildApp(db, { rateLimitPerMinute: 3, versionTtlMs: 0 });
     try {

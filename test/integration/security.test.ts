@@ -48,15 +48,15 @@ describe.each(DATABASES)('security and reliability on %s', (dialect) => {
     await app.inject('/api/v1/deployments?state=MA&limit=2');
     const base = stats();
     for (let i = 0; i < 2000; i++) {
-      const res = await app.inject(`/api/v1/deployments?limit=2&state=MA&pad${i % 7}=${'x'.repeat(1000)}${i}`);
-      expect(res.statusCode).toBe(200);
+      // Unknown parameters are refused (and a refusal is never remembered); known ones in any order and
+      // case are one request.
+      const padded = await app.inject(`/api/v1/deployments?limit=2&state=MA&pad${i % 7}=${'x'.repeat(1000)}${i}`);
+      expect(padded.statusCode).toBe(400);
+      const reordered = await app.inject(i % 2 ? '/api/v1/deployments?state=ma&limit=2' : '/api/v1/deployments?limit=2&state=MA');
+      expect(reordered.statusCode).toBe(200);
     }
-    // Unknown parameters are not part of the key: still one entry, and no more bytes.
     expect(stats().entries).toBe(base.entries);
     expect(stats().bytes).toBe(base.bytes);
-    // A remembered answer does not replay the padding of the request that made it.
-    const next = await app.inject('/api/v1/deployments?limit=2&state=MA&pad=zzz');
-    expect(String(next.headers.link)).not.toContain('pad');
 
     // A new dataset version drops every entry of the old one at once.
     for (const limit of [3, 4, 5]) await app.inject(`/api/v1/deployments?limit=${limit}`);

@@ -3,6 +3,7 @@ import { stateParam, technologyListParam } from '#src/http/query-params';
 import { parseIsoDay } from '#src/domain/dates';
 import { DEPLOYMENT_STATUSES } from '#src/domain/statuses';
 import { searchWords } from '#src/storage/search-index';
+import { inUnitedStates } from '#src/domain/placement';
 
 const isoDate = (what: string) =>
   z
@@ -52,6 +53,12 @@ export const deploymentFilterSchema = z.object({
     .describe('minLon,minLat,maxLon,maxLat'),
   near: numberList(2, 'lat,lon, e.g. 42.39,-71.1')
     .refine((p) => p.length !== 2 || (Math.abs(p[0]!) <= 90 && Math.abs(p[1]!) <= 180), { message: 'must be lat,lon with |lat| ≤ 90 and |lon| ≤ 180' })
+    .superRefine((p, ctx) => {
+      // 42.39,-71.1 is Somerville; -71.1,42.39 is in the Southern Ocean. Say so rather than answer nothing.
+      if (p.length === 2 && !inUnitedStates(p[0]!, p[1]!) && inUnitedStates(p[1]!, p[0]!)) {
+        ctx.addIssue({ code: 'custom', message: `looks like longitude,latitude: ${p[0]},${p[1]} lies outside the United States, while ${p[1]},${p[0]} lies inside; give latitude first (lat,lon)` });
+      }
+    })
     .optional()
     .describe('lat,lon: deployments within radius_km of this point (great-circle distance)'),
   q: z

@@ -103,6 +103,30 @@ function withColumns<QB extends SelectQueryBuilder<any, any, any>>(query: QB) {
     ]);
 }
 
+/**
+ * The first filter value that names nothing (a vendor, agency or place no record has), as the parameter
+ * and what to say; null when every value exists. A filter on nothing would answer an empty list that reads
+ * as "none there", which is not what the data says.
+ */
+export async function findUnknownFilterValue(db: Kysely<Database>, filter: DeploymentFilter): Promise<{ parameter: string; message: string } | null> {
+  const [vendor, agency, place] = await Promise.all([
+    filter.vendor ? db.selectFrom('vendors').select('id').where('id', '=', filter.vendor).executeTakeFirst() : Promise.resolve(true),
+    filter.agency
+      ? db
+          .selectFrom('agencies')
+          .select('id')
+          .where('id', '=', filter.agency)
+          .executeTakeFirst()
+          .then((found): Promise<unknown> => (found ? Promise.resolve(found) : db.selectFrom('redirects').select('to_id').where('entity_type', '=', 'agency').where('from_id', '=', filter.agency!).executeTakeFirst()))
+      : Promise.resolve(true),
+    filter.place ? db.selectFrom('places').select('id').where('geoid', '=', filter.place).executeTakeFirst() : Promise.resolve(true),
+  ]);
+  if (!vendor) return { parameter: 'vendor', message: `"vendor": no vendor has the id "${filter.vendor}" (see /api/v1/vendors)` };
+  if (!agency) return { parameter: 'agency', message: `"agency": no agency has the id "${filter.agency}" (see /api/v1/agencies)` };
+  if (!place) return { parameter: 'place', message: `"place": no state, county or city has the Census GEOID "${filter.place}" (see /api/v1/places)` };
+  return null;
+}
+
 /** How many deployments match the filter. */
 export async function countDeployments(db: Kysely<Database>, filter: DeploymentFilter): Promise<number> {
   const row = await filtered(db, filter).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();

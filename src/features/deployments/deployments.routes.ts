@@ -9,7 +9,7 @@ import { HttpError } from '#src/http/errors';
 import { CSV_COLUMNS, csvRow, toFeature } from '#src/features/export/export.service';
 import { deploymentSchema } from './deployment.schema';
 import { deploymentFilterSchema, toDeploymentFilter } from './deployment-filter';
-import { countDeployments, describeCurrency, findDeploymentById, findDeploymentPage, type DeploymentRecord } from './deployments.repository';
+import { countDeployments, describeCurrency, findDeploymentById, findDeploymentPage, findUnknownFilterValue, type DeploymentRecord } from './deployments.repository';
 import { redirectIfMerged } from '#src/features/agencies/agency-redirects';
 
 const asCsv = (records: DeploymentRecord[]) => [CSV_COLUMNS.join(','), ...records.map(csvRow)].join('\n') + '\n';
@@ -39,6 +39,8 @@ export function registerDeploymentRoutes(app: FastifyInstance, db: Kysely<Databa
     async (request, reply) => {
       const q = request.query;
       const filter = toDeploymentFilter(q);
+      const unknown = await findUnknownFilterValue(db, filter);
+      if (unknown) throw new HttpError(400, 'unknown_value', unknown.message, unknown.parameter);
       const [{ records, nextAfter }, total, currency] = await Promise.all([
         findDeploymentPage(db, filter, { limit: q.limit, after: q.cursor }),
         countDeployments(db, filter),

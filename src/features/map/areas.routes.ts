@@ -6,7 +6,8 @@ import { bindsPolice, POLICY_KINDS } from '#src/domain/policies';
 import type { Database } from '#src/storage/schema';
 import { ERROR_RESPONSES } from '#src/http/api-errors.schema';
 import { deploymentFilterSchema, toDeploymentFilter } from '#src/features/deployments/deployment-filter';
-import { countDeploymentsByArea } from '#src/features/deployments/deployments.repository';
+import { countDeploymentsByArea, findUnknownFilterValue } from '#src/features/deployments/deployments.repository';
+import { HttpError } from '#src/http/errors';
 import { isBinding, iteratePolicies } from '#src/features/policies/policies.repository';
 
 const areaSchema = z
@@ -36,7 +37,10 @@ export function registerAreaRoutes(app: FastifyInstance, db: Kysely<Database>): 
     },
     async (request) => {
       const { level, ...query } = request.query;
-      const counts = await countDeploymentsByArea(db, toDeploymentFilter(query), level);
+      const filter = toDeploymentFilter(query);
+      const unknown = await findUnknownFilterValue(db, filter);
+      if (unknown) throw new HttpError(400, 'unknown_value', unknown.message, unknown.parameter);
+      const counts = await countDeploymentsByArea(db, filter, level);
       const areas = new Map<string, z.infer<typeof areaSchema>>(counts.map((c) => [c.geoid, { geoid: c.geoid, deployments: c.n, law: null, local_laws: 0 }]));
       const area = (geoid: string) => areas.get(geoid) ?? areas.set(geoid, { geoid, deployments: 0, law: null, local_laws: 0 }).get(geoid)!;
       for await (const p of iteratePolicies(db)) {
