@@ -151,11 +151,21 @@ describe.each(DATABASES)('open data API on %s', (dialect) => {
 
   it('answers CSV and GeoJSON that parse and match the JSON', async () => {
     const json = (await get('/api/v1/deployments?state=MA&limit=20')).json();
+    // CSV holds every matching row, not the first page: a spreadsheet wants them all.
     const csv = await get('/api/v1/deployments?state=MA&limit=20&format=csv');
     expect(csv.headers['content-type']).toContain('text/csv');
     const lines = csv.body.trim().split('\n');
-    expect(lines.length).toBe(json.data.length + 1);
-    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(json.data.map((d: Json) => d.id));
+    expect(json.total).toBeGreaterThan(20);
+    expect(lines.length).toBe(json.total + 1);
+    expect(csv.headers['x-total-count']).toBe(String(json.total));
+    expect(lines.slice(1, 21).map((l) => l.split(',')[0])).toEqual(json.data.map((d: Json) => d.id));
+    // The export takes the same filters.
+    const exported = await get('/api/v1/export?format=csv&state=MA');
+    expect(exported.body).toBe(csv.body);
+    const ring = (await get('/api/v1/export?format=json&state=MA&technology=ring-neighbors')).body.trim().split('\n').slice(1, -1);
+    expect(ring.length).toBe((await get('/api/v1/deployments?state=MA&technology=ring-neighbors&limit=1')).json().total);
+    expect(ring.every((line) => line.includes('"type":"deployment"') && line.includes('"technology":"ring-neighbors"'))).toBe(true);
+    expect((await app.inject('/api/v1/export?format=csv&vendor=nobody')).statusCode).toBe(400);
     const geo = await app.inject({ url: '/api/v1/deployments?state=MA&limit=20', headers: { accept: 'application/geo+json' } });
     expect(geo.headers['content-type']).toContain('application/geo+json');
     const features = geo.json().features;

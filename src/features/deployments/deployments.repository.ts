@@ -216,10 +216,10 @@ export async function findDeploymentById(db: Kysely<Database>, id: string): Prom
 }
 
 /** Every deployment in id order, a page at a time, so that exports never hold the whole dataset. */
-export async function* iterateDeployments(db: Kysely<Database>, pageSize = 1000): AsyncGenerator<DeploymentRecord> {
+export async function* iterateDeployments(db: Kysely<Database>, filter: DeploymentFilter = {}, pageSize = 1000): AsyncGenerator<DeploymentRecord> {
   let after = '';
   while (true) {
-    const rows = await withColumns(filtered(db, {}).where('d.id', '>', after)).orderBy('d.id').limit(pageSize).execute();
+    const rows = await withColumns(filtered(db, filter).where('d.id', '>', after)).orderBy('d.id').limit(pageSize).execute();
     if (rows.length === 0) return;
     yield* await withDetails(db, rows);
     after = rows.at(-1)!.id as string;

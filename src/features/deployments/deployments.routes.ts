@@ -6,7 +6,8 @@ import type { Database } from '#src/storage/schema';
 import { encodeCursor, listQuery, negotiateFormat, sendPage } from '#src/http/api';
 import { ERROR_RESPONSES } from '#src/http/api-errors.schema';
 import { HttpError } from '#src/http/errors';
-import { CSV_COLUMNS, csvRow, toFeature } from '#src/features/export/export.service';
+import { CSV_COLUMNS, csvRow, toFeature, writeExport } from '#src/features/export/export.service';
+import { PassThrough } from 'node:stream';
 import { deploymentSchema } from './deployment.schema';
 import { deploymentFilterSchema, toDeploymentFilter } from './deployment-filter';
 import { countDeployments, describeCurrency, findDeploymentById, findDeploymentPage, findUnknownFilterValue, type DeploymentRecord } from './deployments.repository';
@@ -21,7 +22,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, db: Kysely<Databa
     {
       schema: {
         summary: 'List deployments',
-        description: 'Deployments (agency × technology) matching every filter given, in id order.',
+        description: 'Deployments (agency × technology) matching every filter given, in id order. As CSV (format=csv or Accept: text/csv): every matching row, streamed, without paging.',
         tags: ['deployments'],
         querystring: deploymentFilterSchema.extend(listQuery.shape),
         response: {
@@ -41,13 +42,24 @@ export function registerDeploymentRoutes(app: FastifyInstance, db: Kysely<Databa
       const filter = toDeploymentFilter(q);
       const unknown = await findUnknownFilterValue(db, filter);
       if (unknown) throw new HttpError(400, 'unknown_value', unknown.message, unknown.parameter);
+      const format = negotiateFormat(request, q.format);
+      if (format === 'csv') {
+        // A spreadsheet wants every matching row, not a page: streamed, whatever limit and cursor say.
+        const stream = new PassThrough();
+        writeExport(db, 'csv', stream, filter).then(
+          () => stream.end(),
+          (error: unknown) => stream.destroy(error as Error),
+        );
+        reply.header('X-Total-Count', String(await countDeployments(db, filter)));
+        return reply.type('text/csv; charset=utf-8').send(stream as never);
+      }
       const [{ records, nextAfter }, total, currency] = await Promise.all([
         findDeploymentPage(db, filter, { limit: q.limit, after: q.cursor }),
         countDeployments(db, filter),
         filter.activeOn ? describeCurrency(db, filter, filter.activeOn) : Promise.resolve({}),
       ]);
       const page = { data: records, total, next: nextAfter === null ? null : encodeCursor(nextAfter), ...currency };
-      return sendPage(request, reply, negotiateFormat(request, q.format), page, { csv: asCsv, feature: toFeature });
+      return sendPage(request, reply, format, page, { csv: asCsv, feature: toFeature });
     },
   );
 

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Database } from '#src/storage/schema';
 import { iterateDeployments, type DeploymentRecord } from '#src/features/deployments/deployments.repository';
+import type { DeploymentFilter } from '#src/features/deployments/deployment-filter';
 import { iteratePolicies } from '#src/features/policies/policies.repository';
 import { findOfficialListings, iterateOfficials, type OfficialRecord } from '#src/features/officials/officials.repository';
 import { findTechnologyEvents } from '#src/features/technologies/technologies.repository';
@@ -27,9 +28,10 @@ export const CSV_COLUMNS = [
 /**
  * Streams the full dataset in one format, record by record, in a stable order (by id), so that the same
  * data always gives the same bytes. JSON holds deployments, policies, officials and technology events, one record per line;
- * CSV and GeoJSON hold deployments (one row / one Point feature each).
+ * CSV and GeoJSON hold deployments (one row / one Point feature each). With a filter (the lists' filters),
+ * only the deployments it matches.
  */
-export async function writeExport(db: Kysely<Database>, format: ExportFormat, out: Writable): Promise<{ records: number }> {
+export async function writeExport(db: Kysely<Database>, format: ExportFormat, out: Writable, filter?: DeploymentFilter): Promise<{ records: number }> {
   // Respect backpressure: wait for 'drain' (events.once also rejects on 'error' and cleans up).
   const write = async (text: string) => {
     if (!out.write(text)) await once(out, 'drain');
@@ -37,7 +39,7 @@ export async function writeExport(db: Kysely<Database>, format: ExportFormat, ou
   let records = 0;
   if (format === 'csv') {
     await write(CSV_COLUMNS.join(',') + '\n');
-    for await (const d of iterateDeployments(db)) {
+    for await (const d of iterateDeployments(db, filter)) {
       await write(csvRow(d) + '\n');
       records++;
     }
@@ -45,7 +47,7 @@ export async function writeExport(db: Kysely<Database>, format: ExportFormat, ou
   }
   if (format === 'geojson') {
     await write('{"type":"FeatureCollection","features":[\n');
-    for await (const d of iterateDeployments(db)) {
+    for await (const d of iterateDeployments(db, filter)) {
       await write((records === 0 ? '' : ',\n') + JSON.stringify(toFeature(d)));
       records++;
     }
@@ -57,7 +59,11 @@ export async function writeExport(db: Kysely<Database>, format: ExportFormat, ou
     await write((records === 0 ? '' : ',\n') + JSON.stringify(record));
     records++;
   };
-  for await (const d of iterateDeployments(db)) await emit({ type: 'deployment', ...d });
+  for await (const d of iterateDeployments(db, filter)) await emit({ type: 'deployment', ...d });
+  if (filter) {
+    await write('\n]}\n');
+    return { records };
+  }
   for await (const p of iteratePolicies(db)) await emit({ type: 'policy', ...p });
   // Officials carry every source's listing of them, which says who holds an office now.
   let officials: OfficialRecord[] = [];
