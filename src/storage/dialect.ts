@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect } from 'kysely';
 import SqliteDatabase from 'better-sqlite3';
 import type PgModule from 'pg';
 import { createRequire } from 'node:module';
@@ -79,6 +79,11 @@ function createOwnerOnly(path: string): void {
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
   chmodSync(path, 0o600);
+}
+
+/** Which database a Kysely instance (or transaction) talks to. */
+export function dialectOf(db: Kysely<any>): DialectName {
+  return db.getExecutor().adapter instanceof SqliteAdapter ? 'sqlite' : 'postgres';
 }
 
 const sqliteConnections = new WeakMap<Kysely<any>, SqliteDatabase.Database>();

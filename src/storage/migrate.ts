@@ -9,6 +9,7 @@ import * as campaignPrompts from './migrations/0006-campaign-prompts';
 import * as dataTruth from './migrations/0007-data-truth';
 import * as livingData from './migrations/0008-living-data';
 import * as instances from './migrations/0009-instances';
+import * as spatial from './migrations/0010-spatial';
 
 /** Every migration, in order. Each receives the dialect so one file serves both databases. */
 const MIGRATIONS: Record<string, { up: typeof evidenceModel.up }> = {
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, { up: typeof evidenceModel.up }> = {
   '0007-data-truth': dataTruth,
   '0008-living-data': livingData,
   '0009-instances': instances,
+  '0010-spatial': spatial,
 };
 
 /** Brings the schema up to date; returns the names of the migrations it applied. Throws on failure. */

@@ -257,6 +257,23 @@ describe.each(DATABASES)('open data API on %s', (dialect) => {
     expect((await app.inject('/api/v1/deployments?near=42.39,-71.1')).statusCode).toBe(200);
   });
 
+  it('answers near nearest first, each record with its distance, through every page', async () => {
+    const all: Array<{ id: string; distance_km: number; lat: number; lon: number }> = [];
+    let url: string | null = '/api/v1/deployments?near=42.36,-71.06&radius_km=60&limit=7';
+    while (url) {
+      const page: { data: typeof all; next: string | null; total: number } = (await get(url)).json();
+      all.push(...page.data);
+      url = page.next ? `/api/v1/deployments?near=42.36,-71.06&radius_km=60&limit=7&cursor=${page.next}` : null;
+    }
+    expect(all.length).toBeGreaterThan(7);
+    expect(new Set(all.map((d) => d.id)).size).toBe(all.length);
+    for (let i = 1; i < all.length; i++) expect(all[i]!.distance_km).toBeGreaterThanOrEqual(all[i - 1]!.distance_km);
+    for (const d of all) {
+      expect(d.distance_km).toBeLessThanOrEqual(60);
+      expect(Math.abs(d.distance_km - distanceKm(42.36, -71.06, d.lat, d.lon))).toBeLessThan(0.01);
+    }
+  });
+
   it('reads enumerated values whatever their case', async () => {
     const lower = (await app.inject('/api/v1/deployments?technology=ring-neighbors&status=active&state=ma&limit=1000')).json();
     const mixed = await app.inject('/api/v1/deployments?technology=Ring-Neighbors&status=ACTIVE&state=Ma&limit=1000');

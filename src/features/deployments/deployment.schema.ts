@@ -31,6 +31,7 @@ export const deploymentSchema = z
       .nullable()
       .describe('A source that listed it no longer does, and no newer evidence shows it: not proof that it ended'),
     summary: z.string().nullable(),
+    distance_km: z.number().optional().describe('With near: the great-circle distance from the point to the agency, in km (answers are nearest first)'),
     agency: z.object({
       id: z.string(),
       url: z.string(),

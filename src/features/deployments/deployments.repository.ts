@@ -8,6 +8,7 @@ import { EARTH_RADIUS_KM } from '#src/domain/placement';
 import type { DeploymentFilter } from './deployment-filter';
 import { deploymentsMatching } from '#src/storage/search-index';
 import type { Database } from '#src/storage/schema';
+import { dialectOf } from '#src/storage/dialect';
 import { numberOrNull, PLACE_COLUMNS, toPlaceRecord } from '#src/features/places/place-record';
 import { findCitedSources, groupBy } from '#src/features/sources/sources.repository';
 
@@ -22,10 +23,8 @@ function filtered(db: Kysely<Database>, filter: DeploymentFilter) {
   if (filter.agency) query = query.where('d.agency_id', '=', filter.agency);
   if (filter.placeId) query = query.where('a.place_id', '=', filter.placeId);
   if (filter.vendor) {
-    const vendor = filter.vendor;
-    query = query.where(({ exists, selectFrom }) =>
-      exists(selectFrom('deployment_vendors as dv').select('dv.vendor_id').whereRef('dv.deployment_id', '=', 'd.id').where('dv.vendor_id', '=', vendor)),
-    );
+    // The vendor's deployments through its index, not a check of every deployment in turn.
+    query = query.where('d.id', 'in', db.selectFrom('deployment_vendors as dv').select('dv.deployment_id').where('dv.vendor_id', '=', filter.vendor));
   }
   if (filter.place) {
     const geoid = filter.place;
@@ -53,19 +52,40 @@ function filtered(db: Kysely<Database>, filter: DeploymentFilter) {
   }
   if (filter.startedAfter) query = query.where('d.started_on', '>=', filter.startedAfter);
   if (filter.startedBefore) query = query.where('d.started_on', '<=', filter.startedBefore);
-  if (filter.bbox) {
-    const b = filter.bbox;
-    query = query.where('a.lon', '>=', b.minLon).where('a.lon', '<=', b.maxLon).where('a.lat', '>=', b.minLat).where('a.lat', '<=', b.maxLat);
-  }
+  if (filter.bbox) query = query.where(inBox(db, filter.bbox));
   if (filter.near) {
     const { lat, lon, radiusKm } = filter.near;
-    // Haversine on both databases (SQLite's math functions, PostgreSQL's built-ins).
-    // Parameters are cast so that PostgreSQL knows their type.
-    const num = (x: number) => sql<number>`cast(${x} as double precision)`;
-    const distance = sql<number>`2 * ${num(EARTH_RADIUS_KM)} * asin(sqrt(power(sin(radians(a.lat - ${num(lat)}) / 2), 2) + ${num(Math.cos((lat * Math.PI) / 180))} * cos(radians(a.lat)) * power(sin(radians(a.lon - ${num(lon)}) / 2), 2)))`;
-    query = query.where('a.lat', 'is not', null).where(distance, '<=', num(radiusKm));
+    // The spatial index finds the agencies in the box around the circle; the exact distance is computed
+    // for those only.
+    query = query.where(inBox(db, boxAround(lat, lon, radiusKm))).where(distanceFrom(lat, lon), '<=', num(radiusKm));
   }
   return query;
+}
+
+/** A number parameter PostgreSQL knows the type of. */
+const num = (x: number) => sql<number>`cast(${x} as double precision)`;
+
+/** The great-circle distance (km) from a point to the agency `a`: haversine, on both databases. */
+export function distanceFrom(lat: number, lon: number) {
+  return sql<number>`2 * ${num(EARTH_RADIUS_KM)} * asin(sqrt(power(sin(radians(a.lat - ${num(lat)}) / 2), 2) + ${num(Math.cos((lat * Math.PI) / 180))} * cos(radians(a.lat)) * power(sin(radians(a.lon - ${num(lon)}) / 2), 2)))`;
+}
+
+type Box = { minLon: number; minLat: number; maxLon: number; maxLat: number };
+
+/** The box of latitudes and longitudes that holds a circle (a little larger than it; not across the 180th meridian). */
+export function boxAround(lat: number, lon: number, radiusKm: number): Box {
+  const dLat = (radiusKm / EARTH_RADIUS_KM) * (180 / Math.PI) * 1.001;
+  const cos = Math.cos((Math.min(89, Math.abs(lat) + dLat) * Math.PI) / 180);
+  const dLon = Math.min(180, dLat / Math.max(cos, 1e-6));
+  return { minLat: Math.max(-90, lat - dLat), maxLat: Math.min(90, lat + dLat), minLon: Math.max(-180, lon - dLon), maxLon: Math.min(180, lon + dLon) };
+}
+
+/** Agencies `a` whose point lies in the box, read through the spatial index (R*Tree / GiST). */
+function inBox(db: Kysely<Database>, b: Box) {
+  if (dialectOf(db) === 'sqlite') {
+    return sql<boolean>`a.id in (select agency_id from agency_points where min_lat >= ${b.minLat} and max_lat <= ${b.maxLat} and min_lon >= ${b.minLon} and max_lon <= ${b.maxLon})`;
+  }
+  return sql<boolean>`point(a.lon, a.lat) <@ box(point(${num(b.minLon)}, ${num(b.minLat)}), point(${num(b.maxLon)}, ${num(b.maxLat)}))`;
 }
 
 function withColumns<QB extends SelectQueryBuilder<any, any, any>>(query: QB) {
@@ -180,12 +200,47 @@ export async function findDeploymentPage(
   filter: DeploymentFilter,
   page: { limit: number; after?: string },
 ): Promise<{ records: DeploymentRecord[]; nextAfter: string | null }> {
-  let query = withColumns(filtered(db, filter));
-  if (page.after !== undefined) query = query.where('d.id', '>', page.after);
-  const rows = await query.orderBy('d.id').limit(page.limit + 1).execute();
+  if (filter.near) return findNearestPage(db, filter, filter.near, page);
+  const rows = await deploymentPageQuery(db, filter, page).execute();
   const more = rows.length > page.limit;
   const pageRows = more ? rows.slice(0, page.limit) : rows;
   return { records: await withDetails(db, pageRows), nextAfter: more ? (pageRows.at(-1)!.id as string) : null };
+}
+
+/** The query of one page of a filtered list in id order (query-plan tests read its plan). */
+export function deploymentPageQuery(db: Kysely<Database>, filter: DeploymentFilter, page: { limit: number; after?: string }) {
+  let query = withColumns(filtered(db, filter));
+  if (page.after !== undefined) query = query.where('d.id', '>', page.after);
+  return query.orderBy('d.id').limit(page.limit + 1);
+}
+
+/**
+ * A page of a `near` answer: nearest first (then by id), each record with its `distance_km`. The cursor is
+ * the last record's distance and id ("12.345678…|id"), so that paging stays stable.
+ */
+async function findNearestPage(
+  db: Kysely<Database>,
+  filter: DeploymentFilter,
+  near: NonNullable<DeploymentFilter['near']>,
+  page: { limit: number; after?: string },
+): Promise<{ records: DeploymentRecord[]; nextAfter: string | null }> {
+  const distance = distanceFrom(near.lat, near.lon);
+  let query = withColumns(filtered(db, filter)).select(distance.as('distance_km'));
+  const bar = page.after?.indexOf('|') ?? -1;
+  const afterDistance = bar > 0 ? Number(page.after!.slice(0, bar)) : NaN;
+  if (page.after !== undefined && Number.isFinite(afterDistance)) {
+    const afterId = page.after.slice(bar + 1);
+    query = query.where((eb) => eb.or([eb(distance, '>', num(afterDistance)), eb.and([eb(distance, '=', num(afterDistance)), eb('d.id', '>', afterId)])]));
+  }
+  const rows = await query.orderBy(distance).orderBy('d.id').limit(page.limit + 1).execute();
+  const more = rows.length > page.limit;
+  const pageRows = more ? rows.slice(0, page.limit) : rows;
+  const records = await withDetails(db, pageRows);
+  const last = pageRows.at(-1) as Record<string, unknown> | undefined;
+  return {
+    records: records.map((r, i) => ({ ...r, distance_km: Math.round(Number(pageRows[i]!.distance_km) * 1000) / 1000 })),
+    nextAfter: more && last ? `${String(Number(last.distance_km))}|${String(last.id)}` : null,
+  };
 }
 
 /** What the browsable list can be sorted by; every order ends with the id, so pages are stable. */
