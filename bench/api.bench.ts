@@ -8,64 +8,17 @@
  *   bash bench/run.sh api
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '#src/config/config';
-import { BUNDLED_DATASETS } from '#src/bootstrap/bundled-datasets';
-import { cliCommand } from './cli-command';
+import { prepare, startServer, waitForLine } from './bench-server';
 
 const out = join(REPO_ROOT, 'bench/out');
 mkdirSync(out, { recursive: true });
-const tsx = join(REPO_ROOT, 'node_modules/.bin/tsx');
 const autocannonBin = join(REPO_ROOT, 'node_modules/.bin/autocannon');
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = 3;
 execFileSync('node', [join(REPO_ROOT, 'scripts/build.mjs'), '--quiet'], { stdio: 'inherit' });
-
-function cli(db: string, args: string[]) {
-  execFileSync(...cliCommand(...args), { env: { ...process.env, DATABASE_URL: `sqlite:${db}` }, stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
-/** The datasets, built once and kept in bench/out (delete them to rebuild). */
-function prepare(): Array<{ name: string; db: string }> {
-  const real = join(out, 'api-real.db');
-  if (!existsSync(real)) {
-    for (const d of BUNDLED_DATASETS) cli(real, ['import', d.kind, join(REPO_ROOT, 'data', d.path), '--as-of', d.asOf]);
-  }
-  const big = join(out, 'api-100k.db');
-  if (!existsSync(big)) {
-    const generated = join(out, 'atlas-GENERATED-100000.csv');
-    if (!existsSync(generated)) execFileSync(tsx, [join(REPO_ROOT, 'bench/generate-atlas.ts'), '100000', generated], { stdio: 'inherit' });
-    copyFileSync(real, big);
-    // The generated rows replay the October 2020 export.
-    cli(big, ['import', 'atlas', generated, '--as-of', '2020-10-07']);
-  }
-  return [
-    { name: 'bundled real data', db: real },
-    { name: '100k deployments (GENERATED)', db: big },
-  ];
-}
-
-function waitForLine(child: ChildProcess, pattern: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const m = pattern.exec(text);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`exited ${code}: ${text}`)));
-  });
-}
-
-async function startServer(db: string): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn('node', [join(REPO_ROOT, 'dist/main.js')], {
-    env: { ...process.env, DATABASE_URL: `sqlite:${db}`, PORT: '0', LOAD_BUNDLED_DATA: 'false', RATE_LIMIT_PER_MINUTE: '100000000' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const base = await waitForLine(child, /ready at (http:\/\/[^ ]+)/);
-  return { child, base };
-}
 
 /** A bare node:http server in its own process answering each path with fixed bytes and content type. */
 async function startFloor(responses: Record<string, { type: string; body: string }>): Promise<{ child: ChildProcess; base: string }> {

@@ -196,6 +196,13 @@ function decodeCursor(cursor: string): string | null {
   return text.startsWith('v1:') && text.length > 3 && !/[\x00-\x1f]/.test(text) ? text.slice(3) : null;
 }
 
+/** The headers that say how many records an answer holds and how current it is (CSV readers see no body fields). */
+export function answerHeaders(reply: FastifyReply, answer: { total: number; as_of?: string | null; warning?: string }): void {
+  if (answer.as_of !== undefined) reply.header('X-Data-As-Of', answer.as_of ?? 'none');
+  if (answer.warning !== undefined) reply.header('X-Data-Warning', answer.warning.replace(/[^\x20-\x7e]/g, ' '));
+  reply.header('X-Total-Count', String(answer.total));
+}
+
 /** Sends one page of a list as JSON, CSV or GeoJSON. */
 export function sendPage<T>(
   request: FastifyRequest,
@@ -204,8 +211,7 @@ export function sendPage<T>(
   page: { data: T[]; total: number; next: string | null; as_of?: string | null; warning?: string },
   as: { csv: (records: T[]) => string; feature: (record: T) => object },
 ): FastifyReply {
-  if (page.as_of !== undefined) reply.header('X-Data-As-Of', page.as_of ?? 'none');
-  if (page.warning !== undefined) reply.header('X-Data-Warning', page.warning.replace(/[^\x20-\x7e]/g, ' '));
+  answerHeaders(reply, page);
   if (page.next) {
     const next = new URL(request.url, 'http://counterwatch.invalid');
     // Only the parameters the route knows: a remembered answer must not replay another request's extras.
@@ -214,7 +220,6 @@ export function sendPage<T>(
     next.searchParams.set('cursor', page.next);
     reply.header('Link', `<${next.pathname}${next.search}>; rel="next"`);
   }
-  reply.header('X-Total-Count', String(page.total));
   if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(as.csv(page.data));
   if (format === 'geojson') {
     const { data, ...rest } = page;

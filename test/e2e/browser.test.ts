@@ -135,7 +135,7 @@ describe('the site in Chromium', () => {
     expect(ticked).toEqual(['ring-neighbors']);
     await expect.poll(() => page.textContent('#timeline-count'), { timeout: 15_000 }).toBe('1,498 deployments');
     // The "Find your city" form searches.
-    const find = page.locator('form[action="/search"]');
+    const find = page.locator('main form[aria-label="Find your city"]');
     await find.locator('input[name=q]').fill('Somerville, MA');
     await Promise.all([page.waitForURL(/\/search\?q=Somerville/), find.locator('button[type=submit]').click()]);
     expect(await page.textContent('h1')).toContain('Search results for “Somerville, MA”');
@@ -291,7 +291,7 @@ describe('the site in Chromium', () => {
     await page.goto(`${origin}/campaigns/cancel-ring-partnership`);
     await page.fill('main input[name=q]', '02703');
     await page.click('button:has-text("Find my officials")');
-    await page.click('main li a:has-text("Attleboro city")');
+    await page.click('main li a:has-text("Attleboro, MA")');
     await page.waitForURL(/\/campaigns\/cancel-ring-partnership\/places\//);
     const actUrl = page.url();
     expect(await page.textContent('h1')).toContain('Attleboro');

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '#src/storage/schema';
-import { encodeCursor, listQuery, negotiateFormat, sendPage } from '#src/http/api';
+import { answerHeaders, encodeCursor, listQuery, negotiateFormat, sendPage } from '#src/http/api';
 import { ERROR_RESPONSES } from '#src/http/api-errors.schema';
 import { HttpError } from '#src/http/errors';
 import { CSV_COLUMNS, csvRow, toFeature, writeExport } from '#src/features/export/export.service';
@@ -50,7 +50,8 @@ export function registerDeploymentRoutes(app: FastifyInstance, db: Kysely<Databa
           () => stream.end(),
           (error: unknown) => stream.destroy(error as Error),
         );
-        reply.header('X-Total-Count', String(await countDeployments(db, filter)));
+        const [total, currency] = await Promise.all([countDeployments(db, filter), filter.activeOn ? describeCurrency(db, filter, filter.activeOn) : Promise.resolve({})]);
+        answerHeaders(reply, { total, ...currency });
         return reply.type('text/csv; charset=utf-8').send(stream as never);
       }
       const [{ records, nextAfter }, total, currency] = await Promise.all([

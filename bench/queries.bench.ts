@@ -1,0 +1,92 @@
+/**
+ * Questions never asked before (issue 13): 1,500 distinct filtered queries of /api/v1/deployments, a mix of
+ * what the map, "find your city" and journalists ask (near a real town, a state × technology × active_on
+ * day, words, a box around a town), sent by 8 concurrent clients to a freshly started server, so that none
+ * is answered from memory. Then the same URLs again, now all remembered: the rate of remembered answers is
+ * the floor the uncached rate is compared with, measured in the same run. On the bundled real data and on
+ * 100k deployments (100,000 of them GENERATED).
+ *
+ *   npx tsx bench/queries.bench.ts
+ *
+ * Targets: uncached throughput at least 0.5 of the remembered rate on the bundled data, 0.25 at 100k;
+ * p99 under 50 ms at 8 concurrent clients on both.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { REPO_ROOT } from '#src/config/config';
+import { prepare, startServer } from './bench-server';
+
+const CLIENTS = 8;
+const QUERIES = 1500;
+execFileSync('node', [join(REPO_ROOT, 'scripts/build.mjs'), '--quiet'], { stdio: 'inherit' });
+
+/** A deterministic pseudo-random sequence, so that every run asks the same questions. */
+function random(seed: number): () => number {
+  let x = seed;
+  return () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+}
+
+/** The 1,500 distinct questions, from the dataset's own towns, states, technologies and agency names. */
+function questions(dbFile: string): string[] {
+  const db = new Database(dbFile, { readonly: true });
+  const towns = db.prepare("select lat, lon from places where kind = 'city' and lat is not null and population > 5000 order by id").all() as Array<{ lat: number; lon: number }>;
+  const states = (db.prepare('select distinct state_code as s from deployments order by 1').all() as Array<{ s: string }>).map((r) => r.s);
+  const technologies = (db.prepare('select distinct technology_slug as t from deployments order by 1').all() as Array<{ t: string }>).map((r) => r.t);
+  const words = [...new Set((db.prepare('select name from agencies where id in (select agency_id from deployments) order by id').all() as Array<{ name: string }>).flatMap((r) => r.name.toLowerCase().match(/[a-z]{4,}/g) ?? []))];
+  db.close();
+  const next = random(42);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]!;
+  const urls = new Set<string>();
+  while (urls.size < QUERIES) {
+    const kind = urls.size % 4;
+    const town = pick(towns);
+    if (kind === 0) urls.add(`near=${town.lat.toFixed(4)},${town.lon.toFixed(4)}&radius_km=${pick([5, 10, 25, 50])}`);
+    else if (kind === 1) urls.add(`state=${pick(states)}&technology=${pick(technologies)}&active_on=${2014 + Math.floor(next() * 12)}-${String(1 + Math.floor(next() * 12)).padStart(2, '0')}-01`);
+    else if (kind === 2) urls.add(`q=${encodeURIComponent(`${pick(words)}${next() < 0.5 ? ` ${pick(words)}` : ''}`)}&limit=${pick([20, 50, 100])}`);
+    else {
+      const d = pick([0.2, 0.5, 1, 2]);
+      urls.add(`bbox=${(town.lon - d).toFixed(3)},${(town.lat - d).toFixed(3)},${(town.lon + d).toFixed(3)},${(town.lat + d).toFixed(3)}`);
+    }
+  }
+  return [...urls].map((q) => `/api/v1/deployments?${q}`);
+}
+
+/** Sends every URL once, CLIENTS at a time; answers/s and latency percentiles. */
+async function run(base: string, urls: readonly string[]): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (next < urls.length) {
+        const url = urls[next++]!;
+        const t = performance.now();
+        const res = await fetch(base + url);
+        await res.arrayBuffer();
+        latencies.push(performance.now() - t);
+        if (res.status !== 200) errors++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))]! * 10) / 10;
+  return { rps: Math.round(urls.length / seconds), p50: at(50), p99: at(99), errors };
+}
+
+const results = [];
+for (const { name, db } of prepare()) {
+  const urls = questions(db);
+  const server = await startServer(db);
+  try {
+    await fetch(`${server.base}/api/v1/stats`).then((r) => r.arrayBuffer()); // the process is warm; no deployment query is
+    const uncached = await run(server.base, urls);
+    const remembered = await run(server.base, urls);
+    results.push({ dataset: name, queries: urls.length, clients: CLIENTS, uncached, remembered, ratio: Math.round((uncached.rps / remembered.rps) * 100) / 100 });
+  } finally {
+    server.child.kill();
+  }
+}
+process.stdout.write(JSON.stringify({ date: new Date().toISOString().slice(0, 10), results, targets: { ratio_bundled: 0.5, ratio_100k: 0.25, p99_ms: 50 } }, null, 2) + '\n');
