@@ -14,8 +14,11 @@ const out = join(REPO_ROOT, 'bench/out');
 mkdirSync(out, { recursive: true });
 const tsx = join(REPO_ROOT, 'node_modules/.bin/tsx');
 
-function cli(db: string, args: string[]) {
-  execFileSync(...cliCommand(...args), { env: { ...process.env, DATABASE_URL: `sqlite:${db}` }, stdio: ['ignore', 'ignore', 'inherit'] });
+function cli(db: string, args: string[], options: { heapMb?: number } = {}) {
+  const [node, argv] = cliCommand(...args);
+  // A larger heap where asked: these benchmarks measure queries, not the import (see bench/import.bench.ts).
+  const flags = options.heapMb ? argv.map((a) => (a.startsWith('--max-old-space-size=') ? `--max-old-space-size=${options.heapMb}` : a)) : argv;
+  execFileSync(node, flags, { env: { ...process.env, DATABASE_URL: `sqlite:${db}` }, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 /** The datasets, built once and kept in bench/out (delete them to rebuild). */
@@ -29,8 +32,10 @@ export function prepare(): Array<{ name: string; db: string }> {
     const generated = join(out, 'atlas-GENERATED-100000.csv');
     if (!existsSync(generated)) execFileSync(tsx, [join(REPO_ROOT, 'bench/generate-atlas.ts'), '100000', generated], { stdio: 'inherit' });
     copyFileSync(real, big);
-    // The generated rows replay the October 2020 export.
-    cli(big, ['import', 'atlas', generated, '--as-of', '2020-10-07']);
+    // The generated rows replay the October 2020 export. Into a database that holds all the bundled data,
+    // 100,000 new rows outgrow the CLI's 112 MB heap (found 2026-12-04, also before issue 12's changes):
+    // given 512 MB here.
+    cli(big, ['import', 'atlas', generated, '--as-of', '2020-10-07'], { heapMb: 512 });
   }
   return [
     { name: 'bundled real data', db: real },

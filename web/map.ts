@@ -431,8 +431,9 @@ async function refresh(options: { list: boolean }): Promise<void> {
     timelineNote.hidden = !answer.warning;
     timelineNote.textContent = answer.warning ?? '';
   }
+  // The shading follows the filters, the timeline's day included (while it plays too).
+  void shade();
   if (options.list) {
-    void shade();
     const page = await fetch(`/deployments?${apiParams(params)}`, { headers: { accept: 'text/html' } });
     if (mine !== generation || !page.ok) return;
     const fresh = new DOMParser().parseFromString(await page.text(), 'text/html').getElementById('results');

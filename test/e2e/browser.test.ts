@@ -225,6 +225,18 @@ describe('the site in Chromium', () => {
     expect(laterCount).toBeGreaterThan(expected);
     await expect.poll(() => page.textContent('#timeline-count'), { timeout: 15_000 }).toBe(`${laterCount.toLocaleString('en-US')} deployments known in use on ${later}`);
     expect(page.url()).toContain(`active_on=${later}`);
+    // While the timeline plays, the shading of states follows the day too.
+    const shadedDays: string[] = [];
+    const watch = (r: { url(): string }) => {
+      const url = new URL(r.url());
+      if (url.pathname === '/api/v1/areas' && url.searchParams.get('active_on')) shadedDays.push(url.searchParams.get('active_on')!);
+    };
+    await page.keyboard.press('Home');
+    page.on('request', watch);
+    await page.click('#timeline-play');
+    await expect.poll(() => new Set(shadedDays).size, { timeout: 15_000 }).toBeGreaterThan(1);
+    await page.click('#timeline-play');
+    page.off('request', watch);
     // A day after the Atlas's as-of date: the count says it is not a count for that day.
     await page.fill('input[name=active_on]', '2026-01-01');
     await page.locator('input[name=active_on]').dispatchEvent('change');
