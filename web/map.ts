@@ -33,6 +33,9 @@ const playButton = document.getElementById('timeline-play') as HTMLButtonElement
 const shadeSelect = document.getElementById('shade') as HTMLSelectElement;
 
 document.getElementById('map-noscript')?.remove();
+// On a phone the map comes first (CSS), and the filters wait behind their one control.
+const filtersPanel = document.querySelector<HTMLDetailsElement>('details[data-filters-panel]');
+if (filtersPanel && window.matchMedia('(max-width: 40rem)').matches) filtersPanel.open = false;
 document.getElementById('timeline-control')!.hidden = false;
 document.getElementById('shade-control')!.hidden = false;
 
@@ -70,8 +73,9 @@ const map = new maplibregl.Map({
   container,
   // The map keeps its view in the address on the map page only (the home page's address stays "/").
   hash: location.pathname === '/map',
-  center: [-96, 38.5],
-  zoom: 3.2,
+  // The whole of the lower 48: on a wide screen this view holds it; a narrow one fits it to its width
+  // (a view in the address wins over both).
+  ...(window.matchMedia('(max-width: 40rem)').matches ? { bounds: [[-124.8, 24.4], [-66.9, 49.4]] as [[number, number], [number, number]], fitBoundsOptions: { padding: 8 } } : { center: [-96, 38.5] as [number, number], zoom: 3.2 }),
   minZoom: 2,
   maxZoom: 16,
   attributionControl: { compact: true, customAttribution: 'Outlines: US Census Bureau via us-atlas · Data: see About' },
@@ -467,6 +471,27 @@ map.on('load', async () => {
   container.dataset.ready = 'true';
 });
 map.on('zoomend', () => void ensureCounties());
+
+// ---- views: the lower 48 first, and a switcher for Alaska, Hawaii and Puerto Rico -------------------
+
+const VIEWS: Record<string, [[number, number], [number, number]]> = {
+  us: [[-124.8, 24.4], [-66.9, 49.4]],
+  ak: [[-170, 51.2], [-129.9, 71.4]],
+  hi: [[-160.3, 18.9], [-154.8, 22.3]],
+  pr: [[-67.3, 17.9], [-65.2, 18.6]],
+};
+const viewControl = document.getElementById('view-control');
+if (viewControl) {
+  viewControl.hidden = false;
+  viewControl.addEventListener('click', (event) => {
+    const view = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-view]')?.dataset.view;
+    if (view && VIEWS[view]) map.fitBounds(VIEWS[view], { padding: 8 });
+  });
+}
+// The bounds in view, for people's tools and the browser tests: [[west, south], [east, north]].
+const showBounds = () => (container.dataset.bounds = JSON.stringify(map.getBounds().toArray()));
+map.on('load', showBounds);
+map.on('moveend', showBounds);
 map.on('idle', () => {
   updateCountMarkers();
   // How many deployment features are drawn: read by people's tools and by the browser tests.

@@ -38,7 +38,7 @@ button{background:var(--accent);color:#fff;border-color:var(--accent);cursor:poi
 h1{line-height:1.2;margin:.5rem 0 1rem}h2{margin-top:2rem}
 .figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(10rem,1fr));gap:1rem;margin:1rem 0;padding:0;list-style:none}
 .figures li{border:1px solid var(--line);border-radius:.5rem;padding:1rem;background:#fff}.figures strong{display:block;font-size:2rem;line-height:1.1}
-.table-wrap{overflow-x:auto}table{border-collapse:collapse;width:100%;background:#fff}
+.table-wrap{overflow-x:auto;position:relative}table{border-collapse:collapse;width:100%;background:#fff}
 th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid var(--line);vertical-align:top}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.date{white-space:nowrap}
 caption{text-align:left;font-weight:600;padding:.4rem 0}
 th a{color:var(--ink)}th[aria-sort] a{color:var(--accent)}
@@ -57,6 +57,9 @@ th a{color:var(--ink)}th[aria-sort] a{color:var(--accent)}
 .pager{display:flex;flex-wrap:wrap;gap:1rem;align-items:center;margin:1rem 0}.pager a{display:inline-block;padding:.5rem}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dl.facts dt{font-weight:600}dl.facts dd{margin:0}
 ol.timeline{list-style:none;padding:0;border-left:3px solid var(--line);margin-left:.5rem}ol.timeline li{padding:.25rem 0 .75rem 1rem}
+.filters-panel>summary{cursor:pointer;font-weight:600;padding:.4rem 0;min-height:2rem}
+.view-control{position:absolute;top:.5rem;left:.5rem;max-width:calc(100% - 3.5rem);z-index:2;display:flex;flex-wrap:wrap;gap:.3rem}.view-control button{padding:.25rem .5rem;font-size:.85rem;background:#fff}
+@media (max-width:40rem){.map-layout{display:flex;flex-direction:column}.map-layout>.map-shell{order:-2}.map-layout>.map-controls{order:-1}#map{height:min(62vh,30rem)}}
 .map-shell{position:relative}#map{height:min(70vh,40rem);width:100%;border:1px solid var(--line);border-radius:.5rem;background:#dfe6ee}
 .map-controls{display:flex;flex-wrap:wrap;gap:.5rem 1.25rem;align-items:center;margin:.5rem 0}
 .map-controls fieldset{border:1px solid var(--line);border-radius:.5rem;padding:.25rem .75rem;margin:0;display:flex;flex-wrap:wrap;gap:.25rem .75rem}

@@ -111,6 +111,8 @@ describe('the site in Chromium', () => {
   async function openMap(page: Page, path = '/map'): Promise<void> {
     await page.goto(`${origin}${path}`);
     await page.waitForSelector('#map[data-ready="true"]', { timeout: 30_000 });
+    // The tests click on the map where things are drawn: all of it in view.
+    await page.locator('#map').scrollIntoViewIfNeeded();
     await page.waitForFunction(() => Number(document.getElementById('map')!.dataset.renderedFeatures ?? 0) > 0, undefined, { timeout: 30_000 });
   }
 
@@ -139,6 +141,30 @@ describe('the site in Chromium', () => {
     await find.locator('input[name=q]').fill('Somerville, MA');
     await Promise.all([page.waitForURL(/\/search\?q=Somerville/), find.locator('button[type=submit]').click()]);
     expect(await page.textContent('h1')).toContain('Search results for “Somerville, MA”');
+    await context.close();
+  });
+
+  it('shows the map first on a phone, with the filters behind one control, the lower 48 whole, and a switcher for Alaska', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await watchedPage(context);
+    await openMap(page);
+    const box = (await page.locator('#map').boundingBox())!;
+    // Below the site's header and the page's heading only (it was 1,295 px down, under the filters).
+    expect(box.y).toBeLessThan(400);
+    expect(844 - box.y).toBeGreaterThan(box.height * 0.8);
+    expect(await page.locator('details[data-filters-panel]').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+    const inView = async (lon: number, lat: number) => {
+      const [[west, south], [east, north]] = JSON.parse((await page.getAttribute('#map', 'data-bounds'))!) as [[number, number], [number, number]];
+      return lon >= west && lon <= east && lat >= south && lat <= north;
+    };
+    await expect.poll(() => page.getAttribute('#map', 'data-bounds'), { timeout: 15_000 }).not.toBeNull();
+    // San Diego, Seattle, Maine's tip, Key West: the whole of the lower 48.
+    for (const [lon, lat] of [[-117.2, 32.7], [-122.3, 47.6], [-67.0, 44.8], [-81.8, 24.6]] as const) expect(await inView(lon, lat), `${lon},${lat}`).toBe(true);
+    await page.click('button[data-view=ak]');
+    await expect.poll(() => inView(-149.9, 61.2), { timeout: 15_000 }).toBe(true);
+    // The filters open from their control.
+    await page.click('details[data-filters-panel] > summary');
+    expect(await page.isVisible('form[data-deployment-filters] input[name=technology][value=ring-neighbors]')).toBe(true);
     await context.close();
   });
 

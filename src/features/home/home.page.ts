@@ -51,16 +51,16 @@ ${empty ? '<p><strong>The database is empty.</strong> Load the bundled data with
 </form>
 ${map.html}
 <h2>Deployments by technology</h2>
-<table>
+<div class="table-wrap"><table>
 <thead><tr><th scope="col">Technology</th><th scope="col" class="n">Deployments</th><th scope="col" class="n">Active when last seen</th><th scope="col">Newest of those seen</th><th scope="col" class="n">Agencies</th><th scope="col" class="n">Laws</th><th scope="col">Data</th></tr></thead>
 <tbody>${techRows || '<tr><td colspan="7">No deployments yet.</td></tr>'}</tbody>
-</table>
+</table></div>
 <h2>How current is this?</h2>
 <p class="note">Each figure is only as recent as its source. Absence from this data does not mean a technology is not used.</p>
-<table>
+<div class="table-wrap"><table>
 <thead><tr><th scope="col">Dataset</th><th scope="col">Compiled by</th><th scope="col">As of</th><th scope="col" class="n">Rows</th></tr></thead>
 <tbody>${datasetRows}</tbody>
-</table>`;
+</table></div>`;
     reply.type('text/html; charset=utf-8').send(renderPage({ title: 'Police surveillance partnerships', body, scripts: map.scripts, styles: map.styles }));
     return reply;
   });

@@ -27,8 +27,12 @@ export async function renderMapSection(db: Kysely<Database>, raw: Record<string,
   };
   const html = `
 <h${heading === 'h1' ? 1 : 2}>Map of police surveillance</h${heading === 'h1' ? 1 : 2}>
+<div class="map-layout">
+<details class="filters-panel" data-filters-panel open><summary>Filters</summary>
 ${filterForm('/map', filters, vendors)}
+</details>
 <div class="map-controls">
+
 <div id="timeline-control" class="timeline-control" hidden>
 <label for="timeline">Timeline</label><input id="timeline" type="range" min="0" max="1" value="1" step="1" aria-describedby="timeline-count">
 <output id="timeline-date" for="timeline">All dates</output>
@@ -39,8 +43,12 @@ ${filterForm('/map', filters, vendors)}
 <label id="shade-control" hidden>Shade states and counties by <select id="shade"><option value="density">deployments</option><option value="laws">laws</option><option value="none">nothing</option></select></label>
 </div>
 <div class="map-shell">
+<div id="view-control" class="view-control" role="group" aria-label="Show on the map" hidden>
+<button type="button" class="secondary" data-view="us">Lower 48</button><button type="button" class="secondary" data-view="ak">Alaska</button><button type="button" class="secondary" data-view="hi">Hawaii</button><button type="button" class="secondary" data-view="pr">Puerto Rico</button>
+</div>
 <div id="map" data-config="${escapeHtml(JSON.stringify(config))}" role="region" aria-label="Interactive map of deployments; the list after it holds the same results">
 <p id="map-noscript" class="note">${entry ? 'The interactive map needs JavaScript. The list below holds the same results, and the filters work without it.' : 'The map has not been built (run <code>npm run build</code>). The list below holds the same results.'}</p>
+</div>
 </div>
 </div>
 <ul id="map-legend" class="legend" aria-label="Map legend"></ul>
