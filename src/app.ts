@@ -35,6 +35,7 @@ import { registerSearchPage } from '#src/features/search/search.page';
 import { registerAboutPage } from '#src/features/about/about.page';
 import { registerMapPage } from '#src/features/map/map.page';
 import { registerAreaRoutes } from '#src/features/map/areas.routes';
+import { registerTownRoutes } from '#src/features/map/towns.routes';
 import { registerChangeRoutes } from '#src/features/changes/changes.routes';
 import { registerChangesPage } from '#src/features/changes/changes.page';
 import { registerDatasetRoutes } from '#src/sync/datasets.routes';
@@ -174,6 +175,7 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
   registerExportRoute(app, handle.db);
   registerTileRoutes(app, handle.db);
   registerAreaRoutes(app, handle.db);
+  registerTownRoutes(app, handle.db);
   registerCampaignRoutes(app, handle.db);
   registerChangeRoutes(app, handle.db, options.campaigns?.publicUrl ?? 'http://127.0.0.1:3000');
   registerDatasetRoutes(app, handle.db);

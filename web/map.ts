@@ -472,6 +472,37 @@ map.on('load', async () => {
 });
 map.on('zoomend', () => void ensureCounties());
 
+// ---- town names at city zoom, from the bundled Census places (the basemap has no labels) -----------
+
+const TOWN_ZOOM = 9;
+let townMarkers: maplibregl.Marker[] = [];
+let townsAsked = '';
+async function showTowns(): Promise<void> {
+  if (map.getZoom() < TOWN_ZOOM) {
+    townMarkers.forEach((m) => m.remove());
+    townMarkers = [];
+    townsAsked = '';
+    return;
+  }
+  const b = map.getBounds();
+  const clamp = (x: number, limit: number) => Math.max(-limit, Math.min(limit, x)).toFixed(3);
+  const bbox = `${clamp(b.getWest(), 180)},${clamp(b.getSouth(), 90)},${clamp(b.getEast(), 180)},${clamp(b.getNorth(), 90)}`;
+  if (bbox === townsAsked) return;
+  townsAsked = bbox;
+  const response = await fetch(`/api/v1/towns?bbox=${bbox}&limit=30`);
+  if (!response.ok || bbox !== townsAsked) return;
+  const towns = ((await response.json()) as { data: Array<{ name: string; lat: number; lon: number }> }).data;
+  townMarkers.forEach((m) => m.remove());
+  townMarkers = towns.map((t) => {
+    const label = document.createElement('span');
+    label.className = 'town-label';
+    label.textContent = t.name;
+    return new maplibregl.Marker({ element: label, anchor: 'top', offset: [0, 4] }).setLngLat([t.lon, t.lat]).addTo(map);
+  });
+}
+map.on('moveend', () => void showTowns());
+map.on('load', () => void showTowns());
+
 // ---- views: the lower 48 first, and a switcher for Alaska, Hawaii and Puerto Rico -------------------
 
 const VIEWS: Record<string, [[number, number], [number, number]]> = {

@@ -168,6 +168,17 @@ describe('the site in Chromium', () => {
     await context.close();
   });
 
+  it('writes town names on the map at city zoom, from the bundled places', async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const page = await watchedPage(context);
+    await openMap(page, '/map#10/42.39/-71.1');
+    await expect.poll(() => page.locator('.town-label').allTextContents(), { timeout: 15_000 }).toEqual(expect.arrayContaining(['Somerville', 'Cambridge']));
+    // Zoomed out to the country, no town is named.
+    await page.evaluate(() => (location.hash = '#4/39/-96'));
+    await expect.poll(() => page.locator('.town-label').count(), { timeout: 15_000 }).toBe(0);
+    await context.close();
+  });
+
   it('opens a popup on a cluster and on a point, whose links open the right pages', async () => {
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     const page = await watchedPage(context);

@@ -85,6 +85,8 @@ describe.each(DATABASES)('open data API on %s', (dialect) => {
       ['/api/v1/areas', '/api/v1/areas?technology=ring-neighbors', 200],
       ['/api/v1/areas', '/api/v1/areas?level=county&state=MA', 200],
       ['/api/v1/areas', '/api/v1/areas?level=city', 400],
+      ['/api/v1/towns', '/api/v1/towns?bbox=-71.2,42.3,-71.0,42.45', 200],
+      ['/api/v1/towns', '/api/v1/towns?bbox=1,2,3', 400],
       ['/api/v1/campaigns', '/api/v1/campaigns', 200],
       ['/api/v1/changes', '/api/v1/changes?limit=5', 200],
       ['/api/v1/changes', '/api/v1/changes?since=2026-01-01&kind=loaded&state=MA', 200],
@@ -272,6 +274,16 @@ describe.each(DATABASES)('open data API on %s', (dialect) => {
       expect(d.distance_km).toBeLessThanOrEqual(60);
       expect(Math.abs(d.distance_km - distanceKm(42.36, -71.06, d.lat, d.lon))).toBeLessThan(0.01);
     }
+  });
+
+  it('gives the towns in a box, most populous first, for the map\'s labels', async () => {
+    const towns = (await get('/api/v1/towns?bbox=-71.2,42.3,-71.0,42.45')).json().data as Array<{ name: string; state: string; population: number | null }>;
+    expect(towns.map((t) => t.name)).toEqual(expect.arrayContaining(['Somerville', 'Cambridge', 'Everett', 'Malden']));
+    expect(towns.every((t) => t.state === 'MA')).toBe(true);
+    for (let i = 1; i < towns.length; i++) expect(towns[i]!.population ?? 0).toBeLessThanOrEqual(towns[i - 1]!.population ?? 0);
+    expect((await get('/api/v1/towns?bbox=-71.2,42.3,-71.0,42.45&limit=2')).json().data).toHaveLength(2);
+    expect((await app.inject('/api/v1/towns?bbox=1,2,3')).statusCode).toBe(400);
+    expect((await app.inject('/api/v1/towns')).statusCode).toBe(400);
   });
 
   it('reads enumerated values whatever their case', async () => {
