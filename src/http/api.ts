@@ -203,24 +203,21 @@ export function answerHeaders(reply: FastifyReply, answer: { total: number; as_o
   reply.header('X-Total-Count', String(answer.total));
 }
 
-/** Sends one page of a list as JSON, CSV or GeoJSON. */
+/** Sends one page of a list as JSON or GeoJSON (a CSV list is streamed whole, not paged). */
 export function sendPage<T>(
   request: FastifyRequest,
   reply: FastifyReply,
-  format: ApiFormat,
+  format: Exclude<ApiFormat, 'csv'>,
   page: { data: T[]; total: number; next: string | null; as_of?: string | null; warning?: string },
-  as: { csv: (records: T[]) => string; feature: (record: T) => object },
+  as: { feature: (record: T) => object },
 ): FastifyReply {
   answerHeaders(reply, page);
   if (page.next) {
+    // The request's own parameters (the API refuses any it does not know), with the next cursor.
     const next = new URL(request.url, 'http://counterwatch.invalid');
-    // Only the parameters the route knows: a remembered answer must not replay another request's extras.
-    const known = (request.query ?? {}) as Record<string, unknown>;
-    for (const name of [...next.searchParams.keys()]) if (!(name in known)) next.searchParams.delete(name);
     next.searchParams.set('cursor', page.next);
     reply.header('Link', `<${next.pathname}${next.search}>; rel="next"`);
   }
-  if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(as.csv(page.data));
   if (format === 'geojson') {
     const { data, ...rest } = page;
     return reply.type('application/geo+json').send(JSON.stringify({ type: 'FeatureCollection', features: data.map(as.feature), ...rest }));

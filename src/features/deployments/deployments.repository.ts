@@ -140,17 +140,15 @@ function withColumns<QB extends SelectQueryBuilder<any, any, any>>(query: QB) {
  * as "none there", which is not what the data says.
  */
 export async function findUnknownFilterValue(db: Kysely<Database>, filter: DeploymentFilter): Promise<{ parameter: string; message: string } | null> {
+  const agencyKnown = async (id: string) =>
+    Boolean(
+      (await db.selectFrom('agencies').select('id').where('id', '=', id).executeTakeFirst()) ??
+        (await db.selectFrom('redirects').select('to_id').where('entity_type', '=', 'agency').where('from_id', '=', id).executeTakeFirst()),
+    );
   const [vendor, agency, place] = await Promise.all([
-    filter.vendor ? db.selectFrom('vendors').select('id').where('id', '=', filter.vendor).executeTakeFirst() : Promise.resolve(true),
-    filter.agency
-      ? db
-          .selectFrom('agencies')
-          .select('id')
-          .where('id', '=', filter.agency)
-          .executeTakeFirst()
-          .then((found): Promise<unknown> => (found ? Promise.resolve(found) : db.selectFrom('redirects').select('to_id').where('entity_type', '=', 'agency').where('from_id', '=', filter.agency!).executeTakeFirst()))
-      : Promise.resolve(true),
-    filter.place ? db.selectFrom('places').select('id').where('geoid', '=', filter.place).executeTakeFirst() : Promise.resolve(true),
+    filter.vendor ? db.selectFrom('vendors').select('id').where('id', '=', filter.vendor).executeTakeFirst() : true,
+    filter.agency ? agencyKnown(filter.agency) : true,
+    filter.place ? db.selectFrom('places').select('id').where('geoid', '=', filter.place).executeTakeFirst() : true,
   ]);
   if (!vendor) return { parameter: 'vendor', message: `"vendor": no vendor has the id "${filter.vendor}" (see /api/v1/vendors)` };
   if (!agency) return { parameter: 'agency', message: `"agency": no agency has the id "${filter.agency}" (see /api/v1/agencies)` };

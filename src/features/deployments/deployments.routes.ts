@@ -6,14 +6,13 @@ import type { Database } from '#src/storage/schema';
 import { answerHeaders, encodeCursor, listQuery, negotiateFormat, sendPage } from '#src/http/api';
 import { ERROR_RESPONSES } from '#src/http/api-errors.schema';
 import { HttpError } from '#src/http/errors';
-import { CSV_COLUMNS, csvRow, toFeature, writeExport } from '#src/features/export/export.service';
+import { toFeature, writeExport } from '#src/features/export/export.service';
 import { PassThrough } from 'node:stream';
 import { deploymentSchema } from './deployment.schema';
 import { deploymentFilterSchema, toDeploymentFilter } from './deployment-filter';
-import { countDeployments, describeCurrency, findDeploymentById, findDeploymentPage, findUnknownFilterValue, type DeploymentRecord } from './deployments.repository';
+import { countDeployments, describeCurrency, findDeploymentById, findDeploymentPage, findUnknownFilterValue } from './deployments.repository';
 import { redirectIfMerged } from '#src/features/agencies/agency-redirects';
 
-const asCsv = (records: DeploymentRecord[]) => [CSV_COLUMNS.join(','), ...records.map(csvRow)].join('\n') + '\n';
 
 export function registerDeploymentRoutes(app: FastifyInstance, db: Kysely<Database>): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -60,7 +59,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, db: Kysely<Databa
         filter.activeOn ? describeCurrency(db, filter, filter.activeOn) : Promise.resolve({}),
       ]);
       const page = { data: records, total, next: nextAfter === null ? null : encodeCursor(nextAfter), ...currency };
-      return sendPage(request, reply, format, page, { csv: asCsv, feature: toFeature });
+      return sendPage(request, reply, format, page, { feature: toFeature });
     },
   );
 
