@@ -16,6 +16,17 @@ export interface ApiOptions {
   readonly responseCacheEntries?: number;
 }
 
+/** The dataset version each API request is answered for (set when the request arrives). */
+const versionOf = new WeakMap<FastifyRequest, string>();
+
+/**
+ * The dataset version an API request is answered under: what a route may remember derived values by
+ * (see storage/versioned-cache.ts). Undefined for answers that do not depend on the dataset alone.
+ */
+export function answerVersion(request: FastifyRequest): string | undefined {
+  return versionOf.get(request);
+}
+
 /**
  * The API's plumbing: zod validates requests (and describes them in the OpenAPI document), responses are
  * plain JSON.stringify (their schemas document them; contract tests check them), conditional GETs on the
@@ -62,7 +73,6 @@ export async function registerApiPlumbing(app: FastifyInstance, db: Kysely<Datab
   const cache = new ResponseCache({ maxBytes: options.responseCacheBytes, maxEntries: options.responseCacheEntries ?? 20_000 });
   app.decorate('responseCache', cache);
   const answeredFor = new WeakMap<FastifyRequest, { version: string; key: string }>();
-  const versionOf = new WeakMap<FastifyRequest, string>();
   // Callback style and no promise when the version is fresh: this runs on every API request.
   const conditional = (request: FastifyRequest, reply: FastifyReply, version: string, done: () => void) => {
     const etag = `W/"${version}"`;
@@ -211,6 +221,29 @@ export function sendPage<T>(
   page: { data: T[]; total: number; next: string | null; as_of?: string | null; warning?: string },
   as: { feature: (record: T) => object },
 ): FastifyReply {
+  pageHeaders(request, reply, page);
+  if (format === 'geojson') {
+    const { data, ...rest } = page;
+    return reply.type('application/geo+json').send(JSON.stringify({ type: 'FeatureCollection', features: data.map(as.feature), ...rest }));
+  }
+  return reply.send(page);
+}
+
+/**
+ * A JSON page whose records are already JSON (remembered apart from the answers they are part of): the
+ * same bytes `sendPage` would send for the records they encode.
+ */
+export function sendJsonPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  recordsJson: readonly string[],
+  page: { total: number; next: string | null; as_of?: string | null; warning?: string },
+): FastifyReply {
+  pageHeaders(request, reply, page);
+  return reply.type('application/json; charset=utf-8').send(`{"data":[${recordsJson.join(',')}],${JSON.stringify(page).slice(1)}`);
+}
+
+function pageHeaders(request: FastifyRequest, reply: FastifyReply, page: { total: number; next: string | null; as_of?: string | null; warning?: string }): void {
   answerHeaders(reply, page);
   if (page.next) {
     // The request's own parameters (the API refuses any it does not know), with the next cursor.
@@ -218,11 +251,6 @@ export function sendPage<T>(
     next.searchParams.set('cursor', page.next);
     reply.header('Link', `<${next.pathname}${next.search}>; rel="next"`);
   }
-  if (format === 'geojson') {
-    const { data, ...rest } = page;
-    return reply.type('application/geo+json').send(JSON.stringify({ type: 'FeatureCollection', features: data.map(as.feature), ...rest }));
-  }
-  return reply.send(page);
 }
 
 /**

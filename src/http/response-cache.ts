@@ -1,16 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { VersionedCache, type VersionedCacheLimits } from '#src/storage/versioned-cache';
 
 interface Entry {
   readonly version: string;
   /** Every header of the answer, so that a hit is written straight to the socket. */
   readonly headers: Record<string, string | number>;
   readonly body: Buffer;
-}
-
-export interface ResponseCacheLimits {
-  /** Total bytes of keys, headers and bodies. */
-  readonly maxBytes: number;
-  readonly maxEntries: number;
 }
 
 /**
@@ -21,51 +16,29 @@ export interface ResponseCacheLimits {
  * old one goes at once.
  */
 export class ResponseCache {
-  private readonly entries = new Map<string, Entry & { readonly size: number }>();
-  private bytes = 0;
-  private version: string | null = null;
+  private readonly answers: VersionedCache<Entry>;
 
-  constructor(private readonly limits: ResponseCacheLimits) {}
+  constructor(limits: VersionedCacheLimits) {
+    this.answers = new VersionedCache(limits, (key, entry) => {
+      let size = key.length * 2 + entry.body.length + 64;
+      for (const [name, value] of Object.entries(entry.headers)) size += name.length + String(value).length + 4;
+      return size;
+    });
+  }
 
   /** Entries and bytes held (for tests and operators). */
   stats(): { entries: number; bytes: number; version: string | null } {
-    return { entries: this.entries.size, bytes: this.bytes, version: this.version };
+    return this.answers.stats();
   }
 
   /** The answer remembered for `key` under `version`, the newest version there is. */
   get(key: string, version: string): Entry | undefined {
-    if (version !== this.version) {
-      this.entries.clear();
-      this.bytes = 0;
-      this.version = version;
-      return undefined;
-    }
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    // Most recently used last.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    return entry;
+    return this.answers.get(key, version);
   }
 
+  /** Keeps an answer, unless it was made for an older version than the newest asked for. */
   set(key: string, entry: Entry): void {
-    // An answer made for an older version than the newest asked for is not kept.
-    if (entry.version !== this.version) return;
-    let size = key.length * 2 + entry.body.length + 64;
-    for (const [name, value] of Object.entries(entry.headers)) size += name.length + String(value).length + 4;
-    if (size > this.limits.maxBytes / 16) return;
-    const old = this.entries.get(key);
-    if (old) {
-      this.bytes -= old.size;
-      this.entries.delete(key);
-    }
-    this.entries.set(key, { ...entry, size });
-    this.bytes += size;
-    for (const [k, e] of this.entries) {
-      if (this.bytes <= this.limits.maxBytes && this.entries.size <= this.limits.maxEntries) break;
-      this.entries.delete(k);
-      this.bytes -= e.size;
-    }
+    this.answers.set(key, entry.version, entry);
   }
 }
 
@@ -107,6 +80,8 @@ export function registerResponseCache(app: FastifyInstance, cache: ResponseCache
       }
       headers['content-length'] = body.length;
       cache.set(answer.key, { version: answer.version, headers, body });
+      // The bytes just made are the ones sent: not encoded a second time.
+      return done(null, body);
     }
     done(null, payload);
   });

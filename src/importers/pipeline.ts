@@ -14,6 +14,7 @@ import { isoOf, parseIsoPartialDate, type PartialDate } from '#src/domain/dates'
 import { bumpDatasetVersion } from '#src/storage/dataset-version';
 import { bulkRowsFor, withBulkWrites } from '#src/storage/bulk-writes';
 import { rebuildSearchIndex, updateSearchIndex } from '#src/storage/search-index';
+import { refreshPlannerStatistics } from '#src/storage/planner-statistics';
 import { loadTechnologyVocabulary } from '#src/features/technologies/technologies.repository';
 
 export interface ImportSummary {
@@ -291,6 +292,7 @@ export async function runImport<Row>(
     const touched = await deploymentsTouched(db, runId);
     if (touched === null) await rebuildSearchIndex(db);
     else await updateSearchIndex(db, touched);
+    await refreshPlannerStatistics(db);
     await bumpDatasetVersion(db, now());
   }
   return summary;

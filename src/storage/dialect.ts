@@ -98,11 +98,12 @@ export function sqliteConnectionOf(db: Kysely<any>): SqliteDatabase.Database | n
 }
 
 /**
- * Kysely prepares every query anew; preparing costs as much as running a small one. Remember the last
- * 200 short prepared statements by their SQL; long ones (multi-row inserts and long `in` lists, each of its own
- * size) are not kept, as they are rarely repeated and a prepared statement holds memory. (Safe because
- * better-sqlite3 runs one statement at a time, and nothing here streams rows with iterate(), which would
- * keep a statement busy.)
+ * Kysely prepares every query anew; preparing costs as much as running a small one (a list page's query,
+ * with its forty columns and joins, took longer to prepare than to run). Remember the last 500 prepared
+ * statements of up to 8,000 characters by their SQL: that holds every list query, and the detail queries
+ * of each page size (`in` lists of 1 to 1,000 ids). Longer ones (multi-row inserts) are not kept, as they
+ * are rarely repeated and a prepared statement holds memory. (Safe because better-sqlite3 runs one
+ * statement at a time, and nothing here streams rows with iterate(), which would keep a statement busy.)
  */
 function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
   const cache = new Map<string, SqliteDatabase.Statement>();
@@ -111,13 +112,13 @@ function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Dat
     get(target, property, receiver) {
       if (property !== 'prepare') return Reflect.get(target, property, receiver);
       return (sql: string) => {
-        if (sql.length > 600) return prepare(sql);
+        if (sql.length > 8000) return prepare(sql);
         let statement = cache.get(sql);
         if (statement) {
           cache.delete(sql);
         } else {
           statement = prepare(sql);
-          if (cache.size >= 200) cache.delete(cache.keys().next().value!);
+          if (cache.size >= 500) cache.delete(cache.keys().next().value!);
         }
         cache.set(sql, statement);
         return statement;

@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import fc from 'fast-check';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { buildApp } from '#src/app';
-import { distanceKm } from '#src/features/deployments/deployment-filter';
+import { deploymentFilterSchema, distanceKm, toDeploymentFilter } from '#src/features/deployments/deployment-filter';
+import { countDeployments, describeCurrency, findDeploymentPage } from '#src/features/deployments/deployments.repository';
+import { encodeCursor, listQuery } from '#src/http/api';
 import { bumpDatasetVersion } from '#src/storage/dataset-version';
 import { DATABASES, createTestDatabase, type TestDatabase } from '../support/databases';
 import { fixture, importFile, importGeography } from '../support/fixtures';
@@ -192,6 +194,40 @@ describe.each(DATABASES)('open data API on %s', (dialect) => {
     expect(changed.created + changed.updated).toBe(0);
     await db.db.deleteFrom('meta').where('key', '=', 'dataset_version').execute();
     expect((await app.inject({ url: '/api/v1/technologies', headers: { 'if-none-match': etag } })).statusCode).toBe(200);
+  });
+
+  it('answers new questions from records remembered one by one, byte for byte as the database gives them', async () => {
+    const questions = [
+      'near=42.36,-71.06&radius_km=30&limit=5',
+      'near=42.36,-71.06&radius_km=30',
+      'bbox=-71.5,42.0,-70.9,42.6',
+      'bbox=-71.5,42.0,-70.9,42.6&limit=4',
+      'state=MA&limit=3',
+      'state=MA',
+      'active_on=2019-06-01&technology=ring-neighbors&limit=1000',
+      'active_on=2019-06-01&technology=ring-neighbors&limit=2',
+      'active_on=2024-06-01&state=MA',
+      'q=police',
+    ];
+    const schema = deploymentFilterSchema.extend(listQuery.shape);
+    // Twice: first mostly from the database, then each answer from records other answers left.
+    for (const round of [1, 2]) {
+      for (const question of round === 1 ? questions : [...questions].reverse()) {
+        const params = schema.parse(Object.fromEntries(new URLSearchParams(question)));
+        const filter = toDeploymentFilter(params);
+        // (The second round asks with format=json, so that the remembered answers of the first are not used.)
+        const res = await get(`/api/v1/deployments?${question}${round === 2 ? '&format=json' : ''}`);
+        const { records, nextAfter } = await findDeploymentPage(db.db, filter, { limit: params.limit });
+        const currency = filter.activeOn ? await describeCurrency(db.db, filter, filter.activeOn) : {};
+        const expected = { data: records, total: await countDeployments(db.db, filter), next: nextAfter === null ? null : encodeCursor(nextAfter), ...currency };
+        expect(res.status, question).toBe(200);
+        expect(res.body, question).toBe(JSON.stringify(expected));
+        expect(res.headers['x-total-count'], question).toBe(String(expected.total));
+      }
+    }
+    // Some answers were whole first pages (total and currency from their own rows), some were not.
+    expect((await get('/api/v1/deployments?active_on=2019-06-01&technology=ring-neighbors&limit=1000')).json().next).toBeNull();
+    expect((await get('/api/v1/deployments?active_on=2019-06-01&technology=ring-neighbors&limit=2')).json().next).not.toBeNull();
   });
 
   it('answers a repeated request from memory until the dataset version changes', async () => {

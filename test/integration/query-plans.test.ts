@@ -38,6 +38,8 @@ describe.each(DATABASES)('query plans on %s', (dialect) => {
       place: { place: sample.geoid! },
       bbox: { bbox: { minLon: lon - 0.1, minLat: lat - 0.1, maxLon: lon + 0.1, maxLat: lat + 0.1 } },
       near: { near: { lat, lon, radiusKm: 10 } },
+      'bbox and technology': { bbox: { minLon: lon - 0.1, minLat: lat - 0.1, maxLon: lon + 0.1, maxLat: lat + 0.1 }, technology: [sample.technology_slug] },
+      'near and state': { near: { lat, lon, radiusKm: 10 }, state: sample.state_code },
       words: { words: ['police'] },
     } satisfies Record<string, DeploymentFilter>);
   });
@@ -60,11 +62,61 @@ describe.each(DATABASES)('query plans on %s', (dialect) => {
 
   const FULL_SCAN = dialect === 'sqlite' ? /^SCAN d\b(?! USING (COVERING )?INDEX deployments_)/m : /Seq Scan on deployments\b/;
 
-  for (const name of ['technology', 'state and technology', 'agency', 'vendor', 'place', 'bbox', 'near', 'words']) {
+  const SPATIAL = ['bbox', 'near', 'bbox and technology', 'near and state'];
+  for (const name of ['technology', 'state and technology', 'agency', 'vendor', 'place', 'words', ...SPATIAL]) {
     it(`reads deployments through an index for ${name}`, async () => {
       const text = await plan(deploymentPageQuery(db.db, filters[name]!, { limit: 100 }));
       expect(text, text).not.toMatch(FULL_SCAN);
-      if (name === 'bbox' || name === 'near') expect(text).toMatch(dialect === 'sqlite' ? /VIRTUAL TABLE INDEX \d+:/ : /agencies_point/);
+      if (SPATIAL.includes(name)) expect(text).toMatch(dialect === 'sqlite' ? /VIRTUAL TABLE INDEX \d+:/ : /agencies_point/);
+    });
+  }
+
+  if (dialect === 'sqlite') {
+    it('answers a box or a circle alone from the R*Tree of deployments, without reading deployments', async () => {
+      for (const name of ['bbox', 'near']) {
+        const text = await plan(deploymentPageQuery(db.db, filters[name]!, { limit: 100 }));
+        expect(text, text).toMatch(/SCAN p VIRTUAL TABLE INDEX \d+:/);
+        expect(text, text).not.toMatch(/\b(d|a)\b USING|SCAN (d|a)\b/);
+      }
+      for (const name of ['bbox and technology', 'near and state']) {
+        expect(await plan(deploymentPageQuery(db.db, filters[name]!, { limit: 100 })), name).toMatch(/agency_points/);
+      }
+    });
+
+    it('gives the planner statistics of the deployments after an import', async () => {
+      const { rows } = await sql<{ idx: string | null }>`select idx from sqlite_stat1 where tbl = 'deployments'`.execute(db.db);
+      expect(rows.map((r) => r.idx)).toEqual(expect.arrayContaining(['deployments_state_technology', 'deployments_agency_keys']));
+    });
+
+    it('keeps the R*Tree of deployments true through inserts, moves and deletes', async () => {
+      const pointsOf = async () =>
+        (await sql<{ deployment_id: string; lat: number; lon: number }>`select deployment_id, lat, lon from deployment_points order by deployment_id`.execute(db.db)).rows;
+      const expected = async () =>
+        (
+          await db.db
+            .selectFrom('deployments as d')
+            .innerJoin('agencies as a', 'a.id', 'd.agency_id')
+            .select(['d.id as deployment_id', 'a.lat', 'a.lon'])
+            .where('a.lat', 'is not', null)
+            .where('a.lon', 'is not', null)
+            .orderBy('d.id')
+            .execute()
+        ).map((r) => ({ deployment_id: r.deployment_id, lat: Number(r.lat), lon: Number(r.lon) }));
+      expect(await pointsOf()).toEqual(await expected());
+      const moved = await db.db.selectFrom('deployments').select(['id', 'agency_id']).orderBy('id').executeTakeFirstOrThrow();
+      await db.db.updateTable('agencies').set({ lat: 44.5, lon: -72.5 }).where('id', '=', moved.agency_id).execute();
+      const other = await db.db.selectFrom('agencies').select('id').where('lat', 'is', null).executeTakeFirst();
+      const second = await db.db.selectFrom('deployments').select('id').where('agency_id', '!=', moved.agency_id).orderBy('id', 'desc').executeTakeFirstOrThrow();
+      if (other) await db.db.updateTable('deployments').set({ agency_id: other.id }).where('id', '=', second.id).execute();
+      const third = await db.db.selectFrom('deployments').select('id').where('id', '!=', second.id).where('agency_id', '!=', moved.agency_id).orderBy('id', 'desc').executeTakeFirstOrThrow();
+      await db.db.deleteFrom('deployment_events').where('deployment_id', '=', third.id).execute();
+      await db.db.deleteFrom('deployment_vendors').where('deployment_id', '=', third.id).execute();
+      await db.db.deleteFrom('deployments').where('id', '=', third.id).execute();
+      const now = await pointsOf();
+      expect(now).toEqual(await expected());
+      expect(now.find((p) => p.deployment_id === moved.id)).toMatchObject({ lat: 44.5, lon: -72.5 });
+      expect(now.some((p) => p.deployment_id === third.id)).toBe(false);
+      if (other) expect(now.some((p) => p.deployment_id === second.id)).toBe(false);
     });
   }
 });

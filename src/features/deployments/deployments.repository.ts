@@ -15,9 +15,13 @@ import { findCitedSources, groupBy } from '#src/features/sources/sources.reposit
 /** A deployment as the API and exports give it: see deployment.schema.ts. */
 export type DeploymentRecord = z.infer<typeof deploymentSchema>;
 
-/** Whether a filter reads the agency's columns (its place, its point), so that its query must join agencies. */
-function readsAgencies(filter: DeploymentFilter): boolean {
-  return Boolean(filter.placeId || filter.place || filter.bbox || filter.near);
+/**
+ * Whether a filter reads the agency's columns (its place, its point), so that its query must join
+ * agencies. A box does on PostgreSQL, whose spatial index is on the agencies' points; SQLite's R*Tree
+ * gives the agencies' ids.
+ */
+function readsAgencies(db: Kysely<Database>, filter: DeploymentFilter): boolean {
+  return Boolean(filter.placeId || filter.place || filter.near || (filter.bbox && dialectOf(db) !== 'sqlite'));
 }
 
 /**
@@ -27,7 +31,7 @@ function readsAgencies(filter: DeploymentFilter): boolean {
  */
 function filtered(db: Kysely<Database>, filter: DeploymentFilter, options: { joinAgencies?: boolean } = {}) {
   const joined = () => db.selectFrom('deployments as d').innerJoin('agencies as a', 'a.id', 'd.agency_id');
-  let query = options.joinAgencies === false && !readsAgencies(filter) ? (db.selectFrom('deployments as d') as unknown as ReturnType<typeof joined>) : joined();
+  let query = options.joinAgencies === false && !readsAgencies(db, filter) ? (db.selectFrom('deployments as d') as unknown as ReturnType<typeof joined>) : joined();
   if (filter.technology && filter.technology.length > 0) query = query.where('d.technology_slug', 'in', filter.technology);
   if (filter.status) query = query.where('d.status', '=', filter.status);
   if (filter.state) query = query.where('d.state_code', '=', filter.state);
@@ -76,9 +80,10 @@ function filtered(db: Kysely<Database>, filter: DeploymentFilter, options: { joi
 /** A number parameter PostgreSQL knows the type of. */
 const num = (x: number) => sql<number>`cast(${x} as double precision)`;
 
-/** The great-circle distance (km) from a point to the agency `a`: haversine, on both databases. */
-export function distanceFrom(lat: number, lon: number) {
-  return sql<number>`2 * ${num(EARTH_RADIUS_KM)} * asin(sqrt(power(sin(radians(a.lat - ${num(lat)}) / 2), 2) + ${num(Math.cos((lat * Math.PI) / 180))} * cos(radians(a.lat)) * power(sin(radians(a.lon - ${num(lon)}) / 2), 2)))`;
+/** The great-circle distance (km) from a point to the agency `a` (or to the row `at` names): haversine, on both databases. */
+export function distanceFrom(lat: number, lon: number, at: { lat: string; lon: string } = { lat: 'a.lat', lon: 'a.lon' }) {
+  const [pointLat, pointLon] = [sql.ref(at.lat), sql.ref(at.lon)];
+  return sql<number>`2 * ${num(EARTH_RADIUS_KM)} * asin(sqrt(power(sin(radians(${pointLat} - ${num(lat)}) / 2), 2) + ${num(Math.cos((lat * Math.PI) / 180))} * cos(radians(${pointLat})) * power(sin(radians(${pointLon} - ${num(lon)}) / 2), 2)))`;
 }
 
 type Box = { minLon: number; minLat: number; maxLon: number; maxLat: number };
@@ -91,10 +96,13 @@ export function boxAround(lat: number, lon: number, radiusKm: number): Box {
   return { minLat: Math.max(-90, lat - dLat), maxLat: Math.min(90, lat + dLat), minLon: Math.max(-180, lon - dLon), maxLon: Math.min(180, lon + dLon) };
 }
 
-/** Agencies `a` whose point lies in the box, read through the spatial index (R*Tree / GiST). */
+/**
+ * Deployments `d` whose agency's point lies in the box, read through the spatial index: SQLite's R*Tree
+ * gives agency ids (no join with agencies needed); PostgreSQL's GiST index reads the joined agencies `a`.
+ */
 function inBox(db: Kysely<Database>, b: Box) {
   if (dialectOf(db) === 'sqlite') {
-    return sql<boolean>`a.id in (select agency_id from agency_points where min_lat >= ${b.minLat} and max_lat <= ${b.maxLat} and min_lon >= ${b.minLon} and max_lon <= ${b.maxLon})`;
+    return sql<boolean>`d.agency_id in (select agency_id from agency_points where min_lat >= ${b.minLat} and max_lat <= ${b.maxLat} and min_lon >= ${b.minLon} and max_lon <= ${b.maxLon})`;
   }
   return sql<boolean>`point(a.lon, a.lat) <@ box(point(${num(b.minLon)}, ${num(b.minLat)}), point(${num(b.maxLon)}, ${num(b.maxLat)}))`;
 }
@@ -161,6 +169,12 @@ export async function countDeployments(db: Kysely<Database>, filter: DeploymentF
   // Words alone: the full-text index counts its own matches, without looking up each deployment.
   const given = Object.entries(filter).filter(([, value]) => value !== undefined && !(Array.isArray(value) && value.length === 0));
   if (given.length === 1 && filter.words && filter.words.length > 0) return countMatchingDeployments(db, filter.words, Number.MAX_SAFE_INTEGER);
+  // A box or a circle alone: the R*Tree of deployments' points counts them.
+  const points = pointsOnly(db, filter);
+  if (points) {
+    const row = await points.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
   const row = await filtered(db, filter, { joinAgencies: false }).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   return Number(row?.n ?? 0);
 }
@@ -184,13 +198,21 @@ export async function findAnswerCurrency(db: Kysely<Database>, filter: Deploymen
  * For an answer about `day` (an `active_on` question): the as-of date of the newest data behind it, and a
  * warning when some of it was last seen before that day, so that nobody reads a 2020 status as 2026's.
  */
-export async function describeCurrency(db: Kysely<Database>, filter: DeploymentFilter, day: string): Promise<{ as_of: string | null; warning?: string }> {
-  const { asOf, seenBefore, total } = await findAnswerCurrency(db, filter, day);
+export async function describeCurrency(db: Kysely<Database>, filter: DeploymentFilter, day: string): Promise<AnswerCurrency> {
+  return currencyWords(await findAnswerCurrency(db, filter, day), day);
+}
+
+/** Made once: making a number format costs more than the rest of an answer's words. */
+const WHOLE_NUMBER = new Intl.NumberFormat('en-US');
+
+export type AnswerCurrency = { as_of: string | null; warning?: string };
+
+function currencyWords({ asOf, seenBefore, total }: { asOf: string | null; seenBefore: number; total: number }, day: string): AnswerCurrency {
   if (seenBefore === 0) return { as_of: asOf };
-  const count = new Intl.NumberFormat('en-US').format(seenBefore);
+  const count = WHOLE_NUMBER.format(seenBefore);
   return {
     as_of: asOf,
-    warning: `${count} of the ${new Intl.NumberFormat('en-US').format(total)} deployments in this answer were last seen before ${day}${asOf ? ` (the newest data behind it is as of ${asOf})` : ''}: each is counted as in use when a source last showed it, which says nothing about ${day}.`,
+    warning: `${count} of the ${WHOLE_NUMBER.format(total)} deployments in this answer were last seen before ${day}${asOf ? ` (the newest data behind it is as of ${asOf})` : ''}: each is counted as in use when a source last showed it, which says nothing about ${day}.`,
   };
 }
 
@@ -206,53 +228,158 @@ export async function countDeploymentsByTechnology(db: Kysely<Database>, filter:
 /**
  * One page of deployments in id order after the id `after` (keyset paging: a page never skips or
  * repeats a record while the data does not change), and the id to continue from, or null at the end.
+ * With `near`, nearest first: see `nearestPageQuery`.
  */
 export async function findDeploymentPage(
   db: Kysely<Database>,
   filter: DeploymentFilter,
   page: { limit: number; after?: string },
 ): Promise<{ records: DeploymentRecord[]; nextAfter: string | null }> {
-  if (filter.near) return findNearestPage(db, filter, filter.near, page);
-  const rows = await deploymentPageQuery(db, filter, page).execute();
-  const more = rows.length > page.limit;
-  const pageRows = more ? rows.slice(0, page.limit) : rows;
-  return { records: await withDetails(db, pageRows), nextAfter: more ? (pageRows.at(-1)!.id as string) : null };
+  const { keys, nextAfter } = await findPageKeys(db, filter, page);
+  const records = await findDeploymentsByIds(
+    db,
+    keys.map((k) => k.id),
+  );
+  return { records: records.map((r, i) => withDistance(r, keys[i]!)), nextAfter };
 }
 
-/** The query of one page of a filtered list in id order (query-plan tests read its plan). */
+/** What a page of a list is made of before its records are read: ids in the list's order. */
+export interface PageKey {
+  id: string;
+  last_seen_on: string | null;
+  /** With `near`: the distance from the point, in km. */
+  distance_km?: number;
+}
+
+/** A record of a `near` answer carries its distance (rounded to metres), after every other field. */
+export function withDistance(record: DeploymentRecord, key: PageKey): DeploymentRecord {
+  return key.distance_km === undefined ? record : { ...record, distance_km: roundedDistance(key.distance_km) };
+}
+
+export const roundedDistance = (km: number) => Math.round(km * 1000) / 1000;
+
+/**
+ * A page of a list as the API answers it, before its records are read: the ids in order, the cursor, the
+ * total, and with `active_on` how current the answer is. When a first page holds every match (most
+ * questions about a town, a state's technology or a day), its own rows give the total and the currency:
+ * no second pass over the matches.
+ */
+export async function findDeploymentAnswer(
+  db: Kysely<Database>,
+  filter: DeploymentFilter,
+  page: { limit: number; after?: string },
+): Promise<{ keys: PageKey[]; nextAfter: string | null; total: number; currency: AnswerCurrency | null }> {
+  const { keys, nextAfter } = await findPageKeys(db, filter, page);
+  const complete = page.after === undefined && nextAfter === null;
+  const day = filter.activeOn;
+  const [total, currency] = await Promise.all([
+    complete ? keys.length : countDeployments(db, filter),
+    !day
+      ? null
+      : complete
+        ? currencyWords(
+            {
+              asOf: keys.reduce<string | null>((newest, k) => (k.last_seen_on !== null && (newest === null || k.last_seen_on > newest) ? k.last_seen_on : newest), null),
+              seenBefore: keys.filter((k) => k.last_seen_on !== null && k.last_seen_on < day).length,
+              total: keys.length,
+            },
+            day,
+          )
+        : describeCurrency(db, filter, day),
+  ]);
+  return { keys, nextAfter, total, currency };
+}
+
+async function findPageKeys(db: Kysely<Database>, filter: DeploymentFilter, page: { limit: number; after?: string }): Promise<{ keys: PageKey[]; nextAfter: string | null }> {
+  const rows = (await deploymentPageQuery(db, filter, page).execute()) as Array<{
+    id: string;
+    last_seen_on: string | null;
+    distance_km?: number | string;
+  }>;
+  const more = rows.length > page.limit;
+  const keys: PageKey[] = (more ? rows.slice(0, page.limit) : rows).map((r) =>
+    r.distance_km === undefined ? { id: r.id, last_seen_on: r.last_seen_on } : { id: r.id, last_seen_on: r.last_seen_on, distance_km: Number(r.distance_km) },
+  );
+  const last = keys.at(-1);
+  if (!more || !last) return { keys, nextAfter: null };
+  // A `near` page continues after the last record's distance and id ("12.345678…|id"), so that paging stays stable.
+  return { keys, nextAfter: last.distance_km === undefined ? last.id : `${String(last.distance_km)}|${last.id}` };
+}
+
+/**
+ * The query of the ids of one page of a filtered list (query-plan tests read its plan): in id order, or
+ * nearest first with `near`. Only ids, the day each was last seen and the distance: the records are read
+ * apart, for the page's ids alone.
+ */
 export function deploymentPageQuery(db: Kysely<Database>, filter: DeploymentFilter, page: { limit: number; after?: string }) {
-  let query = withColumns(filtered(db, filter));
+  if (filter.near) return nearestPageQuery(db, filter, filter.near, page);
+  const points = pointsOnly(db, filter);
+  if (points) {
+    // A box alone, from the R*Tree (no deployment's last day seen is needed without `active_on`).
+    let query = points.select(['p.deployment_id as id', sql<null>`null`.as('last_seen_on')]);
+    if (page.after !== undefined) query = query.where('p.deployment_id', '>', page.after);
+    return query.orderBy('p.deployment_id').limit(page.limit + 1);
+  }
+  let query = filtered(db, filter, { joinAgencies: false }).select(['d.id', 'd.last_seen_on']);
   if (page.after !== undefined) query = query.where('d.id', '>', page.after);
   return query.orderBy('d.id').limit(page.limit + 1);
 }
 
-/**
- * A page of a `near` answer: nearest first (then by id), each record with its `distance_km`. The cursor is
- * the last record's distance and id ("12.345678…|id"), so that paging stays stable.
- */
-async function findNearestPage(
-  db: Kysely<Database>,
-  filter: DeploymentFilter,
-  near: NonNullable<DeploymentFilter['near']>,
-  page: { limit: number; after?: string },
-): Promise<{ records: DeploymentRecord[]; nextAfter: string | null }> {
-  const distance = distanceFrom(near.lat, near.lon);
-  let query = withColumns(filtered(db, filter)).select(distance.as('distance_km'));
+/** The ids of a page of a `near` answer: nearest first, then by id, each with its `distance_km`. */
+function nearestPageQuery(db: Kysely<Database>, filter: DeploymentFilter, near: NonNullable<DeploymentFilter['near']>, page: { limit: number; after?: string }) {
+  const points = pointsOnly(db, filter);
+  const distance = points ? distanceFrom(near.lat, near.lon, { lat: 'p.lat', lon: 'p.lon' }) : distanceFrom(near.lat, near.lon);
+  let query: SelectQueryBuilder<any, any, { id: string; last_seen_on: string | null; distance_km: number }> = points
+    ? points.select(['p.deployment_id as id', sql<null>`null`.as('last_seen_on'), distance.as('distance_km')])
+    : filtered(db, filter).select(['d.id', 'd.last_seen_on', distance.as('distance_km')]);
+  const id = points ? 'p.deployment_id' : 'd.id';
   const bar = page.after?.indexOf('|') ?? -1;
   const afterDistance = bar > 0 ? Number(page.after!.slice(0, bar)) : NaN;
   if (page.after !== undefined && Number.isFinite(afterDistance)) {
     const afterId = page.after.slice(bar + 1);
-    query = query.where((eb) => eb.or([eb(distance, '>', num(afterDistance)), eb.and([eb(distance, '=', num(afterDistance)), eb('d.id', '>', afterId)])]));
+    query = query.where((eb) => eb.or([eb(distance, '>', num(afterDistance)), eb.and([eb(distance, '=', num(afterDistance)), eb(sql.ref(id), '>', afterId)])]));
   }
-  const rows = await query.orderBy(distance).orderBy('d.id').limit(page.limit + 1).execute();
-  const more = rows.length > page.limit;
-  const pageRows = more ? rows.slice(0, page.limit) : rows;
-  const records = await withDetails(db, pageRows);
-  const last = pageRows.at(-1) as Record<string, unknown> | undefined;
-  return {
-    records: records.map((r, i) => ({ ...r, distance_km: Math.round(Number(pageRows[i]!.distance_km) * 1000) / 1000 })),
-    nextAfter: more && last ? `${String(Number(last.distance_km))}|${String(last.id)}` : null,
-  };
+  return query.orderBy(distance).orderBy(sql.ref(id)).limit(page.limit + 1);
+}
+
+/**
+ * On SQLite, a filter that is only a box or only a circle reads the R*Tree of deployments' points alone
+ * (`deployment_points`, kept by triggers): the rows of the points in it, as `p` (with its `deployment_id`
+ * and exact `lat`, `lon`). Null for any other filter, or on PostgreSQL, whose index is on agencies.
+ */
+function pointsOnly(db: Kysely<Database>, filter: DeploymentFilter) {
+  if (dialectOf(db) !== 'sqlite') return null;
+  const given = Object.entries(filter).filter(([, value]) => value !== undefined && !(Array.isArray(value) && value.length === 0)).map(([key]) => key);
+  if (given.length !== 1 || (given[0] !== 'bbox' && given[0] !== 'near')) return null;
+  const box = filter.bbox ?? boxAround(filter.near!.lat, filter.near!.lon, filter.near!.radiusKm);
+  let query = (db as unknown as Kysely<{ deployment_points: DeploymentPointRow }>)
+    .selectFrom('deployment_points as p')
+    .where('p.min_lat', '>=', box.minLat)
+    .where('p.max_lat', '<=', box.maxLat)
+    .where('p.min_lon', '>=', box.minLon)
+    .where('p.max_lon', '<=', box.maxLon);
+  if (filter.near) query = query.where(distanceFrom(filter.near.lat, filter.near.lon, { lat: 'p.lat', lon: 'p.lon' }), '<=', num(filter.near.radiusKm));
+  return query;
+}
+
+/** A row of SQLite's R*Tree of deployments' points (migration 0011). */
+interface DeploymentPointRow {
+  id: number;
+  min_lat: number;
+  max_lat: number;
+  min_lon: number;
+  max_lon: number;
+  deployment_id: string;
+  lat: number;
+  lon: number;
+}
+
+/** The records of these deployments, in the order of `ids` (an id that names none is left out). */
+export async function findDeploymentsByIds(db: Kysely<Database>, ids: readonly string[]): Promise<DeploymentRecord[]> {
+  if (ids.length === 0) return [];
+  const rows = await withColumns(filtered(db, {}).where('d.id', 'in', ids)).execute();
+  const byId = new Map((await withDetails(db, rows)).map((r) => [r.id, r]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 /** What the browsable list can be sorted by; every order ends with the id, so pages are stable. */

@@ -3,19 +3,21 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '#src/storage/schema';
-import { answerHeaders, encodeCursor, listQuery, negotiateFormat, sendPage } from '#src/http/api';
+import { answerHeaders, answerVersion, encodeCursor, listQuery, negotiateFormat, sendJsonPage, sendPage } from '#src/http/api';
 import { ERROR_RESPONSES } from '#src/http/api-errors.schema';
 import { HttpError } from '#src/http/errors';
 import { toFeature, writeExport } from '#src/features/export/export.service';
 import { PassThrough } from 'node:stream';
 import { deploymentSchema } from './deployment.schema';
 import { deploymentFilterSchema, toDeploymentFilter } from './deployment-filter';
-import { countDeployments, describeCurrency, findDeploymentById, findDeploymentPage, findUnknownFilterValue } from './deployments.repository';
+import { countDeployments, describeCurrency, findDeploymentAnswer, findDeploymentById, findDeploymentsByIds, findUnknownFilterValue, withDistance } from './deployments.repository';
+import { DeploymentJson } from './deployment-json';
 import { redirectIfMerged } from '#src/features/agencies/agency-redirects';
 
 
 export function registerDeploymentRoutes(app: FastifyInstance, db: Kysely<Database>): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
+  const recordsJson = new DeploymentJson(db);
   api.get(
     '/api/v1/deployments',
     {
@@ -53,13 +55,14 @@ export function registerDeploymentRoutes(app: FastifyInstance, db: Kysely<Databa
         answerHeaders(reply, { total, ...currency });
         return reply.type('text/csv; charset=utf-8').send(stream as never);
       }
-      const [{ records, nextAfter }, total, currency] = await Promise.all([
-        findDeploymentPage(db, filter, { limit: q.limit, after: q.cursor }),
-        countDeployments(db, filter),
-        filter.activeOn ? describeCurrency(db, filter, filter.activeOn) : Promise.resolve({}),
-      ]);
-      const page = { data: records, total, next: nextAfter === null ? null : encodeCursor(nextAfter), ...currency };
-      return sendPage(request, reply, format, page, { feature: toFeature });
+      const { keys, nextAfter, total, currency } = await findDeploymentAnswer(db, filter, { limit: q.limit, after: q.cursor });
+      const page = { total, next: nextAfter === null ? null : encodeCursor(nextAfter), ...currency };
+      if (format === 'json') return sendJsonPage(request, reply, await recordsJson.of(keys, answerVersion(request)), page);
+      const records = await findDeploymentsByIds(
+        db,
+        keys.map((k) => k.id),
+      );
+      return sendPage(request, reply, format, { data: records.map((r, i) => withDistance(r, keys[i]!)), ...page }, { feature: toFeature });
     },
   );
 
