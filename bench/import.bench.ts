@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '#src/config/config';
 import { cliCommand } from './cli-command';
 import { openDatabase } from '#src/storage/dialect';
-import { prepareDatabase } from '#src/storage/prepare';
+import { prepareDatabase } from '#src/bootstrap/prepare-database';
 import { IMPORT_KINDS } from '#src/importers/import-kinds';
 import { runImport } from '#src/importers/pipeline';
 import { BUNDLED_DATASETS } from '#src/bootstrap/bundled-datasets';

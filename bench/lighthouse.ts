@@ -14,7 +14,7 @@ import * as chromeLauncher from 'chrome-launcher';
 import { buildApp } from '#src/app';
 import { REPO_ROOT } from '#src/config/config';
 import { openDatabase } from '#src/storage/dialect';
-import { prepareDatabase } from '#src/storage/prepare';
+import { prepareDatabase } from '#src/bootstrap/prepare-database';
 import { loadBundledData } from '#src/bootstrap/load-bundled-data';
 
 const dir = mkdtempSync(join(tmpdir(), 'counterwatch-lighthouse-'));

@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { readConfig } from '#src/config/config';
 import { openDatabase, DatabaseUrlError, type DatabaseHandle } from '#src/storage/dialect';
-import { prepareDatabase } from '#src/storage/prepare';
+import { prepareDatabase } from '#src/bootstrap/prepare-database';
 import { IMPORT_KINDS } from '#src/importers/import-kinds';
 import { EXPORT_FORMATS, writeExport, type ExportFormat } from '#src/features/export/export.service';
 import { readStats } from '#src/features/stats/stats.repository';

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { escapeHtml, renderPage } from './html';
+import { escapeHtml, renderPage } from '#src/ui/html';
 
 /** An error a client caused, with a stable code; the one error handler turns it into a response. */
 export class HttpError extends Error {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { REPO_ROOT } from '#src/config/config';
-import { SITE_CSS, SITE_CSS_PATH } from './html';
+import { SITE_CSS, SITE_CSS_PATH } from '#src/ui/html';
 
 const WEB_DIR = join(REPO_ROOT, 'dist', 'web');
 const YEAR = 'public, max-age=31536000, immutable';

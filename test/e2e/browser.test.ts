@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildApp } from '#src/app';
 import { REPO_ROOT } from '#src/config/config';
 import { openDatabase, type DatabaseHandle } from '#src/storage/dialect';
-import { prepareDatabase } from '#src/storage/prepare';
+import { prepareDatabase } from '#src/bootstrap/prepare-database';
 import { loadBundledData } from '#src/bootstrap/load-bundled-data';
 import { launchChromium } from '../support/browser';
 import { startSmtpServer, waitForMail } from '../support/smtp';

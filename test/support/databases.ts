@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openDatabase, type DatabaseHandle, type DialectName } from '#src/storage/dialect';
-import { prepareDatabase } from '#src/storage/prepare';
+import { prepareDatabase } from '#src/bootstrap/prepare-database';
 
 /** Every integration test runs once per database. */
 export const DATABASES: readonly DialectName[] = ['sqlite', 'postgres'];

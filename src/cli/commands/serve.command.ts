@@ -1,7 +1,7 @@
 import { readConfig, type Config } from '#src/config/config';
 import { campaignJobs, openCampaignServices } from '#src/features/campaigns/campaign-services';
 import { openDatabase } from '#src/storage/dialect';
-import { prepareDatabase } from '#src/storage/prepare';
+import { prepareDatabase } from '#src/bootstrap/prepare-database';
 import { loadBundledData } from '#src/bootstrap/load-bundled-data';
 import { buildApp } from '#src/app';
 import { sourceSyncJob } from '#src/sync/sync-schedule';

@@ -6,8 +6,8 @@ import { PLACEMENT_TOLERANCE_KM } from '#src/domain/placement';
 import { checkPlacement, type PlacementReport } from '#src/features/agencies/placement-check';
 import { readStats } from '#src/features/stats/stats.repository';
 import { readDatasetVersion } from '#src/storage/dataset-version';
-import { escapeHtml, renderPage } from '#src/http/html';
-import { formatDay, formatNumber, link } from '#src/http/page-parts';
+import { escapeHtml, renderPage } from '#src/ui/html';
+import { formatDay, formatNumber, link } from '#src/ui/page-parts';
 
 /** Counts about dates and matching that the page states, read from the data. */
 async function readDateCounts(db: Kysely<Database>) {

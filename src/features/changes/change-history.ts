@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
-import { escapeHtml } from '#src/http/html';
-import { link, withQuery } from '#src/http/page-parts';
+import { escapeHtml } from '#src/ui/html';
+import { link, withQuery } from '#src/ui/page-parts';
 import { findChanges, type ChangeFilter, type ChangeRecord } from './changes.repository';
 
 /** One change as a list item: when, what (linking to the record), and on what evidence. */

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
-import { escapeHtml, renderPage } from '#src/http/html';
-import { withQuery } from '#src/http/page-parts';
+import { escapeHtml, renderPage } from '#src/ui/html';
+import { withQuery } from '#src/ui/page-parts';
 import { HttpError } from '#src/http/errors';
 import { STATES } from '#src/domain/states';
 import { technologyVocabulary } from '#src/domain/technologies';

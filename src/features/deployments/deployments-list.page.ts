@@ -5,8 +5,8 @@ import { STATES } from '#src/domain/states';
 import { technologyVocabulary } from '#src/domain/technologies';
 import { DEPLOYMENT_STATUSES } from '#src/domain/statuses';
 import type { Database } from '#src/storage/schema';
-import { escapeHtml, renderPage } from '#src/http/html';
-import { formatDay, formatNumber, link, pager, statusAsOf, technologyLink, technologyName, withQuery } from '#src/http/page-parts';
+import { escapeHtml, renderPage } from '#src/ui/html';
+import { formatDay, formatNumber, link, pager, statusAsOf, technologyLink, technologyName, withQuery } from '#src/ui/page-parts';
 import { deploymentFilterSchema, toDeploymentFilter, type DeploymentFilterQuery } from './deployment-filter';
 import { countDeployments, DEPLOYMENT_SORTS, describeCurrency, findDeploymentsSorted, type DeploymentSort } from './deployments.repository';
 

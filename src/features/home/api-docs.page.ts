@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { escapeHtml, renderPage } from '#src/http/html';
+import { escapeHtml, renderPage } from '#src/ui/html';
 
 interface OpenApiParameter {
   name: string;

@@ -4,8 +4,8 @@ import type { Database } from '#src/storage/schema';
 import { readStats } from '#src/features/stats/stats.repository';
 import { listTechnologies } from '#src/features/technologies/technologies.repository';
 import { BUNDLED_DATASETS } from '#src/bootstrap/bundled-datasets';
-import { escapeHtml, renderPage } from '#src/http/html';
-import { formatDay } from '#src/http/page-parts';
+import { escapeHtml, renderPage } from '#src/ui/html';
+import { formatDay } from '#src/ui/page-parts';
 import { parseListQuery } from '#src/features/deployments/deployments-list.page';
 import { renderMapSection, withDefaultLayer } from '#src/features/map/map.page';
 

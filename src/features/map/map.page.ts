@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import { technologyVocabulary } from '#src/domain/technologies';
-import { escapeHtml, renderPage } from '#src/http/html';
+import { escapeHtml, renderPage } from '#src/ui/html';
 import { webEntry } from '#src/http/static-assets';
 import { activeFilters, filterForm, parseListQuery, renderDeploymentResults, vendorsInUse } from '#src/features/deployments/deployments-list.page';
 import { findStartDateSpans } from '#src/features/deployments/deployments.repository';

@@ -3,9 +3,10 @@ import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import { historySection } from '#src/features/changes/change-history';
 import { HttpError } from '#src/http/errors';
-import { escapeHtml, renderPage, externalLink } from '#src/http/html';
-import { formatDay, link, telHref } from '#src/http/page-parts';
-import { findOfficialListings, isStale, officialQuery, reverifyReason, toOfficialRecord } from './officials.repository';
+import { escapeHtml, renderPage, externalLink } from '#src/ui/html';
+import { formatDay, link, telHref } from '#src/ui/page-parts';
+import { findOfficialListings, officialQuery, reverifyReason, toOfficialRecord } from './officials.repository';
+import { isStale } from '#src/domain/officials';
 
 /** One official's public contact details, with where they come from and how old they are. */
 export function registerOfficialPage(app: FastifyInstance, db: Kysely<Database>): void {

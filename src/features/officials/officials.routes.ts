@@ -7,7 +7,8 @@ import type { Database } from '#src/storage/schema';
 import { keysetPage, listQuery } from '#src/http/api';
 import { ERROR_RESPONSES } from '#src/http/api-errors.schema';
 import { HttpError } from '#src/http/errors';
-import { findOfficialListings, isStale, officialQuery, reverifyReason, STALE_AFTER_DAYS, toOfficialRecord, type OfficialListing } from './officials.repository';
+import { findOfficialListings, officialQuery, reverifyReason, toOfficialRecord, type OfficialListing } from './officials.repository';
+import { isStale, STALE_AFTER_DAYS } from '#src/domain/officials';
 import { placeSchema } from '#src/features/places/place.schema';
 import { officialTallies, type OfficialTally } from '#src/features/campaigns/campaigns.repository';
 

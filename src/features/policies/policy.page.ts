@@ -4,8 +4,8 @@ import type { Database } from '#src/storage/schema';
 import { historySection } from '#src/features/changes/change-history';
 import { scopeLabel } from '#src/domain/policies';
 import { HttpError } from '#src/http/errors';
-import { escapeHtml, renderPage, externalLink } from '#src/http/html';
-import { dateInWords, formatDay, link, policyTable, sourceList, statusBadge, technologyLink, withQuery } from '#src/http/page-parts';
+import { escapeHtml, renderPage, externalLink } from '#src/ui/html';
+import { dateInWords, formatDay, link, policyTable, sourceList, statusBadge, technologyLink, withQuery } from '#src/ui/page-parts';
 import { findPolicies, isBinding, iteratePolicies, type PolicyRecord } from './policies.repository';
 
 const LEVEL_WORDS: Record<string, string> = {

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import { countMatchingDeployments, searchWords } from '#src/storage/search-index';
-import { escapeHtml, renderPage } from '#src/http/html';
-import { formatNumber, link, withQuery } from '#src/http/page-parts';
+import { escapeHtml, renderPage } from '#src/ui/html';
+import { formatNumber, link, withQuery } from '#src/ui/page-parts';
 import { placeLabel, placeType, type PlaceRecord } from '#src/features/places/place-record';
 import { lookupZip, searchAgencies, searchPlaces, townsOfZip } from './search.repository';
 

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import { HttpError } from '#src/http/errors';
-import { escapeHtml, renderPage, externalLink } from '#src/http/html';
-import { deploymentTable, link } from '#src/http/page-parts';
+import { escapeHtml, renderPage, externalLink } from '#src/ui/html';
+import { deploymentTable, link } from '#src/ui/page-parts';
 import { findDeploymentById } from '#src/features/deployments/deployments.repository';
 
 /** One source and every record that cites it. */

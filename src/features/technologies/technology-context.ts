@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
-import { escapeHtml } from '#src/http/html';
-import { formatDay } from '#src/http/page-parts';
+import { escapeHtml } from '#src/ui/html';
+import { formatDay } from '#src/ui/page-parts';
 import { findTechnologyEvents, type TechnologyEventRecord } from './technologies.repository';
 
 /** Context events as a list: each dated, with its summary and sources. */

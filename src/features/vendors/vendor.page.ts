@@ -3,8 +3,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import { HttpError } from '#src/http/errors';
 import { vendorAliases } from '#src/domain/vendors';
-import { escapeHtml, renderPage } from '#src/http/html';
-import { deploymentTable, formatNumber, technologyCounts, withQuery } from '#src/http/page-parts';
+import { escapeHtml, renderPage } from '#src/ui/html';
+import { deploymentTable, formatNumber, technologyCounts, withQuery } from '#src/ui/page-parts';
 import { countDeployments, countDeploymentsByTechnology, findDeploymentsSorted } from '#src/features/deployments/deployments.repository';
 
 const SHOWN = 100;

@@ -2,12 +2,33 @@
 import { findTechnologyBySlug } from '#src/domain/technologies';
 import { formatPartialDate, parseIsoPartialDate } from '#src/domain/dates';
 import { scopeLabel } from '#src/domain/policies';
-import type { DeploymentRecord } from '#src/features/deployments/deployments.repository';
-import type { CitedSource } from '#src/features/sources/sources.repository';
-import { isStale } from '#src/features/officials/officials.repository';
+import { isStale } from '#src/domain/officials';
 import { escapeHtml, externalLink, isSafeHref } from './html';
 
 const numberFormat = new Intl.NumberFormat('en-US');
+
+/** What a table of deployments shows of each (the API's deployment record has these fields, and more). */
+export interface DeploymentRow {
+  url: string;
+  technology: string;
+  status: string;
+  started_on: string | null;
+  first_documented_on: string | null;
+  last_seen_on: string | null;
+  ended_on: string | null;
+  no_longer_listed?: { on: string; by: string | null } | null;
+  agency: { url: string; name: string; state: string };
+  place: { url: string; full_name: string } | null;
+}
+
+/** What a list of sources shows of each source a record cites (as the API gives it). */
+export interface SourceRow {
+  url: string;
+  publisher: string | null;
+  kind: string;
+  archive_url: string | null;
+  cited_on: string | null;
+}
 
 export const formatNumber = (n: number): string => numberFormat.format(n);
 
@@ -69,7 +90,7 @@ export function withQuery(path: string, params: Record<string, string | number |
 }
 
 /** A table of deployments: agency, place, technology, status and dates, each linked to its page. */
-export function deploymentTable(records: readonly DeploymentRecord[], caption: string, options: { showTechnology?: boolean; showAgency?: boolean } = {}): string {
+export function deploymentTable(records: readonly DeploymentRow[], caption: string, options: { showTechnology?: boolean; showAgency?: boolean } = {}): string {
   if (records.length === 0) return `<p class="note">No deployments are documented here.</p>`;
   const showTechnology = options.showTechnology ?? true;
   const showAgency = options.showAgency ?? true;
@@ -89,7 +110,7 @@ ${showTechnology ? `<${showAgency ? 'td' : 'th scope="row"'}>${technologyLink(d.
 }
 
 /** The sources a record cites, as a list of links with publisher, kind and date. */
-export function sourceList(sources: readonly CitedSource[]): string {
+export function sourceList(sources: readonly SourceRow[]): string {
   if (sources.length === 0) return '<p class="note">No source is attached yet.</p>';
   return `<ul class="sources">${sources
     .map((s) => {

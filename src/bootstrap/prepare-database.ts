@@ -1,6 +1,6 @@
-import type { DatabaseHandle } from './dialect';
-import { migrateToLatest } from './migrate';
-import { refreshPlannerStatistics } from './planner-statistics';
+import type { DatabaseHandle } from '#src/storage/dialect';
+import { migrateToLatest } from '#src/storage/migrate';
+import { refreshPlannerStatistics } from '#src/storage/planner-statistics';
 import { seedTechnologies } from '#src/features/technologies/technologies.repository';
 import { syncCampaigns } from '#src/features/campaigns/default-campaigns';
 import { registerBundledSources } from '#src/sync/data-sources.repository';
