@@ -58,7 +58,7 @@ function startServer(databaseUrl: string, port: number): Promise<ChildProcess> {
   });
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       if (out.includes('is ready at')) resolve(child);
     });
@@ -141,13 +141,13 @@ async function bench(dialect: 'sqlite' | 'postgres') {
 
     let restartedAfterMs = 0;
     const crash = await load(base, path, form, 12, 'crash', () => {
-      setTimeout(async () => {
+      setTimeout(() => void (async () => {
         const killedAt = Date.now();
         server.kill('SIGKILL');
         await new Promise((r) => server.once('exit', r));
         server = await startServer(databaseUrl, port);
         restartedAfterMs = Date.now() - killedAt;
-      }, 4000);
+      })(), 4000);
     });
 
     // Every acknowledged action is in the database, found by its keyed email hash.

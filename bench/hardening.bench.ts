@@ -32,12 +32,12 @@ async function startServer(db: string, env: Record<string, string>): Promise<{ c
       text += chunk.toString();
       const m = /ready at (http:\/\/\S+)/.exec(text);
       if (m) {
-        child.stdout!.off('data', onData);
-        child.stdout!.resume();
+        child.stdout.off('data', onData);
+        child.stdout.resume();
         resolve(m[1]!);
       }
     };
-    child.stdout!.on('data', onData);
+    child.stdout.on('data', onData);
     child.on('exit', (code) => reject(new Error(`server exited ${code}: ${text}`)));
   });
   return { child, base };
@@ -90,7 +90,7 @@ async function blocking(base: string) {
   const script = `require(${JSON.stringify(autocannonModule)})(${JSON.stringify({ url: base, connections: 50, duration: 10, requests })}, (error, result) => { if (error) throw error; process.stdout.write(JSON.stringify(result)); });`;
   const flood = spawn('node', ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   let json = '';
-  flood.stdout!.on('data', (c: Buffer) => (json += c.toString()));
+  flood.stdout.on('data', (c: Buffer) => (json += c.toString()));
   const done = new Promise<void>((resolve) => flood.on('exit', () => resolve()));
   await new Promise((r) => setTimeout(r, 1000));
   const probes: number[] = [];

@@ -69,7 +69,7 @@ function floorSeconds(): number {
   rmSync(floorDb, { force: true });
   const started = performance.now();
   const result = spawnSync('sqlite3', [floorDb, '-cmd', '.mode csv', `.import ${generated} atlas`]);
-  if (result.status !== 0) throw new Error(`sqlite3 failed: ${result.stderr}`);
+  if (result.status !== 0) throw new Error(`sqlite3 failed: ${result.stderr.toString()}`);
   return (performance.now() - started) / 1000;
 }
 

@@ -121,7 +121,7 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
         .code(status)
         .headers(SECURITY_HEADERS)
         .type('application/json; charset=utf-8')
-        .send(JSON.stringify({ error: { code: status === 414 ? 'uri_too_long' : 'bad_request', message: status === 414 ? 'A part of this address is too long' : 'This address is not a valid URL' } }) as never);
+        .send(JSON.stringify({ error: { code: status === 414 ? 'uri_too_long' : 'bad_request', message: status === 414 ? 'A part of this address is too long' : 'This address is not a valid URL' } }));
     },
   });
   // First of all hooks, so that every answer carries them: 304s, 429s, errors and remembered answers too.

@@ -126,7 +126,7 @@ function showDeployments(params: URLSearchParams): void {
       continue;
     }
     const url = tileUrl(slug, params);
-    const existing = map.getSource(id) as maplibregl.VectorTileSource | undefined;
+    const existing = map.getSource<maplibregl.VectorTileSource>(id);
     if (existing && existing.tiles?.[0] === url) continue;
     // A changed filter is a new source: MapLibre would otherwise keep drawing the tiles it has cached.
     if (existing) {
@@ -460,7 +460,7 @@ form.addEventListener('submit', (event) => {
 });
 shadeSelect.addEventListener('change', () => void shade());
 
-map.on('load', async () => {
+map.on('load', () => void (async () => {
   map.addSource('states', { type: 'geojson', data: await loadOutlines(config.basemap.states, 'states') });
   map.addLayer({ id: 'state-fill', type: 'fill', source: 'states', paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.75 } }, undefined);
   map.addLayer({ id: 'state-lines', type: 'line', source: 'states', paint: { 'line-color': '#5c6670', 'line-width': 1 } });
@@ -469,7 +469,7 @@ map.on('load', async () => {
   showDeployments(params);
   await Promise.all([shade(), ensureCounties(), refresh({ list: false })]);
   container.dataset.ready = 'true';
-});
+})());
 map.on('zoomend', () => void ensureCounties());
 
 // ---- town names at city zoom, from the bundled Census places (the basemap has no labels) -----------

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 /** Sent with every answer: no page may load anything from another origin, or leak where it was. */
 export const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -12,7 +13,7 @@ export const SECURITY_HEADERS = {
  * Answers what Node's HTTP parser refuses before Fastify sees a request (headers too large: 431; a request
  * it cannot parse: 400; a URL too long: 414), with the security headers like every other answer.
  */
-export function answerClientError(error: Error & { code?: string }, socket: import('node:net').Socket): void {
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
   if (!socket.writable) {
     socket.destroy();
     return;

@@ -46,7 +46,9 @@ export async function registerStaticAssets(app: FastifyInstance): Promise<void> 
       prefix: '/assets/',
       preCompressed: true,
       cacheControl: false,
-      setHeaders: (res, path) => res.header('cache-control', path.includes('/basemap/') ? 'public, max-age=86400' : YEAR),
+      setHeaders: (res, path) => {
+        res.header('cache-control', path.includes('/basemap/') ? 'public, max-age=86400' : YEAR);
+      },
     });
   }
 }

@@ -109,7 +109,7 @@ export async function writeDeployments(ctx: BatchContext, inputs: readonly Deplo
   const evidenceBy = new Map<string, Map<string, Record<string, unknown>>>();
   for (const e of stored) {
     const list = evidenceBy.get(e.deployment_id as string) ?? new Map();
-    list.set(e.id as string, e);
+    list.set(e.id, e);
     evidenceBy.set(e.deployment_id as string, list);
   }
 

@@ -402,7 +402,7 @@ async function* readYamlFiles(root: string, onBytes: (bytes: number) => void, ha
     try {
       document = parseYaml(text.toString('utf8'));
     } catch (error) {
-      throw new SyntaxError(`${file}: not YAML: ${(error as Error).message.split('\n')[0]}`);
+      throw new SyntaxError(`${file}: not YAML: ${(error as Error).message.split('\n')[0]}`, { cause: error });
     }
     yield { line: i + 1, fields: [JSON.stringify({ path: file, document })] };
   }

@@ -116,7 +116,7 @@ export class Resolver {
         .where('r.entity_type', '=', 'agency')
         .where('r.from_id', 'in', chunk)
         .execute();
-      for (const { from_id, ...agency } of rows) this.merged.set(from_id, agency as AgencyRef);
+      for (const { from_id, ...agency } of rows) this.merged.set(from_id, agency);
     }
 
     const placeIds = [...new Set(wanted.agenciesAtPlaces ?? [])].filter((p) => !this.agenciesByPlace.has(p));
@@ -230,7 +230,7 @@ export class Resolver {
       for (const row of rows) {
         const { name_key, ...place } = row;
         const cached = this.placesByKey.get(`${place.kind}|${name_key}`);
-        if (cached && !cached.some((p) => p.id === place.id)) cached.push(place as PlaceRef);
+        if (cached && !cached.some((p) => p.id === place.id)) cached.push(place);
       }
     }
   }
@@ -246,7 +246,7 @@ export class Resolver {
         .execute();
       for (const row of rows) {
         const { name_key, alias_state, ...agency } = row;
-        this.agenciesByKey.get(`${alias_state}|${name_key}`)?.set(agency.id, agency as AgencyRef);
+        this.agenciesByKey.get(`${alias_state}|${name_key}`)?.set(agency.id, agency);
       }
     }
   }

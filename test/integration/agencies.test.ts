@@ -86,7 +86,7 @@ describe.each(DATABASES)('one record per agency, in the right place, on %s', (di
     const county = await db.db.selectFrom('places').selectAll().where('id', '=', 'county-49035').executeTakeFirstOrThrow();
     expect([sheriff.lat, sheriff.lon]).toEqual([county.lat, county.lon]);
     const lasVegas = await agencyOfRow('AOS0112');
-    const town = await db.db.selectFrom('places').selectAll().where('id', '=', lasVegas.place_id!).executeTakeFirstOrThrow();
+    const town = await db.db.selectFrom('places').selectAll().where('id', '=', lasVegas.place_id).executeTakeFirstOrThrow();
     expect(town.name).toBe('Las Vegas');
     expect({ lat: lasVegas.lat, lon: lasVegas.lon, basis: lasVegas.location_basis }).toEqual({ lat: town.lat, lon: town.lon, basis: 'city' });
   });

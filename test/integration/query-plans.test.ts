@@ -50,12 +50,12 @@ describe.each(DATABASES)('query plans on %s', (dialect) => {
   async function plan(query: Compilable): Promise<string> {
     const compiled = query.compile();
     if (dialect === 'sqlite') {
-      const { rows } = await db.db.executeQuery<{ detail: string }>({ ...compiled, sql: `explain query plan ${compiled.sql}` } as never);
+      const { rows } = await db.db.executeQuery<{ detail: string }>({ ...compiled, sql: `explain query plan ${compiled.sql}` });
       return rows.map((r) => r.detail).join('\n');
     }
     return db.db.transaction().execute(async (trx) => {
       await sql`set local enable_seqscan = off`.execute(trx);
-      const { rows } = await trx.executeQuery<{ 'QUERY PLAN': string }>({ ...compiled, sql: `explain ${compiled.sql}` } as never);
+      const { rows } = await trx.executeQuery<{ 'QUERY PLAN': string }>({ ...compiled, sql: `explain ${compiled.sql}` });
       return rows.map((r) => r['QUERY PLAN']).join('\n');
     });
   }

@@ -186,7 +186,7 @@ describe.each(DATABASES)('security and reliability on %s', (dialect) => {
       new Promise<string>((resolve, reject) => {
         const socket = connect(port, '127.0.0.1', () => socket.write(request));
         let answer = '';
-        socket.on('data', (chunk) => (answer += chunk));
+        socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
         socket.on('end', () => resolve(answer));
         socket.on('error', reject);
       });

@@ -40,7 +40,7 @@ class FileServer {
       response.writeHead(200, { 'content-type': 'text/csv', etag: this.etag, 'last-modified': this.lastModified, 'content-length': this.body.length }).end(this.body);
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/exports/atlas.csv`;
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/exports/atlas.csv`;
   }
 
   async stop(): Promise<void> {

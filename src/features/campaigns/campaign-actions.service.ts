@@ -117,7 +117,7 @@ export class CampaignActions {
           .set({ confirm_token_hash: confirm.hash, confirm_token_sealed: this.crypto.encrypt(confirm.token), message_sealed: sealedMessage, message_hash: messageHash, delivery: input.delivery ?? null })
           .where('id', '=', earlier.id)
           .execute();
-        const mailId = await this.mailer.enqueue(trx, this.confirmationMail(input, confirm.token, withdrawToken!, supporter.id));
+        const mailId = await this.mailer.enqueue(trx, this.confirmationMail(input, confirm.token, withdrawToken, supporter.id));
         return { status: 'resent', actionId: earlier.id, mailId } as const;
       }
       const actionId = randomUUID();
@@ -146,7 +146,7 @@ export class CampaignActions {
           .values(input.at.targets.map((t) => ({ action_id: actionId, official_id: t.id })))
           .execute();
       }
-      const mailId = await this.mailer.enqueue(trx, this.confirmationMail(input, confirm.token, withdrawToken!, supporter.id));
+      const mailId = await this.mailer.enqueue(trx, this.confirmationMail(input, confirm.token, withdrawToken, supporter.id));
       return { status: 'pending', actionId, mailId } as const;
     });
     if (outcome.status === 'pending' || outcome.status === 'resent') {

@@ -168,7 +168,7 @@ ${tallyLine(tally)}
     const body = `
 <h1>${escapeHtml(campaign.title)}</h1>
 <p><strong>${escapeHtml(campaign.ask)}</strong></p>
-${campaignOpen(campaign).open ? '' : `<p role="status"><strong>${escapeHtml(campaignOpen(campaign).why!)}</strong></p>`}
+${campaignOpen(campaign).open ? '' : `<p role="status"><strong>${escapeHtml(campaignOpen(campaign).why)}</strong></p>`}
 <p>${escapeHtml(campaign.description)}</p>
 ${tallyLine(tally, 'in this campaign')}
 <form class="filters" method="get" action="/campaigns/${escapeHtml(campaign.id)}" role="search" aria-label="Find your town">
@@ -234,7 +234,7 @@ ${person('letter')}
 ${mailto ? `<button type="submit" name="delivery" value="mailto" class="secondary">Send it from my own email</button>` : ''}
 </form>
 <h2 id="call">Call</h2>
-${targets.filter((o) => o.phone).length ? `<p>Call ${targets.filter((o) => o.phone).map((o) => `<a href="${escapeHtml(telHref(o.phone!))}">${escapeHtml(o.name)} (${escapeHtml(o.phone!)})</a>`).join(', ')}. You could say:</p>` : '<p>We have no phone number for these officials yet. If you find one, you could say:</p>'}
+${targets.filter((o) => o.phone).length ? `<p>Call ${targets.filter((o) => o.phone).map((o) => `<a href="${escapeHtml(telHref(o.phone!))}">${escapeHtml(o.name)} (${escapeHtml(o.phone)})</a>`).join(', ')}. You could say:</p>` : '<p>We have no phone number for these officials yet. If you find one, you could say:</p>'}
 <blockquote>${escapeHtml(fillTemplate(campaign.call_script, { official: first, place, evidence }))}</blockquote>
 <form method="post" action="${escapeHtml(base)}/act" class="action-form" aria-labelledby="call" data-pow>${fields}<input type="hidden" name="kind" value="call">
 ${errorFor('call')}${person('call')}
@@ -279,7 +279,7 @@ ${errorFor('call')}${person('call')}
   app.get<{ Params: { id: string; placeId: string } }>('/campaigns/:id/places/:placeId', { schema: { hide: true } }, async (request, reply) => {
     const { campaign, at, tally } = await load(request.params.id, request.params.placeId);
     const state = campaignOpen(campaign);
-    if (!state.open) return kindMessage(reply, 410, campaign.title, escapeHtml(state.why!));
+    if (!state.open) return kindMessage(reply, 410, campaign.title, escapeHtml(state.why));
     if (at.evidence.length === 0) {
       return kindMessage(reply, 404, campaign.title, `No ${escapeHtml(technologyName(campaign.technology_slug ?? ''))} is recorded for the police of ${escapeHtml(at.place.full_name)}, so this campaign has no ask there. <a href="${escapeHtml(at.place.url)}">See what is recorded for ${escapeHtml(at.place.name)}</a>.`);
     }
@@ -293,7 +293,7 @@ ${errorFor('call')}${person('call')}
       actPage(request, reply, campaign, at, tallyOf(await campaignTallies(db, { campaignId: campaign.id, placeId: at.place.id }), campaign.id), { values, error });
     const body = formFields(request);
     const state = campaignOpen(campaign);
-    if (!state.open) return kindMessage(reply, 410, campaign.title, `${escapeHtml(state.why!)} Nothing was recorded.`);
+    if (!state.open) return kindMessage(reply, 410, campaign.title, `${escapeHtml(state.why)} Nothing was recorded.`);
     const refused = deps.guard.check(request, body);
     if (refused === 'csrf') return kindMessage(reply, 403, 'Please try again', 'This form had expired, or came from another site. Nothing was recorded. Please go back, reload the page and send it again.', back);
     if (refused === 'honeypot') return kindMessage(reply, 400, 'Please try again', 'Your browser filled in a field meant to stay empty, so we could not tell this from an automated post. Nothing was recorded. If you are a person, please go back and send the form again.', back);
@@ -314,7 +314,7 @@ ${errorFor('call')}${person('call')}
     const domainWait = await perDomain.takeExact(form.email.split('@')[1]!.toLowerCase());
     if (domainWait > 0) {
       reply.header('retry-after', String(domainWait));
-      return kindMessage(reply, 429, 'One moment, please', `Many actions came from addresses at ${escapeHtml(form.email.split('@')[1]!)} in the last minute, so we are pausing them for ${domainWait} seconds. Please try again in a minute.`, back);
+      return kindMessage(reply, 429, 'One moment, please', `Many actions came from addresses at ${escapeHtml(form.email.split('@')[1])} in the last minute, so we are pausing them for ${domainWait} seconds. Please try again in a minute.`, back);
     }
     if (form.kind === 'letter' && !form.message) return rerender(body, { field: 'message', message: 'is empty' });
     const outcome = await deps.actions.take({

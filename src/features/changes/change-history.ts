@@ -10,7 +10,7 @@ export function changeItem(c: ChangeRecord, options: { linkRecord?: boolean } = 
   const title = options.linkRecord !== false && c.url ? link(c.url, c.title) : escapeHtml(c.title);
   const fields = c.fields
     ? Object.entries(c.fields)
-        .filter(([, [before, after]]) => typeof before !== 'object' || before === null)
+        .filter(([, [before]]) => typeof before !== 'object' || before === null)
         .slice(0, 4)
         .map(([field, [before, after]]) => `${escapeHtml(field.replace(/_/g, ' '))}: ${escapeHtml(shown(before))} → ${escapeHtml(shown(after))}`)
         .join('; ')

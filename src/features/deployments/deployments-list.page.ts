@@ -44,7 +44,7 @@ export function parsePageQuery<T extends z.ZodType>(schema: T, query: unknown, r
   reply
     .code(400)
     .type('text/html; charset=utf-8')
-    .send(renderPage({ title, noindex: true, body: `<h1>${escapeHtml(title)}</h1><p role="alert">This address has a problem: ${escapeHtml(message)}.</p><p><a href="${escapeHtml(reply.request.url.split('?')[0]!)}">Start again without filters</a></p>` }));
+    .send(renderPage({ title, noindex: true, body: `<h1>${escapeHtml(title)}</h1><p role="alert">This address has a problem: ${escapeHtml(message)}.</p><p><a href="${escapeHtml(reply.request.url.split('?')[0])}">Start again without filters</a></p>` }));
   return null;
 }
 
@@ -149,7 +149,7 @@ export async function renderDeploymentResults(db: Kysely<Database>, q: ListPageQ
   const html = `<section id="results" aria-labelledby="results-heading" data-total="${total}">
 <h2 id="results-heading">${formatNumber(total)} ${total === 1 ? 'deployment' : 'deployments'}</h2>
 <p role="status">${formatNumber(total)} ${total === 1 ? 'deployment' : 'deployments'}: ${escapeHtml(description)}.</p>
-${currency?.warning ? `<p class="notice" role="note" data-as-of="${escapeHtml(currency.as_of ?? '')}"><strong>Not a count for ${escapeHtml(q.active_on!)}.</strong> ${escapeHtml(currency.warning)}</p>` : ''}
+${currency?.warning ? `<p class="notice" role="note" data-as-of="${escapeHtml(currency.as_of ?? '')}"><strong>Not a count for ${escapeHtml(q.active_on)}.</strong> ${escapeHtml(currency.warning)}</p>` : ''}
 ${
   total === 0
     ? `<p><strong>No deployment matches these filters.</strong> Absence from this data does not mean a technology is not used. <a href="/deployments">Show all deployments</a>.</p>`

@@ -63,8 +63,8 @@ export function registerStatsRoutes(app: FastifyInstance, db: Kysely<Database>):
         add(byYear, r.started_on?.slice(0, 4) ?? null, n);
         add(byDocumentedYear, r.first_documented_on?.slice(0, 4) ?? null, n);
         const seen = (lastSeen[r.status] ??= { oldest: null, newest: null });
-        const oldest = (r.oldest as string | null) ?? null;
-        const newest = (r.newest as string | null) ?? null;
+        const oldest = (r.oldest) ?? null;
+        const newest = (r.newest) ?? null;
         if (oldest !== null && (seen.oldest === null || oldest < seen.oldest)) seen.oldest = oldest;
         if (newest !== null && (seen.newest === null || newest > seen.newest)) seen.newest = newest;
       }

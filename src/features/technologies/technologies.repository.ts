@@ -119,7 +119,7 @@ export async function listTechnologies(db: Kysely<Database>): Promise<Technology
         active: Number(d?.active ?? 0),
         agencies: Number(d?.agencies ?? 0),
         policies: policyCounts.get(t.slug) ?? 0,
-        lastSeen: (d?.last_seen as string | null | undefined) ?? null,
+        lastSeen: (d?.last_seen) ?? null,
       },
     };
   });

@@ -58,7 +58,7 @@ export async function writePolicies(ctx: BatchContext, inputs: readonly PolicyIn
 
   const stored = await writer.selectWhereIn('policy_events', 'policy_id', [...new Set(inputs.map((p) => p.id))]);
   const eventsBy = new Map<string, Map<string, Record<string, unknown>>>();
-  for (const e of stored) eventsBy.set(e.policy_id as string, (eventsBy.get(e.policy_id as string) ?? new Map()).set(e.id as string, e));
+  for (const e of stored) eventsBy.set(e.policy_id as string, (eventsBy.get(e.policy_id as string) ?? new Map()).set(e.id, e));
   const eventItems = inputs.flatMap((p) =>
     p.events.map((e) => {
       const id = e.id ?? (e.kind === 'reported' ? `${p.id}@reported:${ctx.dataset}` : `${p.id}@${e.status}@${e.date ? isoOf(e.date) : 'undated'}`);
