@@ -69,11 +69,21 @@ function startServer(databaseUrl: string, port: number): Promise<ChildProcess> {
 async function formOf(base: string, placeId: string) {
   const res = await fetch(`${base}/campaigns/cancel-ring-partnership/places/${placeId}`);
   const html = await res.text();
-  return { cookie: res.headers.get('set-cookie')!.split(';')[0]!, csrf: html.match(/name="csrf" value="([^"]+)"/)![1]! };
+  return {
+    cookie: res.headers.get('set-cookie')!.split(';')[0]!,
+    csrf: html.match(/name="csrf" value="([^"]+)"/)![1]!,
+  };
 }
 
 /** Runs autocannon against the action form; returns the emails the server acknowledged. */
-async function load(base: string, path: string, form: { cookie: string; csrf: string }, seconds: number, run: string, onStart?: () => void) {
+async function load(
+  base: string,
+  path: string,
+  form: { cookie: string; csrf: string },
+  seconds: number,
+  run: string,
+  onStart?: () => void,
+) {
   const acknowledged: string[] = [];
   let n = 0;
   const started = Date.now();
@@ -141,13 +151,17 @@ async function bench(dialect: 'sqlite' | 'postgres') {
 
     let restartedAfterMs = 0;
     const crash = await load(base, path, form, 12, 'crash', () => {
-      setTimeout(() => void (async () => {
-        const killedAt = Date.now();
-        server.kill('SIGKILL');
-        await new Promise((r) => server.once('exit', r));
-        server = await startServer(databaseUrl, port);
-        restartedAfterMs = Date.now() - killedAt;
-      })(), 4000);
+      setTimeout(
+        () =>
+          void (async () => {
+            const killedAt = Date.now();
+            server.kill('SIGKILL');
+            await new Promise((r) => server.once('exit', r));
+            server = await startServer(databaseUrl, port);
+            restartedAfterMs = Date.now() - killedAt;
+          })(),
+        4000,
+      );
     });
 
     // Every acknowledged action is in the database, found by its keyed email hash.
@@ -190,7 +204,8 @@ async function bench(dialect: 'sqlite' | 'postgres') {
 }
 
 const results = [];
-for (const dialect of which === 'both' ? (['sqlite', 'postgres'] as const) : [which as 'sqlite' | 'postgres']) results.push(await bench(dialect));
+for (const dialect of which === 'both' ? (['sqlite', 'postgres'] as const) : [which as 'sqlite' | 'postgres'])
+  results.push(await bench(dialect));
 process.stdout.write(JSON.stringify(results, null, 2) + '\n');
 const ok = results.every((r) => r.steady.acknowledged_per_s >= 1000 && r.lost === 0);
 process.stdout.write(ok ? 'actions benchmark: within targets\n' : 'actions benchmark: MISSES a target\n');

@@ -21,7 +21,9 @@ const ROUNDS = 3;
 execFileSync('node', [join(REPO_ROOT, 'scripts/build.mjs'), '--quiet'], { stdio: 'inherit' });
 
 /** A bare node:http server in its own process answering each path with fixed bytes and content type. */
-async function startFloor(responses: Record<string, { type: string; body: string }>): Promise<{ child: ChildProcess; base: string }> {
+async function startFloor(
+  responses: Record<string, { type: string; body: string }>,
+): Promise<{ child: ChildProcess; base: string }> {
   const file = join(out, 'floor-responses.json');
   writeFileSync(file, JSON.stringify(responses));
   const script = `
@@ -40,7 +42,11 @@ async function startFloor(responses: Record<string, { type: string; body: string
 }
 
 function autocannon(url: string, connections: number): { rps: number; p99: number; errors: number; non2xx: number } {
-  const text = execFileSync(autocannonBin, ['-c', String(connections), '-d', String(DURATION), '--json', url], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'ignore'] });
+  const text = execFileSync(autocannonBin, ['-c', String(connections), '-d', String(DURATION), '--json', url], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const r = JSON.parse(text);
   return { rps: Math.round(r.requests.average), p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
 }
@@ -75,7 +81,10 @@ for (const { name, db } of prepare()) {
     const responses: Record<string, { type: string; body: string }> = {};
     for (const path of [LIST, TILE]) {
       const res = await fetch(server.base + path);
-      responses[path] = { type: res.headers.get('content-type') ?? '', body: Buffer.from(await res.arrayBuffer()).toString('base64') };
+      responses[path] = {
+        type: res.headers.get('content-type') ?? '',
+        body: Buffer.from(await res.arrayBuffer()).toString('base64'),
+      };
     }
     const listStarted = performance.now();
     await fetch(server.base + LIST.replace('limit=50', 'limit=49')).then((r) => r.arrayBuffer());
@@ -98,15 +107,30 @@ for (const { name, db } of prepare()) {
           ours.push(autocannon(server.base + path, 50));
           bare.push(autocannon(floor.base + path, 50));
         }
-        const mid = <T extends { rps: number }>(xs: T[]) => [...xs].sort((a, b) => a.rps - b.rps)[Math.floor(xs.length / 2)]!;
+        const mid = <T extends { rps: number }>(xs: T[]) =>
+          [...xs].sort((a, b) => a.rps - b.rps)[Math.floor(xs.length / 2)]!;
         return [{ ...mid(ours), p99: Math.max(...ours.map((o) => o.p99)) }, mid(bare)] as const;
       };
       const [list, listFloor] = measure(LIST);
       const [tile, tileFloor] = measure(TILE);
       results.push({
         dataset: name,
-        list: { url: LIST, rps: list.rps, floor_rps: listFloor.rps, ratio: Math.round((list.rps / listFloor.rps) * 100) / 100, p99_ms: list.p99, errors: list.errors + list.non2xx },
-        warm_tile: { url: TILE, rps: tile.rps, floor_rps: tileFloor.rps, ratio: Math.round((tile.rps / tileFloor.rps) * 100) / 100, p99_ms: tile.p99, errors: tile.errors + tile.non2xx },
+        list: {
+          url: LIST,
+          rps: list.rps,
+          floor_rps: listFloor.rps,
+          ratio: Math.round((list.rps / listFloor.rps) * 100) / 100,
+          p99_ms: list.p99,
+          errors: list.errors + list.non2xx,
+        },
+        warm_tile: {
+          url: TILE,
+          rps: tile.rps,
+          floor_rps: tileFloor.rps,
+          ratio: Math.round((tile.rps / tileFloor.rps) * 100) / 100,
+          p99_ms: tile.p99,
+          errors: tile.errors + tile.non2xx,
+        },
         cluster_index_first_tile_ms: Math.round(indexMs),
         uncached_list_ms: Math.round(coldListMs * 10) / 10,
         cold_tile_ms_median: Math.round(cold[Math.floor(cold.length / 2)]! * 10) / 10,
@@ -119,5 +143,12 @@ for (const { name, db } of prepare()) {
     server.child.kill();
   }
 }
-const report = { date: new Date().toISOString().slice(0, 10), seconds_per_run: DURATION, rounds: ROUNDS, connections: 50, results, targets: { list_ratio_min: 0.5, tile_ratio_min: 0.6, p99_ms_max: 50, cold_tile_ms_max: 20, server_mb_max: 400 } };
+const report = {
+  date: new Date().toISOString().slice(0, 10),
+  seconds_per_run: DURATION,
+  rounds: ROUNDS,
+  connections: 50,
+  results,
+  targets: { list_ratio_min: 0.5, tile_ratio_min: 0.6, p99_ms_max: 50, cold_tile_ms_max: 20, server_mb_max: 400 },
+};
 process.stdout.write(JSON.stringify(report, null, 2) + '\n');

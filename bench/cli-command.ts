@@ -13,6 +13,11 @@ export function cliCommand(...args: string[]): [string, string[]] {
 /** The same, for the build of another checkout (a before-and-after comparison). */
 export function cliCommandIn(checkout: string, ...args: string[]): [string, string[]] {
   const script: string = JSON.parse(readFileSync(join(checkout, 'package.json'), 'utf8')).scripts.cli;
-  const flags = script.split('&&').at(-1)!.trim().split(/\s+/).filter((part) => part.startsWith('--max-'));
+  const flags = script
+    .split('&&')
+    .at(-1)!
+    .trim()
+    .split(/\s+/)
+    .filter((part) => part.startsWith('--max-'));
   return ['node', [...flags, join(checkout, 'dist/cli.js'), ...args]];
 }

@@ -19,7 +19,8 @@ import { REPO_ROOT } from '#src/config/config';
 
 const serverDir = process.argv[2] ?? REPO_ROOT;
 const autocannonModule = join(REPO_ROOT, 'node_modules/autocannon');
-if (serverDir === REPO_ROOT) execFileSync('node', [join(REPO_ROOT, 'scripts/build.mjs'), '--quiet'], { stdio: 'inherit' });
+if (serverDir === REPO_ROOT)
+  execFileSync('node', [join(REPO_ROOT, 'scripts/build.mjs'), '--quiet'], { stdio: 'inherit' });
 
 async function startServer(db: string, env: Record<string, string>): Promise<{ child: ChildProcess; base: string }> {
   const child = spawn('node', [join(serverDir, 'dist/main.js')], {
@@ -64,17 +65,31 @@ async function send(urls: string[], concurrency: number): Promise<Record<number,
   return statuses;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
 
 async function memory(base: string, pid: number) {
-  await send(Array.from({ length: 500 }, (_, i) => `${base}/api/v1/deployments?limit=${(i % 50) + 1}`), 10);
+  await send(
+    Array.from({ length: 500 }, (_, i) => `${base}/api/v1/deployments?limit=${(i % 50) + 1}`),
+    10,
+  );
   global.gc?.();
   const before = rssMb(pid);
-  const padded = await send(Array.from({ length: 10_000 }, (_, i) => `${base}/api/v1/deployments?state=MA&limit=5&pad=${'x'.repeat(1000)}${i}`), 20);
+  const padded = await send(
+    Array.from({ length: 10_000 }, (_, i) => `${base}/api/v1/deployments?state=MA&limit=5&pad=${'x'.repeat(1000)}${i}`),
+    20,
+  );
   const afterPadded = rssMb(pid);
   const states = ['MA', 'NY', 'CA', 'TX', 'FL', 'IL', 'WA', 'OH', 'PA', 'MI'];
   const distinctRound = (technology: string) =>
-    send(Array.from({ length: 10_000 }, (_, i) => `${base}/api/v1/deployments?state=${states[i % 10]}&limit=${Math.floor(i / 10) + 1}&technology=${technology}`), 20);
+    send(
+      Array.from(
+        { length: 10_000 },
+        (_, i) =>
+          `${base}/api/v1/deployments?state=${states[i % 10]}&limit=${Math.floor(i / 10) + 1}&technology=${technology}`,
+      ),
+      20,
+    );
   const distinct = await distinctRound('all');
   const afterDistinct = rssMb(pid);
   await distinctRound('ring-neighbors');
@@ -86,7 +101,11 @@ async function blocking(base: string) {
   const searches = ['police', 'county sheriff', 'bost', 'spring', 'san', 'department', 'new york', 'lake'];
   // autocannon in a process of its own (so that the probes below are not slowed by it), its 50
   // connections cycling through the searches.
-  const requests = searches.map((q) => ({ method: 'GET', path: `/search?q=${encodeURIComponent(q)}`, headers: { accept: 'text/html' } }));
+  const requests = searches.map((q) => ({
+    method: 'GET',
+    path: `/search?q=${encodeURIComponent(q)}`,
+    headers: { accept: 'text/html' },
+  }));
   const script = `require(${JSON.stringify(autocannonModule)})(${JSON.stringify({ url: base, connections: 50, duration: 10, requests })}, (error, result) => { if (error) throw error; process.stdout.write(JSON.stringify(result)); });`;
   const flood = spawn('node', ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   let json = '';
@@ -108,7 +127,12 @@ async function blocking(base: string) {
     searchesPerSecond: Math.round(result.requests.average),
     searchP99: result.latency.p99,
     non2xx: result.non2xx,
-    healthz: { probes: probes.length, p50: percentile(probes, 50).toFixed(1), p99: percentile(probes, 99).toFixed(1), max: probes.at(-1)!.toFixed(1) },
+    healthz: {
+      probes: probes.length,
+      p50: percentile(probes, 50).toFixed(1),
+      p99: percentile(probes, 99).toFixed(1),
+      max: probes.at(-1)!.toFixed(1),
+    },
   };
 }
 
@@ -128,8 +152,12 @@ try {
   );
   console.log(`  statuses: padded ${JSON.stringify(m.padded)}, distinct ${JSON.stringify(m.distinct)}`);
   const b = await blocking(lifted.base);
-  console.log(`rate limit lifted: /search at 50 connections: ${b.searchesPerSecond} pages/s, p99 ${b.searchP99} ms, ${b.non2xx} non-2xx`);
-  console.log(`  /healthz meanwhile (${b.healthz.probes} probes): p50 ${b.healthz.p50} ms, p99 ${b.healthz.p99} ms, max ${b.healthz.max} ms`);
+  console.log(
+    `rate limit lifted: /search at 50 connections: ${b.searchesPerSecond} pages/s, p99 ${b.searchP99} ms, ${b.non2xx} non-2xx`,
+  );
+  console.log(
+    `  /healthz meanwhile (${b.healthz.probes} probes): p50 ${b.healthz.p50} ms, p99 ${b.healthz.p99} ms, max ${b.healthz.max} ms`,
+  );
 } finally {
   lifted.child.kill('SIGTERM');
   await new Promise((r) => lifted.child.once('exit', r));
@@ -138,8 +166,12 @@ try {
 const defaults = await startServer(db, { LOAD_BUNDLED_DATA: 'false' });
 try {
   const b = await blocking(defaults.base);
-  console.log(`default limits: /search at 50 connections from one client: ${b.searchesPerSecond} answers/s, p99 ${b.searchP99} ms, ${b.non2xx} non-2xx`);
-  console.log(`  /healthz meanwhile (${b.healthz.probes} probes): p50 ${b.healthz.p50} ms, p99 ${b.healthz.p99} ms, max ${b.healthz.max} ms`);
+  console.log(
+    `default limits: /search at 50 connections from one client: ${b.searchesPerSecond} answers/s, p99 ${b.searchP99} ms, ${b.non2xx} non-2xx`,
+  );
+  console.log(
+    `  /healthz meanwhile (${b.healthz.probes} probes): p50 ${b.healthz.p50} ms, p99 ${b.healthz.p99} ms, max ${b.healthz.max} ms`,
+  );
 } finally {
   defaults.child.kill('SIGTERM');
 }

@@ -30,7 +30,8 @@ mkdirSync(outDir, { recursive: true });
 const tsx = join(REPO_ROOT, 'node_modules/.bin/tsx');
 const rows = real ? 5784 : Number(process.argv[2] ?? 100_000);
 const generated = real ? REAL_ATLAS : join(outDir, `atlas-GENERATED-${rows}.csv`);
-if (!existsSync(generated)) execFileSync(tsx, [join(REPO_ROOT, 'bench/generate-atlas.ts'), String(rows), generated], { stdio: 'inherit' });
+if (!existsSync(generated))
+  execFileSync(tsx, [join(REPO_ROOT, 'bench/generate-atlas.ts'), String(rows), generated], { stdio: 'inherit' });
 const sizeMb = statSync(generated).size / 1e6;
 // The same file with every 100th row's summary edited: 1% of the rows changed.
 const changed = join(outDir, `${real ? 'atlas-real' : `atlas-GENERATED-${rows}`}-1pct-changed.csv`);
@@ -50,14 +51,19 @@ const base = join(outDir, 'base.db');
 if (!existsSync(base)) {
   const handle = openDatabase(`sqlite:${base}`);
   await prepareDatabase(handle);
-  for (const d of BUNDLED_DATASETS.filter((d) => ['census-states', 'census-counties', 'census-places', 'fbi-agencies'].includes(d.kind))) {
+  for (const d of BUNDLED_DATASETS.filter((d) =>
+    ['census-states', 'census-counties', 'census-places', 'fbi-agencies'].includes(d.kind),
+  )) {
     await runImport(handle.db, IMPORT_KINDS.get(d.kind)!, join(REPO_ROOT, 'data', d.path), { asOf: d.asOf });
   }
   await handle.close();
 }
 
 function timed(command: string, args: string[]): { seconds: number; peakMb: number; stdout: string } {
-  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr}`);
   const [seconds, kb] = result.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
   return { seconds: seconds!, peakMb: kb! / 1024, stdout: result.stdout };
@@ -90,10 +96,20 @@ for (let i = 0; i < runs; i++) {
   process.env.DATABASE_URL = `sqlite:${again}`;
   const same = timed(...cliCommand('import', 'atlas', generated, '--as-of', '2020-10-07', '--json'));
   const sameSummary = JSON.parse(same.stdout);
-  unchanged.push({ seconds: same.seconds, peakMb: same.peakMb, unchanged: sameSummary.unchanged, updated: sameSummary.updated + sameSummary.created });
+  unchanged.push({
+    seconds: same.seconds,
+    peakMb: same.peakMb,
+    unchanged: sameSummary.unchanged,
+    updated: sameSummary.updated + sameSummary.created,
+  });
   const edited = timed(...cliCommand('import', 'atlas', changed, '--as-of', '2020-10-07', '--json'));
   const editedSummary = JSON.parse(edited.stdout);
-  onePercent.push({ seconds: edited.seconds, peakMb: edited.peakMb, updated: editedSummary.updated, unchanged: editedSummary.unchanged });
+  onePercent.push({
+    seconds: edited.seconds,
+    peakMb: edited.peakMb,
+    updated: editedSummary.updated,
+    unchanged: editedSummary.unchanged,
+  });
 }
 
 // A lower bound for any importer of this model: SQLite alone writing the records the import created
@@ -111,17 +127,22 @@ function recordsOnlyBound(leaveOut: readonly string[], rebuildIndexes = false): 
   boundDb.exec(`attach '${join(outDir, 'ours.db')}' as imported`);
   const tables = (
     boundDb
-      .prepare("select name from main.sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'deployment_search%'")
+      .prepare(
+        "select name from main.sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'deployment_search%'",
+      )
       .all() as Array<{ name: string }>
   ).filter(({ name }) => !leaveOut.includes(name));
   const started = performance.now();
   boundDb.exec('begin');
   const indexes = rebuildIndexes
-    ? (boundDb.prepare("select name, sql from main.sqlite_master where type = 'index' and sql is not null").all() as Array<{ name: string; sql: string }>)
+    ? (boundDb
+        .prepare("select name, sql from main.sqlite_master where type = 'index' and sql is not null")
+        .all() as Array<{ name: string; sql: string }>)
     : [];
   for (const index of indexes) boundDb.exec(`drop index main."${index.name}"`);
   let records = 0;
-  for (const { name } of tables) records += boundDb.prepare(`insert or ignore into main."${name}" select * from imported."${name}"`).run().changes;
+  for (const { name } of tables)
+    records += boundDb.prepare(`insert or ignore into main."${name}" select * from imported."${name}"`).run().changes;
   for (const index of indexes) boundDb.exec(index.sql);
   boundDb.exec('commit');
   const seconds = (performance.now() - started) / 1000;
@@ -140,7 +161,11 @@ const report = {
   file: real ? 'bundled Atlas export (real)' : 'GENERATED Atlas-format rows',
   rows,
   file_mb: Math.round(sizeMb * 10) / 10,
-  floor_sqlite3_import: { seconds: floorSeconds, rows_per_s: Math.round(rows / floorSeconds), peak_mb: Math.round(median(floor.map((f) => f.peakMb))) },
+  floor_sqlite3_import: {
+    seconds: floorSeconds,
+    rows_per_s: Math.round(rows / floorSeconds),
+    peak_mb: Math.round(median(floor.map((f) => f.peakMb))),
+  },
   counterwatch_import: {
     seconds: Math.round(ourSeconds * 100) / 100,
     rows_per_s: Math.round(rows / ourSeconds),
@@ -183,12 +208,21 @@ const report = {
     seconds: Math.round(withoutHistoryIndexesAfter.seconds * 100) / 100,
     ratio_to_floor: Math.round((withoutHistoryIndexesAfter.seconds / floorSeconds) * 100) / 100,
   },
-  targets: { first_import_ratio_to_records_only_bound_at_most: 2, unchanged_ratio_to_floor_at_most: 3, one_percent_ratio_to_floor_at_most: 4, peak_mb_below: 300 },
+  targets: {
+    first_import_ratio_to_records_only_bound_at_most: 2,
+    unchanged_ratio_to_floor_at_most: 3,
+    one_percent_ratio_to_floor_at_most: 4,
+    peak_mb_below: 300,
+  },
 };
 process.stdout.write(JSON.stringify(report, null, 2) + '\n');
 const ok =
   report.ratio_to_records_only_bound <= 2 &&
   report.unchanged_file_again.ratio_to_floor <= 3 &&
   report.one_percent_changed.ratio_to_floor <= 4 &&
-  Math.max(report.counterwatch_import.peak_mb, report.unchanged_file_again.peak_mb, report.one_percent_changed.peak_mb) < 300;
+  Math.max(
+    report.counterwatch_import.peak_mb,
+    report.unchanged_file_again.peak_mb,
+    report.one_percent_changed.peak_mb,
+  ) < 300;
 process.stdout.write(ok ? 'import benchmark: within targets\n' : 'import benchmark: MISSES a target\n');

@@ -18,7 +18,9 @@ const imported = join(out, 'ours.db');
 const base = join(out, 'base.db');
 const generated = join(out, 'atlas-GENERATED-100000.csv');
 if (!existsSync(imported) || !existsSync(generated)) {
-  process.stderr.write('run `npx tsx bench/import.bench.ts 100000` first: this reads the database it leaves in bench/out/\n');
+  process.stderr.write(
+    'run `npx tsx bench/import.bench.ts 100000` first: this reads the database it leaves in bench/out/\n',
+  );
   process.exit(2);
 }
 
@@ -73,7 +75,12 @@ function floorSeconds(): number {
   return (performance.now() - started) / 1000;
 }
 
-function integerKeyed(withSlugs: boolean): { records: number; seconds: number; historyRecords: number; historySeconds: number } {
+function integerKeyed(withSlugs: boolean): {
+  records: number;
+  seconds: number;
+  historyRecords: number;
+  historySeconds: number;
+} {
   const db = fresh(join(out, 'integer-keys.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -97,7 +104,9 @@ create index deployment_vendors_vendor on deployment_vendors(vendor_id);
 `);
   db.exec(`attach '${staged}' as st`);
   // The base's agencies are there before the import, as in the import benchmark (not timed).
-  db.exec('insert into agencies select * from st.s_base_agencies; insert or ignore into agency_aliases select * from st.s_base_aliases;');
+  db.exec(
+    'insert into agencies select * from st.s_base_agencies; insert or ignore into agency_aliases select * from st.s_base_aliases;',
+  );
   let started = performance.now();
   db.exec('begin');
   let records = 0;
@@ -109,14 +118,23 @@ create index deployment_vendors_vendor on deployment_vendors(vendor_id);
     'insert or ignore into deployment_events (deployment_id, status, occurred_on, source_id, row_key) select * from st.s_events',
     'insert or ignore into citations (deployment_id, source_id, cited_on) select * from st.s_citations',
     'insert or ignore into deployment_vendors select * from st.s_links',
-  ]) records += db.prepare(statement).run().changes;
+  ])
+    records += db.prepare(statement).run().changes;
   db.exec('commit');
   const seconds = (performance.now() - started) / 1000;
   started = performance.now();
   db.exec('begin');
-  let historyRecords = db.prepare(`insert into revisions (entity_type, entity_id, action, changes, actor, reason, created_at)
-     select entity_type, entity_id, 'create', '{}', 'import:0f8fad5b-d9cb-469f-a165-70867728950e', null, '2026-11-29T07:00:00.000Z' from st.s_revisions`).run().changes;
-  historyRecords += db.prepare('insert or ignore into origins (entity_type, entity_id, dataset, file, line, row_key) select * from st.s_origins').run().changes;
+  let historyRecords = db
+    .prepare(
+      `insert into revisions (entity_type, entity_id, action, changes, actor, reason, created_at)
+     select entity_type, entity_id, 'create', '{}', 'import:0f8fad5b-d9cb-469f-a165-70867728950e', null, '2026-11-29T07:00:00.000Z' from st.s_revisions`,
+    )
+    .run().changes;
+  historyRecords += db
+    .prepare(
+      'insert or ignore into origins (entity_type, entity_id, dataset, file, line, row_key) select * from st.s_origins',
+    )
+    .run().changes;
   db.exec('commit');
   const historySeconds = (performance.now() - started) / 1000;
   db.close();
@@ -144,14 +162,18 @@ process.stdout.write(
       date: new Date().toISOString().slice(0, 10),
       file: 'GENERATED Atlas-format rows (100,000)',
       floor_sqlite3_import_seconds: round(floor),
-      integer_keys_without_history: { records: results[0]!.records, seconds: round(model), ratio_to_floor: round(model / floor) },
+      integer_keys_without_history: {
+        records: results[0]!.records,
+        seconds: round(model),
+        ratio_to_floor: round(model / floor),
+      },
       integer_keys_with_history: {
         records: results[0]!.records + results[0]!.historyRecords,
         seconds: round(withHistory),
         ratio_to_floor: round(withHistory / floor),
       },
       integer_keys_with_history_and_text_ids_for_urls: {
-        what: 'the same, with today\'s text ids kept as unique columns of agencies, deployments and sources',
+        what: "the same, with today's text ids kept as unique columns of agencies, deployments and sources",
         seconds: round(slugged),
         ratio_to_floor: round(slugged / floor),
       },

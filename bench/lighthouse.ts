@@ -29,7 +29,9 @@ const get = async (path: string) => (await app.inject(path)).json();
 const ring = (await get('/api/v1/deployments?technology=ring-neighbors&state=MA&limit=1')).data[0];
 const policy = (await get('/api/v1/policies?limit=1')).data[0];
 const official = (await get('/api/v1/officials?state=MA&limit=1')).data[0];
-const source = (await handle.db.selectFrom('sources').select('id').where('url', '=', ring.sources[0].url).executeTakeFirstOrThrow()).id;
+const source = (
+  await handle.db.selectFrom('sources').select('id').where('url', '=', ring.sources[0].url).executeTakeFirstOrThrow()
+).id;
 const allPages: Array<[string, string, boolean]> = [
   ['home (with the map)', '/', true],
   ['map', '/map', true],
@@ -57,27 +59,57 @@ const only = process.env.LH_ONLY?.split(',');
 const pages = only ? allPages.filter(([kind]) => only.includes(kind)) : allPages;
 const chrome = await chromeLauncher.launch({
   chromePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-  chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  chromeFlags: [
+    '--headless=new',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--enable-unsafe-swiftshader',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
 });
 const rows: string[] = [];
 let missed = 0;
 try {
   for (const [kind, path, hasMap] of pages) {
-    const result = await lighthouse(`${origin}${path}`, { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: ['performance', 'accessibility', 'best-practices', 'seo'] });
+    const result = await lighthouse(`${origin}${path}`, {
+      port: chrome.port,
+      output: 'json',
+      logLevel: 'error',
+      onlyCategories: ['performance', 'accessibility', 'best-practices', 'seo'],
+    });
     const c = result!.lhr.categories;
     const score = (k: string) => Math.round((c[k]?.score ?? 0) * 100);
-    const s = { perf: score('performance'), a11y: score('accessibility'), bp: score('best-practices'), seo: score('seo') };
-    const notPassed = Object.values(result!.lhr.audits).filter((a) => a.score !== null && a.score < 1 && a.scoreDisplayMode === "binary").map((a) => a.id);
-    if (notPassed.length) process.stderr.write(`${kind}: ${notPassed.join(", ")}\n`);
-    const contrast = result!.lhr.audits['color-contrast']?.details as { items?: Array<{ node?: { snippet?: string; explanation?: string } }> } | undefined;
-    for (const item of contrast?.items ?? []) process.stderr.write(`  contrast: ${item.node?.snippet} ${item.node?.explanation?.split('\n')[1] ?? ''}\n`);
+    const s = {
+      perf: score('performance'),
+      a11y: score('accessibility'),
+      bp: score('best-practices'),
+      seo: score('seo'),
+    };
+    const notPassed = Object.values(result!.lhr.audits)
+      .filter((a) => a.score !== null && a.score < 1 && a.scoreDisplayMode === 'binary')
+      .map((a) => a.id);
+    if (notPassed.length) process.stderr.write(`${kind}: ${notPassed.join(', ')}\n`);
+    const contrast = result!.lhr.audits['color-contrast']?.details as
+      { items?: Array<{ node?: { snippet?: string; explanation?: string } }> } | undefined;
+    for (const item of contrast?.items ?? [])
+      process.stderr.write(`  contrast: ${item.node?.snippet} ${item.node?.explanation?.split('\n')[1] ?? ''}\n`);
     const ok = s.a11y >= 95 && s.bp >= 95 && s.seo >= 90 && (hasMap || s.perf >= 90);
     if (!ok) {
       missed++;
-      const failing = Object.values(result!.lhr.audits).filter((a) => a.score !== null && a.score < 1 && a.scoreDisplayMode !== 'informative' && a.scoreDisplayMode !== 'manual').map((a) => a.id);
+      const failing = Object.values(result!.lhr.audits)
+        .filter(
+          (a) =>
+            a.score !== null && a.score < 1 && a.scoreDisplayMode !== 'informative' && a.scoreDisplayMode !== 'manual',
+        )
+        .map((a) => a.id);
       process.stderr.write(`${kind}: below target; audits not passed: ${failing.join(', ')}\n`);
     }
-    rows.push(`| ${kind} | \`${path.length > 48 ? `${path.slice(0, 45)}…` : path}\` | ${s.perf}${hasMap ? ' (map)' : ''} | ${s.a11y} | ${s.bp} | ${s.seo} | ${ok ? 'met' : '**missed**'} |`);
+    rows.push(
+      `| ${kind} | \`${path.length > 48 ? `${path.slice(0, 45)}…` : path}\` | ${s.perf}${hasMap ? ' (map)' : ''} | ${s.a11y} | ${s.bp} | ${s.seo} | ${ok ? 'met' : '**missed**'} |`,
+    );
   }
 } finally {
   chrome.kill();

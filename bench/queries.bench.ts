@@ -24,16 +24,30 @@ execFileSync('node', [join(REPO_ROOT, 'scripts/build.mjs'), '--quiet'], { stdio:
 /** A deterministic pseudo-random sequence, so that every run asks the same questions. */
 function random(seed: number): () => number {
   let x = seed;
-  return () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  return () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 }
 
 /** The 1,500 distinct questions, from the dataset's own towns, states, technologies and agency names. */
 function questions(dbFile: string): string[] {
   const db = new Database(dbFile, { readonly: true });
-  const towns = db.prepare("select lat, lon from places where kind = 'city' and lat is not null and population > 5000 order by id").all() as Array<{ lat: number; lon: number }>;
-  const states = (db.prepare('select distinct state_code as s from deployments order by 1').all() as Array<{ s: string }>).map((r) => r.s);
-  const technologies = (db.prepare('select distinct technology_slug as t from deployments order by 1').all() as Array<{ t: string }>).map((r) => r.t);
-  const words = [...new Set((db.prepare('select name from agencies where id in (select agency_id from deployments) order by id').all() as Array<{ name: string }>).flatMap((r) => r.name.toLowerCase().match(/[a-z]{4,}/g) ?? []))];
+  const towns = db
+    .prepare("select lat, lon from places where kind = 'city' and lat is not null and population > 5000 order by id")
+    .all() as Array<{ lat: number; lon: number }>;
+  const states = (
+    db.prepare('select distinct state_code as s from deployments order by 1').all() as Array<{ s: string }>
+  ).map((r) => r.s);
+  const technologies = (
+    db.prepare('select distinct technology_slug as t from deployments order by 1').all() as Array<{ t: string }>
+  ).map((r) => r.t);
+  const words = [
+    ...new Set(
+      (
+        db
+          .prepare('select name from agencies where id in (select agency_id from deployments) order by id')
+          .all() as Array<{ name: string }>
+      ).flatMap((r) => r.name.toLowerCase().match(/[a-z]{4,}/g) ?? []),
+    ),
+  ];
   db.close();
   const next = random(42);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]!;
@@ -42,11 +56,19 @@ function questions(dbFile: string): string[] {
     const kind = urls.size % 4;
     const town = pick(towns);
     if (kind === 0) urls.add(`near=${town.lat.toFixed(4)},${town.lon.toFixed(4)}&radius_km=${pick([5, 10, 25, 50])}`);
-    else if (kind === 1) urls.add(`state=${pick(states)}&technology=${pick(technologies)}&active_on=${2014 + Math.floor(next() * 12)}-${String(1 + Math.floor(next() * 12)).padStart(2, '0')}-01`);
-    else if (kind === 2) urls.add(`q=${encodeURIComponent(`${pick(words)}${next() < 0.5 ? ` ${pick(words)}` : ''}`)}&limit=${pick([20, 50, 100])}`);
+    else if (kind === 1)
+      urls.add(
+        `state=${pick(states)}&technology=${pick(technologies)}&active_on=${2014 + Math.floor(next() * 12)}-${String(1 + Math.floor(next() * 12)).padStart(2, '0')}-01`,
+      );
+    else if (kind === 2)
+      urls.add(
+        `q=${encodeURIComponent(`${pick(words)}${next() < 0.5 ? ` ${pick(words)}` : ''}`)}&limit=${pick([20, 50, 100])}`,
+      );
     else {
       const d = pick([0.2, 0.5, 1, 2]);
-      urls.add(`bbox=${(town.lon - d).toFixed(3)},${(town.lat - d).toFixed(3)},${(town.lon + d).toFixed(3)},${(town.lat + d).toFixed(3)}`);
+      urls.add(
+        `bbox=${(town.lon - d).toFixed(3)},${(town.lat - d).toFixed(3)},${(town.lon + d).toFixed(3)},${(town.lat + d).toFixed(3)}`,
+      );
     }
   }
   return [...urls].map((q) => `/api/v1/deployments?${q}`);
@@ -65,7 +87,12 @@ interface Run {
 function combine(runs: Run[]): Omit<Run, 'latencies' | 'seconds'> {
   const latencies = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const seconds = runs.reduce((sum, r) => sum + r.seconds, 0);
-  return { rps: Math.round(latencies.length / seconds), p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors: runs.reduce((sum, r) => sum + r.errors, 0) };
+  return {
+    rps: Math.round(latencies.length / seconds),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+  };
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -92,12 +119,20 @@ async function run(base: string, urls: readonly string[]): Promise<Run> {
   );
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { rps: Math.round(urls.length / seconds), p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors, latencies, seconds };
+  return {
+    rps: Math.round(urls.length / seconds),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    errors,
+    latencies,
+    seconds,
+  };
 }
 
 /** Runs a fresh server RUNS times (this machine's speed wanders by a quarter from minute to minute): the median run of each measure. */
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const median = <T extends { rps: number }>(runs: T[]): T => [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
+const median = <T extends { rps: number }>(runs: T[]): T =>
+  [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
 
 const results = [];
 for (const { name, db } of prepare()) {
@@ -135,4 +170,14 @@ for (const { name, db } of prepare()) {
     every_run: { uncached_rps: uncachedRuns.map((r) => r.rps), remembered_rps: rememberedRuns.map((r) => r.rps) },
   });
 }
-process.stdout.write(JSON.stringify({ date: new Date().toISOString().slice(0, 10), results, targets: { ratio_bundled: 0.5, ratio_100k: 0.25, p99_ms: 50 } }, null, 2) + '\n');
+process.stdout.write(
+  JSON.stringify(
+    {
+      date: new Date().toISOString().slice(0, 10),
+      results,
+      targets: { ratio_bundled: 0.5, ratio_100k: 0.25, p99_ms: 50 },
+    },
+    null,
+    2,
+  ) + '\n',
+);

@@ -47,4 +47,6 @@ const report = {
   targets: { first_start_below: 30, later_start_below: 3 },
 };
 process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-process.stdout.write(first < 30 && median < 3 ? 'start-up benchmark: within targets\n' : 'start-up benchmark: MISSES a target\n');
+process.stdout.write(
+  first < 30 && median < 3 ? 'start-up benchmark: within targets\n' : 'start-up benchmark: MISSES a target\n',
+);

@@ -31,12 +31,15 @@ const built = await build({
 // Chunk names change with their contents: remove the chunks of earlier builds (after writing the new
 // ones, so that a command starting meanwhile still finds every file it imports).
 const fresh = new Set(Object.keys(built.metafile.outputs).map((path) => path.replace(/^dist\/chunks\//, '')));
-for (const file of existsSync('dist/chunks') ? readdirSync('dist/chunks') : []) if (!fresh.has(file)) rmSync(join('dist/chunks', file));
+for (const file of existsSync('dist/chunks') ? readdirSync('dist/chunks') : [])
+  if (!fresh.has(file)) rmSync(join('dist/chunks', file));
 
 const webOut = 'dist/web';
 const stampFile = join(webOut, '.stamp');
 const inputs = ['scripts/build.mjs', 'package-lock.json', ...readdirSync('web').map((f) => join('web', f))].sort();
-const stamp = createHash('sha256').update(inputs.map((f) => `${f}\n${readFileSync(f)}`).join('\n')).digest('hex');
+const stamp = createHash('sha256')
+  .update(inputs.map((f) => `${f}\n${readFileSync(f)}`).join('\n'))
+  .digest('hex');
 if (!existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== stamp) {
   const vite = await import('vite');
   await vite.build({
@@ -54,7 +57,8 @@ if (!existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== stamp) {
     },
   });
   mkdirSync(join(webOut, 'assets/basemap'), { recursive: true });
-  for (const file of ['states-10m.json', 'counties-10m.json']) copyFileSync(join('node_modules/us-atlas', file), join(webOut, 'assets/basemap', file));
+  for (const file of ['states-10m.json', 'counties-10m.json'])
+    copyFileSync(join('node_modules/us-atlas', file), join(webOut, 'assets/basemap', file));
   // Pre-compressed copies, served by @fastify/static to clients that accept them.
   const compress = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {

@@ -101,7 +101,12 @@ function nulCharacterError(url: string): HttpError {
     // Not a query string URLSearchParams reads: the parameter stays unnamed.
   }
   const where = parameter ? `"${parameter}"` : path.includes('%00') ? 'The path' : 'The query';
-  return new HttpError(400, 'invalid_parameter', `${where} holds a NUL character (%00), which no id, cursor or search can contain`, parameter);
+  return new HttpError(
+    400,
+    'invalid_parameter',
+    `${where} holds a NUL character (%00), which no id, cursor or search can contain`,
+    parameter,
+  );
 }
 
 /** Builds the web app over an open, migrated database. The caller owns the database handle. */
@@ -121,7 +126,14 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
         .code(status)
         .headers(SECURITY_HEADERS)
         .type('application/json; charset=utf-8')
-        .send(JSON.stringify({ error: { code: status === 414 ? 'uri_too_long' : 'bad_request', message: status === 414 ? 'A part of this address is too long' : 'This address is not a valid URL' } }));
+        .send(
+          JSON.stringify({
+            error: {
+              code: status === 414 ? 'uri_too_long' : 'bad_request',
+              message: status === 414 ? 'A part of this address is too long' : 'This address is not a valid URL',
+            },
+          }),
+        );
     },
   });
   // First of all hooks, so that every answer carries them: 304s, 429s, errors and remembered answers too.
@@ -131,12 +143,20 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
   });
   installErrorHandlers(app);
   // No id, cursor or search holds a NUL character (PostgreSQL refuses them in text): a 400 before any route.
-  app.addHook('onRequest', (request, _reply, done) => done(/%00/.test(request.url) ? nulCharacterError(request.url) : undefined));
+  app.addHook('onRequest', (request, _reply, done) =>
+    done(/%00/.test(request.url) ? nulCharacterError(request.url) : undefined),
+  );
   // Pages and API alike, per client address (shared between processes when counts are shared). Built
   // files, tiles (drawn from memory) and the health check are not counted.
-  const limiter = new RateLimiter(options.rateLimitPerMinute ?? 600, 60_000, options.sharedCounters ? { store: options.sharedCounters, bucket: 'requests' } : null);
+  const limiter = new RateLimiter(
+    options.rateLimitPerMinute ?? 600,
+    60_000,
+    options.sharedCounters ? { store: options.sharedCounters, bucket: 'requests' } : null,
+  );
   const limit = limiter.hook();
-  app.addHook('onRequest', (request, reply, done) => (UNLIMITED.test(request.url) ? done() : limit(request, reply, done)));
+  app.addHook('onRequest', (request, reply, done) =>
+    UNLIMITED.test(request.url) ? done() : limit(request, reply, done),
+  );
   await registerApiPlumbing(app, handle.db, {
     versionTtlMs: options.versionTtlMs ?? 1000,
     responseCacheBytes: 64 * 1024 * 1024,
@@ -198,9 +218,17 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
   // Campaigns: forms with CSRF protection and a honeypot; actions count after double opt-in.
   registerFormParser(app);
   const crypto = options.campaigns?.crypto ?? new SupporterCrypto(randomBytes(32));
-  const mailer = options.campaigns?.mailer ?? new Mailer(handle.db, crypto, { smtpUrl: null, from: 'test@counterwatch.invalid' });
+  const mailer =
+    options.campaigns?.mailer ?? new Mailer(handle.db, crypto, { smtpUrl: null, from: 'test@counterwatch.invalid' });
   const publicUrl = options.campaigns?.publicUrl ?? 'http://127.0.0.1:3000';
-  const actions = new CampaignActions(handle.db, crypto, mailer, publicUrl, options.campaigns?.retentionDays, handle.dialect);
+  const actions = new CampaignActions(
+    handle.db,
+    crypto,
+    mailer,
+    publicUrl,
+    options.campaigns?.retentionDays,
+    handle.dialect,
+  );
   const guard = new FormGuard(crypto, publicUrl.startsWith('https:'));
   registerCampaignPages(app, handle.db, {
     publicUrl,
@@ -213,6 +241,12 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
     sharedCounters: options.sharedCounters,
   });
   app.decorate('campaignActions', actions);
-  registerOperatorPages(app, handle.db, { operators: new Operators(handle.db), guard, crypto, secureCookies: publicUrl.startsWith('https:'), sharedCounters: options.sharedCounters });
+  registerOperatorPages(app, handle.db, {
+    operators: new Operators(handle.db),
+    guard,
+    crypto,
+    secureCookies: publicUrl.startsWith('https:'),
+    sharedCounters: options.sharedCounters,
+  });
   return app;
 }

@@ -75,7 +75,15 @@ const map = new maplibregl.Map({
   hash: location.pathname === '/map',
   // The whole of the lower 48: on a wide screen this view holds it; a narrow one fits it to its width
   // (a view in the address wins over both).
-  ...(window.matchMedia('(max-width: 40rem)').matches ? { bounds: [[-124.8, 24.4], [-66.9, 49.4]] as [[number, number], [number, number]], fitBoundsOptions: { padding: 8 } } : { center: [-96, 38.5] as [number, number], zoom: 3.2 }),
+  ...(window.matchMedia('(max-width: 40rem)').matches
+    ? {
+        bounds: [
+          [-124.8, 24.4],
+          [-66.9, 49.4],
+        ] as [[number, number], [number, number]],
+        fitBoundsOptions: { padding: 8 },
+      }
+    : { center: [-96, 38.5] as [number, number], zoom: 3.2 }),
   minZoom: 2,
   maxZoom: 16,
   attributionControl: { compact: true, customAttribution: 'Outlines: US Census Bureau via us-atlas · Data: see About' },
@@ -86,12 +94,15 @@ const map = new maplibregl.Map({
   },
 });
 map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
-container.querySelector('canvas')?.setAttribute('aria-label', 'Map of deployments. The list after the map holds the same results.');
+container
+  .querySelector('canvas')
+  ?.setAttribute('aria-label', 'Map of deployments. The list after the map holds the same results.');
 
 async function loadOutlines(url: string, object: string): Promise<GeoJSON.FeatureCollection> {
   const topology = (await (await fetch(url)).json()) as Topology;
   const collection = feature(topology, topology.objects[object] as GeometryCollection) as GeoJSON.FeatureCollection;
-  for (const f of collection.features) f.properties = { geoid: String(f.id), name: (f.properties as { name?: string } | null)?.name ?? '' };
+  for (const f of collection.features)
+    f.properties = { geoid: String(f.id), name: (f.properties as { name?: string } | null)?.name ?? '' };
   return collection;
 }
 
@@ -100,8 +111,26 @@ async function ensureCounties(): Promise<void> {
   if (countiesLoaded || map.getZoom() < 5) return;
   countiesLoaded = true;
   map.addSource('counties', { type: 'geojson', data: await loadOutlines(config.basemap.counties, 'counties') });
-  map.addLayer({ id: 'county-fill', type: 'fill', source: 'counties', minzoom: 5, paint: { 'fill-color': '#ffffff', 'fill-opacity': 0 } }, 'state-lines');
-  map.addLayer({ id: 'county-lines', type: 'line', source: 'counties', minzoom: 5, paint: { 'line-color': '#9aa3ad', 'line-width': 0.5 } }, 'state-lines');
+  map.addLayer(
+    {
+      id: 'county-fill',
+      type: 'fill',
+      source: 'counties',
+      minzoom: 5,
+      paint: { 'fill-color': '#ffffff', 'fill-opacity': 0 },
+    },
+    'state-lines',
+  );
+  map.addLayer(
+    {
+      id: 'county-lines',
+      type: 'line',
+      source: 'counties',
+      minzoom: 5,
+      paint: { 'line-color': '#9aa3ad', 'line-width': 0.5 },
+    },
+    'state-lines',
+  );
   await shade();
 }
 
@@ -155,7 +184,12 @@ function showDeployments(params: URLSearchParams): void {
       source: id,
       'source-layer': 'deployments',
       filter: ['!', ['has', 'point_count']],
-      paint: { 'circle-color': color, 'circle-radius': 6, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5 },
+      paint: {
+        'circle-color': color,
+        'circle-radius': 6,
+        'circle-stroke-color': '#ffffff',
+        'circle-stroke-width': 1.5,
+      },
     });
     for (const layer of [`${id}-clusters`, `${id}-points`]) {
       if (listening.has(layer)) continue;
@@ -219,7 +253,12 @@ function updateCountMarkers(): void {
 
 // ---- popups -----------------------------------------------------------------------------------------
 
-const dayFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+const dayFormat = new Intl.DateTimeFormat('en-US', {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  timeZone: 'UTC',
+});
 const monthFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', timeZone: 'UTC' });
 
 /** A date at its precision ("2020-10-07", "2026-08", "2019") in words at that precision. */
@@ -292,7 +331,12 @@ map.on('click', onClick);
 
 // ---- shading: states and counties by deployments or laws --------------------------------------------
 
-const LAW_COLORS: Record<string, string> = { ban: '#1d5e2c', moratorium: '#3f8f4f', oversight: '#7fb88a', regulation: '#b9d9bf' };
+const LAW_COLORS: Record<string, string> = {
+  ban: '#1d5e2c',
+  moratorium: '#3f8f4f',
+  oversight: '#7fb88a',
+  regulation: '#b9d9bf',
+};
 const DENSITY = ['#efeae4', '#ddd3c8', '#c6b7a7', '#a89582', '#86725e'];
 
 async function shade(): Promise<void> {
@@ -307,7 +351,11 @@ async function shade(): Promise<void> {
     }
     const response = await fetch(`/api/v1/areas?${apiParams(params, { level })}`);
     if (!response.ok) continue;
-    const areas = ((await response.json()) as { data: Array<{ geoid: string; deployments: number; law: string | null; local_laws: number }> }).data;
+    const areas = (
+      (await response.json()) as {
+        data: Array<{ geoid: string; deployments: number; law: string | null; local_laws: number }>;
+      }
+    ).data;
     const max = Math.max(1, ...areas.map((a) => a.deployments));
     const pairs: string[] = [];
     for (const a of areas) {
@@ -319,11 +367,18 @@ async function shade(): Promise<void> {
               ? '#d7ecd9'
               : null
           : a.deployments > 0
-            ? DENSITY[Math.min(DENSITY.length - 1, Math.floor((Math.log(a.deployments + 1) / Math.log(max + 1)) * DENSITY.length))]
+            ? DENSITY[
+                Math.min(
+                  DENSITY.length - 1,
+                  Math.floor((Math.log(a.deployments + 1) / Math.log(max + 1)) * DENSITY.length),
+                )
+              ]
             : null;
       if (color) pairs.push(a.geoid, color);
     }
-    const expression = pairs.length ? (['match', ['get', 'geoid'], ...pairs, '#ffffff'] as unknown as maplibregl.ExpressionSpecification) : '#ffffff';
+    const expression = pairs.length
+      ? (['match', ['get', 'geoid'], ...pairs, '#ffffff'] as unknown as maplibregl.ExpressionSpecification)
+      : '#ffffff';
     map.setPaintProperty(layer, 'fill-color', expression);
     map.setPaintProperty(layer, 'fill-opacity', level === 'state' ? 0.75 : 0.6);
   }
@@ -340,7 +395,11 @@ async function shade(): Promise<void> {
 function monthEnds(first: string, last: string): string[] {
   const out: string[] = [];
   const end = new Date(`${last}T00:00:00Z`);
-  for (let d = new Date(Date.UTC(+first.slice(0, 4), +first.slice(5, 7) - 1, 1)); d <= end; d.setUTCMonth(d.getUTCMonth() + 1)) {
+  for (
+    let d = new Date(Date.UTC(+first.slice(0, 4), +first.slice(5, 7) - 1, 1));
+    d <= end;
+    d.setUTCMonth(d.getUTCMonth() + 1)
+  ) {
     const monthEnd = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0));
     out.push((monthEnd > end ? end : monthEnd).toISOString().slice(0, 10));
   }
@@ -349,14 +408,19 @@ function monthEnds(first: string, last: string): string[] {
 
 let steps: string[] = [];
 function setUpTimeline(params: URLSearchParams): void {
-  const spans = selectedTechnologies(params).map((s) => config.spans[s]).filter((s): s is [string, string] => Boolean(s));
+  const spans = selectedTechnologies(params)
+    .map((s) => config.spans[s])
+    .filter((s): s is [string, string] => Boolean(s));
   if (spans.length === 0) {
     steps = [];
     slider.disabled = true;
     return;
   }
   const first = spans.map((s) => s[0]).sort()[0]!;
-  const last = spans.map((s) => s[1]).sort().at(-1)!;
+  const last = spans
+    .map((s) => s[1])
+    .sort()
+    .at(-1)!;
   steps = monthEnds(first, last);
   slider.disabled = false;
   slider.min = '0';
@@ -421,7 +485,9 @@ async function refresh(options: { list: boolean }): Promise<void> {
   const params = formParams();
   // The address follows the filters on the map page only; the home page's map leaves it alone.
   if (location.pathname === '/map') history.replaceState(null, '', `/map?${params}${location.hash}`);
-  document.querySelectorAll<HTMLAnchorElement>('a[data-list-link]').forEach((a) => (a.href = `/deployments?${apiParams(params)}`));
+  document
+    .querySelectorAll<HTMLAnchorElement>('a[data-list-link]')
+    .forEach((a) => (a.href = `/deployments?${apiParams(params)}`));
   showDeployments(params);
   const count = await fetch(`/api/v1/deployments?${apiParams(params, { limit: '1' })}`);
   if (mine !== generation) return;
@@ -460,16 +526,28 @@ form.addEventListener('submit', (event) => {
 });
 shadeSelect.addEventListener('change', () => void shade());
 
-map.on('load', () => void (async () => {
-  map.addSource('states', { type: 'geojson', data: await loadOutlines(config.basemap.states, 'states') });
-  map.addLayer({ id: 'state-fill', type: 'fill', source: 'states', paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.75 } }, undefined);
-  map.addLayer({ id: 'state-lines', type: 'line', source: 'states', paint: { 'line-color': '#5c6670', 'line-width': 1 } });
-  const params = formParams();
-  setUpTimeline(params);
-  showDeployments(params);
-  await Promise.all([shade(), ensureCounties(), refresh({ list: false })]);
-  container.dataset.ready = 'true';
-})());
+map.on(
+  'load',
+  () =>
+    void (async () => {
+      map.addSource('states', { type: 'geojson', data: await loadOutlines(config.basemap.states, 'states') });
+      map.addLayer(
+        { id: 'state-fill', type: 'fill', source: 'states', paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.75 } },
+        undefined,
+      );
+      map.addLayer({
+        id: 'state-lines',
+        type: 'line',
+        source: 'states',
+        paint: { 'line-color': '#5c6670', 'line-width': 1 },
+      });
+      const params = formParams();
+      setUpTimeline(params);
+      showDeployments(params);
+      await Promise.all([shade(), ensureCounties(), refresh({ list: false })]);
+      container.dataset.ready = 'true';
+    })(),
+);
 map.on('zoomend', () => void ensureCounties());
 
 // ---- town names at city zoom, from the bundled Census places (the basemap has no labels) -----------
@@ -497,7 +575,9 @@ async function showTowns(): Promise<void> {
     const label = document.createElement('span');
     label.className = 'town-label';
     label.textContent = t.name;
-    return new maplibregl.Marker({ element: label, anchor: 'top', offset: [0, 4] }).setLngLat([t.lon, t.lat]).addTo(map);
+    return new maplibregl.Marker({ element: label, anchor: 'top', offset: [0, 4] })
+      .setLngLat([t.lon, t.lat])
+      .addTo(map);
   });
 }
 map.on('moveend', () => void showTowns());
@@ -506,10 +586,22 @@ map.on('load', () => void showTowns());
 // ---- views: the lower 48 first, and a switcher for Alaska, Hawaii and Puerto Rico -------------------
 
 const VIEWS: Record<string, [[number, number], [number, number]]> = {
-  us: [[-124.8, 24.4], [-66.9, 49.4]],
-  ak: [[-170, 51.2], [-129.9, 71.4]],
-  hi: [[-160.3, 18.9], [-154.8, 22.3]],
-  pr: [[-67.3, 17.9], [-65.2, 18.6]],
+  us: [
+    [-124.8, 24.4],
+    [-66.9, 49.4],
+  ],
+  ak: [
+    [-170, 51.2],
+    [-129.9, 71.4],
+  ],
+  hi: [
+    [-160.3, 18.9],
+    [-154.8, 22.3],
+  ],
+  pr: [
+    [-67.3, 17.9],
+    [-65.2, 18.6],
+  ],
 };
 const viewControl = document.getElementById('view-control');
 if (viewControl) {

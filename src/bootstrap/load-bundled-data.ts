@@ -24,7 +24,12 @@ export async function loadBundledData(
   for (const dataset of BUNDLED_DATASETS) {
     const kind = IMPORT_KINDS.get(dataset.kind)!;
     const started = Date.now();
-    const summary = await runImport(db, kind, join(dataDir, dataset.path), { asOf: dataset.asOf, sourceName: dataset.kind, title: dataset.title, firstLoad: true });
+    const summary = await runImport(db, kind, join(dataDir, dataset.path), {
+      asOf: dataset.asOf,
+      sourceName: dataset.kind,
+      title: dataset.title,
+      firstLoad: true,
+    });
     summaries.push(summary);
     await recordBundledLoad(db, dataset.kind, summary.runId);
     log(
@@ -37,10 +42,22 @@ export async function loadBundledData(
 
 /** The bundled source's registry entry learns the version loaded, so that a sync of the same bytes writes nothing. */
 async function recordBundledLoad(db: Kysely<any>, name: string, runId: string): Promise<void> {
-  const run = await db.selectFrom('import_runs').select(['file_sha256', 'as_of', 'as_of_precision', 'finished_at']).where('id', '=', runId).executeTakeFirstOrThrow();
+  const run = await db
+    .selectFrom('import_runs')
+    .select(['file_sha256', 'as_of', 'as_of_precision', 'finished_at'])
+    .where('id', '=', runId)
+    .executeTakeFirstOrThrow();
   await db
     .updateTable('data_sources')
-    .set({ sha256: run.file_sha256, as_of: run.as_of, as_of_precision: run.as_of_precision, fetched_at: run.finished_at, checked_at: run.finished_at, last_run_id: runId, last_outcome: 'imported' })
+    .set({
+      sha256: run.file_sha256,
+      as_of: run.as_of,
+      as_of_precision: run.as_of_precision,
+      fetched_at: run.finished_at,
+      checked_at: run.finished_at,
+      last_run_id: runId,
+      last_outcome: 'imported',
+    })
     .where('name', '=', name)
     .execute();
 }

@@ -28,7 +28,9 @@ async function withDatabase<T>(work: (handle: DatabaseHandle) => Promise<T>): Pr
 
 export function buildCli(): Command {
   const program = new Command('counterwatch')
-    .description('Counterwatch: police surveillance partnerships, with the evidence.\nThe database is DATABASE_URL (sqlite:PATH or postgres://…); default sqlite:var/counterwatch.db.')
+    .description(
+      'Counterwatch: police surveillance partnerships, with the evidence.\nThe database is DATABASE_URL (sqlite:PATH or postgres://…); default sqlite:var/counterwatch.db.',
+    )
     .showHelpAfterError();
 
   program
@@ -46,17 +48,26 @@ export function buildCli(): Command {
     .description('import a dataset file; importing the same file again changes nothing')
     .argument('<kind>', `one of: ${[...IMPORT_KINDS.keys()].join(', ')}`)
     .argument('<file>', 'the file to read')
-    .option('--as-of <date>', 'the date the data was current: YYYY-MM-DD (or YYYY-MM, YYYY); required unless the file name holds a date such as 20201007')
+    .option(
+      '--as-of <date>',
+      'the date the data was current: YYYY-MM-DD (or YYYY-MM, YYYY); required unless the file name holds a date such as 20201007',
+    )
     .option('--json', 'print the summary with every rejected row as JSON')
-    .addHelpText('after', '\nKinds:\n' + [...IMPORT_KINDS.values()].map((k) => `  ${k.name.padEnd(20)} ${k.description}`).join('\n'))
-    .action((kind: string, file: string, options: { asOf?: string; json?: boolean }) => withDatabase(async (handle) => {
+    .addHelpText(
+      'after',
+      '\nKinds:\n' + [...IMPORT_KINDS.values()].map((k) => `  ${k.name.padEnd(20)} ${k.description}`).join('\n'),
+    )
+    .action((kind: string, file: string, options: { asOf?: string; json?: boolean }) =>
+      withDatabase(async (handle) => {
         await importCommand(handle, kind, file, options);
       }),
     );
 
   program
     .command('export')
-    .description('write the full dataset: JSON (deployments, policies, officials, technology events), CSV or GeoJSON (deployments)')
+    .description(
+      'write the full dataset: JSON (deployments, policies, officials, technology events), CSV or GeoJSON (deployments)',
+    )
     .addOption(new Option('--format <format>', 'output format').choices([...EXPORT_FORMATS]).default('json'))
     .option('--out <file>', 'write to a file instead of standard output')
     .action((options: { format: ExportFormat; out?: string }) =>
@@ -91,7 +102,9 @@ export function buildCli(): Command {
 
   program
     .command('serve')
-    .description('start the web app (HOST, PORT; loads the bundled data into an empty database unless LOAD_BUNDLED_DATA=false)')
+    .description(
+      'start the web app (HOST, PORT; loads the bundled data into an empty database unless LOAD_BUNDLED_DATA=false)',
+    )
     .action(async () => (await import('./commands/serve.command')).serve());
 
   return program;

@@ -59,31 +59,48 @@ function findRepoRoot(start: string): string {
 /** Reads the environment once. Defaults: embedded SQLite under var/, 127.0.0.1:3000, bundled data loaded. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a whole number from 0 to 65535 (got "${env.PORT}")`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`PORT must be a whole number from 0 to 65535 (got "${env.PORT}")`);
   const load = env.LOAD_BUNDLED_DATA ?? 'true';
-  if (!['true', 'false', '1', '0'].includes(load)) throw new ConfigError(`LOAD_BUNDLED_DATA must be true or false (got "${load}")`);
-  const rate = env.RATE_LIMIT_PER_MINUTE === undefined || env.RATE_LIMIT_PER_MINUTE === '' ? 600 : Number(env.RATE_LIMIT_PER_MINUTE);
-  if (!Number.isInteger(rate) || rate < 1) throw new ConfigError(`RATE_LIMIT_PER_MINUTE must be a whole number of at least 1 (got "${env.RATE_LIMIT_PER_MINUTE}")`);
+  if (!['true', 'false', '1', '0'].includes(load))
+    throw new ConfigError(`LOAD_BUNDLED_DATA must be true or false (got "${load}")`);
+  const rate =
+    env.RATE_LIMIT_PER_MINUTE === undefined || env.RATE_LIMIT_PER_MINUTE === ''
+      ? 600
+      : Number(env.RATE_LIMIT_PER_MINUTE);
+  if (!Number.isInteger(rate) || rate < 1)
+    throw new ConfigError(
+      `RATE_LIMIT_PER_MINUTE must be a whole number of at least 1 (got "${env.RATE_LIMIT_PER_MINUTE}")`,
+    );
   const smtpUrl = env.SMTP_URL || null;
-  if (smtpUrl !== null && !/^smtps?:\/\/[^/]+/.test(smtpUrl)) throw new ConfigError(`SMTP_URL must look like smtp://host:port (got "${smtpUrl}")`);
+  if (smtpUrl !== null && !/^smtps?:\/\/[^/]+/.test(smtpUrl))
+    throw new ConfigError(`SMTP_URL must look like smtp://host:port (got "${smtpUrl}")`);
   const supporterKey = env.SUPPORTER_KEY || null;
-  if (supporterKey !== null && Buffer.from(supporterKey, 'base64').length !== 32) throw new ConfigError('SUPPORTER_KEY must be 32 bytes, base64-encoded (e.g. openssl rand -base64 32)');
+  if (supporterKey !== null && Buffer.from(supporterKey, 'base64').length !== 32)
+    throw new ConfigError('SUPPORTER_KEY must be 32 bytes, base64-encoded (e.g. openssl rand -base64 32)');
   const whole = (name: string, fallback: number) => {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${name} must be a whole number of at least 1 (got "${raw}")`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new ConfigError(`${name} must be a whole number of at least 1 (got "${raw}")`);
     return n;
   };
-  const trustProxy = (env.TRUST_PROXY ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  const trustProxy = (env.TRUST_PROXY ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
   for (const address of trustProxy) {
     const [ip, bits, ...rest] = address.split('/');
     if (rest.length > 0 || isIP(ip!) === 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits))) {
-      throw new ConfigError(`TRUST_PROXY must list proxy addresses or CIDR ranges, comma-separated, e.g. 127.0.0.1,10.0.0.0/8 (got "${address}")`);
+      throw new ConfigError(
+        `TRUST_PROXY must list proxy addresses or CIDR ranges, comma-separated, e.g. 127.0.0.1,10.0.0.0/8 (got "${address}")`,
+      );
     }
   }
   const logLevel = env.LOG_LEVEL || 'warn';
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, silent (got "${logLevel}")`);
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel))
+    throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, silent (got "${logLevel}")`);
   return {
     trustProxy,
     logLevel: logLevel as Config['logLevel'],

@@ -26,7 +26,8 @@ export interface AgencyName {
   readonly sheriff: boolean;
 }
 
-const KIND = 'police department|department of public safety|public safety department|public safety|marshals office|police|constable';
+const KIND =
+  'police department|department of public safety|public safety department|public safety|marshals office|police|constable';
 const KIND_SUFFIX = new RegExp(`\\s(${KIND})$`);
 // The FBI tells same-named agencies apart with a county: "Schuylkill Township Police Department, Chester County".
 const COUNTY_SUFFIX = /,\s*([^,:]+?)\s+(county|parish|borough)\s*$/i;
@@ -79,7 +80,13 @@ function parseOnce(name: string, stateName: string): AgencyName {
 
   const sheriff = /\bsheriffs\b/.test(full);
   const countyInName = /^(.+?) county\b/.exec(full);
-  const county = suffix ? normalizeCountyName(suffix[1]!) : sheriff || /\bcounty (police|public safety)/.test(full) ? (countyInName ? normalizeCountyName(countyInName[1]!) : null) : null;
+  const county = suffix
+    ? normalizeCountyName(suffix[1]!)
+    : sheriff || /\bcounty (police|public safety)/.test(full)
+      ? countyInName
+        ? normalizeCountyName(countyInName[1]!)
+        : null
+      : null;
 
   let town: string | null = null;
   let form: TownForm | null = null;
@@ -172,4 +179,3 @@ export function isLikelyMisspelling(town: string, placeName: string): boolean {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
-

@@ -25,7 +25,18 @@ describe('parsePartialDate', () => {
   });
 
   it('returns null for ranges, days without a year, free text and impossible dates', () => {
-    for (const text of ['2017/2018', '2017-2019', '2016-17', '10/4', '19, 2018', '2/30/19', '13/1/19', 'Smarch 2019', '', 'soon']) {
+    for (const text of [
+      '2017/2018',
+      '2017-2019',
+      '2016-17',
+      '10/4',
+      '19, 2018',
+      '2/30/19',
+      '13/1/19',
+      'Smarch 2019',
+      '',
+      'soon',
+    ]) {
       expect(parsePartialDate(text), text).toBeNull();
     }
   });

@@ -20,7 +20,10 @@ const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', '
  * anything else (ranges such as "2017-2019", a day without a year, impossible dates such as 2/30/19).
  */
 export function parsePartialDate(text: string): PartialDate | null {
-  const value = text.trim().replace(/\s*\/\s*/g, '/').replace(/\s+/g, ' ');
+  const value = text
+    .trim()
+    .replace(/\s*\/\s*/g, '/')
+    .replace(/\s+/g, ' ');
   let m: RegExpExecArray | null;
   if ((m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value))) return day(+m[1]!, +m[2]!, +m[3]!);
   if ((m = /^(\d{4})-(\d{2})$/.exec(value))) return month(+m[1]!, +m[2]!);
@@ -58,7 +61,10 @@ export function isoOf(date: PartialDate): string {
 /** Reads a stored date (first day of the period) with its stored precision; null when there is none. */
 export function storedDate(on: string | null | undefined, precision: string | null | undefined): PartialDate | null {
   if (!on) return null;
-  return { on, precision: (DATE_PRECISIONS as readonly string[]).includes(precision ?? '') ? (precision as DatePrecision) : 'day' };
+  return {
+    on,
+    precision: (DATE_PRECISIONS as readonly string[]).includes(precision ?? '') ? (precision as DatePrecision) : 'day',
+  };
 }
 
 /** The last day of the date's period: "2019" → 2019-12-31, "2026-08" → 2026-08-31. */
@@ -69,7 +75,12 @@ export function lastDayOf(date: PartialDate): string {
   return end.toISOString().slice(0, 10);
 }
 
-const dayFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+const dayFormat = new Intl.DateTimeFormat('en-US', {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  timeZone: 'UTC',
+});
 const monthFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', timeZone: 'UTC' });
 
 /** In words, at its precision: "Jul 26, 2019", "Aug 2026", "2019". */
@@ -100,7 +111,20 @@ function monthNumber(name: string): number {
   return index >= 0 && MONTHS_FULL[index]!.startsWith(name.toLowerCase().replace(/\.$/, '')) ? index + 1 : 0;
 }
 
-const MONTHS_FULL = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTHS_FULL = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 
 function day(y: number, mo: number, d: number): PartialDate | null {
   const date = new Date(Date.UTC(y, mo - 1, d));

@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { agencyNameKeys, normalizeAgencyName, normalizeCountyName, normalizePlaceName, placeNameFromAgencyName, slugify } from './names';
+import {
+  agencyNameKeys,
+  normalizeAgencyName,
+  normalizeCountyName,
+  normalizePlaceName,
+  placeNameFromAgencyName,
+  slugify,
+} from './names';
 
 describe('agency names', () => {
   it('treats abbreviations and punctuation as the same agency', () => {
     expect(normalizeAgencyName('St. Louis Co. Police Dept.')).toBe('saint louis county police department');
     expect(normalizeAgencyName('Saint Louis County Police Department')).toBe('saint louis county police department');
     expect(normalizeAgencyName("Lee County Sheriff's Office")).toBe(normalizeAgencyName('Lee County Sheriffs Office'));
-    expect(normalizeAgencyName('Titus County Sheriff’s Office')).toBe(normalizeAgencyName("Titus County Sheriff's Office"));
+    expect(normalizeAgencyName('Titus County Sheriff’s Office')).toBe(
+      normalizeAgencyName("Titus County Sheriff's Office"),
+    );
     expect(normalizeAgencyName('Avon PD')).toBe('avon police department');
   });
 

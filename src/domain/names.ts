@@ -85,7 +85,8 @@ export function agencyNameKeys(name: string): string[] {
   return core !== full && core.split(' ').length >= 2 ? [full, core] : [full];
 }
 
-const PLACE_SUFFIX = /\s(city|town|village|borough|township|charter township|municipality|cdp|plantation|city and borough|consolidated government|metropolitan government|unified government)(\s\(balance\))?$/;
+const PLACE_SUFFIX =
+  /\s(city|town|village|borough|township|charter township|municipality|cdp|plantation|city and borough|consolidated government|metropolitan government|unified government)(\s\(balance\))?$/;
 
 /** Normalises a place name for lookup: "St. Paul city" → "saint paul". */
 export function normalizePlaceName(name: string): string {
@@ -94,7 +95,11 @@ export function normalizePlaceName(name: string): string {
 
 function normalizePlaceNameOnce(name: string): string {
   let text = ' ' + foldText(name).replace(/[^a-z0-9.]+/g, ' ') + ' ';
-  text = text.replace(/\bst\b\.?/g, 'saint').replace(/\bste\b\.?/g, 'sainte').replace(/\bft\b\.?/g, 'fort').replace(/\bmt\b\.?/g, 'mount');
+  text = text
+    .replace(/\bst\b\.?/g, 'saint')
+    .replace(/\bste\b\.?/g, 'sainte')
+    .replace(/\bft\b\.?/g, 'fort')
+    .replace(/\bmt\b\.?/g, 'mount');
   return text
     .replace(/[^a-z0-9]+/g, ' ')
     .trim()
@@ -109,7 +114,8 @@ function normalizePlaceNameOnce(name: string): string {
  */
 export function normalizeCountyName(name: string): string {
   const text = name.trim();
-  if (/\S\s+city$/i.test(text) && !/\bcounty\s+city$/i.test(text)) return `${normalizePlaceName(text.replace(/\s+city$/i, ''))} city`;
+  if (/\S\s+city$/i.test(text) && !/\bcounty\s+city$/i.test(text))
+    return `${normalizePlaceName(text.replace(/\s+city$/i, ''))} city`;
   return normalizePlaceName(name)
     .replace(/\s(county|parish|borough|census area|municipality|city and borough|municipio)$/, '')
     .replace(/\scounty$/, '')

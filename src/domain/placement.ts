@@ -45,7 +45,8 @@ export function placeAgency(input: {
   fbiCountyAgrees?: boolean;
   townCountyAgrees?: boolean;
 }): Placement | null {
-  const at = (p: PointOf | null, basis: LocationBasis): Placement | null => (p && p.lat !== null && p.lon !== null ? { lat: p.lat, lon: p.lon, basis } : null);
+  const at = (p: PointOf | null, basis: LocationBasis): Placement | null =>
+    p && p.lat !== null && p.lon !== null ? { lat: p.lat, lon: p.lon, basis } : null;
   const town = at(input.place, 'city');
   const county = at(input.county, 'county');
   const fbi = at(input.fbi, 'ori');
@@ -73,5 +74,7 @@ const US_BOXES: ReadonlyArray<[number, number, number, number]> = [
 ];
 
 export function inUnitedStates(lat: number, lon: number): boolean {
-  return US_BOXES.some(([minLat, maxLat, minLon, maxLon]) => lat >= minLat && lat <= maxLat && lon >= minLon && lon <= maxLon);
+  return US_BOXES.some(
+    ([minLat, maxLat, minLon, maxLon]) => lat >= minLat && lat <= maxLat && lon >= minLon && lon <= maxLon,
+  );
 }

@@ -41,7 +41,13 @@ export function scopeLabel(scope: string | null, level: string | null): string {
     case 'businesses':
       return 'private businesses, not government';
     default:
-      return level === 'state' ? 'law enforcement across the state' : level === 'county' ? "county agencies, such as the sheriff" : level === 'city' ? "city departments, police included" : 'government agencies';
+      return level === 'state'
+        ? 'law enforcement across the state'
+        : level === 'county'
+          ? 'county agencies, such as the sheriff'
+          : level === 'city'
+            ? 'city departments, police included'
+            : 'government agencies';
   }
 }
 
@@ -62,7 +68,9 @@ export interface PolicyEvidence {
  * decide it; a list's word ("a ban", with a date that may be a vote's or an article's) counts only for a
  * policy with no known step.
  */
-export function summarizePolicyEvidence(events: readonly PolicyEvidence[]): { status: PolicyStatus; since: PartialDate | null } | null {
+export function summarizePolicyEvidence(
+  events: readonly PolicyEvidence[],
+): { status: PolicyStatus; since: PartialDate | null } | null {
   const transitions = events.filter((e) => e.kind === 'transition');
   const pool = transitions.length > 0 ? transitions : events;
   let best: PolicyEvidence | null = null;
@@ -100,6 +108,9 @@ export interface PolicyCoverage {
 export function policyCoversPlace(policy: PolicyCoverage, place: CoveredPlace): boolean {
   if (policy.place === null) return false;
   if (policy.level === 'state' || policy.place.kind === 'state') return place.state === policy.state;
-  if (policy.place.kind === 'county') return place.id === policy.place.id || (place.kind === 'city' && `county-${place.county_geoid}` === policy.place.id);
+  if (policy.place.kind === 'county')
+    return (
+      place.id === policy.place.id || (place.kind === 'city' && `county-${place.county_geoid}` === policy.place.id)
+    );
   return policy.place.id === place.id;
 }

@@ -12,7 +12,10 @@ function evidence(partial: Partial<DeploymentEvidence> & Pick<DeploymentEvidence
 
 describe('summarizeDeploymentEvidence', () => {
   it("keeps a start apart from a document's date: a documented deployment has no start", () => {
-    const s = summarizeDeploymentEvidence([evidence({ kind: 'documented', date: day('2020-02-13') }), evidence({ kind: 'listed', date: day('2020-10-07') })]);
+    const s = summarizeDeploymentEvidence([
+      evidence({ kind: 'documented', date: day('2020-02-13') }),
+      evidence({ kind: 'listed', date: day('2020-10-07') }),
+    ]);
     expect(s.started).toBeNull();
     expect(s.firstDocumented).toEqual(day('2020-02-13'));
     expect(s.lastSeen).toEqual(day('2020-10-07'));
@@ -35,7 +38,7 @@ describe('summarizeDeploymentEvidence', () => {
     expect(s.started).toEqual(day('2018-03-22'));
   });
 
-  it('ends a deployment on the date of its cancellation, at that date\'s precision', () => {
+  it("ends a deployment on the date of its cancellation, at that date's precision", () => {
     const s = summarizeDeploymentEvidence([
       evidence({ kind: 'listed', date: day('2020-10-07') }),
       evidence({ kind: 'transition', status: 'cancelled', date: month('2026-08'), asOf: '2026-08-22' }),
@@ -56,7 +59,9 @@ describe('summarizeDeploymentEvidence', () => {
   });
 
   it('never counts evidence as seen after the as-of date of the dataset that holds it', () => {
-    const s = summarizeDeploymentEvidence([evidence({ kind: 'documented', date: day('2021-01-05'), asOf: '2020-10-07' })]);
+    const s = summarizeDeploymentEvidence([
+      evidence({ kind: 'documented', date: day('2021-01-05'), asOf: '2020-10-07' }),
+    ]);
     expect(s.lastSeen).toEqual(day('2020-10-07'));
   });
 
@@ -70,7 +75,12 @@ describe('summarizeDeploymentEvidence', () => {
   });
 
   it('counts undated evidence as older than dated, is unknown without evidence, and ignores order', () => {
-    expect(summarizeDeploymentEvidence([evidence({ kind: 'transition', status: 'cancelled' }), evidence({ kind: 'listed', date: day('2020-01-01') })]).status).toBe('active');
+    expect(
+      summarizeDeploymentEvidence([
+        evidence({ kind: 'transition', status: 'cancelled' }),
+        evidence({ kind: 'listed', date: day('2020-01-01') }),
+      ]).status,
+    ).toBe('active');
     expect(summarizeDeploymentEvidence([]).status).toBe('unknown');
     const items = [
       evidence({ kind: 'transition', date: day('2020-01-01') }),

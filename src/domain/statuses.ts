@@ -1,7 +1,15 @@
 import { comparePartialDates, lastDayOf, type PartialDate } from './dates';
 
 /** Where a deployment stands. Its status is derived from dated evidence; see `summarizeDeploymentEvidence`. */
-export const DEPLOYMENT_STATUSES = ['proposed', 'active', 'paused', 'ended', 'cancelled', 'rejected', 'unknown'] as const;
+export const DEPLOYMENT_STATUSES = [
+  'proposed',
+  'active',
+  'paused',
+  'ended',
+  'cancelled',
+  'rejected',
+  'unknown',
+] as const;
 export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
 
 /** Statuses after which a deployment is no longer in use; their date is the deployment's end. */
@@ -75,17 +83,28 @@ export function summarizeDeploymentEvidence(all: readonly DeploymentEvidence[]):
   const starts = evidence.filter((e) => e.kind === 'transition' && e.status === 'active' && e.date !== null);
   const bestRank = Math.max(0, ...starts.map((e) => STANDING_RANK[e.standing]));
   const started = earliest(starts.filter((e) => STANDING_RANK[e.standing] === bestRank).map((e) => e.date!));
-  const firstDocumented = earliest(evidence.filter((e) => e.kind !== 'transition' && e.date !== null).map((e) => e.date!));
+  const firstDocumented = earliest(
+    evidence.filter((e) => e.kind !== 'transition' && e.date !== null).map((e) => e.date!),
+  );
   const seen = evidence.filter((e) => e.status === status && e.date !== null).map((e) => seenOn(e));
   const lastSeen = seen.length === 0 ? null : seen.reduce((a, b) => (comparePartialDates(a, b) >= 0 ? a : b));
   const ended = ENDING_STATUSES.has(status) ? statusSince(evidence, status) : null;
 
-  const inUse = started ?? earliest(evidence.filter((e) => e.status === 'active' && e.date !== null).map((e) => e.date!));
+  const inUse =
+    started ?? earliest(evidence.filter((e) => e.status === 'active' && e.date !== null).map((e) => e.date!));
   const activeFrom = inUse ? lastDayOf(inUse) : null;
   const activeUntil = ended ? (ended.precision === 'day' ? ended.on : dayBefore(ended.on)) : null;
-  const newestEvidence = evidence.reduce<string | null>((a, e) => (e.date !== null && (a === null || seenOn(e).on > a) ? seenOn(e).on : a), null);
-  const unlistings = all.filter((e) => e.kind === 'unlisted' && e.date !== null && (newestEvidence === null || e.date.on > newestEvidence));
-  const newestUnlisting = unlistings.reduce<DeploymentEvidence | null>((a, e) => (a === null || e.date!.on > a.date!.on ? e : a), null);
+  const newestEvidence = evidence.reduce<string | null>(
+    (a, e) => (e.date !== null && (a === null || seenOn(e).on > a) ? seenOn(e).on : a),
+    null,
+  );
+  const unlistings = all.filter(
+    (e) => e.kind === 'unlisted' && e.date !== null && (newestEvidence === null || e.date.on > newestEvidence),
+  );
+  const newestUnlisting = unlistings.reduce<DeploymentEvidence | null>(
+    (a, e) => (a === null || e.date!.on > a.date!.on ? e : a),
+    null,
+  );
   return {
     status,
     started,
@@ -102,8 +121,11 @@ export function summarizeDeploymentEvidence(all: readonly DeploymentEvidence[]):
 function statusSince(evidence: readonly DeploymentEvidence[], status: DeploymentStatus): PartialDate | null {
   const dated = evidence.filter((e) => e.date !== null);
   let lastOther: string | null = null;
-  for (const e of dated) if (e.status !== status && (lastOther === null || e.date!.on > lastOther)) lastOther = e.date!.on;
-  return earliest(dated.filter((e) => e.status === status && (lastOther === null || e.date!.on >= lastOther)).map((e) => e.date!));
+  for (const e of dated)
+    if (e.status !== status && (lastOther === null || e.date!.on > lastOther)) lastOther = e.date!.on;
+  return earliest(
+    dated.filter((e) => e.status === status && (lastOther === null || e.date!.on >= lastOther)).map((e) => e.date!),
+  );
 }
 
 /** A piece of evidence is seen on its date, but never after the as-of date of the dataset that holds it. */

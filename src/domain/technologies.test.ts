@@ -19,13 +19,19 @@ describe('technologies', () => {
   });
 
   it('keeps a name that holds a slash whole', () => {
-    expect(parseTechnologyValue('Video Analytics/Computer Vision')).toEqual({ known: [expect.objectContaining({ slug: 'video-analytics' })], unknown: [] });
+    expect(parseTechnologyValue('Video Analytics/Computer Vision')).toEqual({
+      known: [expect.objectContaining({ slug: 'video-analytics' })],
+      unknown: [],
+    });
   });
 
   it('splits a compound value into each technology it names, and the parts it cannot name', () => {
     expect(slugs('Camera Networks/Real-Time Crime Centers')).toEqual(['real-time-crime-center']);
     expect(parseTechnologyValue('Camera Networks/Real-Time Crime Centers').unknown).toEqual(['Camera Networks']);
-    expect(parseTechnologyValue('Automated License Plate Readers/Surveillance Trailer')).toMatchObject({ known: [{ slug: 'license-plate-readers' }], unknown: ['Surveillance Trailer'] });
+    expect(parseTechnologyValue('Automated License Plate Readers/Surveillance Trailer')).toMatchObject({
+      known: [{ slug: 'license-plate-readers' }],
+      unknown: ['Surveillance Trailer'],
+    });
     expect(slugs('Drones; Face Recognition; Drones')).toEqual(['drones', 'face-recognition']);
     expect(parseTechnologyValue('  ')).toEqual({ known: [], unknown: [] });
   });
@@ -41,8 +47,14 @@ describe('technologies', () => {
   });
 
   it('finds a technology by the synonyms an editor gave it', () => {
-    const vocabulary = new TechnologyVocabulary([...BUILT_IN_TECHNOLOGIES, { slug: 'camera-network', name: 'Camera networks', description: '', synonyms: ['CCTV network'], reviewed: true }]);
+    const vocabulary = new TechnologyVocabulary([
+      ...BUILT_IN_TECHNOLOGIES,
+      { slug: 'camera-network', name: 'Camera networks', description: '', synonyms: ['CCTV network'], reviewed: true },
+    ]);
     expect(vocabulary.findByName('CCTV Networks')?.slug).toBe('camera-network');
-    expect(vocabulary.parse('ALPR/Camera Network').known.map((t) => t.slug)).toEqual(['license-plate-readers', 'camera-network']);
+    expect(vocabulary.parse('ALPR/Camera Network').known.map((t) => t.slug)).toEqual([
+      'license-plate-readers',
+      'camera-network',
+    ]);
   });
 });

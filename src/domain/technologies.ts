@@ -101,7 +101,6 @@ const BUILT_IN: readonly BuiltInTechnology[] = [
   },
 ];
 
-
 /** The built-in technologies, reviewed, with the Atlas's spelling among their synonyms. */
 export const BUILT_IN_TECHNOLOGIES: readonly Technology[] = BUILT_IN.map(({ atlasName, synonyms, ...t }) => ({
   ...t,
@@ -127,11 +126,15 @@ function looseKeys(name: string): string[] {
  * ("Camera Networks" → camera-network, "Iris scanning" → iris-scanning); null when the name has no letter.
  */
 export function technologySlugFor(name: string): string | null {
-  const words = name.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w !== '');
+  const words = name
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w !== '');
   if (!words.some((w) => /[a-z]/.test(w))) return null;
   const last = words[words.length - 1]!;
   if (last.length > 4 && last.endsWith('ies')) words[words.length - 1] = `${last.slice(0, -3)}y`;
-  else if (last.length > 3 && last.endsWith('s') && !/(ss|us|is)$/.test(last)) words[words.length - 1] = last.slice(0, -1);
+  else if (last.length > 3 && last.endsWith('s') && !/(ss|us|is)$/.test(last))
+    words[words.length - 1] = last.slice(0, -1);
   return words.join('-').slice(0, 80).replace(/-+$/, '');
 }
 
@@ -149,7 +152,8 @@ export class TechnologyVocabulary {
   constructor(readonly technologies: readonly Technology[]) {
     this.bySlug = new Map(technologies.map((t) => [t.slug, t]));
     for (const t of technologies) {
-      for (const name of [t.slug, t.name, ...t.synonyms]) if (!this.byLooseName.has(looseKey(name))) this.byLooseName.set(looseKey(name), t);
+      for (const name of [t.slug, t.name, ...t.synonyms])
+        if (!this.byLooseName.has(looseKey(name))) this.byLooseName.set(looseKey(name), t);
     }
   }
 

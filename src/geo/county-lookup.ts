@@ -26,7 +26,9 @@ let loaded: CountyLookup | null = null;
 export function countyLookup(): CountyLookup {
   if (loaded) return loaded;
   const require = createRequire(import.meta.url);
-  const topology = JSON.parse(readFileSync(require.resolve('us-atlas/counties-10m.json'), 'utf8')) as Topology<{ counties: GeometryCollection }>;
+  const topology = JSON.parse(readFileSync(require.resolve('us-atlas/counties-10m.json'), 'utf8')) as Topology<{
+    counties: GeometryCollection;
+  }>;
   const collection = feature(topology, topology.objects.counties);
   const grid = new Map<string, CountyShape[]>();
   for (const f of collection.features) {

@@ -32,12 +32,17 @@ export function answerVersion(request: FastifyRequest): string | undefined {
  * plain JSON.stringify (their schemas document them; contract tests check them), conditional GETs on the
  * dataset version, answers remembered per dataset version.
  */
-export async function registerApiPlumbing(app: FastifyInstance, db: Kysely<Database>, options: ApiOptions): Promise<void> {
+export async function registerApiPlumbing(
+  app: FastifyInstance,
+  db: Kysely<Database>,
+  options: ApiOptions,
+): Promise<void> {
   app.setValidatorCompiler((route) => {
     const validate = validatorCompiler(route as Parameters<typeof validatorCompiler>[0]);
     // Query strings are checked for names the route does not know (a typo would otherwise be silently
     // ignored and answer the unfiltered list), and enumerated values are read whatever their case.
-    if (route.httpPart !== 'querystring' || !(route.schema instanceof z.ZodObject) || !route.url.startsWith('/api/')) return validate;
+    if (route.httpPart !== 'querystring' || !(route.schema instanceof z.ZodObject) || !route.url.startsWith('/api/'))
+      return validate;
     const shape = route.schema.shape as Record<string, z.ZodType>;
     const known = Object.keys(shape);
     const enums = new Set(known.filter((name) => isEnum(shape[name]!)));
@@ -70,7 +75,10 @@ export async function registerApiPlumbing(app: FastifyInstance, db: Kysely<Datab
   // Every API answer is a function of the route, its validated parameters, the Accept header and the
   // dataset version: answer conditional GETs with 304, and repeated ones from memory.
   const versions = new DatasetVersionCache(db, options.versionTtlMs);
-  const cache = new ResponseCache({ maxBytes: options.responseCacheBytes, maxEntries: options.responseCacheEntries ?? 20_000 });
+  const cache = new ResponseCache({
+    maxBytes: options.responseCacheBytes,
+    maxEntries: options.responseCacheEntries ?? 20_000,
+  });
   app.decorate('responseCache', cache);
   const answeredFor = new WeakMap<FastifyRequest, { version: string; key: string }>();
   // Callback style and no promise when the version is fresh: this runs on every API request.
@@ -119,7 +127,8 @@ export async function registerApiPlumbing(app: FastifyInstance, db: Kysely<Datab
 /** Whether a query parameter's schema is an enumeration (under optional / default / nullable). */
 function isEnum(schema: z.ZodType): boolean {
   let inner: z.ZodType = schema;
-  while (inner instanceof z.ZodOptional || inner instanceof z.ZodDefault || inner instanceof z.ZodNullable) inner = inner.unwrap() as z.ZodType;
+  while (inner instanceof z.ZodOptional || inner instanceof z.ZodDefault || inner instanceof z.ZodNullable)
+    inner = inner.unwrap() as z.ZodType;
   return inner instanceof z.ZodEnum;
 }
 
@@ -138,7 +147,8 @@ function unknownParameter(name: string, known: readonly string[]): HttpError {
 /** The known name nearest to a mistyped one: one that starts like it, else the fewest edits (at most 4). */
 export function closestName(given: string, known: readonly string[]): string | null {
   const prefixed = known.filter((k) => k.startsWith(given) || given.startsWith(k));
-  if (prefixed.length > 0) return prefixed.sort((a, b) => Math.abs(a.length - given.length) - Math.abs(b.length - given.length))[0]!;
+  if (prefixed.length > 0)
+    return prefixed.sort((a, b) => Math.abs(a.length - given.length) - Math.abs(b.length - given.length))[0]!;
   let best: string | null = null;
   let bestDistance = 5;
   for (const k of known) {
@@ -152,7 +162,8 @@ function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     previous = current;
   }
   return previous[b.length]!;
@@ -184,14 +195,20 @@ export const listQuery = z.object({
     .transform((text, ctx) => {
       const id = decodeCursor(text);
       if (id === null) {
-        ctx.addIssue({ code: 'custom', message: 'is not a cursor this API gave out; use the `next` value of the previous page' });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'is not a cursor this API gave out; use the `next` value of the previous page',
+        });
         return z.NEVER;
       }
       return id;
     })
     .optional()
     .describe('The `next` value of the previous page'),
-  format: z.enum(API_FORMATS, { message: 'must be json, csv or geojson' }).optional().describe('Answer as JSON (default), CSV or GeoJSON'),
+  format: z
+    .enum(API_FORMATS, { message: 'must be json, csv or geojson' })
+    .optional()
+    .describe('Answer as JSON (default), CSV or GeoJSON'),
 });
 
 export function encodeCursor(lastId: string): string {
@@ -208,7 +225,10 @@ function decodeCursor(cursor: string): string | null {
 }
 
 /** The headers that say how many records an answer holds and how current it is (CSV readers see no body fields). */
-export function answerHeaders(reply: FastifyReply, answer: { total: number; as_of?: string | null; warning?: string }): void {
+export function answerHeaders(
+  reply: FastifyReply,
+  answer: { total: number; as_of?: string | null; warning?: string },
+): void {
   if (answer.as_of !== undefined) reply.header('X-Data-As-Of', answer.as_of ?? 'none');
   if (answer.warning !== undefined) reply.header('X-Data-Warning', answer.warning.replace(/[^\x20-\x7e]/g, ' '));
   reply.header('X-Total-Count', String(answer.total));
@@ -225,7 +245,9 @@ export function sendPage<T>(
   pageHeaders(request, reply, page);
   if (format === 'geojson') {
     const { data, ...rest } = page;
-    return reply.type('application/geo+json').send(JSON.stringify({ type: 'FeatureCollection', features: data.map(as.feature), ...rest }));
+    return reply
+      .type('application/geo+json')
+      .send(JSON.stringify({ type: 'FeatureCollection', features: data.map(as.feature), ...rest }));
   }
   return reply.send(page);
 }
@@ -241,10 +263,16 @@ export function sendJsonPage(
   page: { total: number; next: string | null; as_of?: string | null; warning?: string },
 ): FastifyReply {
   pageHeaders(request, reply, page);
-  return reply.type('application/json; charset=utf-8').send(`{"data":[${recordsJson.join(',')}],${JSON.stringify(page).slice(1)}`);
+  return reply
+    .type('application/json; charset=utf-8')
+    .send(`{"data":[${recordsJson.join(',')}],${JSON.stringify(page).slice(1)}`);
 }
 
-function pageHeaders(request: FastifyRequest, reply: FastifyReply, page: { total: number; next: string | null; as_of?: string | null; warning?: string }): void {
+function pageHeaders(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  page: { total: number; next: string | null; as_of?: string | null; warning?: string },
+): void {
   answerHeaders(reply, page);
   if (page.next) {
     // The request's own parameters (the API refuses any it does not know), with the next cursor.
@@ -267,7 +295,10 @@ export async function keysetPage<Row extends Record<string, unknown>>(
 ): Promise<{ rows: Row[]; next: string | null }> {
   let q: any = query;
   if (page.after !== undefined) q = q.where(idColumn, '>', page.after);
-  const rows: Row[] = await q.orderBy(idColumn).limit(page.limit + 1).execute();
+  const rows: Row[] = await q
+    .orderBy(idColumn)
+    .limit(page.limit + 1)
+    .execute();
   const more = rows.length > page.limit;
   const kept = more ? rows.slice(0, page.limit) : rows;
   return { rows: kept, next: more ? encodeCursor(String(kept.at(-1)![rowKey])) : null };

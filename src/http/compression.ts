@@ -10,7 +10,13 @@ const COMPRESSIBLE = /^(text\/html|text\/css|text\/csv|application\/json|applica
  */
 export function registerCompression(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply, payload) => {
-    if (request.url.startsWith('/api/') || typeof payload !== 'string' || payload.length < 1024 || reply.getHeader('content-encoding')) return payload;
+    if (
+      request.url.startsWith('/api/') ||
+      typeof payload !== 'string' ||
+      payload.length < 1024 ||
+      reply.getHeader('content-encoding')
+    )
+      return payload;
     const type = String(reply.getHeader('content-type') ?? '');
     if (!COMPRESSIBLE.test(type)) return payload;
     const accepted = String(request.headers['accept-encoding'] ?? '');

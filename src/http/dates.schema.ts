@@ -12,6 +12,9 @@ export function apiDate(on: string | null | undefined, precision: string | null 
 }
 
 /** The precision of a stored date as the API writes it: null without a date. */
-export function apiPrecision(on: string | null | undefined, precision: string | null | undefined): (typeof DATE_PRECISIONS)[number] | null {
+export function apiPrecision(
+  on: string | null | undefined,
+  precision: string | null | undefined,
+): (typeof DATE_PRECISIONS)[number] | null {
   return storedDate(on, precision)?.precision ?? null;
 }

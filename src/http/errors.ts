@@ -35,7 +35,10 @@ export function installErrorHandlers(app: FastifyInstance): void {
       // The first problem, named by its parameter: {"code": "invalid_parameter", "parameter": "limit", ...}
       const first = error.validation[0]!;
       parameter = first.instancePath.replace(/^\//, '').split('/')[0] ?? '';
-      const given = ((error.validationContext === 'params' ? request.params : request.query) ?? {}) as Record<string, unknown>;
+      const given = ((error.validationContext === 'params' ? request.params : request.query) ?? {}) as Record<
+        string,
+        unknown
+      >;
       status = 400;
       code = 'invalid_parameter';
       message = Array.isArray(given[parameter])
@@ -57,13 +60,23 @@ export function installErrorHandlers(app: FastifyInstance): void {
   });
 }
 
-function send(request: FastifyRequest, reply: FastifyReply, status: number, error: { code: string; message: string; parameter?: string }) {
+function send(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  error: { code: string; message: string; parameter?: string },
+) {
   if (wantsHtml(request)) {
     const title = status === 404 ? 'Page not found' : 'Something went wrong';
     reply
       .code(status)
       .type('text/html; charset=utf-8')
-      .send(renderPage({ title, body: `<h1>${title}</h1><p>${escapeHtml(error.message)}</p><p><a href="/">Back to the home page</a></p>` }));
+      .send(
+        renderPage({
+          title,
+          body: `<h1>${title}</h1><p>${escapeHtml(error.message)}</p><p><a href="/">Back to the home page</a></p>`,
+        }),
+      );
     return;
   }
   reply.code(status).send({ error });

@@ -7,11 +7,15 @@ const COOKIE = 'cw_form';
 
 /** Parses HTML form posts (application/x-www-form-urlencoded) into a plain object; 64 kB at most. */
 export function registerFormParser(app: FastifyInstance): void {
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => {
-    const fields: Record<string, string> = {};
-    for (const [key, value] of new URLSearchParams(body as string)) if (!(key in fields)) fields[key] = value;
-    done(null, fields);
-  });
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 64 * 1024 },
+    (_request, body, done) => {
+      const fields: Record<string, string> = {};
+      for (const [key, value] of new URLSearchParams(body as string)) if (!(key in fields)) fields[key] = value;
+      done(null, fields);
+    },
+  );
 }
 
 /**
@@ -21,10 +25,27 @@ export function registerFormParser(app: FastifyInstance): void {
 export function formFields(request: FastifyRequest): Record<string, string> {
   const body = request.body;
   if (body === undefined || body === null || body === '') return {};
-  if (typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'invalid_parameter', 'The form must be sent as fields (application/x-www-form-urlencoded)');
+  if (typeof body !== 'object' || Array.isArray(body))
+    throw new HttpError(
+      400,
+      'invalid_parameter',
+      'The form must be sent as fields (application/x-www-form-urlencoded)',
+    );
   for (const [name, value] of Object.entries(body)) {
-    if (typeof value !== 'string') throw new HttpError(400, 'invalid_parameter', `Form field "${name.slice(0, 40)}" must be text`, name.slice(0, 40));
-    if (value.includes('\0')) throw new HttpError(400, 'invalid_parameter', `Form field "${name.slice(0, 40)}" holds a NUL character`, name.slice(0, 40));
+    if (typeof value !== 'string')
+      throw new HttpError(
+        400,
+        'invalid_parameter',
+        `Form field "${name.slice(0, 40)}" must be text`,
+        name.slice(0, 40),
+      );
+    if (value.includes('\0'))
+      throw new HttpError(
+        400,
+        'invalid_parameter',
+        `Form field "${name.slice(0, 40)}" holds a NUL character`,
+        name.slice(0, 40),
+      );
   }
   return body as Record<string, string>;
 }
@@ -53,7 +74,10 @@ export class FormGuard {
     let nonce = readCookie(request, COOKIE);
     if (!nonce || !/^[A-Za-z0-9_-]{20,64}$/.test(nonce)) {
       nonce = randomBytes(18).toString('base64url');
-      reply.header('set-cookie', `${COOKIE}=${nonce}; Path=/; HttpOnly; SameSite=Lax${this.secureCookies ? '; Secure' : ''}`);
+      reply.header(
+        'set-cookie',
+        `${COOKIE}=${nonce}; Path=/; HttpOnly; SameSite=Lax${this.secureCookies ? '; Secure' : ''}`,
+      );
     }
     // The honeypot: a field people never see or reach, which only form-filling robots fill in.
     return `<input type="hidden" name="csrf" value="${this.crypto.sign(nonce)}"><div class="hp" aria-hidden="true"><label>Leave this empty<input type="text" name="website" tabindex="-1" autocomplete="off"></label></div>`;

@@ -11,7 +11,10 @@ export function loggerOptions(level: string, stream?: NodeJS.WritableStream): Fa
     level,
     ...(stream ? { stream } : {}),
     serializers: {
-      req: (request: { method?: string; url?: string }) => ({ method: request.method, url: redactUrl(request.url ?? '') }),
+      req: (request: { method?: string; url?: string }) => ({
+        method: request.method,
+        url: redactUrl(request.url ?? ''),
+      }),
       res: (reply: { statusCode?: number }) => ({ statusCode: reply.statusCode }),
       err: (error: Error & { code?: string; statusCode?: number }) => ({
         type: error.name,

@@ -69,7 +69,9 @@ export class RateLimiter {
     if (this.shared) {
       const delta = window.mine - window.told;
       const sent = window.mine;
-      const [total] = await this.shared.store.add([{ bucket: this.shared.bucket, client, windowStart: window.start, count: delta }]);
+      const [total] = await this.shared.store.add([
+        { bucket: this.shared.bucket, client, windowStart: window.start, count: delta },
+      ]);
       window.told = Math.max(window.told, sent);
       window.shared = Math.max(window.shared, total!);
     }
@@ -107,7 +109,13 @@ export class RateLimiter {
       const wait = this.take(request.ip);
       if (wait === 0) return done();
       reply.header('retry-after', String(wait));
-      done(new HttpError(429, 'rate_limited', `Too many requests: at most ${this.max} a minute from one address. Try again in ${wait} s.`));
+      done(
+        new HttpError(
+          429,
+          'rate_limited',
+          `Too many requests: at most ${this.max} a minute from one address. Try again in ${wait} s.`,
+        ),
+      );
     };
   }
 

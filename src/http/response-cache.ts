@@ -52,7 +52,9 @@ function acceptedFormat(accept: string | undefined): string {
 function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : v,
   );
 }
@@ -69,14 +71,19 @@ export function cacheKey(request: FastifyRequest): string {
 }
 
 /** Remembers each successful GET answer, with its headers, under the key and dataset version it was answered for. */
-export function registerResponseCache(app: FastifyInstance, cache: ResponseCache, answeredFor: (request: FastifyRequest) => { version: string; key: string } | undefined): void {
+export function registerResponseCache(
+  app: FastifyInstance,
+  cache: ResponseCache,
+  answeredFor: (request: FastifyRequest) => { version: string; key: string } | undefined,
+): void {
   app.addHook('onSend', (request, reply, payload, done) => {
     const answer = answeredFor(request);
     if (answer !== undefined && reply.statusCode === 200 && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
       const body = Buffer.from(payload);
       const headers: Record<string, string | number> = {};
       for (const [name, value] of Object.entries(reply.getHeaders())) {
-        if (value !== undefined && name !== 'content-length' && !name.startsWith('x-ratelimit')) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+        if (value !== undefined && name !== 'content-length' && !name.startsWith('x-ratelimit'))
+          headers[name] = Array.isArray(value) ? value.join(', ') : value;
       }
       headers['content-length'] = body.length;
       cache.set(answer.key, { version: answer.version, headers, body });

@@ -19,8 +19,30 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
     return;
   }
   const [status, reason] =
-    error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : error.code === 'HPE_URI_TOO_LONG' ? [414, 'URI Too Long'] : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout'] : [400, 'Bad Request'];
-  const body = JSON.stringify({ error: { code: status === 400 ? 'bad_request' : status === 431 ? 'headers_too_large' : status === 414 ? 'uri_too_long' : 'timeout', message: reason } });
-  const headers = Object.entries(SECURITY_HEADERS).map(([name, value]) => `${name}: ${value}\r\n`).join('');
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${headers}\r\n${body}`);
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large']
+      : error.code === 'HPE_URI_TOO_LONG'
+        ? [414, 'URI Too Long']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'Request Timeout']
+          : [400, 'Bad Request'];
+  const body = JSON.stringify({
+    error: {
+      code:
+        status === 400
+          ? 'bad_request'
+          : status === 431
+            ? 'headers_too_large'
+            : status === 414
+              ? 'uri_too_long'
+              : 'timeout',
+      message: reason,
+    },
+  });
+  const headers = Object.entries(SECURITY_HEADERS)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${headers}\r\n${body}`,
+  );
 }

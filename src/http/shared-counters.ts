@@ -24,13 +24,24 @@ export class SharedCounters implements SharedCounterStore {
     this.limiters.push(limiter);
   }
 
-  async add(counts: readonly { bucket: string; client: string; windowStart: number; count: number }[]): Promise<number[]> {
+  async add(
+    counts: readonly { bucket: string; client: string; windowStart: number; count: number }[],
+  ): Promise<number[]> {
     if (counts.length === 0) return [];
-    const rows = counts.map((c) => ({ bucket: c.bucket, client: this.hashClient(c.client), window_start: c.windowStart, count: c.count }));
+    const rows = counts.map((c) => ({
+      bucket: c.bucket,
+      client: this.hashClient(c.client),
+      window_start: c.windowStart,
+      count: c.count,
+    }));
     const totals = await this.db
       .insertInto('rate_limit_counts')
       .values(rows)
-      .onConflict((oc) => oc.columns(['bucket', 'client', 'window_start']).doUpdateSet({ count: sql`rate_limit_counts.count + excluded.count` }))
+      .onConflict((oc) =>
+        oc
+          .columns(['bucket', 'client', 'window_start'])
+          .doUpdateSet({ count: sql`rate_limit_counts.count + excluded.count` }),
+      )
       .returning(['bucket', 'client', 'window_start', 'count'])
       .execute();
     const byKey = new Map(totals.map((t) => [`${t.bucket}|${t.client}|${Number(t.window_start)}`, Number(t.count)]));
@@ -45,12 +56,17 @@ export class SharedCounters implements SharedCounterStore {
       // Several clients in one statement; a client counted twice (two windows) goes in the next round.
       const seen = new Set<string>();
       const batch = pending.filter((p) => !seen.has(p.client) && seen.add(p.client)).slice(0, 1000);
-      const totals = await this.add(batch.map((p) => ({ bucket: limiter.bucket!, client: p.client, windowStart: p.windowStart, count: p.count })));
+      const totals = await this.add(
+        batch.map((p) => ({ bucket: limiter.bucket!, client: p.client, windowStart: p.windowStart, count: p.count })),
+      );
       batch.forEach((p, i) => p.settle(totals[i]!));
     }
     if (now - this.lastPrune > 60_000) {
       this.lastPrune = now;
-      await this.db.deleteFrom('rate_limit_counts').where('window_start', '<', now - 10 * 60_000).execute();
+      await this.db
+        .deleteFrom('rate_limit_counts')
+        .where('window_start', '<', now - 10 * 60_000)
+        .execute();
     }
   }
 

@@ -26,7 +26,10 @@ export function webEntry(name: string): WebEntry | null {
   const manifestPath = join(WEB_DIR, '.vite', 'manifest.json');
   let found: WebEntry | null = null;
   if (existsSync(manifestPath)) {
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, { file: string; css?: string[]; isEntry?: boolean; name?: string }>;
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<
+      string,
+      { file: string; css?: string[]; isEntry?: boolean; name?: string }
+    >;
     const entry = Object.values(manifest).find((e) => e.isEntry && e.name === name);
     if (entry) found = { script: `/${entry.file}`, styles: (entry.css ?? []).map((c) => `/${c}`) };
   }
@@ -36,10 +39,16 @@ export function webEntry(name: string): WebEntry | null {
 
 /** The stylesheet, favicon, robots.txt and the built browser files (hashed names, cached for a year). */
 export async function registerStaticAssets(app: FastifyInstance): Promise<void> {
-  app.get(SITE_CSS_PATH, { schema: { hide: true } }, async (_request, reply) => reply.header('cache-control', YEAR).type('text/css; charset=utf-8').send(SITE_CSS));
-  app.get('/favicon.svg', { schema: { hide: true } }, async (_request, reply) => reply.header('cache-control', 'public, max-age=86400').type('image/svg+xml').send(FAVICON));
+  app.get(SITE_CSS_PATH, { schema: { hide: true } }, async (_request, reply) =>
+    reply.header('cache-control', YEAR).type('text/css; charset=utf-8').send(SITE_CSS),
+  );
+  app.get('/favicon.svg', { schema: { hide: true } }, async (_request, reply) =>
+    reply.header('cache-control', 'public, max-age=86400').type('image/svg+xml').send(FAVICON),
+  );
   app.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/favicon.svg', 301));
-  app.get('/robots.txt', { schema: { hide: true } }, async (_request, reply) => reply.type('text/plain; charset=utf-8').send('User-agent: *\nAllow: /\nDisallow: /api/v1/tiles/\n'));
+  app.get('/robots.txt', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/plain; charset=utf-8').send('User-agent: *\nAllow: /\nDisallow: /api/v1/tiles/\n'),
+  );
   if (existsSync(join(WEB_DIR, 'assets'))) {
     await app.register(fastifyStatic, {
       root: join(WEB_DIR, 'assets'),

@@ -5,7 +5,8 @@ import { HttpError } from './errors';
 export function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> {
   const source = (query ?? {}) as Record<string, unknown>;
   for (const [name, value] of Object.entries(source)) {
-    if (Array.isArray(value)) throw new HttpError(400, 'invalid_parameter', `"${name}" was given more than once; give it once`, name);
+    if (Array.isArray(value))
+      throw new HttpError(400, 'invalid_parameter', `"${name}" was given more than once; give it once`, name);
   }
   const result = schema.safeParse(source);
   if (result.success) return result.data;

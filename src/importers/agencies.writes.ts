@@ -6,7 +6,10 @@ import type { BatchContext } from './import-kind';
 import type { AgencyRef } from './resolver';
 
 /** Writes agencies first seen in this batch (as part of rows about their deployments), with their origins. */
-export async function writeNewAgencies(ctx: BatchContext, created: ReadonlyArray<{ claim: AgencyClaim; agency: AgencyRef }>): Promise<void> {
+export async function writeNewAgencies(
+  ctx: BatchContext,
+  created: ReadonlyArray<{ claim: AgencyClaim; agency: AgencyRef }>,
+): Promise<void> {
   await ctx.writer.upsert(
     'agencies',
     created.map(({ claim, agency }) => ({ row: claim.row, values: { ...agency } })),
@@ -24,13 +27,20 @@ export async function writeNewAgencies(ctx: BatchContext, created: ReadonlyArray
  */
 export async function writeAgencyAliases(
   ctx: BatchContext,
-  aliases: ReadonlyArray<{ row: number; agency: Pick<AgencyRef, 'id' | 'state_code' | 'placement_issue'>; name: string }>,
+  aliases: ReadonlyArray<{
+    row: number;
+    agency: Pick<AgencyRef, 'id' | 'state_code' | 'placement_issue'>;
+    name: string;
+  }>,
 ): Promise<void> {
   const items = new Map<string, { row: number; values: Record<string, unknown> }>();
   for (const { row, agency, name } of aliases) {
     if (agency.placement_issue !== null) continue;
     for (const key of parseAgencyName(name, findStateByCode(agency.state_code)?.name).keys) {
-      items.set(`${agency.id}|${key}`, { row, values: { agency_id: agency.id, state_code: agency.state_code, name_key: key } });
+      items.set(`${agency.id}|${key}`, {
+        row,
+        values: { agency_id: agency.id, state_code: agency.state_code, name_key: key },
+      });
     }
   }
   await upsertLinks(ctx, 'agency_aliases', [...items.values()], ['agency_id', 'name_key'], 'agency_alias');

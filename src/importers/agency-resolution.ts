@@ -31,7 +31,10 @@ export type MatchRule = 'ori' | 'name' | 'town' | 'sheriff' | 'misspelled town' 
  * the one sheriff of its county; the one police of its town when the claim misspells the town. A claim
  * whose row contradicts its own state is matched by ORI only.
  */
-export function resolveAgency(resolver: Resolver, claim: AgencyClaim): { agency: AgencyRef; isNew: boolean; rule: MatchRule | null } {
+export function resolveAgency(
+  resolver: Resolver,
+  claim: AgencyClaim,
+): { agency: AgencyRef; isNew: boolean; rule: MatchRule | null } {
   if (claim.ori) {
     const byOri = resolver.agencyByOri(claim.ori);
     if (byOri) return { agency: byOri, isNew: false, rule: 'ori' };
@@ -71,7 +74,12 @@ function byName(resolver: Resolver, claim: AgencyClaim): { agency: AgencyRef; ru
   for (const key of name.lookupKeys) {
     const candidates = resolver
       .agenciesByNameKey(claim.state, key)
-      .filter((a) => a.placement_issue === null && sameCounty(a, counties) && formsAgree(name.form, parseAgencyName(a.name, stateName).form));
+      .filter(
+        (a) =>
+          a.placement_issue === null &&
+          sameCounty(a, counties) &&
+          formsAgree(name.form, parseAgencyName(a.name, stateName).form),
+      );
     if (candidates.length === 1) return { agency: candidates[0]!, rule: 'name' };
     if (candidates.length > 1) {
       // "Saginaw Police Department" is the FBI's "Saginaw Police Department", not "Saginaw Township Police
@@ -94,19 +102,23 @@ function byTown(resolver: Resolver, claim: AgencyClaim): { agency: AgencyRef; ru
     // Only an agency named after its own town ("New Brighton Department of Public Safety") is taken for
     // that town's police; a campus, airport or transit police at the same place is not. A town misspelt
     // in the claim ("Lafaytette Police Department" in Lafayette) is the same town.
-    const rule: MatchRule | null = name.town === town ? 'town' : isLikelyMisspelling(name.town, town) ? 'misspelled town' : null;
+    const rule: MatchRule | null =
+      name.town === town ? 'town' : isLikelyMisspelling(name.town, town) ? 'misspelled town' : null;
     if (rule && formsAgree(name.form, form)) {
       const police = only(
         resolver.agenciesAt(claim.place.id).filter((a) => {
           const other = parseAgencyName(a.name, stateName);
-          return other.town === town && !other.sheriff && formsAgree(other.form, form) && formsAgree(other.form, name.form);
+          return (
+            other.town === town && !other.sheriff && formsAgree(other.form, form) && formsAgree(other.form, name.form)
+          );
         }),
       );
       if (police) return { agency: police, rule };
     }
   }
   if (name.sheriff) {
-    const county = (name.county !== null ? resolver.county(claim.state, name.county) : null) ?? claim.counties[0] ?? null;
+    const county =
+      (name.county !== null ? resolver.county(claim.state, name.county) : null) ?? claim.counties[0] ?? null;
     if (county && (claim.counties.length === 0 || claim.counties.some((c) => c.id === county.id))) {
       const sheriff = only(resolver.agenciesAt(county.id).filter((a) => parseAgencyName(a.name, stateName).sheriff));
       if (sheriff) return { agency: sheriff, rule: 'sheriff' };
@@ -124,7 +136,15 @@ function newAgency(claim: AgencyClaim): AgencyRef {
   const county = claim.counties[0] ?? null;
   const counties = claimCountyGeoids(claim);
   const issue = claim.placementIssue ?? null;
-  const point = issue ? null : placeAgency({ level: claim.level, place: claim.place, county, fbi: claim.fbiPoint ?? null, townCountyAgrees: townInCounties(claim.place, counties) });
+  const point = issue
+    ? null
+    : placeAgency({
+        level: claim.level,
+        place: claim.place,
+        county,
+        fbi: claim.fbiPoint ?? null,
+        townCountyAgrees: townInCounties(claim.place, counties),
+      });
   return {
     id: agencyId(claim.state, claim.name, claim.ori ?? null) + (issue ? '-unplaced' : ''),
     name: claim.name.trim().replace(/\s+/g, ' '),
@@ -170,7 +190,10 @@ export function agencyId(state: string, name: string, ori: string | null): strin
  * place missing from the Census list) and every county it names is there and they agree. It is flagged
  * only when it does not fit its own state and its town does lie in a county it names in another.
  */
-export function stateContradiction(resolver: Resolver, row: { state: string; city: string; counties: readonly string[]; agency: string }): string | null {
+export function stateContradiction(
+  resolver: Resolver,
+  row: { state: string; city: string; counties: readonly string[]; agency: string },
+): string | null {
   if (row.city === '') return null;
   const named = parseAgencyName(row.agency).county;
   const countyNames = named ? [...row.counties, named] : [...row.counties];
@@ -186,13 +209,19 @@ export function stateContradiction(resolver: Resolver, row: { state: string; cit
     const rowCounties = row.counties.map((c) => resolver.county(state, c));
     if (rowCounties.some((c) => c === null)) return false;
     const namedCounty = named ? resolver.county(state, named) : null;
-    return !named || (namedCounty !== null && (rowCounties.length === 0 || rowCounties.some((c) => c!.id === namedCounty.id)));
+    return (
+      !named ||
+      (namedCounty !== null && (rowCounties.length === 0 || rowCounties.some((c) => c!.id === namedCounty.id)))
+    );
   };
   if (fits(row.state, true)) return null;
-  const candidates = new Set([...resolver.placesNamed(row.city), ...resolver.countiesNamed(row.city)].map((p) => p.state_code));
+  const candidates = new Set(
+    [...resolver.placesNamed(row.city), ...resolver.countiesNamed(row.city)].map((p) => p.state_code),
+  );
   const elsewhere = [...candidates].filter((s) => s !== row.state && fits(s, false)).sort();
   if (elsewhere.length === 0) return null;
   const shown = [...row.counties];
-  if (named && !row.counties.some((c) => normalizeCountyName(c) === named)) shown.push(`${named.replace(/\b\w/g, (c) => c.toUpperCase())} County (in the agency's name)`);
+  if (named && !row.counties.some((c) => normalizeCountyName(c) === named))
+    shown.push(`${named.replace(/\b\w/g, (c) => c.toUpperCase())} County (in the agency's name)`);
   return `the row is filed under ${row.state}, but its town ${row.city} and ${shown.length === 1 ? 'county' : 'counties'} ${shown.join(', ')} are in ${elsewhere.join(' or ')}, not ${row.state}`;
 }

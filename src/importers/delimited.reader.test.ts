@@ -33,7 +33,9 @@ describe('readDelimited', () => {
   });
 
   it('reads pipe-delimited files', async () => {
-    expect(await read('AL|01001|Autauga County\n', '|')).toEqual([{ line: 1, fields: ['AL', '01001', 'Autauga County'] }]);
+    expect(await read('AL|01001|Autauga County\n', '|')).toEqual([
+      { line: 1, fields: ['AL', '01001', 'Autauga County'] },
+    ]);
   });
 
   it('says on which line a quote is never closed', async () => {

@@ -29,7 +29,12 @@ export function sourceKind(label: string, publisher: string | null, url: string)
   const text = `${label} ${publisher ?? ''}`.toLowerCase();
   if (/ring|vendor|company|press release from/.test(text) && /ring|vendor|company/.test(text)) return 'vendor';
   if (/news|newspaper|article|tv|radio|media/.test(text)) return 'news';
-  if (/government|public record|record|meeting|agenda|minutes|council|ordinance|budget|contract|foia|pra|policy/.test(text)) return 'government';
+  if (
+    /government|public record|record|meeting|agenda|minutes|council|ordinance|budget|contract|foia|pra|policy/.test(
+      text,
+    )
+  )
+    return 'government';
   if (/\.gov(\/|$)|\.us(\/|$)|legistar|municode|granicus|civicclerk/.test(url)) return 'government';
   if (/documentcloud|muckrock/.test(url)) return 'government';
   return 'news';
@@ -74,7 +79,13 @@ export function deploymentId(agencyId: string, technology: string, programme: st
  * it, a document by its URL (one per deployment, whichever rows cite it), a listing by dataset and as-of
  * date (each version of a dataset that lists the deployment adds one).
  */
-function evidenceId(ctx: BatchContext, deployment: string, input: DeploymentInput, e: EvidenceInput, index: number): string {
+function evidenceId(
+  ctx: BatchContext,
+  deployment: string,
+  input: DeploymentInput,
+  e: EvidenceInput,
+  index: number,
+): string {
   if (e.id) return e.id;
   if (e.kind === 'documented' && e.sourceUrl) return `${deployment}@doc:${sourceId(e.sourceUrl)}`;
   if (e.kind === 'listed') return `${deployment}@listed:${ctx.dataset}:${ctx.asOf.on}`;
@@ -97,7 +108,14 @@ export async function writeDeployments(ctx: BatchContext, inputs: readonly Deplo
     for (const s of input.sources) {
       sources.push({
         row: input.row,
-        values: { id: sourceId(s.url), url: s.url.trim(), publisher: s.publisher, title: null, kind: s.kind, archive_url: s.archiveUrl },
+        values: {
+          id: sourceId(s.url),
+          url: s.url.trim(),
+          publisher: s.publisher,
+          title: null,
+          kind: s.kind,
+          archive_url: s.archiveUrl,
+        },
       });
     }
   }
@@ -178,7 +196,11 @@ export async function writeDeployments(ctx: BatchContext, inputs: readonly Deplo
     };
   });
   await writer.upsert('deployments', deploymentItems, { entity: 'deployment', merge: mergeDeployment });
-  await writer.upsert('deployment_events', eventItems, { entity: 'deployment_event', merge: mergeEvidence, secondary: true });
+  await writer.upsert('deployment_events', eventItems, {
+    entity: 'deployment_event',
+    merge: mergeEvidence,
+    secondary: true,
+  });
   await writeCitations(ctx, citationItems);
   await upsertLinks(ctx, 'deployment_vendors', vendorLinks, ['deployment_id', 'vendor_id'], 'deployment_vendor');
   await writeOrigins(ctx, originItems);
@@ -218,11 +240,20 @@ export function deploymentDates(rows: ReadonlyArray<Record<string, unknown>>) {
  * newer one changes nothing it stated); otherwise the incoming version wins.
  */
 function mergeEvidence(existing: Record<string, unknown>, incoming: Record<string, unknown>): Record<string, unknown> {
-  const olderSource = typeof existing.as_of === 'string' && typeof incoming.as_of === 'string' && incoming.as_of < existing.as_of;
+  const olderSource =
+    typeof existing.as_of === 'string' && typeof incoming.as_of === 'string' && incoming.as_of < existing.as_of;
   if (incoming.kind === 'documented') {
-    const keepExisting = existing.occurred_on !== null && (incoming.occurred_on === null || (existing.occurred_on as string) <= (incoming.occurred_on as string));
-    const dated = keepExisting ? { occurred_on: existing.occurred_on, precision: existing.precision } : { occurred_on: incoming.occurred_on, precision: incoming.precision };
-    return { ...(olderSource ? { ...incoming, ...existing } : { ...existing, ...incoming }), ...dated, as_of: olderSource ? existing.as_of : incoming.as_of };
+    const keepExisting =
+      existing.occurred_on !== null &&
+      (incoming.occurred_on === null || (existing.occurred_on as string) <= (incoming.occurred_on as string));
+    const dated = keepExisting
+      ? { occurred_on: existing.occurred_on, precision: existing.precision }
+      : { occurred_on: incoming.occurred_on, precision: incoming.precision };
+    return {
+      ...(olderSource ? { ...incoming, ...existing } : { ...existing, ...incoming }),
+      ...dated,
+      as_of: olderSource ? existing.as_of : incoming.as_of,
+    };
   }
   return olderSource ? { ...incoming, ...existing } : { ...existing, ...incoming };
 }
@@ -250,7 +281,11 @@ export function keepSmallest(field: string) {
   return (a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> => {
     const x = a[field] as string | null;
     const y = b[field] as string | null;
-    return { ...a, ...b, [field]: x === null || x === undefined ? y : y === null || y === undefined ? x : x < y ? x : y };
+    return {
+      ...a,
+      ...b,
+      [field]: x === null || x === undefined ? y : y === null || y === undefined ? x : x < y ? x : y,
+    };
   };
 }
 
@@ -271,7 +306,10 @@ const DERIVED = [
 ] as const;
 
 /** Derived fields come from the incoming values (computed over all evidence); the summary stays with its owner row. */
-function mergeDeployment(existing: Record<string, unknown>, incoming: Record<string, unknown>): Record<string, unknown> {
+function mergeDeployment(
+  existing: Record<string, unknown>,
+  incoming: Record<string, unknown>,
+): Record<string, unknown> {
   const owner = existing.primary_origin as string | null;
   const challenger = incoming.primary_origin as string;
   const incomingOwns = owner === null || owner === challenger || compareOrigins(challenger, owner) < 0;
@@ -303,15 +341,36 @@ export async function writeOrigins(ctx: BatchContext, items: readonly Item[]): P
   });
 }
 
-export function originItem(ctx: BatchContext, row: number, line: number, rowKey: string, entity: string, entityId: string): Item {
+export function originItem(
+  ctx: BatchContext,
+  row: number,
+  line: number,
+  rowKey: string,
+  entity: string,
+  entityId: string,
+): Item {
   return {
     row,
-    values: { id: `${entity}:${entityId}:${ctx.dataset}:${rowKey}`, entity_type: entity, entity_id: entityId, dataset: ctx.dataset, file: ctx.file, line, row_key: rowKey },
+    values: {
+      id: `${entity}:${entityId}:${ctx.dataset}:${rowKey}`,
+      entity_type: entity,
+      entity_id: entityId,
+      dataset: ctx.dataset,
+      file: ctx.file,
+      line,
+      row_key: rowKey,
+    },
   };
 }
 
 /** Inserts join rows that are missing (keyed by their columns); existing links stay as they are. */
-export async function upsertLinks(ctx: BatchContext, table: string, items: readonly Item[], keyColumns: readonly [string, string], entity: string): Promise<void> {
+export async function upsertLinks(
+  ctx: BatchContext,
+  table: string,
+  items: readonly Item[],
+  keyColumns: readonly [string, string],
+  entity: string,
+): Promise<void> {
   if (items.length === 0) return;
   const [a, b] = keyColumns;
   const firstValues = [...new Set(items.map((i) => String(i.values[a])))];
@@ -341,14 +400,22 @@ function withoutKey(values: Record<string, unknown>): Record<string, unknown> {
  * date. Nothing is deleted. Returns the deployments so marked.
  */
 export async function writeUnlisted(ctx: BatchContext, listedKeys: ReadonlySet<string>): Promise<string[]> {
-  const origins = await ctx.db.selectFrom('origins').select(['entity_id', 'row_key']).where('entity_type', '=', 'deployment').where('dataset', '=', ctx.dataset).execute();
+  const origins = await ctx.db
+    .selectFrom('origins')
+    .select(['entity_id', 'row_key'])
+    .where('entity_type', '=', 'deployment')
+    .where('dataset', '=', ctx.dataset)
+    .execute();
   const stillListed = new Set(origins.filter((o) => listedKeys.has(o.row_key)).map((o) => o.entity_id as string));
   const gone = [...new Set(origins.map((o) => o.entity_id as string))].filter((id) => !stillListed.has(id)).sort();
   if (gone.length === 0) return [];
   const events = await ctx.writer.selectWhereIn('deployment_events', 'deployment_id', gone);
-  const deployments = new Map((await ctx.writer.selectWhereIn('deployments', 'id', gone)).map((d) => [d.id as string, d]));
+  const deployments = new Map(
+    (await ctx.writer.selectWhereIn('deployments', 'id', gone)).map((d) => [d.id as string, d]),
+  );
   const byDeployment = new Map<string, Record<string, unknown>[]>();
-  for (const e of events) byDeployment.set(e.deployment_id as string, [...(byDeployment.get(e.deployment_id as string) ?? []), e]);
+  for (const e of events)
+    byDeployment.set(e.deployment_id as string, [...(byDeployment.get(e.deployment_id as string) ?? []), e]);
   const eventItems: Item[] = [];
   const deploymentItems: Item[] = [];
   for (const id of gone) {

@@ -93,7 +93,10 @@ export async function runImport<Row>(
   let asOf: PartialDate | null = null;
   if (options.asOf !== undefined) {
     asOf = parseIsoPartialDate(options.asOf);
-    if (asOf === null) throw new ImportAsOfError(`${file}: the as-of date "${options.asOf}" is not a date; give it as YYYY-MM-DD (or YYYY-MM, or YYYY)`);
+    if (asOf === null)
+      throw new ImportAsOfError(
+        `${file}: the as-of date "${options.asOf}" is not a date; give it as YYYY-MM-DD (or YYYY-MM, or YYYY)`,
+      );
   }
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   const hash = createHash('sha256');
@@ -104,7 +107,10 @@ export async function runImport<Row>(
   let header: string[] | null = null;
   const firstResult = await safeNext(iterator, file);
   if (kind.shape.requiredColumns !== null) {
-    if (firstResult.done) throw new ImportShapeError(`${file}: the file is empty; expected a header with ${kind.shape.requiredColumns.join(', ')}`);
+    if (firstResult.done)
+      throw new ImportShapeError(
+        `${file}: the file is empty; expected a header with ${kind.shape.requiredColumns.join(', ')}`,
+      );
     header = firstResult.value.fields.map((h) => h.trim());
     const missing = kind.shape.requiredColumns.filter((c) => !header!.includes(c));
     if (missing.length > 0) {
@@ -122,9 +128,13 @@ export async function runImport<Row>(
     if (kind.shape.format === 'json-lines') pending = null;
   }
   if (header === null && firstResult.done) throw new ImportShapeError(`${file}: the file is empty`);
-  if (asOf === null && kind.asOfInFile && !firstResult.done) asOf = kind.asOfInFile(toRecord(columns, firstResult.value.fields));
+  if (asOf === null && kind.asOfInFile && !firstResult.done)
+    asOf = kind.asOfInFile(toRecord(columns, firstResult.value.fields));
   asOf ??= dateFromFileName(file);
-  if (asOf !== null && asOf.on > startedAt.slice(0, 10)) throw new ImportAsOfError(`${file}: the as-of date ${isoOf(asOf)} is in the future; give the date the data was current`);
+  if (asOf !== null && asOf.on > startedAt.slice(0, 10))
+    throw new ImportAsOfError(
+      `${file}: the as-of date ${isoOf(asOf)} is in the future; give the date the data was current`,
+    );
   if (asOf === null) {
     throw new ImportAsOfError(
       `${file}: when was this data current? Its name holds no date (such as 20201007 or 2020-10-07), so give the date the data was current with --as-of YYYY-MM-DD (or YYYY-MM, or YYYY)`,
@@ -133,7 +143,15 @@ export async function runImport<Row>(
   const runAsOf = asOf;
   const dataset = options.sourceName ?? kind.name;
   // The first run of a source is a load: the change history shows it as one entry, not one per record.
-  const firstLoad = options.firstLoad ?? !(await db.selectFrom('import_runs').select('id').where('source_name', '=', dataset).where('status', '=', 'finished').limit(1).executeTakeFirst());
+  const firstLoad =
+    options.firstLoad ??
+    !(await db
+      .selectFrom('import_runs')
+      .select('id')
+      .where('source_name', '=', dataset)
+      .where('status', '=', 'finished')
+      .limit(1)
+      .executeTakeFirst());
   // A row exactly as the source's last import read it (same fields, kind, as-of and columns) is skipped.
   const keyColumn = kind.rowKeyColumn === undefined ? -1 : columns.indexOf(kind.rowKeyColumn);
   const fingerprints = keyColumn >= 0 ? await loadFingerprints(db, dataset) : null;
@@ -195,9 +213,20 @@ export async function runImport<Row>(
         const written = rows.flatMap((r) => {
           const f = newFingerprints.get(r.index);
           newFingerprints.delete(r.index);
-          return f ? [{ row: r.index, values: { id: `${dataset}|${f.key}`, dataset, row_key: f.key, fingerprint: f.fingerprint } }] : [];
+          return f
+            ? [
+                {
+                  row: r.index,
+                  values: { id: `${dataset}|${f.key}`, dataset, row_key: f.key, fingerprint: f.fingerprint },
+                },
+              ]
+            : [];
         });
-        await writer.upsert('row_fingerprints', written, { entity: 'row_fingerprint', revisions: false, countsAsChange: false });
+        await writer.upsert('row_fingerprints', written, {
+          entity: 'row_fingerprint',
+          revisions: false,
+          countsAsChange: false,
+        });
       }
       await writer.flushRevisions();
       for (const r of rows) counts[writer.outcomeOf(r.index)]++;
@@ -220,7 +249,11 @@ export async function runImport<Row>(
       }
       counts.read++;
       if (record.fields.length !== columns.length && kind.shape.format === 'delimited') {
-        rejections.push({ line: record.line, field: '(row)', reason: `expected ${columns.length} fields, found ${record.fields.length}` });
+        rejections.push({
+          line: record.line,
+          field: '(row)',
+          reason: `expected ${columns.length} fields, found ${record.fields.length}`,
+        });
         continue;
       }
       if (fingerprints) {
@@ -261,14 +294,28 @@ export async function runImport<Row>(
   try {
     await withBulkWrites(db, () => db.transaction().execute(importRows));
   } catch (error) {
-    await db.updateTable('import_runs').set({ status: 'failed', finished_at: now().toISOString() }).where('id', '=', runId).execute();
+    await db
+      .updateTable('import_runs')
+      .set({ status: 'failed', finished_at: now().toISOString() })
+      .where('id', '=', runId)
+      .execute();
     throw error;
   } finally {
     // Technologies the run created are kept only if it landed.
     await loadTechnologyVocabulary(db);
   }
 
-  const summary: ImportSummary = { runId, kind: kind.name, file, asOf: isoOf(runAsOf), ...counts, rejected: rejections.length, rejections, warnings, unlisted };
+  const summary: ImportSummary = {
+    runId,
+    kind: kind.name,
+    file,
+    asOf: isoOf(runAsOf),
+    ...counts,
+    rejected: rejections.length,
+    rejections,
+    warnings,
+    unlisted,
+  };
   await db
     .updateTable('import_runs')
     .set({
@@ -285,7 +332,16 @@ export async function runImport<Row>(
     .execute();
   await recordRunChanges(
     db,
-    { runId, sourceName: dataset, title: options.title ?? `${kind.name} ${file}`, file, asOf: summary.asOf, created: summary.created, updated: summary.updated, firstLoad },
+    {
+      runId,
+      sourceName: dataset,
+      title: options.title ?? `${kind.name} ${file}`,
+      file,
+      asOf: summary.asOf,
+      created: summary.created,
+      updated: summary.updated,
+      firstLoad,
+    },
     now().toISOString(),
   );
   if (summary.created > 0 || summary.updated > 0 || unlisted > 0) {
@@ -318,18 +374,32 @@ async function deploymentsTouched(db: Kysely<any>, runId: string): Promise<strin
     .where('entity_type', 'in', ['deployment', 'citation', 'deployment_vendor', 'agency', 'place', 'technology'])
     .limit(limit + 1)
     .execute();
-  if (revisions.length > limit || revisions.some((r) => r.entity_type === 'place' || r.entity_type === 'technology' || (r.entity_type === 'agency' && r.action !== 'create'))) return null;
+  if (
+    revisions.length > limit ||
+    revisions.some(
+      (r) =>
+        r.entity_type === 'place' ||
+        r.entity_type === 'technology' ||
+        (r.entity_type === 'agency' && r.action !== 'create'),
+    )
+  )
+    return null;
   const ids = new Set<string>();
   for (const r of revisions) {
     if (r.entity_type === 'deployment') ids.add(r.entity_id);
-    else if (r.entity_type === 'citation' && r.entity_id.startsWith('deployment:')) ids.add(r.entity_id.slice('deployment:'.length, r.entity_id.lastIndexOf(':')));
+    else if (r.entity_type === 'citation' && r.entity_id.startsWith('deployment:'))
+      ids.add(r.entity_id.slice('deployment:'.length, r.entity_id.lastIndexOf(':')));
     else if (r.entity_type === 'deployment_vendor') ids.add(r.entity_id.split('|')[0]!);
   }
   return [...ids];
 }
 
 async function loadFingerprints(db: Kysely<any>, dataset: string): Promise<Map<string, string>> {
-  const rows: Array<{ row_key: string; fingerprint: string }> = await db.selectFrom('row_fingerprints').select(['row_key', 'fingerprint']).where('dataset', '=', dataset).execute();
+  const rows: Array<{ row_key: string; fingerprint: string }> = await db
+    .selectFrom('row_fingerprints')
+    .select(['row_key', 'fingerprint'])
+    .where('dataset', '=', dataset)
+    .execute();
   return new Map(rows.map((r) => [r.row_key, r.fingerprint]));
 }
 
@@ -339,7 +409,10 @@ function toRecord(columns: readonly string[], fields: readonly string[]): Record
   return record;
 }
 
-async function safeNext(iterator: AsyncIterator<DelimitedRecord>, file: string): Promise<IteratorResult<DelimitedRecord>> {
+async function safeNext(
+  iterator: AsyncIterator<DelimitedRecord>,
+  file: string,
+): Promise<IteratorResult<DelimitedRecord>> {
   try {
     return await iterator.next();
   } catch (error) {
@@ -372,7 +445,11 @@ function readRecords<Row>(
 }
 
 /** Reads our own export format: one JSON record per line between a header line and a closing line. */
-async function* readJsonLines(path: string, onBytes: (bytes: number) => void, hashed: Promise<unknown>): AsyncGenerator<DelimitedRecord> {
+async function* readJsonLines(
+  path: string,
+  onBytes: (bytes: number) => void,
+  hashed: Promise<unknown>,
+): AsyncGenerator<DelimitedRecord> {
   const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   let line = 0;
   let bytes = 0;
@@ -391,7 +468,11 @@ async function* readJsonLines(path: string, onBytes: (bytes: number) => void, ha
  * Reads every `*.yml` file under a folder, in path order, as one record each: `{path, document}` as JSON.
  * The run's SHA-256 covers every file's path and bytes.
  */
-async function* readYamlFiles(root: string, onBytes: (bytes: number) => void, hash: ReturnType<typeof createHash>): AsyncGenerator<DelimitedRecord> {
+async function* readYamlFiles(
+  root: string,
+  onBytes: (bytes: number) => void,
+  hash: ReturnType<typeof createHash>,
+): AsyncGenerator<DelimitedRecord> {
   let bytes = 0;
   for (const [i, file] of yamlFilesOf(root).entries()) {
     const text = readFileSync(join(root, file));
@@ -409,7 +490,9 @@ async function* readYamlFiles(root: string, onBytes: (bytes: number) => void, ha
 }
 
 function yamlFilesOf(root: string): string[] {
-  return listFiles(root).filter((f) => f.endsWith('.yml') || f.endsWith('.yaml')).sort();
+  return listFiles(root)
+    .filter((f) => f.endsWith('.yml') || f.endsWith('.yaml'))
+    .sort();
 }
 
 /** The SHA-256 a run of a folder of YAML files records: of every file's path and bytes, in path order. */

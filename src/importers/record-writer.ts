@@ -71,7 +71,8 @@ export class RecordWriter {
     const mark =
       options.countsAsChange === false
         ? () => {}
-        : (rows: number[], outcome: RowOutcome) => this.mark(rows, options.secondary && outcome === 'created' ? 'updated' : outcome);
+        : (rows: number[], outcome: RowOutcome) =>
+            this.mark(rows, options.secondary && outcome === 'created' ? 'updated' : outcome);
     const result = new Map<string, Values>();
     const inserts: Values[] = [];
     for (const [key, { rows, values }] of incoming) {
@@ -106,12 +107,19 @@ export class RecordWriter {
   }
 
   /** Inserts records the caller knows to be new (e.g. missing join rows), with their revisions. */
-  async createMany(table: string, items: readonly UpsertItem[], options: { entity: string; revisions?: boolean; secondary?: boolean; describe: (v: Values) => string }): Promise<void> {
+  async createMany(
+    table: string,
+    items: readonly UpsertItem[],
+    options: { entity: string; revisions?: boolean; secondary?: boolean; describe: (v: Values) => string },
+  ): Promise<void> {
     for (const item of items) {
       this.mark([item.row], options.secondary ? 'updated' : 'created');
       if (options.revisions !== false) this.revision(options.entity, options.describe(item.values), 'create', null);
     }
-    await this.rows.insert(table, items.map((i) => i.values));
+    await this.rows.insert(
+      table,
+      items.map((i) => i.values),
+    );
   }
 
   /** Writes the revisions collected so far. Call once per batch, inside the same transaction. */
@@ -146,7 +154,12 @@ export class RecordWriter {
    * A create keeps no copy of the values: the record as created is the current record with its later
    * updates undone, and its origins say which file and row it came from. An update keeps both values.
    */
-  private revision(entity: string, id: string, action: 'create' | 'update', changes: Record<string, [unknown, unknown]> | null): void {
+  private revision(
+    entity: string,
+    id: string,
+    action: 'create' | 'update',
+    changes: Record<string, [unknown, unknown]> | null,
+  ): void {
     this.pendingRevisions.push({
       entity_type: entity,
       entity_id: id,

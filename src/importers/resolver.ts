@@ -34,8 +34,32 @@ export interface AgencyRef {
 
 const CHUNK = 500;
 const MAX_KEPT_AT_PLACES = 50_000;
-const PLACE_COLUMNS = ['p.id', 'p.kind', 'p.name', 'p.full_name', 'p.state_code', 'p.geoid', 'p.county_geoid', 'p.lat', 'p.lon', 'p.population'] as const;
-export const AGENCY_COLUMNS = ['id', 'name', 'state_code', 'ori', 'agency_type', 'place_id', 'lat', 'lon', 'location_basis', 'county_geoids', 'level', 'placement_issue'] as const;
+const PLACE_COLUMNS = [
+  'p.id',
+  'p.kind',
+  'p.name',
+  'p.full_name',
+  'p.state_code',
+  'p.geoid',
+  'p.county_geoid',
+  'p.lat',
+  'p.lon',
+  'p.population',
+] as const;
+export const AGENCY_COLUMNS = [
+  'id',
+  'name',
+  'state_code',
+  'ori',
+  'agency_type',
+  'place_id',
+  'lat',
+  'lon',
+  'location_basis',
+  'county_geoids',
+  'level',
+  'placement_issue',
+] as const;
 
 /**
  * Finds places and agencies by name for importers. Lookups are loaded in bulk per batch (`load`) and
@@ -145,7 +169,11 @@ export class Resolver {
    * then by municipal form ("Chester village" for a village police), then by population. Null when none
    * is known, or when the name is ambiguous.
    */
-  place(state: string, name: string, options: { counties?: readonly string[]; form?: TownForm | null; strict?: boolean } = {}): PlaceRef | null {
+  place(
+    state: string,
+    name: string,
+    options: { counties?: readonly string[]; form?: TownForm | null; strict?: boolean } = {},
+  ): PlaceRef | null {
     let candidates = this.placesNamed(name).filter((p) => p.state_code === state);
     const counties = options.counties ?? [];
     if (counties.length > 0) {
@@ -259,7 +287,12 @@ export class Resolver {
 function largest(places: readonly PlaceRef[]): PlaceRef | null {
   let best: PlaceRef | null = null;
   for (const p of places) {
-    if (best === null || (p.population ?? -1) > (best.population ?? -1) || ((p.population ?? -1) === (best.population ?? -1) && p.id < best.id)) best = p;
+    if (
+      best === null ||
+      (p.population ?? -1) > (best.population ?? -1) ||
+      ((p.population ?? -1) === (best.population ?? -1) && p.id < best.id)
+    )
+      best = p;
   }
   return best;
 }

@@ -31,7 +31,9 @@ export class Housekeeping {
     const ran: string[] = [];
     for (const job of this.jobs) {
       try {
-        const outcome = await this.leases.run(job.name, { leaseMs: this.leaseMs, everyMs: job.everyMs }, () => job.run());
+        const outcome = await this.leases.run(job.name, { leaseMs: this.leaseMs, everyMs: job.everyMs }, () =>
+          job.run(),
+        );
         if (outcome.ran) ran.push(job.name);
       } catch (error) {
         this.log(`${job.name} failed: ${(error as Error).message}`);

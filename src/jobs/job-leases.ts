@@ -28,15 +28,31 @@ export class JobLeases {
    * Takes the job's lease for `leaseMs` if no process holds it and it is due (or, with `evenIfNotDue`, as
    * soon as no process is running it: an operator's "run it now"); true when taken.
    */
-  async claim(name: string, leaseMs: number, now = Date.now(), options: { evenIfNotDue?: boolean } = {}): Promise<boolean> {
+  async claim(
+    name: string,
+    leaseMs: number,
+    now = Date.now(),
+    options: { evenIfNotDue?: boolean } = {},
+  ): Promise<boolean> {
     const taken = await this.db
       .insertInto('job_leases')
-      .values({ name, holder: this.holder, expires_at: now + leaseMs, last_started_at: new Date(now).toISOString(), last_finished_at: null, last_outcome: null })
+      .values({
+        name,
+        holder: this.holder,
+        expires_at: now + leaseMs,
+        last_started_at: new Date(now).toISOString(),
+        last_finished_at: null,
+        last_outcome: null,
+      })
       .onConflict((oc) =>
         oc
           .column('name')
           .doUpdateSet({ holder: this.holder, expires_at: now + leaseMs, last_started_at: new Date(now).toISOString() })
-          .where((eb) => (options.evenIfNotDue ? eb.or([eb('job_leases.expires_at', '<=', now), eb('job_leases.holder', 'is', null)]) : eb('job_leases.expires_at', '<=', now))),
+          .where((eb) =>
+            options.evenIfNotDue
+              ? eb.or([eb('job_leases.expires_at', '<=', now), eb('job_leases.holder', 'is', null)])
+              : eb('job_leases.expires_at', '<=', now),
+          ),
       )
       .returning('holder')
       .executeTakeFirst();
@@ -47,7 +63,12 @@ export class JobLeases {
   async release(name: string, outcome: string, nextDueAt: number): Promise<void> {
     await this.db
       .updateTable('job_leases')
-      .set({ holder: null, expires_at: nextDueAt, last_finished_at: new Date().toISOString(), last_outcome: outcome.slice(0, 500) })
+      .set({
+        holder: null,
+        expires_at: nextDueAt,
+        last_finished_at: new Date().toISOString(),
+        last_outcome: outcome.slice(0, 500),
+      })
       .where('name', '=', name)
       .where('holder', '=', this.holder)
       .execute();
@@ -55,7 +76,12 @@ export class JobLeases {
 
   /** Extends a lease this process holds (while its job is still running). */
   async renew(name: string, leaseMs: number): Promise<void> {
-    await this.db.updateTable('job_leases').set({ expires_at: Date.now() + leaseMs }).where('name', '=', name).where('holder', '=', this.holder).execute();
+    await this.db
+      .updateTable('job_leases')
+      .set({ expires_at: Date.now() + leaseMs })
+      .where('name', '=', name)
+      .where('holder', '=', this.holder)
+      .execute();
   }
 
   /**
@@ -67,7 +93,10 @@ export class JobLeases {
   async run(name: string, options: { leaseMs: number; everyMs: number }, job: () => Promise<string>): Promise<JobRun> {
     const started = Date.now();
     if (!(await this.claim(name, options.leaseMs, started))) return { ran: false, reason: 'busy' };
-    const heartbeat = setInterval(() => void this.renew(name, options.leaseMs).catch(() => undefined), Math.max(50, options.leaseMs / 3));
+    const heartbeat = setInterval(
+      () => void this.renew(name, options.leaseMs).catch(() => undefined),
+      Math.max(50, options.leaseMs / 3),
+    );
     heartbeat.unref();
     let outcome: string;
     try {

@@ -67,15 +67,31 @@ export class Mailer {
   }
 
   /** Hands an enqueued mail to the SMTP server and records the outcome; null when there is no server. */
-  async dispatch(id: string, mail: Pick<Mail, 'to' | 'subject' | 'text'>): Promise<{ messageId: string; response: string } | null> {
+  async dispatch(
+    id: string,
+    mail: Pick<Mail, 'to' | 'subject' | 'text'>,
+  ): Promise<{ messageId: string; response: string } | null> {
     if (!this.transport) return null;
     try {
-      const info = await this.transport.sendMail({ from: this.options.from, to: mail.to, subject: mail.subject, text: mail.text });
-      await this.db.updateTable('outbox').set({ status: 'sent', sent_at: new Date().toISOString() }).where('id', '=', id).execute();
+      const info = await this.transport.sendMail({
+        from: this.options.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+      });
+      await this.db
+        .updateTable('outbox')
+        .set({ status: 'sent', sent_at: new Date().toISOString() })
+        .where('id', '=', id)
+        .execute();
       return { messageId: String(info.messageId ?? ''), response: String(info.response ?? '') };
     } catch (error) {
       // The server's words may hold the recipient's address ("550 <a@b.org>: no such user"): never kept plain.
-      await this.db.updateTable('outbox').set({ status: 'failed', error: redactEmails(String((error as Error).message)).slice(0, 500) }).where('id', '=', id).execute();
+      await this.db
+        .updateTable('outbox')
+        .set({ status: 'failed', error: redactEmails(String((error as Error).message)).slice(0, 500) })
+        .where('id', '=', id)
+        .execute();
       throw error;
     }
   }
@@ -84,11 +100,22 @@ export class Mailer {
   async retryQueued(now = new Date()): Promise<number> {
     if (!this.transport) return 0;
     const before = new Date(now.getTime() - 60_000).toISOString();
-    const rows = await this.db.selectFrom('outbox').selectAll().where('status', 'in', ['queued', 'failed']).where('kind', '!=', 'delivery').where('created_at', '<', before).limit(200).execute();
+    const rows = await this.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('status', 'in', ['queued', 'failed'])
+      .where('kind', '!=', 'delivery')
+      .where('created_at', '<', before)
+      .limit(200)
+      .execute();
     let sent = 0;
     for (const r of rows) {
       try {
-        await this.dispatch(r.id, { to: this.crypto.decrypt(r.recipient_sealed), subject: r.subject, text: this.crypto.decrypt(r.body_sealed) });
+        await this.dispatch(r.id, {
+          to: this.crypto.decrypt(r.recipient_sealed),
+          subject: r.subject,
+          text: this.crypto.decrypt(r.body_sealed),
+        });
         sent++;
       } catch {
         // Left as failed; tried again next time.

@@ -39,7 +39,10 @@ export class ProofOfWork {
   }
 
   /** Checks a solution from a form; each challenge can be used once (across processes with `spent`). */
-  async verify(fields: { pow_salt?: string; pow_challenge?: string; pow_signature?: string; pow_number?: string }, now = Date.now()): Promise<PowVerdict> {
+  async verify(
+    fields: { pow_salt?: string; pow_challenge?: string; pow_signature?: string; pow_number?: string },
+    now = Date.now(),
+  ): Promise<PowVerdict> {
     const { pow_salt: salt, pow_challenge: challenge, pow_signature: signature, pow_number: number } = fields;
     if (!number) return 'missing';
     if (!salt || !challenge || !signature || !/^\d{1,9}$/.test(number)) return 'invalid';

@@ -1,5 +1,6 @@
 /** Email addresses as they appear in mail servers' errors and URLs (`<a@b.org>`, `a@b.org`). */
-const EMAIL = /[A-Za-z0-9._%+'-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*/g;
+const EMAIL =
+  /[A-Za-z0-9._%+'-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*/g;
 
 /** The text with every email address replaced by `[address]` (errors and logs keep no address in plain text). */
 export function redactEmails(text: string): string {

@@ -19,7 +19,9 @@ describe('supporter data at rest', () => {
 
   it('hashes every spelling of one address alike, and differently under another key', () => {
     expect(crypto.emailHash(' Resident@Example.ORG ')).toBe(crypto.emailHash('resident@example.org'));
-    expect(new SupporterCrypto(randomBytes(32)).emailHash('resident@example.org')).not.toBe(crypto.emailHash('resident@example.org'));
+    expect(new SupporterCrypto(randomBytes(32)).emailHash('resident@example.org')).not.toBe(
+      crypto.emailHash('resident@example.org'),
+    );
   });
 
   it('makes distinct tokens from the random pool, stored only as hashes', () => {

@@ -1,4 +1,12 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -58,7 +66,9 @@ export class SupporterCrypto {
 
   /** A keyed hash of any text (e.g. a letter, to spot identical messages) that leaks nothing of it. */
   textHash(text: string): string {
-    return createHmac('sha256', this.hashKey).update(`text:${text.replace(/\s+/g, ' ').trim().toLowerCase()}`).digest('hex');
+    return createHmac('sha256', this.hashKey)
+      .update(`text:${text.replace(/\s+/g, ' ').trim().toLowerCase()}`)
+      .digest('hex');
   }
 
   /** A signature of a value (CSRF tokens): HMAC, compared in constant time. */

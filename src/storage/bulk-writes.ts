@@ -52,7 +52,13 @@ class KyselyBulkRows implements BulkRows {
   async selectByKeys(table: string, keyColumn: string, keys: readonly string[]): Promise<Values[]> {
     const found: Values[] = [];
     for (let i = 0; i < keys.length; i += LOOKUP_CHUNK) {
-      found.push(...(await this.trx.selectFrom(table).selectAll().where(keyColumn, 'in', keys.slice(i, i + LOOKUP_CHUNK)).execute()));
+      found.push(
+        ...(await this.trx
+          .selectFrom(table)
+          .selectAll()
+          .where(keyColumn, 'in', keys.slice(i, i + LOOKUP_CHUNK))
+          .execute()),
+      );
     }
     return found;
   }
@@ -97,7 +103,9 @@ class SqliteBulkRows implements BulkRows {
   async insert(table: string, rows: readonly Values[]): Promise<void> {
     if (rows.length === 0) return;
     const columns = Object.keys(rows[0]!);
-    const insert = this.statement(`insert into ${quote(table)} (${columns.map(quote).join(', ')}) values (${columns.map(() => '?').join(', ')})`);
+    const insert = this.statement(
+      `insert into ${quote(table)} (${columns.map(quote).join(', ')}) values (${columns.map(() => '?').join(', ')})`,
+    );
     const values: unknown[] = new Array(columns.length);
     for (const row of rows) {
       for (let c = 0; c < columns.length; c++) values[c] = row[columns[c]!] ?? null;

@@ -45,7 +45,8 @@ export function openDatabase(url: string): DatabaseHandle {
   }
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
-    if (path === '') throw new DatabaseUrlError('DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:var/counterwatch.db');
+    if (path === '')
+      throw new DatabaseUrlError('DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:var/counterwatch.db');
     if (path !== ':memory:') createOwnerOnly(path);
     const sqlite = new SqliteDatabase(path);
     // Deleted data (a withdrawn supporter's sealed name and letters) is overwritten with zeros, not left

@@ -28,10 +28,24 @@ function sameValue(a: unknown, b: unknown): boolean {
 /** Keeps one revision: who changed which record, and how (`{field: [before, after]}`; `{}` for a create). */
 export async function writeRevision(
   db: Kysely<Database>,
-  revision: { entity: string; id: string; action: 'create' | 'update' | 'delete'; changes?: Record<string, [unknown, unknown]> | null; actor: string },
+  revision: {
+    entity: string;
+    id: string;
+    action: 'create' | 'update' | 'delete';
+    changes?: Record<string, [unknown, unknown]> | null;
+    actor: string;
+  },
 ): Promise<void> {
   await db
     .insertInto('revisions')
-    .values({ entity_type: revision.entity, entity_id: revision.id, action: revision.action, changes: JSON.stringify(revision.changes ?? {}), actor: revision.actor, reason: null, created_at: new Date().toISOString() })
+    .values({
+      entity_type: revision.entity,
+      entity_id: revision.id,
+      action: revision.action,
+      changes: JSON.stringify(revision.changes ?? {}),
+      actor: revision.actor,
+      reason: null,
+      created_at: new Date().toISOString(),
+    })
     .execute();
 }

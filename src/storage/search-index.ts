@@ -3,7 +3,11 @@ import { bulkRowsFor } from './bulk-writes';
 
 /** The words of a text as both databases index them: runs of letters and digits, lower-case, without accents. */
 export function textWords(text: string): string[] {
-  return foldAccents(text).toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return (
+    foldAccents(text)
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  );
 }
 
 /** The words of a search (at most 20); empty when the text holds no word. */
@@ -23,16 +27,29 @@ function isSqlite(db: Kysely<any>): boolean {
  * A subquery of the ids of deployments whose text holds every word (FTS5 MATCH / tsquery); with
  * `prefixLast`, the last word may be the start of a word (search as you type).
  */
-export function deploymentsMatching(db: Kysely<any>, words: readonly string[], options: { prefixLast?: boolean } = {}): RawBuilder<unknown> {
+export function deploymentsMatching(
+  db: Kysely<any>,
+  words: readonly string[],
+  options: { prefixLast?: boolean } = {},
+): RawBuilder<unknown> {
   return matching(db, 'deployment', words, options);
 }
 
 /** A subquery of the ids of agencies (with deployments) whose name holds every word; see `deploymentsMatching`. */
-export function agenciesMatching(db: Kysely<any>, words: readonly string[], options: { prefixLast?: boolean } = {}): RawBuilder<unknown> {
+export function agenciesMatching(
+  db: Kysely<any>,
+  words: readonly string[],
+  options: { prefixLast?: boolean } = {},
+): RawBuilder<unknown> {
   return matching(db, 'agency', words, options);
 }
 
-function matching(db: Kysely<any>, subject: 'deployment' | 'agency', words: readonly string[], options: { prefixLast?: boolean }): RawBuilder<unknown> {
+function matching(
+  db: Kysely<any>,
+  subject: 'deployment' | 'agency',
+  words: readonly string[],
+  options: { prefixLast?: boolean },
+): RawBuilder<unknown> {
   const last = words.length - 1;
   const table = sql.table(`${subject}_search`);
   const id = sql.ref(`${subject}_id`);
@@ -45,8 +62,16 @@ function matching(db: Kysely<any>, subject: 'deployment' | 'agency', words: read
 }
 
 /** How many deployments' text holds every word, counted up to `cap` (a search page says "1,000 or more"). */
-export async function countMatchingDeployments(db: Kysely<any>, words: readonly string[], cap: number): Promise<number> {
-  const { rows } = await sql<{ n: number | string }>`select count(*) as n from (select 1 from ${deploymentsMatching(db, words)} as m limit ${cap}) as capped`.execute(db);
+export async function countMatchingDeployments(
+  db: Kysely<any>,
+  words: readonly string[],
+  cap: number,
+): Promise<number> {
+  const { rows } = await sql<{
+    n: number | string;
+  }>`select count(*) as n from (select 1 from ${deploymentsMatching(db, words)} as m limit ${cap}) as capped`.execute(
+    db,
+  );
   return Number(rows[0]?.n ?? 0);
 }
 
@@ -83,7 +108,9 @@ export async function updateSearchIndex(db: Kysely<any>, deploymentIds: readonly
       const chunk = deploymentIds.slice(i, i + 500);
       await trx.deleteFrom('deployment_search').where('deployment_id', 'in', chunk).execute();
       await writeSearchDocuments(trx, bulk, (q) => q.where('d.id', 'in', chunk));
-      const agencies = (await trx.selectFrom('deployments').select('agency_id').distinct().where('id', 'in', chunk).execute()).map((r: { agency_id: string }) => r.agency_id);
+      const agencies = (
+        await trx.selectFrom('deployments').select('agency_id').distinct().where('id', 'in', chunk).execute()
+      ).map((r: { agency_id: string }) => r.agency_id);
       if (agencies.length === 0) continue;
       await trx.deleteFrom('agency_search').where('agency_id', 'in', agencies).execute();
       await writeAgencyDocuments(trx, bulk, (q) => q.where('a.id', 'in', agencies));
@@ -92,12 +119,18 @@ export async function updateSearchIndex(db: Kysely<any>, deploymentIds: readonly
 }
 
 /** Inserts the name documents of the agencies `filter` selects that have deployments; returns their ids. */
-async function writeAgencyDocuments(trx: Kysely<any>, bulk: ReturnType<typeof bulkRowsFor>, filter: (query: any) => any): Promise<string[]> {
+async function writeAgencyDocuments(
+  trx: Kysely<any>,
+  bulk: ReturnType<typeof bulkRowsFor>,
+  filter: (query: any) => any,
+): Promise<string[]> {
   const rows: Array<{ id: string; name: string }> = await filter(
     trx
       .selectFrom('agencies as a')
       .select(['a.id', 'a.name'])
-      .where(({ exists, selectFrom }: any) => exists(selectFrom('deployments as d').select('d.id').whereRef('d.agency_id', '=', 'a.id'))),
+      .where(({ exists, selectFrom }: any) =>
+        exists(selectFrom('deployments as d').select('d.id').whereRef('d.agency_id', '=', 'a.id')),
+      ),
   ).execute();
   if (rows.length === 0) return [];
   await bulk.insert(
@@ -108,7 +141,11 @@ async function writeAgencyDocuments(trx: Kysely<any>, bulk: ReturnType<typeof bu
 }
 
 /** Inserts the search documents of the deployments `filter` selects; returns their ids. */
-async function writeSearchDocuments(trx: Kysely<any>, bulk: ReturnType<typeof bulkRowsFor>, filter: (query: any) => any): Promise<string[]> {
+async function writeSearchDocuments(
+  trx: Kysely<any>,
+  bulk: ReturnType<typeof bulkRowsFor>,
+  filter: (query: any) => any,
+): Promise<string[]> {
   const rows = await filter(
     trx
       .selectFrom('deployments as d')
@@ -120,7 +157,12 @@ async function writeSearchDocuments(trx: Kysely<any>, bulk: ReturnType<typeof bu
   if (rows.length === 0) return [];
   const ids = rows.map((r: { id: string }) => r.id);
   const [vendors, sources] = await Promise.all([
-    trx.selectFrom('deployment_vendors as dv').innerJoin('vendors as v', 'v.id', 'dv.vendor_id').select(['dv.deployment_id', 'v.name']).where('dv.deployment_id', 'in', ids).execute(),
+    trx
+      .selectFrom('deployment_vendors as dv')
+      .innerJoin('vendors as v', 'v.id', 'dv.vendor_id')
+      .select(['dv.deployment_id', 'v.name'])
+      .where('dv.deployment_id', 'in', ids)
+      .execute(),
     trx
       .selectFrom('citations as c')
       .innerJoin('sources as s', 's.id', 'c.source_id')
@@ -131,12 +173,17 @@ async function writeSearchDocuments(trx: Kysely<any>, bulk: ReturnType<typeof bu
   ]);
   const extra = new Map<string, string[]>();
   for (const v of vendors) extra.set(v.deployment_id, [...(extra.get(v.deployment_id) ?? []), v.name]);
-  for (const s of sources) extra.set(s.subject_id, [...(extra.get(s.subject_id) ?? []), s.publisher ?? '', s.title ?? '']);
+  for (const s of sources)
+    extra.set(s.subject_id, [...(extra.get(s.subject_id) ?? []), s.publisher ?? '', s.title ?? '']);
   const docs = rows.map((r: Record<string, string | null>) => ({
     deployment_id: r.id,
     // Stored as the words themselves, so that FTS5 and PostgreSQL (whose parser would keep
     // "boston.com" as one token) index exactly the same words.
-    body: textWords([r.agency, r.place, r.state_code, r.technology, r.summary, ...(extra.get(r.id as string) ?? [])].filter(Boolean).join(' ')).join(' '),
+    body: textWords(
+      [r.agency, r.place, r.state_code, r.technology, r.summary, ...(extra.get(r.id as string) ?? [])]
+        .filter(Boolean)
+        .join(' '),
+    ).join(' '),
   }));
   await bulk.insert('deployment_search', docs);
   return ids;
@@ -151,7 +198,9 @@ async function emptySearchIndex(trx: Kysely<any>, table: 'deployment_search' | '
     await trx.deleteFrom(table).execute();
     return;
   }
-  const { rows } = await sql<{ sql: string }>`select sql from sqlite_master where type = 'table' and name = ${table}`.execute(trx);
+  const { rows } = await sql<{
+    sql: string;
+  }>`select sql from sqlite_master where type = 'table' and name = ${table}`.execute(trx);
   await sql`drop table ${sql.table(table)}`.execute(trx);
   await sql.raw(rows[0]!.sql).execute(trx);
 }

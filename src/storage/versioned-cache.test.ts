@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { VersionedCache } from './versioned-cache';
 
 describe('VersionedCache', () => {
-  const sized = (limits: { maxBytes: number; maxEntries: number }) => new VersionedCache<string>(limits, (key, value) => key.length + value.length);
+  const sized = (limits: { maxBytes: number; maxEntries: number }) =>
+    new VersionedCache<string>(limits, (key, value) => key.length + value.length);
 
   it('lets the least recently used go first', () => {
     const cache = sized({ maxBytes: 1000, maxEntries: 3 });

@@ -3,7 +3,10 @@ import type { Database, DataSourceRow } from '#src/storage/schema';
 import { BUNDLED_DATASETS } from '#src/bootstrap/bundled-datasets';
 
 /** A dataset the app knows and can sync, as the CLI and the about page show it. */
-export type DataSource = Omit<DataSourceRow, 'bundled' | 'schedule_hours' | 'etag' | 'last_modified' | 'raw_path' | 'as_of_precision' | 'created_at'> & {
+export type DataSource = Omit<
+  DataSourceRow,
+  'bundled' | 'schedule_hours' | 'etag' | 'last_modified' | 'raw_path' | 'as_of_precision' | 'created_at'
+> & {
   bundled: boolean;
   schedule_hours: number | null;
 };
@@ -29,22 +32,41 @@ export function toDataSource(r: DataSourceRow): DataSource {
 
 /** Registers the bundled datasets as sources (named after their kind), keeping what syncs recorded. */
 export async function registerBundledSources(db: Kysely<Database>, now: string): Promise<void> {
-  const known = new Set((await db.selectFrom('data_sources').select('name').where('bundled', '=', 1).execute()).map((s) => s.name));
+  const known = new Set(
+    (await db.selectFrom('data_sources').select('name').where('bundled', '=', 1).execute()).map((s) => s.name),
+  );
   for (const d of BUNDLED_DATASETS) {
-    const values = { kind: d.kind, location: d.path, title: d.title, licence: `${d.licence}; ${d.credit}`, as_of_rule: `fixed:${d.asOf}` };
+    const values = {
+      kind: d.kind,
+      location: d.path,
+      title: d.title,
+      licence: `${d.licence}; ${d.credit}`,
+      as_of_rule: `fixed:${d.asOf}`,
+    };
     if (known.has(d.kind)) await db.updateTable('data_sources').set(values).where('name', '=', d.kind).execute();
-    else await db.insertInto('data_sources').values({ name: d.kind, ...values, bundled: 1, created_at: now }).execute();
+    else
+      await db
+        .insertInto('data_sources')
+        .values({ name: d.kind, ...values, bundled: 1, created_at: now })
+        .execute();
   }
 }
 
 export async function listDataSources(db: Kysely<Database>): Promise<DataSource[]> {
-  return (await db.selectFrom('data_sources').selectAll().orderBy('bundled', 'desc').orderBy('name').execute()).map(toDataSource);
+  return (await db.selectFrom('data_sources').selectAll().orderBy('bundled', 'desc').orderBy('name').execute()).map(
+    toDataSource,
+  );
 }
 
 export async function findDataSource(db: Kysely<Database>, nameOrLocation: string): Promise<DataSourceRow | null> {
   return (
     (await db.selectFrom('data_sources').selectAll().where('name', '=', nameOrLocation).executeTakeFirst()) ??
-    (await db.selectFrom('data_sources').selectAll().where('location', '=', nameOrLocation).orderBy('name').executeTakeFirst()) ??
+    (await db
+      .selectFrom('data_sources')
+      .selectAll()
+      .where('location', '=', nameOrLocation)
+      .orderBy('name')
+      .executeTakeFirst()) ??
     null
   );
 }

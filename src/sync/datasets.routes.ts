@@ -13,7 +13,10 @@ export const datasetSchema = z
     title: z.string(),
     licence: z.string().describe('Licence and credit'),
     bundled: z.boolean().describe('Shipped with the app in data/'),
-    location: z.string().nullable().describe('Its file in the repository (data/…) or its web address; null for a file on the operator\'s machine'),
+    location: z
+      .string()
+      .nullable()
+      .describe("Its file in the repository (data/…) or its web address; null for a file on the operator's machine"),
     as_of: z.string().nullable().describe('When the version last imported was current (YYYY-MM-DD)'),
     as_of_rule: z.string().describe('How its as-of date is found: fixed:DATE, file-name, last-modified or given'),
     sha256: z.string().nullable().describe('SHA-256 of the version last imported'),
@@ -32,7 +35,10 @@ export function registerDatasetRoutes(app: FastifyInstance, db: Kysely<Database>
       schema: {
         summary: 'The datasets (sources) the data comes from, each with its as-of date and last sync',
         tags: ['changes'],
-        response: { 200: z.object({ data: z.array(datasetSchema), total: z.number().int(), next: z.null() }), ...ERROR_RESPONSES },
+        response: {
+          200: z.object({ data: z.array(datasetSchema), total: z.number().int(), next: z.null() }),
+          ...ERROR_RESPONSES,
+        },
       },
     },
     async () => {

@@ -8,7 +8,13 @@ import type { Database, DataSourceRow } from '#src/storage/schema';
 import { isoOf, parseIsoPartialDate, type PartialDate } from '#src/domain/dates';
 import { slugify } from '#src/domain/names';
 import { IMPORT_KINDS } from '#src/importers/import-kinds';
-import { dateFromFileName, hashYamlFolder, ImportShapeError, runImport, type ImportSummary } from '#src/importers/pipeline';
+import {
+  dateFromFileName,
+  hashYamlFolder,
+  ImportShapeError,
+  runImport,
+  type ImportSummary,
+} from '#src/importers/pipeline';
 import { findDataSource } from './data-sources.repository';
 
 /** A sync that cannot be done as asked (unknown source, unreachable URL, no as-of date); says why. */
@@ -58,25 +64,56 @@ const isUrl = (text: string) => /^https?:\/\//i.test(text);
  * whose SHA-256 is the last one's writes nothing either. A new version is kept under `sourcesDir` with
  * its SHA-256 and imported as of its date; rows it no longer lists get a dated "no longer listed" event.
  */
-export async function syncSource(db: Kysely<Database>, target: string, folders: SyncFolders, options: SyncOptions = {}): Promise<SyncResult> {
+export async function syncSource(
+  db: Kysely<Database>,
+  target: string,
+  folders: SyncFolders,
+  options: SyncOptions = {},
+): Promise<SyncResult> {
   const now = options.now ?? (() => new Date());
   const source = (await findDataSource(db, target)) ?? (await registerSource(db, target, options, now().toISOString()));
-  if (options.kind !== undefined && options.kind !== source.kind) throw new SyncError(`the source "${source.name}" is of kind ${source.kind}, not ${options.kind}`);
+  if (options.kind !== undefined && options.kind !== source.kind)
+    throw new SyncError(`the source "${source.name}" is of kind ${source.kind}, not ${options.kind}`);
   const kind = IMPORT_KINDS.get(source.kind);
   if (!kind) throw new SyncError(`the source "${source.name}" has the kind "${source.kind}", which no importer reads`);
   const checkedAt = now().toISOString();
-  const record = async (values: Partial<DataSourceRow>) => db.updateTable('data_sources').set({ checked_at: checkedAt, ...values }).where('name', '=', source.name).execute();
+  const record = async (values: Partial<DataSourceRow>) =>
+    db
+      .updateTable('data_sources')
+      .set({ checked_at: checkedAt, ...values })
+      .where('name', '=', source.name)
+      .execute();
 
   try {
-    const fetched = isUrl(source.location) ? await fetchVersion(source, folders.sourcesDir) : await localVersion(source, folders.dataDir);
+    const fetched = isUrl(source.location)
+      ? await fetchVersion(source, folders.sourcesDir)
+      : await localVersion(source, folders.dataDir);
     if (fetched === 'not-modified') {
       await record({ last_outcome: 'not-modified' });
-      return { source: source.name, outcome: 'not-modified', sha256: source.sha256, asOf: source.as_of, rawPath: source.raw_path, summary: null };
+      return {
+        source: source.name,
+        outcome: 'not-modified',
+        sha256: source.sha256,
+        asOf: source.as_of,
+        rawPath: source.raw_path,
+        summary: null,
+      };
     }
     if (fetched.sha256 === source.sha256) {
       if (fetched.temporary) rmSync(fetched.path, { force: true });
-      await record({ last_outcome: 'unchanged', etag: fetched.etag ?? source.etag, last_modified: fetched.lastModified ?? source.last_modified });
-      return { source: source.name, outcome: 'unchanged', sha256: fetched.sha256, asOf: source.as_of, rawPath: source.raw_path, summary: null };
+      await record({
+        last_outcome: 'unchanged',
+        etag: fetched.etag ?? source.etag,
+        last_modified: fetched.lastModified ?? source.last_modified,
+      });
+      return {
+        source: source.name,
+        outcome: 'unchanged',
+        sha256: fetched.sha256,
+        asOf: source.as_of,
+        rawPath: source.raw_path,
+        summary: null,
+      };
     }
     const asOf = asOfOf(source, fetched, options.asOf, now());
     let rawPath = fetched.path;
@@ -84,7 +121,13 @@ export async function syncSource(db: Kysely<Database>, target: string, folders: 
       rawPath = join(folders.sourcesDir, source.name, `${fetched.sha256.slice(0, 12)}-${fetched.fileName}`);
       renameSync(fetched.path, rawPath);
     }
-    const summary = await runImport(db, kind, rawPath, { asOf: isoOf(asOf), sourceName: source.name, title: source.title, tracksListing: true, now });
+    const summary = await runImport(db, kind, rawPath, {
+      asOf: isoOf(asOf),
+      sourceName: source.name,
+      title: source.title,
+      tracksListing: true,
+      now,
+    });
     await record({
       last_outcome: 'imported',
       etag: fetched.etag,
@@ -98,24 +141,40 @@ export async function syncSource(db: Kysely<Database>, target: string, folders: 
     });
     return { source: source.name, outcome: 'imported', sha256: fetched.sha256, asOf: isoOf(asOf), rawPath, summary };
   } catch (error) {
-    const message = error instanceof ImportShapeError || error instanceof SyncError ? error.message : `${(error as Error).name}: ${(error as Error).message}`;
+    const message =
+      error instanceof ImportShapeError || error instanceof SyncError
+        ? error.message
+        : `${(error as Error).name}: ${(error as Error).message}`;
     await record({ last_outcome: `failed: ${message}`.slice(0, 500) });
     if (error instanceof ImportShapeError) throw new SyncError(message);
     throw error;
   }
 }
 
-async function registerSource(db: Kysely<Database>, target: string, options: SyncOptions, now: string): Promise<DataSourceRow> {
-  if (options.kind === undefined) throw new SyncError(`no source is named "${target}"; to add it, give its kind with --kind (one of: ${[...IMPORT_KINDS.keys()].join(', ')})`);
-  if (!IMPORT_KINDS.has(options.kind)) throw new SyncError(`--kind "${options.kind}" is not one of: ${[...IMPORT_KINDS.keys()].join(', ')}`);
+async function registerSource(
+  db: Kysely<Database>,
+  target: string,
+  options: SyncOptions,
+  now: string,
+): Promise<DataSourceRow> {
+  if (options.kind === undefined)
+    throw new SyncError(
+      `no source is named "${target}"; to add it, give its kind with --kind (one of: ${[...IMPORT_KINDS.keys()].join(', ')})`,
+    );
+  if (!IMPORT_KINDS.has(options.kind))
+    throw new SyncError(`--kind "${options.kind}" is not one of: ${[...IMPORT_KINDS.keys()].join(', ')}`);
   let location = target;
   if (!isUrl(target)) {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) throw new SyncError(`"${target}" is neither an http(s) address nor a file: only http:// and https:// are fetched`);
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target))
+      throw new SyncError(
+        `"${target}" is neither an http(s) address nor a file: only http:// and https:// are fetched`,
+      );
     location = resolve(target);
     if (!existsSync(location)) throw new SyncError(`no source is named "${target}", and no file is there`);
   }
   const name = options.name ?? nameFrom(location);
-  if (!/^[a-z0-9][a-z0-9-]{0,79}$/.test(name)) throw new SyncError(`the source name "${name}" must be lower-case letters, digits and "-"`);
+  if (!/^[a-z0-9][a-z0-9-]{0,79}$/.test(name))
+    throw new SyncError(`the source name "${name}" must be lower-case letters, digits and "-"`);
   if (await db.selectFrom('data_sources').select('name').where('name', '=', name).executeTakeFirst()) {
     throw new SyncError(`a source is already named "${name}" (at another address); give this one a name with --name`);
   }
@@ -147,7 +206,9 @@ async function registerSource(db: Kysely<Database>, target: string, options: Syn
 /** "https://example.org/data/atlas-of-surveillance-20201007.csv" → "atlas-of-surveillance". */
 function nameFrom(location: string): string {
   const file = basename(isUrl(location) ? new URL(location).pathname : location).replace(/\.[a-z0-9]+$/i, '');
-  const name = slugify(file.replace(/[-_]?((19|20)\d{2}-?\d{2}-?\d{2})/, '')).slice(0, 60).replace(/-+$/, '');
+  const name = slugify(file.replace(/[-_]?((19|20)\d{2}-?\d{2}-?\d{2})/, ''))
+    .slice(0, 60)
+    .replace(/-+$/, '');
   return name || 'source';
 }
 
@@ -171,10 +232,13 @@ async function fetchVersion(source: DataSourceRow, sourcesDir: string): Promise<
   try {
     response = await fetch(source.location, { headers, redirect: 'follow', signal: AbortSignal.timeout(120_000) });
   } catch (error) {
-    throw new SyncError(`could not fetch ${source.location}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`);
+    throw new SyncError(
+      `could not fetch ${source.location}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`,
+    );
   }
   if (response.status === 304) return 'not-modified';
-  if (response.status !== 200 || response.body === null) throw new SyncError(`${source.location} answered ${response.status} ${response.statusText}; nothing was imported`);
+  if (response.status !== 200 || response.body === null)
+    throw new SyncError(`${source.location} answered ${response.status} ${response.statusText}; nothing was imported`);
   const dir = join(sourcesDir, source.name);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const temporary = join(dir, `.fetching-${process.pid}-${Date.now()}`);
@@ -186,7 +250,10 @@ async function fetchVersion(source: DataSourceRow, sourcesDir: string): Promise<
       new Transform({
         transform(chunk: Buffer, _encoding, done) {
           bytes += chunk.length;
-          if (bytes > MAX_BYTES) return done(new SyncError(`${source.location} is larger than ${MAX_BYTES / 1024 / 1024} MB; nothing was imported`));
+          if (bytes > MAX_BYTES)
+            return done(
+              new SyncError(`${source.location} is larger than ${MAX_BYTES / 1024 / 1024} MB; nothing was imported`),
+            );
           hash.update(chunk);
           done(null, chunk);
         },
@@ -195,10 +262,19 @@ async function fetchVersion(source: DataSourceRow, sourcesDir: string): Promise<
     );
   } catch (error) {
     rmSync(temporary, { force: true });
-    throw error instanceof SyncError ? error : new SyncError(`the download of ${source.location} broke off: ${(error as Error).message}`);
+    throw error instanceof SyncError
+      ? error
+      : new SyncError(`the download of ${source.location} broke off: ${(error as Error).message}`);
   }
   const fileName = basename(new URL(response.url || source.location).pathname) || `${source.name}.data`;
-  return { path: temporary, fileName, temporary: true, sha256: hash.digest('hex'), etag: response.headers.get('etag'), lastModified: response.headers.get('last-modified') };
+  return {
+    path: temporary,
+    fileName,
+    temporary: true,
+    sha256: hash.digest('hex'),
+    etag: response.headers.get('etag'),
+    lastModified: response.headers.get('last-modified'),
+  };
 }
 
 async function localVersion(source: DataSourceRow, dataDir: string): Promise<Version> {
@@ -218,7 +294,8 @@ async function hashFile(path: string): Promise<string> {
 function asOfOf(source: DataSourceRow, version: Version, given: string | undefined, now: Date): PartialDate {
   if (given !== undefined) {
     const parsed = parseIsoPartialDate(given);
-    if (!parsed) throw new SyncError(`the as-of date "${given}" is not a date; give it as YYYY-MM-DD (or YYYY-MM, or YYYY)`);
+    if (!parsed)
+      throw new SyncError(`the as-of date "${given}" is not a date; give it as YYYY-MM-DD (or YYYY-MM, or YYYY)`);
     return parsed;
   }
   if (source.as_of_rule.startsWith('fixed:')) return parseIsoPartialDate(source.as_of_rule.slice(6))!;

@@ -16,7 +16,9 @@ export function isSafeHref(url: string): boolean {
  * as a link, whatever an import or an editor stored.
  */
 export function externalLink(url: string, text: string = url): string {
-  return isSafeHref(url) ? `<a href="${escapeHtml(url)}" rel="nofollow noopener">${escapeHtml(text)}</a>` : escapeHtml(text);
+  return isSafeHref(url)
+    ? `<a href="${escapeHtml(url)}" rel="nofollow noopener">${escapeHtml(text)}</a>`
+    : escapeHtml(text);
 }
 
 /**

@@ -66,8 +66,14 @@ export function statusBadge(status: string): string {
  * A deployment's status with the date a source last showed it so ("active as of Oct 7, 2020"): a status
  * is never shown bare, because it is only known as of then.
  */
-export function statusAsOf(d: { status: string; last_seen_on: string | null; no_longer_listed?: { on: string; by: string | null } | null }): string {
-  const unlisted = d.no_longer_listed ? ` <span class="as-of">(no longer listed by ${escapeHtml(d.no_longer_listed.by ?? 'a source')} as of ${formatDay(d.no_longer_listed.on)})</span>` : '';
+export function statusAsOf(d: {
+  status: string;
+  last_seen_on: string | null;
+  no_longer_listed?: { on: string; by: string | null } | null;
+}): string {
+  const unlisted = d.no_longer_listed
+    ? ` <span class="as-of">(no longer listed by ${escapeHtml(d.no_longer_listed.by ?? 'a source')} as of ${formatDay(d.no_longer_listed.on)})</span>`
+    : '';
   return `${statusBadge(d.status)} <span class="as-of">as of ${formatDay(d.last_seen_on, 'an unknown date')}</span>${unlisted}`;
 }
 
@@ -84,13 +90,18 @@ export function link(href: string, text: string): string {
 /** Builds a URL path with the given query parameters, leaving out empty ones. */
 export function withQuery(path: string, params: Record<string, string | number | undefined | null>): string {
   const query = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') query.set(key, String(value));
+  for (const [key, value] of Object.entries(params))
+    if (value !== undefined && value !== null && value !== '') query.set(key, String(value));
   const text = query.toString();
   return text ? `${path}?${text}` : path;
 }
 
 /** A table of deployments: agency, place, technology, status and dates, each linked to its page. */
-export function deploymentTable(records: readonly DeploymentRow[], caption: string, options: { showTechnology?: boolean; showAgency?: boolean } = {}): string {
+export function deploymentTable(
+  records: readonly DeploymentRow[],
+  caption: string,
+  options: { showTechnology?: boolean; showAgency?: boolean } = {},
+): string {
   if (records.length === 0) return `<p class="note">No deployments are documented here.</p>`;
   const showTechnology = options.showTechnology ?? true;
   const showAgency = options.showAgency ?? true;
@@ -114,7 +125,9 @@ export function sourceList(sources: readonly SourceRow[]): string {
   if (sources.length === 0) return '<p class="note">No source is attached yet.</p>';
   return `<ul class="sources">${sources
     .map((s) => {
-      const details = [s.publisher, s.kind, s.cited_on ? `dated ${dateInWords(s.cited_on)}` : null].filter(Boolean).join(', ');
+      const details = [s.publisher, s.kind, s.cited_on ? `dated ${dateInWords(s.cited_on)}` : null]
+        .filter(Boolean)
+        .join(', ');
       const archive = s.archive_url ? ` (${externalLink(s.archive_url, 'archived copy')})` : '';
       return `<li>${externalLink(s.url)}${details ? ` <span class="note">${escapeHtml(details)}</span>` : ''}${archive}</li>`;
     })
@@ -122,19 +135,40 @@ export function sourceList(sources: readonly SourceRow[]): string {
 }
 
 /** "Showing 51–100 of 1,498" with previous and next links (offset paging, for pages people browse). */
-export function pager(options: { offset: number; limit: number; total: number; url: (offset: number) => string; label: string }): string {
+export function pager(options: {
+  offset: number;
+  limit: number;
+  total: number;
+  url: (offset: number) => string;
+  label: string;
+}): string {
   const { offset, limit, total } = options;
   if (total === 0) return '';
   const first = offset + 1;
   const last = Math.min(offset + limit, total);
-  const previous = offset > 0 ? `<a href="${escapeHtml(options.url(Math.max(0, offset - limit)))}" rel="prev">← Previous ${limit}</a>` : '';
-  const next = last < total ? `<a href="${escapeHtml(options.url(offset + limit))}" rel="next">Next ${Math.min(limit, total - last)} →</a>` : '';
+  const previous =
+    offset > 0
+      ? `<a href="${escapeHtml(options.url(Math.max(0, offset - limit)))}" rel="prev">← Previous ${limit}</a>`
+      : '';
+  const next =
+    last < total
+      ? `<a href="${escapeHtml(options.url(offset + limit))}" rel="next">Next ${Math.min(limit, total - last)} →</a>`
+      : '';
   return `<nav class="pager" aria-label="${escapeHtml(options.label)}"><span>Showing ${formatNumber(first)}–${formatNumber(last)} of ${formatNumber(total)}</span>${previous}${next}</nav>`;
 }
 
 /** A table of policies (bans, moratoria, oversight laws, regulations): whom each binds, its status and the date of that status. */
 export function policyTable(
-  policies: ReadonlyArray<{ id: string; title: string; kind: string; status: string; status_on: string | null; technologies: string[]; scope: string | null; level: string | null }>,
+  policies: ReadonlyArray<{
+    id: string;
+    title: string;
+    kind: string;
+    status: string;
+    status_on: string | null;
+    technologies: string[];
+    scope: string | null;
+    level: string | null;
+  }>,
   caption: string,
   empty = 'No ban, moratorium or oversight law is recorded here yet.',
 ): string {
@@ -151,7 +185,17 @@ export function policyTable(
 
 /** Officials with their public contacts; contacts verified over a year ago are marked stale. */
 export function officialList(
-  all: ReadonlyArray<{ id: string; role: string; name: string; email: string | null; phone: string | null; website_url: string | null; verified_on: string | null; current: boolean; ended_on: string | null }>,
+  all: ReadonlyArray<{
+    id: string;
+    role: string;
+    name: string;
+    email: string | null;
+    phone: string | null;
+    website_url: string | null;
+    verified_on: string | null;
+    current: boolean;
+    ended_on: string | null;
+  }>,
 ): string {
   const officials = all.filter((o) => o.current);
   const former = all.filter((o) => !o.current);
@@ -161,20 +205,33 @@ export function officialList(
   if (officials.length === 0) return `<p class="note">No official of this place is in our roster yet.</p>${formerNote}`;
   return `<ul>${officials
     .map((o) => {
-      const contacts = [o.phone ? `<a href="${escapeHtml(telHref(o.phone))}">${escapeHtml(o.phone)}</a>` : '', o.email ? `<a href="mailto:${escapeHtml(o.email)}">${escapeHtml(o.email)}</a>` : '', o.website_url ? externalLink(o.website_url, 'website') : '']
+      const contacts = [
+        o.phone ? `<a href="${escapeHtml(telHref(o.phone))}">${escapeHtml(o.phone)}</a>` : '',
+        o.email ? `<a href="mailto:${escapeHtml(o.email)}">${escapeHtml(o.email)}</a>` : '',
+        o.website_url ? externalLink(o.website_url, 'website') : '',
+      ]
         .filter(Boolean)
         .join(' · ');
-      const stale = isStale(o.verified_on) ? ` <span class="stale">(contact last verified ${o.verified_on ?? 'never'}; may be out of date)</span>` : ` <span class="note">(verified ${escapeHtml(o.verified_on)})</span>`;
+      const stale = isStale(o.verified_on)
+        ? ` <span class="stale">(contact last verified ${o.verified_on ?? 'never'}; may be out of date)</span>`
+        : ` <span class="note">(verified ${escapeHtml(o.verified_on)})</span>`;
       return `<li>${link(`/officials/${o.id}`, o.name)}, ${escapeHtml(o.role)}${contacts ? `: ${contacts}` : ''}${stale}</li>`;
     })
     .join('')}</ul>${formerNote}`;
 }
 
 /** Counts by technology as a small table, each linking to the filtered list. */
-export function technologyCounts(counts: ReadonlyArray<{ technology: string; n: number }>, listUrl: (technology: string) => string, caption: string): string {
+export function technologyCounts(
+  counts: ReadonlyArray<{ technology: string; n: number }>,
+  listUrl: (technology: string) => string,
+  caption: string,
+): string {
   if (counts.length === 0) return '';
   return `<div class="table-wrap"><table><caption>${escapeHtml(caption)}</caption><thead><tr><th scope="col">Technology</th><th scope="col" class="n">Deployments</th></tr></thead><tbody>${counts
-    .map((c) => `<tr><th scope="row">${technologyLink(c.technology, listUrl(c.technology))}</th><td class="n">${formatNumber(c.n)}</td></tr>`)
+    .map(
+      (c) =>
+        `<tr><th scope="row">${technologyLink(c.technology, listUrl(c.technology))}</th><td class="n">${formatNumber(c.n)}</td></tr>`,
+    )
     .join('')}</tbody></table></div>`;
 }
 

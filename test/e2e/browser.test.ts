@@ -64,7 +64,10 @@ describe('the site in Chromium', () => {
     smtp = await startSmtpServer();
     crypto = new SupporterCrypto(randomBytes(32));
     mailer = new Mailer(handle.db, crypto, { smtpUrl: smtp.url, from: 'campaigns@counterwatch.invalid' });
-    app = await buildApp(handle, { rateLimitPerMinute: 100_000, campaigns: { crypto, mailer, publicUrl: 'http://127.0.0.1:0' } });
+    app = await buildApp(handle, {
+      rateLimitPerMinute: 100_000,
+      campaigns: { crypto, mailer, publicUrl: 'http://127.0.0.1:0' },
+    });
     await app.listen({ host: '127.0.0.1', port: 0 });
     origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     browser = await launchChromium();
@@ -72,7 +75,9 @@ describe('the site in Chromium', () => {
     const ring = (await get('/api/v1/deployments?technology=ring-neighbors&state=MA&limit=1')).data[0];
     const policy = (await get('/api/v1/policies?limit=1')).data[0];
     const official = (await get('/api/v1/officials?state=MA&limit=1')).data[0];
-    const source = ring.sources.length ? `/sources/${(await handle.db.selectFrom('sources').select('id').where('url', '=', ring.sources[0].url).executeTakeFirstOrThrow()).id}` : '/about';
+    const source = ring.sources.length
+      ? `/sources/${(await handle.db.selectFrom('sources').select('id').where('url', '=', ring.sources[0].url).executeTakeFirstOrThrow()).id}`
+      : '/about';
     actPath = `/campaigns/cancel-ring-partnership/places/${ring.place.id}`;
     pages = [
       ['home', '/'],
@@ -113,14 +118,25 @@ describe('the site in Chromium', () => {
     await page.waitForSelector('#map[data-ready="true"]', { timeout: 30_000 });
     // The tests click on the map where things are drawn: all of it in view.
     await page.locator('#map').scrollIntoViewIfNeeded();
-    await page.waitForFunction(() => Number(document.getElementById('map')!.dataset.renderedFeatures ?? 0) > 0, undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => Number(document.getElementById('map')!.dataset.renderedFeatures ?? 0) > 0,
+      undefined,
+      { timeout: 30_000 },
+    );
   }
 
   it('renders the map: a WebGL canvas with deployments drawn and the Ring count', async () => {
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     const page = await watchedPage(context);
     await openMap(page);
-    expect(await page.evaluate(() => Boolean(document.querySelector('#map canvas') instanceof HTMLCanvasElement && (document.querySelector('#map canvas') as HTMLCanvasElement).getContext('webgl2')))).toBe(true);
+    expect(
+      await page.evaluate(() =>
+        Boolean(
+          document.querySelector('#map canvas') instanceof HTMLCanvasElement &&
+          (document.querySelector('#map canvas') as HTMLCanvasElement).getContext('webgl2'),
+        ),
+      ),
+    ).toBe(true);
     expect(Number(await page.getAttribute('#map', 'data-rendered-features'))).toBeGreaterThan(10);
     expect(await page.locator('.cluster-count').count()).toBeGreaterThan(5);
     await expect.poll(() => page.textContent('#timeline-count'), { timeout: 15_000 }).toBe('1,498 deployments');
@@ -133,7 +149,9 @@ describe('the site in Chromium', () => {
     await openMap(page, '/');
     // Opening the home page does not rewrite its address; its map shows what its own filter form says.
     expect(new URL(page.url()).pathname + new URL(page.url()).search + new URL(page.url()).hash).toBe('/');
-    const ticked = await page.locator('form[data-deployment-filters] input[name=technology]:checked').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
+    const ticked = await page
+      .locator('form[data-deployment-filters] input[name=technology]:checked')
+      .evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
     expect(ticked).toEqual(['ring-neighbors']);
     await expect.poll(() => page.textContent('#timeline-count'), { timeout: 15_000 }).toBe('1,498 deployments');
     // The "Find your city" form searches.
@@ -152,19 +170,32 @@ describe('the site in Chromium', () => {
     // Below the site's header and the page's heading only (it was 1,295 px down, under the filters).
     expect(box.y).toBeLessThan(400);
     expect(844 - box.y).toBeGreaterThan(box.height * 0.8);
-    expect(await page.locator('details[data-filters-panel]').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+    expect(await page.locator('details[data-filters-panel]').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(
+      false,
+    );
     const inView = async (lon: number, lat: number) => {
-      const [[west, south], [east, north]] = JSON.parse((await page.getAttribute('#map', 'data-bounds'))!) as [[number, number], [number, number]];
+      const [[west, south], [east, north]] = JSON.parse((await page.getAttribute('#map', 'data-bounds'))!) as [
+        [number, number],
+        [number, number],
+      ];
       return lon >= west && lon <= east && lat >= south && lat <= north;
     };
     await expect.poll(() => page.getAttribute('#map', 'data-bounds'), { timeout: 15_000 }).not.toBeNull();
     // San Diego, Seattle, Maine's tip, Key West: the whole of the lower 48.
-    for (const [lon, lat] of [[-117.2, 32.7], [-122.3, 47.6], [-67.0, 44.8], [-81.8, 24.6]] as const) expect(await inView(lon, lat), `${lon},${lat}`).toBe(true);
+    for (const [lon, lat] of [
+      [-117.2, 32.7],
+      [-122.3, 47.6],
+      [-67.0, 44.8],
+      [-81.8, 24.6],
+    ] as const)
+      expect(await inView(lon, lat), `${lon},${lat}`).toBe(true);
     await page.click('button[data-view=ak]');
     await expect.poll(() => inView(-149.9, 61.2), { timeout: 15_000 }).toBe(true);
     // The filters open from their control.
     await page.click('details[data-filters-panel] > summary');
-    expect(await page.isVisible('form[data-deployment-filters] input[name=technology][value=ring-neighbors]')).toBe(true);
+    expect(await page.isVisible('form[data-deployment-filters] input[name=technology][value=ring-neighbors]')).toBe(
+      true,
+    );
     await context.close();
   });
 
@@ -172,7 +203,9 @@ describe('the site in Chromium', () => {
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     const page = await watchedPage(context);
     await openMap(page, '/map#10/42.39/-71.1');
-    await expect.poll(() => page.locator('.town-label').allTextContents(), { timeout: 15_000 }).toEqual(expect.arrayContaining(['Somerville', 'Cambridge']));
+    await expect
+      .poll(() => page.locator('.town-label').allTextContents(), { timeout: 15_000 })
+      .toEqual(expect.arrayContaining(['Somerville', 'Cambridge']));
     // Zoomed out to the country, no town is named.
     await page.evaluate(() => (location.hash = '#4/39/-96'));
     await expect.poll(() => page.locator('.town-label').count(), { timeout: 15_000 }).toBe(0);
@@ -184,12 +217,16 @@ describe('the site in Chromium', () => {
     const page = await watchedPage(context);
     await openMap(page);
     // The largest cluster: click where its count is drawn.
-    const counts = await page.locator('.cluster-count').evaluateAll((els) => els.map((e) => ({ n: Number(e.textContent), box: e.getBoundingClientRect().toJSON() })));
+    const counts = await page
+      .locator('.cluster-count')
+      .evaluateAll((els) => els.map((e) => ({ n: Number(e.textContent), box: e.getBoundingClientRect().toJSON() })));
     const biggest = counts.sort((a, b) => b.n - a.n)[0]!;
     await page.mouse.click(biggest.box.x + biggest.box.width / 2, biggest.box.y + biggest.box.height / 2);
     const listLink = page.locator('.maplibregl-popup a', { hasText: 'List them' });
     await listLink.waitFor();
-    await expect.poll(() => page.locator('.maplibregl-popup').textContent(), { timeout: 15_000 }).toContain(`${biggest.n} `);
+    await expect
+      .poll(() => page.locator('.maplibregl-popup').textContent(), { timeout: 15_000 })
+      .toContain(`${biggest.n} `);
     await listLink.click();
     await page.waitForURL(/\/deployments\?.*bbox=/);
     expect(page.url()).toContain('technology=ring-neighbors');
@@ -206,7 +243,9 @@ describe('the site in Chromium', () => {
     await page.locator('.maplibregl-popup').waitFor();
     expect(await page.locator('.maplibregl-popup').count()).toBe(1);
     await expect.poll(() => page.locator('.maplibregl-popup li').count(), { timeout: 15_000 }).toBe(all.length);
-    const open = page.locator('.maplibregl-popup li', { hasText: 'Ring/Neighbors' }).locator('a', { hasText: 'Open its page' });
+    const open = page
+      .locator('.maplibregl-popup li', { hasText: 'Ring/Neighbors' })
+      .locator('a', { hasText: 'Open its page' });
     await open.click();
     await page.waitForURL(`${origin}${ring.url}`);
     expect(await page.textContent('h1')).toContain(ring.agency.name);
@@ -223,17 +262,23 @@ describe('the site in Chromium', () => {
     await expect.poll(() => page.getAttribute('#results', 'data-total'), { timeout: 15_000 }).toBe(String(expected));
     await expect.poll(() => page.textContent('#timeline-count'), { timeout: 15_000 }).toBe(`${expected} deployments`);
     expect(page.url()).toContain('state=MA');
-    await expect.poll(async () => Number(await page.getAttribute('#map', 'data-rendered-features')), { timeout: 15_000 }).not.toBe(before);
+    await expect
+      .poll(async () => Number(await page.getAttribute('#map', 'data-rendered-features')), { timeout: 15_000 })
+      .not.toBe(before);
     // The list's rows are Massachusetts agencies.
     const states = await page.locator('#results tbody tr td:nth-child(2)').allTextContents();
     expect(states.length).toBeGreaterThan(0);
     expect(new Set(states)).toEqual(new Set(['MA']));
     // A second technology adds its own layer; the count and the list cover both.
-    const both = (await app.inject('/api/v1/deployments?technology=ring-neighbors,face-recognition&state=MA&limit=1')).json().total;
+    const both = (
+      await app.inject('/api/v1/deployments?technology=ring-neighbors,face-recognition&state=MA&limit=1')
+    ).json().total;
     expect(both).toBeGreaterThan(expected);
     await page.check('input[name=technology][value=face-recognition]');
     await expect.poll(() => page.getAttribute('#results', 'data-total'), { timeout: 15_000 }).toBe(String(both));
-    await expect.poll(() => page.locator('#map-legend li').allTextContents(), { timeout: 15_000 }).toEqual(['Ring/Neighbors partnership', 'Face recognition']);
+    await expect
+      .poll(() => page.locator('#map-legend li').allTextContents(), { timeout: 15_000 })
+      .toEqual(['Ring/Neighbors partnership', 'Face recognition']);
     expect(decodeURIComponent(page.url())).toContain('technology=ring-neighbors,face-recognition');
     // The shared URL reopens the same view.
     const shared = await watchedPage(context);
@@ -253,20 +298,28 @@ describe('the site in Chromium', () => {
     const first = await page.locator('#timeline-date').textContent();
     expect(first).toMatch(/^Known in use on 2018-03-31$/);
     const day = first!.replace('Known in use on ', '');
-    const expected = (await app.inject(`/api/v1/deployments?technology=ring-neighbors&active_on=${day}&limit=1`)).json().total;
-    await expect.poll(() => page.textContent('#timeline-count'), { timeout: 15_000 }).toBe(`${expected} ${expected === 1 ? 'deployment' : 'deployments'} known in use on ${day}`);
+    const expected = (await app.inject(`/api/v1/deployments?technology=ring-neighbors&active_on=${day}&limit=1`)).json()
+      .total;
+    await expect
+      .poll(() => page.textContent('#timeline-count'), { timeout: 15_000 })
+      .toBe(`${expected} ${expected === 1 ? 'deployment' : 'deployments'} known in use on ${day}`);
     expect(await page.isHidden('#timeline-note')).toBe(true);
     for (let i = 0; i < 18; i++) await page.keyboard.press('ArrowRight');
     const later = (await page.locator('#timeline-date').textContent())!.replace('Known in use on ', '');
-    const laterCount = (await app.inject(`/api/v1/deployments?technology=ring-neighbors&active_on=${later}&limit=1`)).json().total;
+    const laterCount = (
+      await app.inject(`/api/v1/deployments?technology=ring-neighbors&active_on=${later}&limit=1`)
+    ).json().total;
     expect(laterCount).toBeGreaterThan(expected);
-    await expect.poll(() => page.textContent('#timeline-count'), { timeout: 15_000 }).toBe(`${laterCount.toLocaleString('en-US')} deployments known in use on ${later}`);
+    await expect
+      .poll(() => page.textContent('#timeline-count'), { timeout: 15_000 })
+      .toBe(`${laterCount.toLocaleString('en-US')} deployments known in use on ${later}`);
     expect(page.url()).toContain(`active_on=${later}`);
     // While the timeline plays, the shading of states follows the day too.
     const shadedDays: string[] = [];
     const watch = (r: { url(): string }) => {
       const url = new URL(r.url());
-      if (url.pathname === '/api/v1/areas' && url.searchParams.get('active_on')) shadedDays.push(url.searchParams.get('active_on')!);
+      if (url.pathname === '/api/v1/areas' && url.searchParams.get('active_on'))
+        shadedDays.push(url.searchParams.get('active_on')!);
     };
     await page.keyboard.press('Home');
     page.on('request', watch);
@@ -277,7 +330,9 @@ describe('the site in Chromium', () => {
     // A day after the Atlas's as-of date: the count says it is not a count for that day.
     await page.fill('input[name=active_on]', '2026-01-01');
     await page.locator('input[name=active_on]').dispatchEvent('change');
-    const answer = (await app.inject('/api/v1/deployments?technology=ring-neighbors&active_on=2026-01-01&limit=1')).json();
+    const answer = (
+      await app.inject('/api/v1/deployments?technology=ring-neighbors&active_on=2026-01-01&limit=1')
+    ).json();
     expect(answer.as_of).toBe('2020-10-07');
     await expect.poll(() => page.textContent('#timeline-note'), { timeout: 15_000 }).toBe(answer.warning);
     expect(await page.isVisible('#timeline-note')).toBe(true);
@@ -291,7 +346,8 @@ describe('the site in Chromium', () => {
       const response = await page.goto(`${origin}${path}`);
       expect(response?.status(), kind).toBe(200);
       expect((await page.textContent('h1'))?.trim().length, kind).toBeGreaterThan(0);
-      if (kind === 'map' || kind === 'home' || kind === 'list') expect(Number(await page.getAttribute('#results', 'data-total')), kind).toBeGreaterThan(0);
+      if (kind === 'map' || kind === 'home' || kind === 'list')
+        expect(Number(await page.getAttribute('#results', 'data-total')), kind).toBeGreaterThan(0);
     }
     // The filter form works as a plain form.
     await page.goto(`${origin}/deployments`);
@@ -312,7 +368,9 @@ describe('the site in Chromium', () => {
       else await page.goto(`${origin}${path}`);
       await page.addScriptTag({ content: AXE_SOURCE });
       const violations = await page.evaluate(async () => {
-        const result = await (window as any).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
+        const result = await (window as any).axe.run(document, {
+          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+        });
         return result.violations.map((v: any) => `${v.id}: ${v.nodes.length} × ${v.nodes[0]?.target?.join(' ')}`);
       });
       expect(violations, `${kind} ${path}`).toEqual([]);
@@ -324,7 +382,10 @@ describe('the site in Chromium', () => {
     for (const [kind, path] of pages) {
       const html = (await app.inject({ url: path, headers: { accept: 'text/html' } })).body;
       const scripts = [...html.matchAll(/<script[^>]*src="([^"]+)"/g)].map((m) => m[1]!);
-      const gzipped = scripts.reduce((sum, src) => sum + gzipSync(readFileSync(join(REPO_ROOT, 'dist/web', src)), { level: 9 }).length, 0);
+      const gzipped = scripts.reduce(
+        (sum, src) => sum + gzipSync(readFileSync(join(REPO_ROOT, 'dist/web', src)), { level: 9 }).length,
+        0,
+      );
       const hasMap = html.includes('id="map"');
       expect(hasMap, kind).toBe(kind === 'map' || kind === 'home');
       expect(gzipped, `${kind}: ${gzipped} bytes of JS, gzipped`).toBeLessThan(hasMap ? 400_000 : 50_000);
@@ -348,7 +409,9 @@ describe('the site in Chromium', () => {
     const who = `e2e.${Date.now()}@example.org`;
     const petition = page.locator('form', { has: page.locator('input[name=kind][value=petition]') });
     // The page's script solves the proof-of-work challenge in the background.
-    await expect.poll(() => petition.locator('input[name=pow_number]').inputValue(), { timeout: 30_000 }).toMatch(/^\d+$/);
+    await expect
+      .poll(() => petition.locator('input[name=pow_number]').inputValue(), { timeout: 30_000 })
+      .toMatch(/^\d+$/);
     await petition.locator('input[name=name]').fill('E2E Resident');
     await petition.locator('input[name=email]').fill(who);
     await petition.locator('button[type=submit]').click();
@@ -398,7 +461,9 @@ describe('the site in Chromium', () => {
     for (let i = 0; i < 15 && !limited; i++) {
       await page.goto(`${origin}${actPath}`);
       const petition = page.locator('form', { has: page.locator('input[name=kind][value=petition]') });
-      await expect.poll(() => petition.locator('input[name=pow_number]').inputValue(), { timeout: 30_000 }).toMatch(/^\d+$/);
+      await expect
+        .poll(() => petition.locator('input[name=pow_number]').inputValue(), { timeout: 30_000 })
+        .toMatch(/^\d+$/);
       const who = `flood.${i}.${Date.now()}@example.org`;
       await petition.locator('input[name=name]').fill(`Flood ${i}`);
       await petition.locator('input[name=email]').fill(who);
@@ -410,16 +475,26 @@ describe('the site in Chromium', () => {
     expect(limited).toContain('Nothing you already sent is lost');
     expect(accepted.length).toBeGreaterThan(3);
     for (const who of accepted) {
-      const found = await handle.db.selectFrom('supporters').select('id').where('email_hash', '=', crypto.emailHash(who)).executeTakeFirst();
+      const found = await handle.db
+        .selectFrom('supporters')
+        .select('id')
+        .where('email_hash', '=', crypto.emailHash(who))
+        .executeTakeFirst();
       expect(found, who).toBeDefined();
     }
 
     // Confirm them, and deliver in test mode: one digest to the organizer, then nothing more within the hour.
     for (const who of accepted) {
       const mail = await waitForMail(smtp.received, who);
-      await app.inject({ method: 'POST', url: mail.text.match(/http:\/\/127\.0\.0\.1:0(\/confirm\/[A-Za-z0-9_-]+)/)![1]! });
+      await app.inject({
+        method: 'POST',
+        url: mail.text.match(/http:\/\/127\.0\.0\.1:0(\/confirm\/[A-Za-z0-9_-]+)/)![1]!,
+      });
     }
-    await handle.db.updateTable('campaigns').set({ delivery_mode: 'test', organizer_email_sealed: crypto.encrypt('organizer@example.org') }).execute();
+    await handle.db
+      .updateTable('campaigns')
+      .set({ delivery_mode: 'test', organizer_email_sealed: crypto.encrypt('organizer@example.org') })
+      .execute();
     const delivery = new DeliveryService(handle.db, crypto, mailer);
     const tuesday = new Date('2026-12-01T15:00:00Z');
     expect((await delivery.run(tuesday)).sent).toBeGreaterThan(0);
@@ -431,16 +506,32 @@ describe('the site in Chromium', () => {
       method: 'POST',
       url: `${actPath}/act`,
       remoteAddress: '10.7.7.7',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: String(form.headers['set-cookie']).split(';')[0]! },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: String(form.headers['set-cookie']).split(';')[0]!,
+      },
       payload: new URLSearchParams({
-        csrf: field('csrf'), website: '', kind: 'call', name: 'Late Caller', email: late,
-        pow_salt: field('pow_salt'), pow_challenge: field('pow_challenge'), pow_signature: field('pow_signature'),
-        pow_number: String(solve({ salt: field('pow_salt'), challenge: field('pow_challenge'), max: Number(field('pow_max')) })),
+        csrf: field('csrf'),
+        website: '',
+        kind: 'call',
+        name: 'Late Caller',
+        email: late,
+        pow_salt: field('pow_salt'),
+        pow_challenge: field('pow_challenge'),
+        pow_signature: field('pow_signature'),
+        pow_number: String(
+          solve({ salt: field('pow_salt'), challenge: field('pow_challenge'), max: Number(field('pow_max')) }),
+        ),
       }).toString(),
     });
     expect(posted.statusCode).toBe(303);
     expect(posted.headers.location).toContain(`${actPath}/sent?receipt=`);
-    await app.inject({ method: 'POST', url: (await waitForMail(smtp.received, late)).text.match(/http:\/\/127\.0\.0\.1:0(\/confirm\/[A-Za-z0-9_-]+)/)![1]! });
+    await app.inject({
+      method: 'POST',
+      url: (await waitForMail(smtp.received, late)).text.match(
+        /http:\/\/127\.0\.0\.1:0(\/confirm\/[A-Za-z0-9_-]+)/,
+      )![1]!,
+    });
     const held = await delivery.run(new Date(tuesday.getTime() + 10 * 60_000));
     expect(held.sent).toBe(0);
     expect(held.held.pace).toBeGreaterThan(0);

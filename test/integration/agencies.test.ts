@@ -53,21 +53,33 @@ describe.each(DATABASES)('one record per agency, in the right place, on %s', (di
     for (const [aos, ori] of Object.entries(expected)) expect((await agencyOfRow(aos)).ori, aos).toBe(ori);
   });
 
-  it('matches a name only within its county: Schuylkill Township Police Department of Chester County is not Schuylkill County\'s', async () => {
+  it("matches a name only within its county: Schuylkill Township Police Department of Chester County is not Schuylkill County's", async () => {
     const agency = await agencyOfRow('AOS2151');
     expect(agency.ori).toBe('PA0152200');
     expect(agency.county_geoids).toBe('42029');
-    const namesake = await db.db.selectFrom('agencies').select(['id', 'county_geoids']).where('ori', '=', 'PA0542700').executeTakeFirstOrThrow();
+    const namesake = await db.db
+      .selectFrom('agencies')
+      .select(['id', 'county_geoids'])
+      .where('ori', '=', 'PA0542700')
+      .executeTakeFirstOrThrow();
     expect(namesake.county_geoids).toBe('42107');
-    expect(await db.db.selectFrom('deployments').select('id').where('agency_id', '=', namesake.id).execute()).toEqual([]);
+    expect(await db.db.selectFrom('deployments').select('id').where('agency_id', '=', namesake.id).execute()).toEqual(
+      [],
+    );
   });
 
-  it('never takes a same-named agency of another county, even when the row\'s own is missing from the FBI list', async () => {
+  it("never takes a same-named agency of another county, even when the row's own is missing from the FBI list", async () => {
     const fresh = await createTestDatabase(dialect);
     try {
       const dir = mkdtempSync(join(tmpdir(), 'cw-'));
       const fbi = join(dir, 'fbi-without-chester.csv');
-      writeFileSync(fbi, readFileSync(fixture('matching/fbi-agencies-matching.csv'), 'utf8').split('\n').filter((l) => !l.startsWith('PA0152200')).join('\n'));
+      writeFileSync(
+        fbi,
+        readFileSync(fixture('matching/fbi-agencies-matching.csv'), 'utf8')
+          .split('\n')
+          .filter((l) => !l.startsWith('PA0152200'))
+          .join('\n'),
+      );
       await importFile(fresh.db, 'census-states', fixture('states.psv'));
       await importFile(fresh.db, 'census-counties', fixture('matching/counties-matching.psv'), '2017');
       await importFile(fresh.db, 'census-places', fixture('matching/places-matching.csv'), '2021');
@@ -83,20 +95,39 @@ describe.each(DATABASES)('one record per agency, in the right place, on %s', (di
   it("links a sheriff to its county, at the county's internal point, and a town's police to its town's point", async () => {
     const sheriff = await agencyOfRow('AOS2125');
     expect(sheriff).toMatchObject({ ori: null, level: 'county', place_id: 'county-49035', location_basis: 'county' });
-    const county = await db.db.selectFrom('places').selectAll().where('id', '=', 'county-49035').executeTakeFirstOrThrow();
+    const county = await db.db
+      .selectFrom('places')
+      .selectAll()
+      .where('id', '=', 'county-49035')
+      .executeTakeFirstOrThrow();
     expect([sheriff.lat, sheriff.lon]).toEqual([county.lat, county.lon]);
     const lasVegas = await agencyOfRow('AOS0112');
-    const town = await db.db.selectFrom('places').selectAll().where('id', '=', lasVegas.place_id).executeTakeFirstOrThrow();
+    const town = await db.db
+      .selectFrom('places')
+      .selectAll()
+      .where('id', '=', lasVegas.place_id)
+      .executeTakeFirstOrThrow();
     expect(town.name).toBe('Las Vegas');
-    expect({ lat: lasVegas.lat, lon: lasVegas.lon, basis: lasVegas.location_basis }).toEqual({ lat: town.lat, lon: town.lon, basis: 'city' });
+    expect({ lat: lasVegas.lat, lon: lasVegas.lon, basis: lasVegas.location_basis }).toEqual({
+      lat: town.lat,
+      lon: town.lon,
+      basis: 'city',
+    });
   });
 
-  it("leaves a row that contradicts its state unplaced and does not attach it to a same-named agency of that state", async () => {
+  it('leaves a row that contradicts its state unplaced and does not attach it to a same-named agency of that state', async () => {
     const flagged = await agencyOfRow('AOS1216');
     expect(flagged).toMatchObject({ state_code: 'IL', ori: null, lat: null, lon: null, place_id: null });
     expect(flagged.placement_issue).toContain('Atlanta and counties DeKalb County, Fulton County are in GA, not IL');
-    const illinois = await db.db.selectFrom('agencies').select('id').where('state_code', '=', 'IL').where('ori', 'is not', null).executeTakeFirstOrThrow();
-    expect(await db.db.selectFrom('deployments').select('id').where('agency_id', '=', illinois.id).execute()).toEqual([]);
+    const illinois = await db.db
+      .selectFrom('agencies')
+      .select('id')
+      .where('state_code', '=', 'IL')
+      .where('ori', 'is not', null)
+      .executeTakeFirstOrThrow();
+    expect(await db.db.selectFrom('deployments').select('id').where('agency_id', '=', illinois.id).execute()).toEqual(
+      [],
+    );
     const report = await checkPlacement(db.db);
     expect(report.inDoubt.map((f) => f.agency)).toEqual([flagged.id]);
     const page = await app.inject(`/agencies/${flagged.id}`);
@@ -107,14 +138,34 @@ describe.each(DATABASES)('one record per agency, in the right place, on %s', (di
 
   it('merges an agency into another: deployments move with revisions, the old ids answer 301, and a later import keeps it merged', async () => {
     const from = await agencyOfRow('AOS2519'); // "Croix County Sheriff's Office": the Atlas's spelling of St. Croix County's
-    const into = await db.db.selectFrom('agencies').selectAll().where('name', '=', "St. Croix County Sheriff's Office").executeTakeFirstOrThrow();
-    const [oldDeployment] = await db.db.selectFrom('deployments').select('id').where('agency_id', '=', from.id).execute();
-    const result = await mergeAgencies(db.db, from.id, into.id, { actor: 'user:test', reason: 'the Atlas drops "St." from the name' });
+    const into = await db.db
+      .selectFrom('agencies')
+      .selectAll()
+      .where('name', '=', "St. Croix County Sheriff's Office")
+      .executeTakeFirstOrThrow();
+    const [oldDeployment] = await db.db
+      .selectFrom('deployments')
+      .select('id')
+      .where('agency_id', '=', from.id)
+      .execute();
+    const result = await mergeAgencies(db.db, from.id, into.id, {
+      actor: 'user:test',
+      reason: 'the Atlas drops "St." from the name',
+    });
     expect(result).toEqual({ from: from.id, into: into.id, moved: 1, combined: 0 });
     const newId = into.id + oldDeployment!.id.slice(from.id.length);
-    expect(await db.db.selectFrom('deployments').select('agency_id').where('id', '=', newId).executeTakeFirst()).toEqual({ agency_id: into.id });
-    expect(await db.db.selectFrom('agencies').select('id').where('id', '=', from.id).executeTakeFirst()).toBeUndefined();
-    const revisions = await db.db.selectFrom('revisions').selectAll().where('actor', '=', 'user:test').orderBy('id').execute();
+    expect(
+      await db.db.selectFrom('deployments').select('agency_id').where('id', '=', newId).executeTakeFirst(),
+    ).toEqual({ agency_id: into.id });
+    expect(
+      await db.db.selectFrom('agencies').select('id').where('id', '=', from.id).executeTakeFirst(),
+    ).toBeUndefined();
+    const revisions = await db.db
+      .selectFrom('revisions')
+      .selectAll()
+      .where('actor', '=', 'user:test')
+      .orderBy('id')
+      .execute();
     expect(revisions.map((r) => [r.entity_type, r.entity_id, r.action])).toEqual(
       expect.arrayContaining([
         ['deployment', newId, 'create'],
@@ -139,8 +190,14 @@ describe.each(DATABASES)('one record per agency, in the right place, on %s', (di
 
     const again = await importFile(db.db, 'atlas', fixture('matching/atlas-matching.csv'), '2020-10-07');
     expect({ created: again.created, updated: again.updated }).toEqual({ created: 0, updated: 0 });
-    expect(await db.db.selectFrom('agencies').select('id').where('id', '=', from.id).executeTakeFirst()).toBeUndefined();
-    await expect(mergeAgencies(db.db, from.id, into.id, { actor: 'user:test', reason: 'again' })).rejects.toThrow(MergeError);
-    await expect(mergeAgencies(db.db, into.id, into.id, { actor: 'user:test', reason: 'self' })).rejects.toThrow(/itself/);
+    expect(
+      await db.db.selectFrom('agencies').select('id').where('id', '=', from.id).executeTakeFirst(),
+    ).toBeUndefined();
+    await expect(mergeAgencies(db.db, from.id, into.id, { actor: 'user:test', reason: 'again' })).rejects.toThrow(
+      MergeError,
+    );
+    await expect(mergeAgencies(db.db, into.id, into.id, { actor: 'user:test', reason: 'self' })).rejects.toThrow(
+      /itself/,
+    );
   });
 });

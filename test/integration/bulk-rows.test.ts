@@ -19,7 +19,10 @@ describe.each(DATABASES)('bulk rows on %s', (dialect) => {
     await db.db.transaction().execute(async (trx) => {
       const bulk = bulkRowsFor(db.db, trx);
       // A missing column (undefined) is written as null; vendors.name is NOT NULL, so give it text.
-      await bulk.insert('vendors', rows.map((r) => ({ id: r.id, name: r.name ?? `unnamed ${r.id}` })));
+      await bulk.insert(
+        'vendors',
+        rows.map((r) => ({ id: r.id, name: r.name ?? `unnamed ${r.id}` })),
+      );
       const wanted = [...rows.map((r) => r.id).filter((_, i) => i % 3 === 0), 'missing-1', 'missing-2'];
       const found = await bulk.selectByKeys('vendors', 'id', wanted);
       expect(found.map((f) => f.id).sort()).toEqual(wanted.filter((w) => !w.startsWith('missing')).sort());
@@ -27,7 +30,9 @@ describe.each(DATABASES)('bulk rows on %s', (dialect) => {
       expect(found.find((f) => f.id === 'v0003')).toEqual({ id: 'v0003', name: 'unnamed v0003' });
       expect(await bulk.selectByKeys('vendors', 'id', [])).toEqual([]);
     });
-    expect((await db.db.selectFrom('vendors').select(db.db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n).toEqual(dialect === 'postgres' ? '257' : 257);
+    expect(
+      (await db.db.selectFrom('vendors').select(db.db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n,
+    ).toEqual(dialect === 'postgres' ? '257' : 257);
   });
 
   it('writes nothing when the transaction fails', async () => {

@@ -37,7 +37,10 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     smtp = await startSmtpServer();
     crypto = new SupporterCrypto(randomBytes(32));
     mailer = new Mailer(db.db, crypto, { smtpUrl: smtp.url, from: 'campaigns@counterwatch.invalid' });
-    app = await buildApp(db, { versionTtlMs: 0, campaigns: { crypto, mailer, publicUrl: 'http://127.0.0.1:3000', perAddressPerMinute: 20 } });
+    app = await buildApp(db, {
+      versionTtlMs: 0,
+      campaigns: { crypto, mailer, publicUrl: 'http://127.0.0.1:3000', perAddressPerMinute: 20 },
+    });
     await app.ready();
     placeId = await ringTownWithOfficial(db.db);
     act = `/campaigns/${CAMPAIGN}/places/${placeId}`;
@@ -62,10 +65,19 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
   function powFields(html: string): Record<string, string> {
     const field = (name: string) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))![1]!;
     const challenge = { salt: field('pow_salt'), challenge: field('pow_challenge'), max: Number(field('pow_max')) };
-    return { pow_salt: challenge.salt, pow_challenge: challenge.challenge, pow_signature: field('pow_signature'), pow_number: String(solve(challenge)) };
+    return {
+      pow_salt: challenge.salt,
+      pow_challenge: challenge.challenge,
+      pow_signature: field('pow_signature'),
+      pow_number: String(solve(challenge)),
+    };
   }
   /** Posts the form like a browser: a successful post is a 303 to the "check your email" page, which it follows. */
-  async function post(fields: Record<string, string>, form?: { cookie: string; csrf: string; pow?: Record<string, string> }, ip = '10.0.0.1') {
+  async function post(
+    fields: Record<string, string>,
+    form?: { cookie: string; csrf: string; pow?: Record<string, string> },
+    ip = '10.0.0.1',
+  ) {
     const f = form ?? (await openForm(ip));
     const res = await app.inject({
       method: 'POST',
@@ -75,10 +87,16 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
       payload: new URLSearchParams({ csrf: f.csrf, website: '', ...(f.pow ?? {}), ...fields }).toString(),
     });
     if (res.statusCode !== 303) return res;
-    return app.inject({ url: String(res.headers.location), remoteAddress: ip, headers: { accept: 'text/html', cookie: f.cookie } });
+    return app.inject({
+      url: String(res.headers.location),
+      remoteAddress: ip,
+      headers: { accept: 'text/html', cookie: f.cookie },
+    });
   }
-  const tally = async () => (await app.inject('/api/v1/campaigns')).json().data.find((c: any) => c.id === CAMPAIGN).tallies;
-  const link = (text: string, path: 'confirm' | 'withdraw') => text.match(new RegExp(`http://127\\.0\\.0\\.1:3000(/${path}/[A-Za-z0-9_-]+)`))![1]!;
+  const tally = async () =>
+    (await app.inject('/api/v1/campaigns')).json().data.find((c: any) => c.id === CAMPAIGN).tallies;
+  const link = (text: string, path: 'confirm' | 'withdraw') =>
+    text.match(new RegExp(`http://127\\.0\\.0\\.1:3000(/${path}/[A-Za-z0-9_-]+)`))![1]!;
 
   it('counts a signature once its emailed link is opened, and a second signature of the same person not at all', async () => {
     const form = await openForm();
@@ -118,7 +136,15 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
   });
 
   it('refuses a post without the form cookie, or with the honeypot filled, and records nothing', async () => {
-    const count = async () => Number((await db.db.selectFrom('campaign_actions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const count = async () =>
+      Number(
+        (
+          await db.db
+            .selectFrom('campaign_actions')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const before = await count();
     const form = await openForm();
     const forged = await app.inject({
@@ -139,16 +165,36 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
   });
 
   it('checks the proof of work: a wrong answer is refused, and posts without one (no JavaScript) get a stricter limit', async () => {
-    const wrong = await post({ kind: 'petition', name: 'Wrong', email: email('wrong'), pow_number: '999999999' }, undefined, '10.3.0.1');
+    const wrong = await post(
+      { kind: 'petition', name: 'Wrong', email: email('wrong'), pow_number: '999999999' },
+      undefined,
+      '10.3.0.1',
+    );
     expect(wrong.statusCode).toBe(400);
     expect(wrong.body).toContain('automatic check');
     // The same solved challenge cannot be used twice.
     const form = await openForm('10.3.0.2');
-    expect((await post({ kind: 'petition', name: 'Once', email: email('once') }, form, '10.3.0.2')).statusCode).toBe(200);
-    expect((await post({ kind: 'petition', name: 'Twice', email: email('twice') }, form, '10.3.0.2')).statusCode).toBe(400);
+    expect((await post({ kind: 'petition', name: 'Once', email: email('once') }, form, '10.3.0.2')).statusCode).toBe(
+      200,
+    );
+    expect((await post({ kind: 'petition', name: 'Twice', email: email('twice') }, form, '10.3.0.2')).statusCode).toBe(
+      400,
+    );
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const res = await post({ kind: 'petition', name: `No JS ${i}`, email: email(`nojs${i}`), pow_salt: '', pow_challenge: '', pow_signature: '', pow_number: '' }, undefined, '10.3.0.3');
+      const res = await post(
+        {
+          kind: 'petition',
+          name: `No JS ${i}`,
+          email: email(`nojs${i}`),
+          pow_salt: '',
+          pow_challenge: '',
+          pow_signature: '',
+          pow_number: '',
+        },
+        undefined,
+        '10.3.0.3',
+      );
       statuses.push(res.statusCode);
     }
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
@@ -156,16 +202,31 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
 
   it('sends a letter after confirmation, and refuses a word-for-word copy from someone else', async () => {
     const form = await openForm();
-    const letter = form.body.match(/<textarea name="message"[^>]*>([\s\S]*?)<\/textarea>/)![1]!.replaceAll('&#39;', "'").replaceAll('&amp;', '&');
+    const letter = form.body
+      .match(/<textarea name="message"[^>]*>([\s\S]*?)<\/textarea>/)![1]!
+      .replaceAll('&#39;', "'")
+      .replaceAll('&amp;', '&');
     expect(letter).toMatch(/^Dear Mayor /);
     const mine = `${letter}Jo Writer, who lives here`;
     const first = email('writer');
-    expect((await post({ kind: 'letter', name: 'Jo Writer', email: first, message: mine, delivery: 'server' }, form)).body).toContain('Check your email');
+    expect(
+      (await post({ kind: 'letter', name: 'Jo Writer', email: first, message: mine, delivery: 'server' }, form)).body,
+    ).toContain('Check your email');
     await app.inject({ method: 'POST', url: link((await waitForMail(smtp.received, first)).text, 'confirm') });
-    const copy = await post({ kind: 'letter', name: 'Someone Else', email: email('copier'), message: mine, delivery: 'server' });
+    const copy = await post({
+      kind: 'letter',
+      name: 'Someone Else',
+      email: email('copier'),
+      message: mine,
+      delivery: 'server',
+    });
     expect(copy.statusCode).toBe(422);
     expect(copy.body).toContain('in your own words');
-    const stored = await db.db.selectFrom('campaign_actions').select(['message_sealed', 'status']).where('kind', '=', 'letter').execute();
+    const stored = await db.db
+      .selectFrom('campaign_actions')
+      .select(['message_sealed', 'status'])
+      .where('kind', '=', 'letter')
+      .execute();
     expect(stored).toHaveLength(1);
     expect(stored[0]!.message_sealed).not.toContain('Jo Writer');
   });
@@ -185,7 +246,9 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     expect(accepted.length).toBe(20);
     for (const who of accepted) await waitForMail(smtp.received, who);
     // Another address is not slowed down.
-    expect((await post({ kind: 'call', name: 'Neighbour', email: email('neighbour') }, undefined, '10.0.0.77')).statusCode).toBe(200);
+    expect(
+      (await post({ kind: 'call', name: 'Neighbour', email: email('neighbour') }, undefined, '10.0.0.77')).statusCode,
+    ).toBe(200);
   });
 
   it('deletes the personal data when the withdraw link is used, keeping the anonymous count', async () => {
@@ -197,7 +260,12 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     const page = await app.inject({ url: link(mail.text, 'withdraw'), headers: { accept: 'text/html' } });
     const cookie = String(page.headers['set-cookie']).split(';')[0]!;
     const csrf = page.body.match(/name="csrf" value="([^"]+)"/)![1]!;
-    const posted = await app.inject({ method: 'POST', url: link(mail.text, 'withdraw'), headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, payload: `csrf=${encodeURIComponent(csrf)}` });
+    const posted = await app.inject({
+      method: 'POST',
+      url: link(mail.text, 'withdraw'),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      payload: `csrf=${encodeURIComponent(csrf)}`,
+    });
     expect(posted.statusCode).toBe(303);
     const done = await app.inject({ url: String(posted.headers.location), headers: { accept: 'text/html' } });
     expect(done.body).toContain('Your personal data is deleted');
@@ -212,7 +280,11 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     await post({ kind: 'petition', name: 'Forgetful', email: who });
     await waitForMail(smtp.received, who);
     const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000).toISOString();
-    await db.db.updateTable('campaign_actions').set({ created_at: twoDaysAgo }).where('status', '=', 'pending').execute();
+    await db.db
+      .updateTable('campaign_actions')
+      .set({ created_at: twoDaysAgo })
+      .where('status', '=', 'pending')
+      .execute();
     const first = await app.campaignActions.sweep();
     expect(first.reminded).toBeGreaterThan(0);
     const reminder = await waitForMail(smtp.received, who, 2);
@@ -222,8 +294,20 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     expect(mails).toHaveLength(2);
     expect(link(mails[1]!.text, 'withdraw')).toBe(link(mails[0]!.text, 'withdraw'));
     expect((await app.campaignActions.sweep()).reminded).toBe(0);
-    const pending = Number((await db.db.selectFrom('campaign_actions').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow()).n);
-    await db.db.updateTable('campaign_actions').set({ created_at: new Date(Date.now() - 8 * 86_400_000).toISOString() }).where('status', '=', 'pending').execute();
+    const pending = Number(
+      (
+        await db.db
+          .selectFrom('campaign_actions')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('status', '=', 'pending')
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    await db.db
+      .updateTable('campaign_actions')
+      .set({ created_at: new Date(Date.now() - 8 * 86_400_000).toISOString() })
+      .where('status', '=', 'pending')
+      .execute();
     expect((await app.campaignActions.sweep()).deleted).toBe(pending);
     // The reminder link of a deleted action no longer works.
     expect((await app.inject({ method: 'POST', url: link(reminder.text, 'confirm') })).statusCode).toBe(404);
@@ -235,7 +319,11 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     // Off by default: nothing is sent.
     expect((await delivery.run(tuesday10am)).sent).toBe(0);
     const organizer = email('organizer');
-    await db.db.updateTable('campaigns').set({ delivery_mode: 'test', organizer_email_sealed: crypto.encrypt(organizer) }).where('id', '=', CAMPAIGN).execute();
+    await db.db
+      .updateTable('campaigns')
+      .set({ delivery_mode: 'test', organizer_email_sealed: crypto.encrypt(organizer) })
+      .where('id', '=', CAMPAIGN)
+      .execute();
     const first = await delivery.run(tuesday10am);
     expect(first.sent).toBe(1);
     const digest = await waitForMail(smtp.received, organizer);
@@ -263,12 +351,20 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
 
     // Live: a refused address is recorded as a bounce; a working one as delivered, with its receipt.
     await db.db.updateTable('campaigns').set({ delivery_mode: 'live' }).where('id', '=', CAMPAIGN).execute();
-    await db.db.updateTable('officials').set({ email: 'bounce-mayor@example.org' }).where('place_id', '=', placeId).execute();
+    await db.db
+      .updateTable('officials')
+      .set({ email: 'bounce-mayor@example.org' })
+      .where('place_id', '=', placeId)
+      .execute();
     const who = email('live');
     await post({ kind: 'petition', name: 'Live Person', email: who }, undefined, '10.2.0.1');
     await app.inject({ method: 'POST', url: link((await waitForMail(smtp.received, who)).text, 'confirm') });
     expect((await delivery.run(new Date('2026-12-02T15:00:00Z'))).bounced).toBe(1);
-    const bounced = await db.db.selectFrom('deliveries').selectAll().where('status', '=', 'bounced').executeTakeFirstOrThrow();
+    const bounced = await db.db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('status', '=', 'bounced')
+      .executeTakeFirstOrThrow();
     expect(bounced.error).toContain('No such mailbox');
     // The server's refusal named the address; what is kept does not.
     expect(bounced.error).toContain('<[address]>');
@@ -279,7 +375,12 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     await app.inject({ method: 'POST', url: link((await waitForMail(smtp.received, who2)).text, 'confirm') });
     expect((await delivery.run(new Date('2026-12-03T15:00:00Z'))).sent).toBe(1);
     await waitForMail(smtp.received, 'clerk@example.org');
-    const sent = await db.db.selectFrom('deliveries').selectAll().where('mode', '=', 'live').where('status', '=', 'sent').executeTakeFirstOrThrow();
+    const sent = await db.db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('mode', '=', 'live')
+      .where('status', '=', 'sent')
+      .executeTakeFirstOrThrow();
     expect(sent.receipt).toMatch(/250/);
     expect((await tally()).delivered).toBe(1);
     const official = (await app.inject(`/api/v1/officials?place=${placeId}`)).json().data[0];
@@ -291,22 +392,48 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     const delivery = new DeliveryService(db.db, crypto, mailer);
     const who = email('writer');
     const letter = `Please end the partnership. Written by hand, ${Math.random().toString(36).slice(2)}.`;
-    expect((await post({ kind: 'letter', name: 'Wanda Writer', email: who, message: letter, delivery: 'server' }, undefined, '10.3.0.1')).statusCode).toBe(200);
+    expect(
+      (
+        await post(
+          { kind: 'letter', name: 'Wanda Writer', email: who, message: letter, delivery: 'server' },
+          undefined,
+          '10.3.0.1',
+        )
+      ).statusCode,
+    ).toBe(200);
     const mail = await waitForMail(smtp.received, who);
     await app.inject({ method: 'POST', url: link(mail.text, 'confirm') });
     // The same person signs the petition too: the digest names them.
     await post({ kind: 'petition', name: 'Wanda Writer', email: who }, undefined, '10.3.0.1');
     await app.inject({ method: 'POST', url: link((await waitForMail(smtp.received, who, 2)).text, 'confirm') });
     expect((await delivery.run(new Date('2026-12-04T15:00:00Z'))).sent).toBe(1);
-    const carried = await db.db.selectFrom('deliveries').select('outbox_id').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
-    const copy = async () => crypto.decrypt((await db.db.selectFrom('outbox').select('body_sealed').where('id', '=', carried.outbox_id!).executeTakeFirstOrThrow()).body_sealed);
+    const carried = await db.db
+      .selectFrom('deliveries')
+      .select('outbox_id')
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
+    const copy = async () =>
+      crypto.decrypt(
+        (
+          await db.db
+            .selectFrom('outbox')
+            .select('body_sealed')
+            .where('id', '=', carried.outbox_id!)
+            .executeTakeFirstOrThrow()
+        ).body_sealed,
+      );
     expect(await copy()).toContain(letter);
     expect(await copy()).toContain('Wanda Writer');
 
     const page = await app.inject({ url: link(mail.text, 'withdraw'), headers: { accept: 'text/html' } });
     const cookie = String(page.headers['set-cookie']).split(';')[0]!;
     const csrf = page.body.match(/name="csrf" value="([^"]+)"/)![1]!;
-    const done = await app.inject({ method: 'POST', url: link(mail.text, 'withdraw'), headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, payload: `csrf=${encodeURIComponent(csrf)}` });
+    const done = await app.inject({
+      method: 'POST',
+      url: link(mail.text, 'withdraw'),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      payload: `csrf=${encodeURIComponent(csrf)}`,
+    });
     expect(done.headers.location).toBe('/withdrawn');
     const after = await copy();
     expect(after).not.toContain(letter);
@@ -315,20 +442,37 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     expect(after).toContain('[a letter its writer later withdrew]');
   });
 
-  it('keeps a supporter\'s name to one plain line, and refuses a name that is a link', async () => {
+  it("keeps a supporter's name to one plain line, and refuses a name that is a link", async () => {
     const who = email('oneline');
-    expect((await post({ kind: 'petition', name: 'Eve\r\nBcc: someone@example.net\u2028Hi', email: who }, undefined, '10.3.0.2')).statusCode).toBe(200);
+    expect(
+      (
+        await post(
+          { kind: 'petition', name: 'Eve\r\nBcc: someone@example.net\u2028Hi', email: who },
+          undefined,
+          '10.3.0.2',
+        )
+      ).statusCode,
+    ).toBe(200);
     const mail = await waitForMail(smtp.received, who);
     expect(mail.text).toContain('Hello Eve Bcc: someone@example.net Hi,');
-    const linked = await post({ kind: 'petition', name: 'Visit https://evil.example', email: email('linker') }, undefined, '10.3.0.3');
+    const linked = await post(
+      { kind: 'petition', name: 'Visit https://evil.example', email: email('linker') },
+      undefined,
+      '10.3.0.3',
+    );
     expect(linked.statusCode).toBe(400);
     expect(linked.body).toContain('must be a name, without links');
   });
 
-  it('stores a mail server\'s refusal of a supporter\'s address without the address', async () => {
+  it("stores a mail server's refusal of a supporter's address without the address", async () => {
     const who = email('bounce');
     await post({ kind: 'petition', name: 'Bouncing Person', email: who }, undefined, '10.3.0.4');
-    const failed = await db.db.selectFrom('outbox').select('error').where('status', '=', 'failed').where('kind', '=', 'confirm').execute();
+    const failed = await db.db
+      .selectFrom('outbox')
+      .select('error')
+      .where('status', '=', 'failed')
+      .where('kind', '=', 'confirm')
+      .execute();
     expect(failed.length).toBeGreaterThan(0);
     for (const row of failed) {
       expect(row.error).toContain('[address]');
@@ -338,21 +482,40 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
 
   it('forgets supporters whose latest action is older than the retention period, keeping the anonymous count', async () => {
     const counted = (await tally()).confirmed;
-    const before = Number((await db.db.selectFrom('supporters').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const before = Number(
+      (
+        await db.db
+          .selectFrom('supporters')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
     expect(before).toBeGreaterThan(0);
     // Everything moves 3 years into the past: older than the 730 days kept by default.
     const old = new Date(Date.now() - 3 * 365 * 86_400_000).toISOString();
     await db.db.updateTable('supporters').set({ created_at: old }).execute();
     await db.db.updateTable('campaign_actions').set({ created_at: old }).where('status', '=', 'confirmed').execute();
-    await db.db.deleteFrom('campaign_action_targets').where('action_id', 'in', db.db.selectFrom('campaign_actions').select('id').where('status', '=', 'pending')).execute();
+    await db.db
+      .deleteFrom('campaign_action_targets')
+      .where('action_id', 'in', db.db.selectFrom('campaign_actions').select('id').where('status', '=', 'pending'))
+      .execute();
     await db.db.deleteFrom('campaign_actions').where('status', '=', 'pending').execute();
     const swept = await app.campaignActions.sweep();
     expect(swept.forgotten).toBeGreaterThan(0);
-    expect(Number((await db.db.selectFrom('supporters').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(0);
+    expect(
+      Number(
+        (
+          await db.db
+            .selectFrom('supporters')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    ).toBe(0);
     expect((await tally()).confirmed).toBe(counted);
   });
 
-  it('lists the ZIP code\'s own town first, each town with its state', async () => {
+  it("lists the ZIP code's own town first, each town with its state", async () => {
     const res = await app.inject({ url: `/campaigns/${CAMPAIGN}?q=02143`, headers: { accept: 'text/html' } });
     expect(res.statusCode).toBe(200);
     const list = res.body.slice(res.body.indexOf('<h2>Pick your town</h2>'));
@@ -417,9 +580,13 @@ describe.each(DATABASES)('campaign actions on %s', (dialect) => {
     } else {
       const tables = await db.db.introspection.getTables();
       for (const table of tables) {
-        const rows = await db.db.selectFrom(table.name as any).selectAll().execute();
+        const rows = await db.db
+          .selectFrom(table.name as any)
+          .selectAll()
+          .execute();
         const text = JSON.stringify(rows).toLowerCase();
-        for (const address of emails) expect(text.includes(address.toLowerCase()), `${table.name}: ${address}`).toBe(false);
+        for (const address of emails)
+          expect(text.includes(address.toLowerCase()), `${table.name}: ${address}`).toBe(false);
       }
     }
   });

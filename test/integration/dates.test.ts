@@ -19,8 +19,15 @@ function variant(name: string, edit: (text: string) => string = (t) => t): strin
 }
 
 /** What each row of a run wrote, by the deployment its origin names: created, updated or unchanged, from the run's revisions. */
-async function outcomesFromRevisions(db: TestDatabase, summary: ImportSummary): Promise<{ created: number; updated: number; unchanged: number }> {
-  const revisions = await db.db.selectFrom('revisions').select(['entity_type', 'entity_id', 'action']).where('actor', '=', `import:${summary.runId}`).execute();
+async function outcomesFromRevisions(
+  db: TestDatabase,
+  summary: ImportSummary,
+): Promise<{ created: number; updated: number; unchanged: number }> {
+  const revisions = await db.db
+    .selectFrom('revisions')
+    .select(['entity_type', 'entity_id', 'action'])
+    .where('actor', '=', `import:${summary.runId}`)
+    .execute();
   const created = new Set<string>();
   const touched = new Set<string>();
   for (const r of revisions) {
@@ -38,10 +45,16 @@ async function outcomesFromRevisions(db: TestDatabase, summary: ImportSummary): 
     touched.add(deployment);
     if (r.entity_type === 'deployment' && r.action === 'create') created.add(deployment);
   }
-  const rows = await db.db.selectFrom('origins').select(['entity_id', 'row_key']).where('entity_type', '=', 'deployment').where('file', '=', summary.file).execute();
+  const rows = await db.db
+    .selectFrom('origins')
+    .select(['entity_id', 'row_key'])
+    .where('entity_type', '=', 'deployment')
+    .where('file', '=', summary.file)
+    .execute();
   const counts = { created: 0, updated: 0, unchanged: 0 };
   const byRow = new Map(rows.map((r) => [r.row_key, r.entity_id]));
-  for (const deployment of byRow.values()) counts[created.has(deployment) ? 'created' : touched.has(deployment) ? 'updated' : 'unchanged']++;
+  for (const deployment of byRow.values())
+    counts[created.has(deployment) ? 'created' : touched.has(deployment) ? 'updated' : 'unchanged']++;
   return counts;
 }
 
@@ -73,10 +86,17 @@ describe.each(DATABASES)('dates that mean what they say, on %s', (dialect) => {
       const page = await app.inject(lawrence.url);
       expect(page.body).toContain('<time datetime="2018">2018</time>');
       expect(page.body).not.toContain('Jan 1, 2018');
-      expect(page.body).toMatch(/active<\/span> <span class="as-of">as of <time datetime="2020-10-07">Oct 7, 2020<\/time>/);
+      expect(page.body).toMatch(
+        /active<\/span> <span class="as-of">as of <time datetime="2020-10-07">Oct 7, 2020<\/time>/,
+      );
       // Ring's Active Date is a start, at day precision; the map link it comes with is not a dated document.
       const ring = (await app.inject(`/api/v1/deployments/${ATTLEBORO_RING}`)).json();
-      expect(ring).toMatchObject({ started_on: '2020-01-21', started_precision: 'day', first_documented_on: '2020-10-07', last_seen_on: '2020-10-07' });
+      expect(ring).toMatchObject({
+        started_on: '2020-01-21',
+        started_precision: 'day',
+        first_documented_on: '2020-10-07',
+        last_seen_on: '2020-10-07',
+      });
       expect(ring.sources[0].cited_on).toBeNull();
     } finally {
       await app.close();
@@ -88,23 +108,37 @@ describe.each(DATABASES)('dates that mean what they say, on %s', (dialect) => {
     const undated = variant('atlas-export.csv');
     await expect(runImport(db.db, IMPORT_KINDS.get('atlas')!, undated)).rejects.toThrow(ImportAsOfError);
     await expect(runImport(db.db, IMPORT_KINDS.get('atlas')!, undated)).rejects.toThrow(/--as-of YYYY-MM-DD/);
-    await expect(runImport(db.db, IMPORT_KINDS.get('atlas')!, undated, { asOf: '2099-01-01' })).rejects.toThrow(/in the future/);
-    await expect(runImport(db.db, IMPORT_KINDS.get('atlas')!, undated, { asOf: 'last week' })).rejects.toThrow(/not a date/);
+    await expect(runImport(db.db, IMPORT_KINDS.get('atlas')!, undated, { asOf: '2099-01-01' })).rejects.toThrow(
+      /in the future/,
+    );
+    await expect(runImport(db.db, IMPORT_KINDS.get('atlas')!, undated, { asOf: 'last week' })).rejects.toThrow(
+      /not a date/,
+    );
     expect(await countRows(db)).toEqual(before);
     // A date in the file's name is its as-of date.
     const named = await runImport(db.db, IMPORT_KINDS.get('atlas')!, variant('atlas-of-surveillance-20201007.csv'));
     expect(named.asOf).toBe('2020-10-07');
-    const run = await db.db.selectFrom('import_runs').select(['as_of', 'as_of_precision']).where('id', '=', named.runId).executeTakeFirstOrThrow();
+    const run = await db.db
+      .selectFrom('import_runs')
+      .select(['as_of', 'as_of_precision'])
+      .where('id', '=', named.runId)
+      .executeTakeFirstOrThrow();
     expect(run).toEqual({ as_of: '2020-10-07', as_of_precision: 'day' });
   });
 
   it('counts exactly what each run wrote, as its revisions show', async () => {
     // One row per deployment here, so that each row's outcome is its deployment's (AOS2324 and AOS5761
     // repeat the deployments of AOS2323 and AOS5377).
-    const single = (text: string) => text.split('\n').filter((l) => !/^"AOS(2324|5761)"/.test(l)).join('\n');
+    const single = (text: string) =>
+      text
+        .split('\n')
+        .filter((l) => !/^"AOS(2324|5761)"/.test(l))
+        .join('\n');
     const first = await importFile(db.db, 'atlas', variant('atlas-of-surveillance-20201007.csv', single));
     expect(first.created + first.updated + first.unchanged + first.rejected).toBe(first.read);
-    expect({ created: first.created, updated: first.updated, unchanged: first.unchanged }).toEqual(await outcomesFromRevisions(db, first));
+    expect({ created: first.created, updated: first.updated, unchanged: first.unchanged }).toEqual(
+      await outcomesFromRevisions(db, first),
+    );
 
     // An older version of the export (January 2020): three rows fewer, one Active Date different.
     const older = variant('atlas-of-surveillance-20200115.csv', (text) => {
@@ -113,19 +147,31 @@ describe.each(DATABASES)('dates that mean what they say, on %s', (dialect) => {
     });
     const second = await importFile(db.db, 'atlas', older);
     expect(second.asOf).toBe('2020-01-15');
-    expect({ created: second.created, updated: second.updated, unchanged: second.unchanged }).toEqual(await outcomesFromRevisions(db, second));
+    expect({ created: second.created, updated: second.updated, unchanged: second.unchanged }).toEqual(
+      await outcomesFromRevisions(db, second),
+    );
     expect(second.created).toBe(0);
     // Every row it lists adds a sighting as of January 2020 (an update), and nothing else changes.
     expect(second.updated).toBe(second.read);
 
     const again = await importFile(db.db, 'atlas', older);
-    expect({ created: again.created, updated: again.updated, unchanged: again.unchanged }).toEqual({ created: 0, updated: 0, unchanged: again.read });
+    expect({ created: again.created, updated: again.updated, unchanged: again.unchanged }).toEqual({
+      created: 0,
+      updated: 0,
+      unchanged: again.read,
+    });
     expect(await outcomesFromRevisions(db, again)).toEqual({ created: 0, updated: 0, unchanged: again.read });
   });
 
   it('never moves last_seen_on back, nor lets an older file change what a newer one stated', async () => {
     await importFile(db.db, 'atlas', fixture('atlas-sample.csv'), '2020-10-07');
-    const seen = async () => Object.fromEntries((await db.db.selectFrom('deployments').select(['id', 'last_seen_on', 'started_on']).execute()).map((d) => [d.id, d]));
+    const seen = async () =>
+      Object.fromEntries(
+        (await db.db.selectFrom('deployments').select(['id', 'last_seen_on', 'started_on']).execute()).map((d) => [
+          d.id,
+          d,
+        ]),
+      );
     const before = await seen();
     await importFile(
       db.db,
@@ -133,11 +179,26 @@ describe.each(DATABASES)('dates that mean what they say, on %s', (dialect) => {
       variant('atlas-of-surveillance-20200115.csv', (t) => t.replace('"Ring","","1/21/2020"', '"Ring","","1/19/2020"')),
     );
     expect(await seen()).toEqual(before);
-    const attleboro = await db.db.selectFrom('deployment_events').select(['id', 'kind', 'occurred_on', 'as_of']).where('deployment_id', '=', ATTLEBORO_RING).orderBy('id').execute();
+    const attleboro = await db.db
+      .selectFrom('deployment_events')
+      .select(['id', 'kind', 'occurred_on', 'as_of'])
+      .where('deployment_id', '=', ATTLEBORO_RING)
+      .orderBy('id')
+      .execute();
     expect(attleboro).toEqual([
       { id: `${ATTLEBORO_RING}@atlas:AOS4546`, kind: 'transition', occurred_on: '2020-01-21', as_of: '2020-10-07' },
-      { id: `${ATTLEBORO_RING}@listed:atlas:2020-01-15`, kind: 'listed', occurred_on: '2020-01-15', as_of: '2020-01-15' },
-      { id: `${ATTLEBORO_RING}@listed:atlas:2020-10-07`, kind: 'listed', occurred_on: '2020-10-07', as_of: '2020-10-07' },
+      {
+        id: `${ATTLEBORO_RING}@listed:atlas:2020-01-15`,
+        kind: 'listed',
+        occurred_on: '2020-01-15',
+        as_of: '2020-01-15',
+      },
+      {
+        id: `${ATTLEBORO_RING}@listed:atlas:2020-10-07`,
+        kind: 'listed',
+        occurred_on: '2020-10-07',
+        as_of: '2020-10-07',
+      },
     ]);
     // A newer version moves it forward, for the rows it still lists.
     await importFile(db.db, 'atlas', variant('atlas-of-surveillance-20210301.csv'));
@@ -147,12 +208,38 @@ describe.each(DATABASES)('dates that mean what they say, on %s', (dialect) => {
   it("never lets a weaker, later source replace Ring's own Active Date", async () => {
     await importFile(db.db, 'atlas', fixture('atlas-sample.csv'), '2020-10-07');
     // TEST ROW, not real data: a later file cites a news article dated a week before Ring's Active Date.
-    const row = ['TEST1', 'Attleboro', 'Bristol County', 'MA', 'Attleboro Police Department', 'Police', '[TEST ROW]', 'Municipal', 'Ring/Neighbors Partnership', 'Ring', 'https://example.org/test-article', '', 'Test Gazette', '', '1/14/2020', ...Array(10).fill('')];
+    const row = [
+      'TEST1',
+      'Attleboro',
+      'Bristol County',
+      'MA',
+      'Attleboro Police Department',
+      'Police',
+      '[TEST ROW]',
+      'Municipal',
+      'Ring/Neighbors Partnership',
+      'Ring',
+      'https://example.org/test-article',
+      '',
+      'Test Gazette',
+      '',
+      '1/14/2020',
+      ...Array(10).fill(''),
+    ];
     const path = join(mkdtempSync(join(tmpdir(), 'cw-')), 'atlas-test-20201201.csv');
     writeFileSync(path, [ATLAS_COLUMNS, row].map((r) => r.map((f) => `"${f}"`).join(',')).join('\n') + '\n');
     await importFile(db.db, 'atlas', path);
-    const ring = await db.db.selectFrom('deployments').selectAll().where('id', '=', ATTLEBORO_RING).executeTakeFirstOrThrow();
-    expect(ring).toMatchObject({ started_on: '2020-01-21', started_precision: 'day', first_documented_on: '2020-01-14', last_seen_on: '2020-12-01' });
+    const ring = await db.db
+      .selectFrom('deployments')
+      .selectAll()
+      .where('id', '=', ATTLEBORO_RING)
+      .executeTakeFirstOrThrow();
+    expect(ring).toMatchObject({
+      started_on: '2020-01-21',
+      started_precision: 'day',
+      first_documented_on: '2020-01-14',
+      last_seen_on: '2020-12-01',
+    });
   });
 
   it('answers an active_on later than the data with as_of and a warning, in the API and on the list', async () => {
@@ -163,17 +250,23 @@ describe.each(DATABASES)('dates that mean what they say, on %s', (dialect) => {
       const answer = late.json();
       expect(answer.total).toBeGreaterThan(0);
       expect(answer.as_of).toBe('2020-10-07');
-      expect(answer.warning).toBe(`${answer.total} of the ${answer.total} deployments in this answer were last seen before 2026-01-01 (the newest data behind it is as of 2020-10-07): each is counted as in use when a source last showed it, which says nothing about 2026-01-01.`);
+      expect(answer.warning).toBe(
+        `${answer.total} of the ${answer.total} deployments in this answer were last seen before 2026-01-01 (the newest data behind it is as of 2020-10-07): each is counted as in use when a source last showed it, which says nothing about 2026-01-01.`,
+      );
       expect(late.headers['x-data-as-of']).toBe('2020-10-07');
       const csv = await app.inject('/api/v1/deployments?technology=ring-neighbors&active_on=2026-01-01&format=csv');
       expect(csv.headers['x-data-warning']).toContain('last seen before 2026-01-01');
-      const early = (await app.inject('/api/v1/deployments?technology=ring-neighbors&active_on=2020-06-30&limit=1')).json();
+      const early = (
+        await app.inject('/api/v1/deployments?technology=ring-neighbors&active_on=2020-06-30&limit=1')
+      ).json();
       expect(early.as_of).toBe('2020-10-07');
       expect(early.warning).toBeUndefined();
       expect((await app.inject('/api/v1/deployments?technology=ring-neighbors&limit=1')).json().as_of).toBeUndefined();
       const list = await app.inject('/deployments?technology=ring-neighbors&active_on=2026-01-01');
       expect(list.body).toContain('<strong>Not a count for 2026-01-01.</strong>');
-      expect((await app.inject('/deployments?technology=ring-neighbors&active_on=2020-06-30')).body).not.toContain('Not a count for');
+      expect((await app.inject('/deployments?technology=ring-neighbors&active_on=2020-06-30')).body).not.toContain(
+        'Not a count for',
+      );
     } finally {
       await app.close();
     }

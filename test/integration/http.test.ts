@@ -30,12 +30,18 @@ describe.each(DATABASES)('web app on %s', (dialect) => {
     const res = await app.inject({ url: '/', headers: { accept: 'text/html' } });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/html');
-    const deployments = await db.db.selectFrom('deployments').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    expect(res.body).toContain(`<strong>${Number(deployments.n).toLocaleString('en-US')}</strong> documented deployments`);
+    const deployments = await db.db
+      .selectFrom('deployments')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(res.body).toContain(
+      `<strong>${Number(deployments.n).toLocaleString('en-US')}</strong> documented deployments`,
+    );
     expect(res.body).toContain('2020-10-07');
     expect(res.body).toContain('Absence from this data does not mean');
     // Scripts and stylesheets come only from this site.
-    for (const [, src] of res.body.matchAll(/<(?:script|link)[^>]+(?:src|href)="([^"]+)"/g)) expect(src).toMatch(/^\/(?!\/)/);
+    for (const [, src] of res.body.matchAll(/<(?:script|link)[^>]+(?:src|href)="([^"]+)"/g))
+      expect(src).toMatch(/^\/(?!\/)/);
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
   });
 
@@ -44,7 +50,11 @@ describe.each(DATABASES)('web app on %s', (dialect) => {
     const { data } = res.json();
     expect(data).toHaveLength(13);
     const ring = data.find((t: { slug: string }) => t.slug === 'ring-neighbors');
-    const count = await db.db.selectFrom('deployments').select((eb) => eb.fn.countAll().as('n')).where('technology_slug', '=', 'ring-neighbors').executeTakeFirstOrThrow();
+    const count = await db.db
+      .selectFrom('deployments')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('technology_slug', '=', 'ring-neighbors')
+      .executeTakeFirstOrThrow();
     expect(ring.counts.deployments).toBe(Number(count.n));
     expect(ring.counts.deployments).toBeGreaterThan(0);
     expect(data.find((t: { slug: string }) => t.slug === 'face-recognition').counts.policies).toBeGreaterThan(0);
@@ -62,8 +72,10 @@ describe.each(DATABASES)('web app on %s', (dialect) => {
       expect(d.sources.length).toBeGreaterThan(0);
     }
     const all = [...body.data];
-    for (let next = body.next; next; ) {
-      const page = (await app.inject(`/api/v1/deployments?technology=ring-neighbors&state=MA&limit=5&cursor=${next}`)).json();
+    for (let next = body.next; next;) {
+      const page = (
+        await app.inject(`/api/v1/deployments?technology=ring-neighbors&state=MA&limit=5&cursor=${next}`)
+      ).json();
       all.push(...page.data);
       next = page.next;
     }

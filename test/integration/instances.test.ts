@@ -53,15 +53,30 @@ describe('several instances on one PostgreSQL database', () => {
     const actions = new CampaignActions(db.db, crypto, mailer, 'http://127.0.0.1:3000', 730, 'postgres');
     const campaign = (await findCampaign(db.db, CAMPAIGN))!;
     const at = (await findCampaignPlace(db.db, campaign, await ringTownWithOfficial(db.db)))!;
-    const taken = await actions.take({ campaign, at, kind: 'petition', name, email: `${name.replace(/\W/g, '').toLowerCase()}@example.org`, optIn: false });
+    const taken = await actions.take({
+      campaign,
+      at,
+      kind: 'petition',
+      name,
+      email: `${name.replace(/\W/g, '').toLowerCase()}@example.org`,
+      optIn: false,
+    });
     expect(taken.status).toBe('pending');
-    await db.db.updateTable('campaign_actions').set({ status: 'confirmed', confirmed_at: new Date().toISOString() }).where('id', '=', (taken as { actionId: string }).actionId).execute();
+    await db.db
+      .updateTable('campaign_actions')
+      .set({ status: 'confirmed', confirmed_at: new Date().toISOString() })
+      .where('id', '=', (taken as { actionId: string }).actionId)
+      .execute();
   }
 
   /** One instance's deliveries job, at a fixed time in business hours, through its own pool and mailer. */
   function deliveriesJob(handle: DatabaseHandle): BackgroundJob {
     const crypto = new SupporterCrypto(key);
-    const delivery = new DeliveryService(handle.db, crypto, new Mailer(handle.db, crypto, { smtpUrl: smtp.url, from: 'campaigns@counterwatch.invalid' }));
+    const delivery = new DeliveryService(
+      handle.db,
+      crypto,
+      new Mailer(handle.db, crypto, { smtpUrl: smtp.url, from: 'campaigns@counterwatch.invalid' }),
+    );
     return {
       name: 'deliveries',
       everyMs: 5 * 60_000,
@@ -87,7 +102,9 @@ describe('several instances on one PostgreSQL database', () => {
     expect(runs).toHaveLength(1);
     expect(outcomes.filter((o) => o.ran)).toHaveLength(1);
     // Done, and not due again for a minute: no instance runs it again now.
-    const again = await Promise.all(leases.map((l) => l.run('race', { leaseMs: 5_000, everyMs: 60_000 }, async () => 'again')));
+    const again = await Promise.all(
+      leases.map((l) => l.run('race', { leaseMs: 5_000, everyMs: 60_000 }, async () => 'again')),
+    );
     expect(again.every((o) => !o.ran)).toBe(true);
     const row = await db.db.selectFrom('job_leases').selectAll().where('name', '=', 'race').executeTakeFirstOrThrow();
     expect(row.holder).toBeNull();
@@ -100,16 +117,31 @@ describe('several instances on one PostgreSQL database', () => {
 
   it('sends each digest to an official once when every instance runs its housekeeping at once', async () => {
     await db.db.updateTable('campaigns').set({ delivery_mode: 'live' }).where('id', '=', CAMPAIGN).execute();
-    await db.db.updateTable('officials').set({ email: 'clerk@example.org' }).where('place_id', '=', await ringTownWithOfficial(db.db)).execute();
+    await db.db
+      .updateTable('officials')
+      .set({ email: 'clerk@example.org' })
+      .where('place_id', '=', await ringTownWithOfficial(db.db))
+      .execute();
     await confirmedPetition('Ada Once');
-    const housekeepers = instances.map((h) => new Housekeeping(new JobLeases(h.db), [deliveriesJob(h)], () => undefined));
+    const housekeepers = instances.map(
+      (h) => new Housekeeping(new JobLeases(h.db), [deliveriesJob(h)], () => undefined),
+    );
     const ran = await Promise.all(housekeepers.map((h) => h.runDue()));
     expect(ran.flat()).toEqual(['deliveries']);
     await new Promise((r) => setTimeout(r, 300));
     const digests = smtp.received.filter((m) => m.to.includes('clerk@example.org'));
     expect(digests).toHaveLength(1);
     expect(digests[0]!.text).toContain('Ada Once');
-    expect(Number((await db.db.selectFrom('deliveries').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(1);
+    expect(
+      Number(
+        (
+          await db.db
+            .selectFrom('deliveries')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    ).toBe(1);
   });
 
   it('lets another instance take over a job whose instance was killed mid-job, once its lease expires', async () => {
@@ -118,14 +150,23 @@ describe('several instances on one PostgreSQL database', () => {
     await confirmedPetition('Bo Later');
     const before = smtp.received.length;
     // Another process claims the deliveries job with a 3 s lease, and is killed while it runs.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/lease-holder.ts', db.url, 'deliveries', '3000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/support/lease-holder.ts', db.url, 'deliveries', '3000'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk) => String(chunk).includes('started') && resolve());
       child.on('exit', (code) => reject(new Error(`the lease holder exited early (${code})`)));
       setTimeout(() => reject(new Error('the lease holder did not start')), 20_000);
     });
     // While it lives, its heartbeat keeps the lease: nobody else runs the job.
-    const survivor = new Housekeeping(new JobLeases(instances[0]!.db), [deliveriesJob(instances[0]!)], () => undefined, 3000);
+    const survivor = new Housekeeping(
+      new JobLeases(instances[0]!.db),
+      [deliveriesJob(instances[0]!)],
+      () => undefined,
+      3000,
+    );
     await new Promise((r) => setTimeout(r, 3500));
     expect(await survivor.runDue()).toEqual([]);
     child.kill('SIGKILL');
@@ -140,10 +181,14 @@ describe('several instances on one PostgreSQL database', () => {
     expect(digests[0]!.text).toContain('Bo Later');
   });
 
-  it('counts one client\'s requests across instances for the rate limit', async () => {
+  it("counts one client's requests across instances for the rate limit", async () => {
     const crypto = new SupporterCrypto(key);
-    const counters = instances.slice(0, 2).map((h) => new SharedCounters(h.db, (client) => crypto.sign(`client:${client}`)));
-    const apps = await Promise.all(counters.map((c, i) => buildApp(instances[i]!, { versionTtlMs: 0, rateLimitPerMinute: 4, sharedCounters: c })));
+    const counters = instances
+      .slice(0, 2)
+      .map((h) => new SharedCounters(h.db, (client) => crypto.sign(`client:${client}`)));
+    const apps = await Promise.all(
+      counters.map((c, i) => buildApp(instances[i]!, { versionTtlMs: 0, rateLimitPerMinute: 4, sharedCounters: c })),
+    );
     // Each instance tells its counts and learns the totals every second; two rounds, so that each has
     // learnt what the other told.
     const exchangeAll = async () => {
@@ -172,16 +217,29 @@ describe('several instances on one PostgreSQL database', () => {
 
   it('accepts a solved proof of work once, whichever instance receives it', async () => {
     const crypto = new SupporterCrypto(key);
-    const [one, two] = instances.slice(0, 2).map((h) => new ProofOfWork(crypto, 1000, 60_000, new SpentChallengesTable(h.db)));
+    const [one, two] = instances
+      .slice(0, 2)
+      .map((h) => new ProofOfWork(crypto, 1000, 60_000, new SpentChallengesTable(h.db)));
     const challenge = one!.issue();
-    const fields = { pow_salt: challenge.salt, pow_challenge: challenge.challenge, pow_signature: challenge.signature, pow_number: String(solve(challenge)) };
+    const fields = {
+      pow_salt: challenge.salt,
+      pow_challenge: challenge.challenge,
+      pow_signature: challenge.signature,
+      pow_number: String(solve(challenge)),
+    };
     const verdicts = await Promise.all([one!.verify(fields), two!.verify(fields), two!.verify(fields)]);
     expect(verdicts.sort()).toEqual(['invalid', 'invalid', 'solved']);
   });
 
   it('holds an exact limit across instances for campaign actions and sign-ins', async () => {
     const crypto = new SupporterCrypto(key);
-    const limiters = instances.slice(0, 2).map((h) => new RateLimiter(2, 60_000, { store: new SharedCounters(h.db, (c) => crypto.sign(`client:${c}`)), bucket: 'exact-test' }));
+    const limiters = instances.slice(0, 2).map(
+      (h) =>
+        new RateLimiter(2, 60_000, {
+          store: new SharedCounters(h.db, (c) => crypto.sign(`client:${c}`)),
+          bucket: 'exact-test',
+        }),
+    );
     expect(await limiters[0]!.takeExact('198.51.100.1')).toBe(0);
     expect(await limiters[1]!.takeExact('198.51.100.1')).toBe(0);
     expect(await limiters[0]!.takeExact('198.51.100.1')).toBeGreaterThan(0);

@@ -38,20 +38,39 @@ describe.each(DATABASES)('operator pages on %s', (dialect) => {
   async function post(url: string, fields: Record<string, string>, from: string): Promise<LightMyRequestResponse> {
     const page = await get(from);
     const csrf = page.body.match(/name="csrf" value="([^"]+)"/)![1]!;
-    return app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies(), accept: 'text/html' }, payload: new URLSearchParams({ csrf, ...fields }).toString() });
+    return app.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies(), accept: 'text/html' },
+      payload: new URLSearchParams({ csrf, ...fields }).toString(),
+    });
   }
 
   it('keeps operator pages behind a sign-in with an argon2id password and an HTTP-only session cookie', async () => {
     const stored = await db.db.selectFrom('operators').select('password_hash').executeTakeFirstOrThrow();
     expect(stored.password_hash).toMatch(/^\$argon2id\$/);
-    for (const url of ['/operator', '/operator/roster', '/operator/outbox', '/operator/campaigns/cancel-ring-partnership', '/operator/exports/cancel-ring-partnership.csv']) {
+    for (const url of [
+      '/operator',
+      '/operator/roster',
+      '/operator/outbox',
+      '/operator/campaigns/cancel-ring-partnership',
+      '/operator/exports/cancel-ring-partnership.csv',
+    ]) {
       const res = await get(url);
       expect(res.statusCode, url).toBe(303);
       expect(res.headers.location).toBe('/operator/login');
     }
-    const wrong = await post('/operator/login', { email: 'organizer@example.org', password: 'not the password' }, '/operator/login');
+    const wrong = await post(
+      '/operator/login',
+      { email: 'organizer@example.org', password: 'not the password' },
+      '/operator/login',
+    );
     expect(wrong.statusCode).toBe(401);
-    const right = await post('/operator/login', { email: 'ORGANIZER@example.org', password: PASSWORD }, '/operator/login');
+    const right = await post(
+      '/operator/login',
+      { email: 'ORGANIZER@example.org', password: PASSWORD },
+      '/operator/login',
+    );
     expect(right.statusCode).toBe(303);
     const cookie = String(right.headers['set-cookie']);
     expect(cookie).toMatch(/^cw_op=[A-Za-z0-9_-]+; Path=\/; HttpOnly; SameSite=Strict/);
@@ -65,9 +84,22 @@ describe.each(DATABASES)('operator pages on %s', (dialect) => {
   it('edits a campaign, refusing test delivery without an organizer, and keeps a revision', async () => {
     const from = '/operator/campaigns/cancel-ring-partnership';
     const page = await get(from);
-    const value = (name: string) => page.body.match(new RegExp(`name="${name}"[^>]*value="([^"]*)"`))?.[1] ?? page.body.match(new RegExp(`<textarea name="${name}"[^>]*>([\\s\\S]*?)</textarea>`))![1]!;
-    const unescape = (s: string) => s.replaceAll('&#39;', "'").replaceAll('&quot;', '"').replaceAll('&amp;', '&').replaceAll('&lt;', '<').replaceAll('&gt;', '>');
-    const fields = Object.fromEntries(['title', 'ask', 'description', 'letter_subject', 'letter_template', 'call_script'].map((f) => [f, unescape(value(f))]));
+    const value = (name: string) =>
+      page.body.match(new RegExp(`name="${name}"[^>]*value="([^"]*)"`))?.[1] ??
+      page.body.match(new RegExp(`<textarea name="${name}"[^>]*>([\\s\\S]*?)</textarea>`))![1]!;
+    const unescape = (s: string) =>
+      s
+        .replaceAll('&#39;', "'")
+        .replaceAll('&quot;', '"')
+        .replaceAll('&amp;', '&')
+        .replaceAll('&lt;', '<')
+        .replaceAll('&gt;', '>');
+    const fields = Object.fromEntries(
+      ['title', 'ask', 'description', 'letter_subject', 'letter_template', 'call_script'].map((f) => [
+        f,
+        unescape(value(f)),
+      ]),
+    );
     const base = { ...fields, ends_on: '', deliveries_per_target_per_hour: '2' };
     const refused = await post(from, { ...base, delivery_mode: 'test', organizer_email: '' }, from);
     expect(refused.statusCode).toBe(400);
@@ -75,24 +107,49 @@ describe.each(DATABASES)('operator pages on %s', (dialect) => {
     const bad = await post(from, { ...base, title: 'x', delivery_mode: 'off', organizer_email: '' }, from);
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('Title must have at least 3 characters');
-    const saved = await post(from, { ...base, ask: 'Ask your mayor to end it.', delivery_mode: 'test', organizer_email: 'organizer@example.org' }, from);
+    const saved = await post(
+      from,
+      { ...base, ask: 'Ask your mayor to end it.', delivery_mode: 'test', organizer_email: 'organizer@example.org' },
+      from,
+    );
     expect(saved.statusCode).toBe(303);
-    const campaign = await db.db.selectFrom('campaigns').selectAll().where('id', '=', 'cancel-ring-partnership').executeTakeFirstOrThrow();
+    const campaign = await db.db
+      .selectFrom('campaigns')
+      .selectAll()
+      .where('id', '=', 'cancel-ring-partnership')
+      .executeTakeFirstOrThrow();
     expect(campaign.ask).toBe('Ask your mayor to end it.');
     expect(campaign.delivery_mode).toBe('test');
     expect(campaign.deliveries_per_target_per_hour).toBe(2);
     expect(campaign.organizer_email_sealed).not.toContain('organizer');
-    const revision = await db.db.selectFrom('revisions').selectAll().where('entity_type', '=', 'campaign').executeTakeFirstOrThrow();
+    const revision = await db.db
+      .selectFrom('revisions')
+      .selectAll()
+      .where('entity_type', '=', 'campaign')
+      .executeTakeFirstOrThrow();
     expect(revision.actor).toBe('operator:organizer@example.org');
     expect(JSON.parse(revision.changes).ask[1]).toBe('Ask your mayor to end it.');
   });
 
   it('adds and edits officials in the roster; the place page shows them', async () => {
-    const place = await db.db.selectFrom('places').select(['id', 'name']).where('id', '=', 'place-2507000').executeTakeFirstOrThrow();
+    const place = await db.db
+      .selectFrom('places')
+      .select(['id', 'name'])
+      .where('id', '=', 'place-2507000')
+      .executeTakeFirstOrThrow();
     const roster = await get('/operator/roster?q=Boston%2C%20MA');
     expect(roster.body).toContain(`/operator/roster/new?place=${place.id}`);
     const from = `/operator/roster/new?place=${place.id}`;
-    const fields = { place_id: place.id, role: 'council member', name: 'Test Councillor', email: 'councillor@example.org', phone: '617-555-0100', website_url: '', source_url: 'https://www.boston.gov/departments/city-council', verified_on: '2026-11-20' };
+    const fields = {
+      place_id: place.id,
+      role: 'council member',
+      name: 'Test Councillor',
+      email: 'councillor@example.org',
+      phone: '617-555-0100',
+      website_url: '',
+      source_url: 'https://www.boston.gov/departments/city-council',
+      verified_on: '2026-11-20',
+    };
     expect((await post('/operator/roster', { ...fields, source_url: 'not a url' }, from)).statusCode).toBe(400);
     const created = await post('/operator/roster', fields, from);
     expect(created.statusCode).toBe(303);
@@ -102,29 +159,41 @@ describe.each(DATABASES)('operator pages on %s', (dialect) => {
     expect(placePage.body).toContain('(verified 2026-11-20)');
     const edited = await post(`/operator/roster/${id}`, { ...fields, phone: '617-555-0199' }, `/operator/roster/${id}`);
     expect(edited.statusCode).toBe(303);
-    const revisions = await db.db.selectFrom('revisions').select(['action', 'changes']).where('entity_type', '=', 'official').where('entity_id', '=', id).orderBy('id').execute();
+    const revisions = await db.db
+      .selectFrom('revisions')
+      .select(['action', 'changes'])
+      .where('entity_type', '=', 'official')
+      .where('entity_id', '=', id)
+      .orderBy('id')
+      .execute();
     expect(revisions.map((r) => r.action)).toEqual(['create', 'update']);
     expect(JSON.parse(revisions[1]!.changes).phone).toEqual(['617-555-0100', '617-555-0199']);
   });
 
   it('shows the outbox and exports only confirmed supporters who opted in', async () => {
-    const place = (await db.db
-      .selectFrom('deployments as d')
-      .innerJoin('agencies as a', 'a.id', 'd.agency_id')
-      .select('a.place_id')
-      .where('d.technology_slug', '=', 'ring-neighbors')
-      .where('a.place_id', 'is not', null)
-      .orderBy('a.place_id')
-      .executeTakeFirstOrThrow()).place_id!;
+    const place = (
+      await db.db
+        .selectFrom('deployments as d')
+        .innerJoin('agencies as a', 'a.id', 'd.agency_id')
+        .select('a.place_id')
+        .where('d.technology_slug', '=', 'ring-neighbors')
+        .where('a.place_id', 'is not', null)
+        .orderBy('a.place_id')
+        .executeTakeFirstOrThrow()
+    ).place_id!;
     const act = `/campaigns/cancel-ring-partnership/places/${place}`;
-    await post(`${act}/act`, { kind: 'petition', name: 'Opted In', email: 'opted-in@example.org', opt_in: 'yes', website: '' }, act);
+    await post(
+      `${act}/act`,
+      { kind: 'petition', name: 'Opted In', email: 'opted-in@example.org', opt_in: 'yes', website: '' },
+      act,
+    );
     await post(`${act}/act`, { kind: 'petition', name: 'Not Opted', email: 'not-opted@example.org', website: '' }, act);
     const outbox = await get('/operator/outbox');
     expect(outbox.body).toContain('opted-in@example.org');
     const mailId = outbox.body.match(/href="\/operator\/outbox\/([^"]+)"/)![1]!;
     const mail = await get(`/operator/outbox/${mailId}`);
     const confirmPath = mail.body.match(/\/confirm\/[A-Za-z0-9_-]+/g)!;
-    for (const m of (await db.db.selectFrom('outbox').select('id').execute())) {
+    for (const m of await db.db.selectFrom('outbox').select('id').execute()) {
       const body = (await get(`/operator/outbox/${m.id}`)).body;
       const path = body.match(/\/confirm\/[A-Za-z0-9_-]+/)?.[0];
       if (path) await app.inject({ method: 'POST', url: path });
@@ -136,7 +205,12 @@ describe.each(DATABASES)('operator pages on %s', (dialect) => {
   });
 
   it('signs out: the session stops working, even when the sign-out form had expired', async () => {
-    const stale = await app.inject({ method: 'POST', url: '/operator/logout', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: session, accept: 'text/html' }, payload: 'csrf=expired' });
+    const stale = await app.inject({
+      method: 'POST',
+      url: '/operator/logout',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: session, accept: 'text/html' },
+      payload: 'csrf=expired',
+    });
     expect(stale.statusCode).toBe(303);
     // The old cookie, replayed, opens nothing: the session ended on the server, not only in the browser.
     const replayed = await app.inject({ url: '/operator', headers: { accept: 'text/html', cookie: session } });

@@ -31,7 +31,17 @@ describe.each(DATABASES)('pages on %s', (dialect) => {
   it('never shows a bare status: every status of a deployment goes with the date it was last seen', async () => {
     const d = (await app.inject('/api/v1/deployments?technology=ring-neighbors&limit=1')).json().data[0];
     const campaignPlace = `/campaigns/cancel-ring-partnership/places/${d.place.id}`;
-    const urls = [d.url, d.agency.url, d.place.url, `/places/${d.agency.state.toLowerCase()}`, '/deployments', '/deployments?technology=ring-neighbors&sort=status', '/map', '/', campaignPlace];
+    const urls = [
+      d.url,
+      d.agency.url,
+      d.place.url,
+      `/places/${d.agency.state.toLowerCase()}`,
+      '/deployments',
+      '/deployments?technology=ring-neighbors&sort=status',
+      '/map',
+      '/',
+      campaignPlace,
+    ];
     let badges = 0;
     for (const url of urls) {
       const res = await page(url);
@@ -40,7 +50,13 @@ describe.each(DATABASES)('pages on %s', (dialect) => {
       const shown = res.body.replace(/<ol class="timeline">.*?<\/ol>/gs, '');
       const deploymentStatus = '(proposed|active|paused|ended|cancelled|rejected|unknown)';
       const all = shown.match(new RegExp(`<span class="status status-${deploymentStatus}">[^<]*</span>`, 'g')) ?? [];
-      const dated = shown.match(new RegExp(`<span class="status status-${deploymentStatus}">[^<]*</span> <span class="as-of">as of <time datetime="\\d{4}(-\\d{2}){0,2}">`, 'g')) ?? [];
+      const dated =
+        shown.match(
+          new RegExp(
+            `<span class="status status-${deploymentStatus}">[^<]*</span> <span class="as-of">as of <time datetime="\\d{4}(-\\d{2}){0,2}">`,
+            'g',
+          ),
+        ) ?? [];
       expect(dated.length, url).toBe(all.length);
       badges += all.length;
     }
@@ -85,7 +101,16 @@ describe.each(DATABASES)('pages on %s', (dialect) => {
   });
 
   it('answers an unknown record with a 404 page and a bad filter with a 400 page naming it', async () => {
-    for (const url of ['/deployments/nope', '/agencies/nope', '/places/nope', '/policies/nope', '/vendors/nope', '/sources/nope', '/officials/nope', '/technologies/nope']) {
+    for (const url of [
+      '/deployments/nope',
+      '/agencies/nope',
+      '/places/nope',
+      '/policies/nope',
+      '/vendors/nope',
+      '/sources/nope',
+      '/officials/nope',
+      '/technologies/nope',
+    ]) {
       const res = await page(url);
       expect(res.status, url).toBe(404);
       expect(res.body).toContain('nope');
@@ -103,7 +128,12 @@ describe.each(DATABASES)('pages on %s', (dialect) => {
     expect(list.body).toContain(`data-total="${api.total}"`);
     const ids = [...list.body.matchAll(/href="\/deployments\/([^"]+)"/g)].map((m) => m[1]);
     const expected = [...api.data]
-      .sort((a: any, b: any) => Number(a.started_on === null) - Number(b.started_on === null) || (b.started_on ?? '').localeCompare(a.started_on ?? '') || (a.id < b.id ? 1 : -1))
+      .sort(
+        (a: any, b: any) =>
+          Number(a.started_on === null) - Number(b.started_on === null) ||
+          (b.started_on ?? '').localeCompare(a.started_on ?? '') ||
+          (a.id < b.id ? 1 : -1),
+      )
       .slice(0, 50)
       .map((x: any) => x.id);
     expect(ids).toEqual(expected);
@@ -111,8 +141,11 @@ describe.each(DATABASES)('pages on %s', (dialect) => {
     // An empty form field means "any", as the filter form submits it.
     expect((await page('/deployments?technology=&status=&state=MA')).body).toContain(`data-total="${api.total}"`);
     // Ticked technologies arrive as a repeated parameter and filter as one list, like the API's commas.
-    const two = (await app.inject('/api/v1/deployments?technology=ring-neighbors,face-recognition&limit=1')).json().total;
-    expect((await page('/deployments?technology=ring-neighbors&technology=face-recognition')).body).toContain(`data-total="${two}"`);
+    const two = (await app.inject('/api/v1/deployments?technology=ring-neighbors,face-recognition&limit=1')).json()
+      .total;
+    expect((await page('/deployments?technology=ring-neighbors&technology=face-recognition')).body).toContain(
+      `data-total="${two}"`,
+    );
     expect((await page('/deployments?technology=ring-neighbors&technology=nope')).status).toBe(400);
     const none = await page('/deployments?q=zzzzqqq');
     expect(none.body).toContain('No deployment matches these filters');
@@ -126,7 +159,9 @@ describe.each(DATABASES)('pages on %s', (dialect) => {
   });
 
   it('shows the laws covering a place and flags stale official contacts', async () => {
-    const policies = (await app.inject('/api/v1/policies?limit=100')).json().data.filter((p: any) => p.place?.kind === 'city');
+    const policies = (await app.inject('/api/v1/policies?limit=100'))
+      .json()
+      .data.filter((p: any) => p.place?.kind === 'city');
     const p = policies[0];
     const placePage = await page(p.place.url);
     expect(placePage.body).toContain(`href="/policies/${p.id}"`);
@@ -138,8 +173,12 @@ describe.each(DATABASES)('pages on %s', (dialect) => {
   it('counts deployments per state for shading, agreeing with the list', async () => {
     const areas = (await app.inject('/api/v1/areas?technology=ring-neighbors')).json().data;
     for (const a of areas.filter((x: any) => x.deployments > 0)) {
-      const state = (await app.inject(`/api/v1/places?kind=state&limit=100`)).json().data.find((s: any) => s.geoid === a.geoid);
-      const total = (await app.inject(`/api/v1/deployments?technology=ring-neighbors&state=${state.state}&limit=1`)).json().total;
+      const state = (await app.inject(`/api/v1/places?kind=state&limit=100`))
+        .json()
+        .data.find((s: any) => s.geoid === a.geoid);
+      const total = (
+        await app.inject(`/api/v1/deployments?technology=ring-neighbors&state=${state.state}&limit=1`)
+      ).json().total;
       expect(a.deployments, a.geoid).toBe(total);
     }
     expect(areas.some((a: any) => a.local_laws > 0)).toBe(true);

@@ -38,7 +38,10 @@ describe.each(DATABASES)('query plans on %s', (dialect) => {
       place: { place: sample.geoid! },
       bbox: { bbox: { minLon: lon - 0.1, minLat: lat - 0.1, maxLon: lon + 0.1, maxLat: lat + 0.1 } },
       near: { near: { lat, lon, radiusKm: 10 } },
-      'bbox and technology': { bbox: { minLon: lon - 0.1, minLat: lat - 0.1, maxLon: lon + 0.1, maxLat: lat + 0.1 }, technology: [sample.technology_slug] },
+      'bbox and technology': {
+        bbox: { minLon: lon - 0.1, minLat: lat - 0.1, maxLon: lon + 0.1, maxLat: lat + 0.1 },
+        technology: [sample.technology_slug],
+      },
       'near and state': { near: { lat, lon, radiusKm: 10 }, state: sample.state_code },
       words: { words: ['police'] },
     } satisfies Record<string, DeploymentFilter>);
@@ -50,24 +53,32 @@ describe.each(DATABASES)('query plans on %s', (dialect) => {
   async function plan(query: Compilable): Promise<string> {
     const compiled = query.compile();
     if (dialect === 'sqlite') {
-      const { rows } = await db.db.executeQuery<{ detail: string }>({ ...compiled, sql: `explain query plan ${compiled.sql}` });
+      const { rows } = await db.db.executeQuery<{ detail: string }>({
+        ...compiled,
+        sql: `explain query plan ${compiled.sql}`,
+      });
       return rows.map((r) => r.detail).join('\n');
     }
     return db.db.transaction().execute(async (trx) => {
       await sql`set local enable_seqscan = off`.execute(trx);
-      const { rows } = await trx.executeQuery<{ 'QUERY PLAN': string }>({ ...compiled, sql: `explain ${compiled.sql}` });
+      const { rows } = await trx.executeQuery<{ 'QUERY PLAN': string }>({
+        ...compiled,
+        sql: `explain ${compiled.sql}`,
+      });
       return rows.map((r) => r['QUERY PLAN']).join('\n');
     });
   }
 
-  const FULL_SCAN = dialect === 'sqlite' ? /^SCAN d\b(?! USING (COVERING )?INDEX deployments_)/m : /Seq Scan on deployments\b/;
+  const FULL_SCAN =
+    dialect === 'sqlite' ? /^SCAN d\b(?! USING (COVERING )?INDEX deployments_)/m : /Seq Scan on deployments\b/;
 
   const SPATIAL = ['bbox', 'near', 'bbox and technology', 'near and state'];
   for (const name of ['technology', 'state and technology', 'agency', 'vendor', 'place', 'words', ...SPATIAL]) {
     it(`reads deployments through an index for ${name}`, async () => {
       const text = await plan(deploymentPageQuery(db.db, filters[name]!, { limit: 100 }));
       expect(text, text).not.toMatch(FULL_SCAN);
-      if (SPATIAL.includes(name)) expect(text).toMatch(dialect === 'sqlite' ? /VIRTUAL TABLE INDEX \d+:/ : /agencies_point/);
+      if (SPATIAL.includes(name))
+        expect(text).toMatch(dialect === 'sqlite' ? /VIRTUAL TABLE INDEX \d+:/ : /agencies_point/);
     });
   }
 
@@ -84,13 +95,23 @@ describe.each(DATABASES)('query plans on %s', (dialect) => {
     });
 
     it('gives the planner statistics of the deployments after an import', async () => {
-      const { rows } = await sql<{ idx: string | null }>`select idx from sqlite_stat1 where tbl = 'deployments'`.execute(db.db);
-      expect(rows.map((r) => r.idx)).toEqual(expect.arrayContaining(['deployments_state_technology', 'deployments_agency_keys']));
+      const { rows } = await sql<{
+        idx: string | null;
+      }>`select idx from sqlite_stat1 where tbl = 'deployments'`.execute(db.db);
+      expect(rows.map((r) => r.idx)).toEqual(
+        expect.arrayContaining(['deployments_state_technology', 'deployments_agency_keys']),
+      );
     });
 
     it('keeps the R*Tree of deployments true through inserts, moves and deletes', async () => {
       const pointsOf = async () =>
-        (await sql<{ deployment_id: string; lat: number; lon: number }>`select deployment_id, lat, lon from deployment_points order by deployment_id`.execute(db.db)).rows;
+        (
+          await sql<{
+            deployment_id: string;
+            lat: number;
+            lon: number;
+          }>`select deployment_id, lat, lon from deployment_points order by deployment_id`.execute(db.db)
+        ).rows;
       const expected = async () =>
         (
           await db.db
@@ -103,12 +124,28 @@ describe.each(DATABASES)('query plans on %s', (dialect) => {
             .execute()
         ).map((r) => ({ deployment_id: r.deployment_id, lat: Number(r.lat), lon: Number(r.lon) }));
       expect(await pointsOf()).toEqual(await expected());
-      const moved = await db.db.selectFrom('deployments').select(['id', 'agency_id']).orderBy('id').executeTakeFirstOrThrow();
+      const moved = await db.db
+        .selectFrom('deployments')
+        .select(['id', 'agency_id'])
+        .orderBy('id')
+        .executeTakeFirstOrThrow();
       await db.db.updateTable('agencies').set({ lat: 44.5, lon: -72.5 }).where('id', '=', moved.agency_id).execute();
       const other = await db.db.selectFrom('agencies').select('id').where('lat', 'is', null).executeTakeFirst();
-      const second = await db.db.selectFrom('deployments').select('id').where('agency_id', '!=', moved.agency_id).orderBy('id', 'desc').executeTakeFirstOrThrow();
-      if (other) await db.db.updateTable('deployments').set({ agency_id: other.id }).where('id', '=', second.id).execute();
-      const third = await db.db.selectFrom('deployments').select('id').where('id', '!=', second.id).where('agency_id', '!=', moved.agency_id).orderBy('id', 'desc').executeTakeFirstOrThrow();
+      const second = await db.db
+        .selectFrom('deployments')
+        .select('id')
+        .where('agency_id', '!=', moved.agency_id)
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
+      if (other)
+        await db.db.updateTable('deployments').set({ agency_id: other.id }).where('id', '=', second.id).execute();
+      const third = await db.db
+        .selectFrom('deployments')
+        .select('id')
+        .where('id', '!=', second.id)
+        .where('agency_id', '!=', moved.agency_id)
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
       await db.db.deleteFrom('deployment_events').where('deployment_id', '=', third.id).execute();
       await db.db.deleteFrom('deployment_vendors').where('deployment_id', '=', third.id).execute();
       await db.db.deleteFrom('deployments').where('id', '=', third.id).execute();

@@ -52,7 +52,9 @@ describe.each(DATABASES)('security and reliability on %s', (dialect) => {
       // case are one request.
       const padded = await app.inject(`/api/v1/deployments?limit=2&state=MA&pad${i % 7}=${'x'.repeat(1000)}${i}`);
       expect(padded.statusCode).toBe(400);
-      const reordered = await app.inject(i % 2 ? '/api/v1/deployments?state=ma&limit=2' : '/api/v1/deployments?limit=2&state=MA');
+      const reordered = await app.inject(
+        i % 2 ? '/api/v1/deployments?state=ma&limit=2' : '/api/v1/deployments?limit=2&state=MA',
+      );
       expect(reordered.statusCode).toBe(200);
     }
     expect(stats().entries).toBe(base.entries);
@@ -70,14 +72,24 @@ describe.each(DATABASES)('security and reliability on %s', (dialect) => {
     const { ResponseCache } = await import('#src/http/response-cache');
     const cache = new ResponseCache({ maxBytes: 1_000_000, maxEntries: 10 });
     cache.get('x', 'v1');
-    for (let i = 0; i < 50; i++) cache.set(`key-${i}`, { version: 'v1', headers: { 'content-type': 'application/json' }, body: Buffer.from('{}') });
+    for (let i = 0; i < 50; i++)
+      cache.set(`key-${i}`, {
+        version: 'v1',
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from('{}'),
+      });
     expect(cache.stats().entries).toBe(10);
     expect(cache.get('key-49', 'v1')).toBeDefined();
     expect(cache.get('key-0', 'v1')).toBeUndefined();
     const small = new ResponseCache({ maxBytes: 16_000, maxEntries: 1000 });
     small.get('x', 'v1');
     // Tiny bodies under long keys and headers: the keys and headers are what fills the budget.
-    for (let i = 0; i < 100; i++) small.set(`${'k'.repeat(400)}${i}`, { version: 'v1', headers: { link: 'l'.repeat(400) }, body: Buffer.from('1') });
+    for (let i = 0; i < 100; i++)
+      small.set(`${'k'.repeat(400)}${i}`, {
+        version: 'v1',
+        headers: { link: 'l'.repeat(400) },
+        body: Buffer.from('1'),
+      });
     expect(small.stats().bytes).toBeLessThanOrEqual(16_000);
     expect(small.stats().entries).toBeLessThan(20);
     // An answer made for an older version than the newest asked for is not kept.
@@ -133,14 +145,23 @@ describe.each(DATABASES)('security and reliability on %s', (dialect) => {
     const d = await db.db.selectFrom('deployments').selectAll().orderBy('id').executeTakeFirstOrThrow();
     const longId = `${d.id}--${'long-programme-name-'.repeat(6)}`;
     expect(longId.length).toBeGreaterThan(100);
-    await db.db.insertInto('deployments').values({ ...d, id: longId, programme: 'long programme name' }).execute();
+    await db.db
+      .insertInto('deployments')
+      .values({ ...d, id: longId, programme: 'long programme name' })
+      .execute();
     await bumpDatasetVersion(db.db, new Date());
     try {
       expect((await app.inject(`/api/v1/deployments/${encodeURIComponent(longId)}`)).statusCode).toBe(200);
-      expect((await app.inject({ url: `/deployments/${encodeURIComponent(longId)}`, headers: { accept: 'text/html' } })).statusCode).toBe(200);
+      expect(
+        (await app.inject({ url: `/deployments/${encodeURIComponent(longId)}`, headers: { accept: 'text/html' } }))
+          .statusCode,
+      ).toBe(200);
       expect((await app.inject(`/api/v1/deployments/${'x'.repeat(290)}`)).statusCode).toBe(404);
       // Longer than any id can be: a 400 that says so.
-      expect((await app.inject(`/api/v1/deployments/${'x'.repeat(400)}`)).json().error).toMatchObject({ code: 'invalid_parameter', parameter: 'id' });
+      expect((await app.inject(`/api/v1/deployments/${'x'.repeat(400)}`)).json().error).toMatchObject({
+        code: 'invalid_parameter',
+        parameter: 'id',
+      });
     } finally {
       await db.db.deleteFrom('deployments').where('id', '=', longId).execute();
       await bumpDatasetVersion(db.db, new Date());
@@ -149,24 +170,53 @@ describe.each(DATABASES)('security and reliability on %s', (dialect) => {
 
   it('refuses a form post whose Origin is not a URL, or whose fields are not text, without a 500', async () => {
     const campaign = '/withdraw/not-a-token';
-    const origin = await app.inject({ method: 'POST', url: campaign, headers: { origin: 'not a url', 'content-type': 'application/x-www-form-urlencoded' }, payload: 'csrf=x' });
+    const origin = await app.inject({
+      method: 'POST',
+      url: campaign,
+      headers: { origin: 'not a url', 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'csrf=x',
+    });
     expect(origin.statusCode).toBe(403);
-    const typed = await app.inject({ method: 'POST', url: campaign, headers: { 'content-type': 'application/json' }, payload: { csrf: 12, pow_number: ['1'] } });
+    const typed = await app.inject({
+      method: 'POST',
+      url: campaign,
+      headers: { 'content-type': 'application/json' },
+      payload: { csrf: 12, pow_number: ['1'] },
+    });
     expect(typed.statusCode).toBe(400);
     expect(typed.json().error.parameter).toBe('csrf');
-    const login = await app.inject({ method: 'POST', url: '/operator/login', headers: { 'content-type': 'application/json' }, payload: { csrf: { a: 1 }, email: 'x', password: 1 } });
+    const login = await app.inject({
+      method: 'POST',
+      url: '/operator/login',
+      headers: { 'content-type': 'application/json' },
+      payload: { csrf: { a: 1 }, email: 'x', password: 1 },
+    });
     expect(login.statusCode).toBe(400);
   });
 
-  it('sends the security headers with every answer: 304, 400, 404, 414, 429 and the framework\'s own', async () => {
+  it("sends the security headers with every answer: 304, 400, 404, 414, 429 and the framework's own", async () => {
     const first = await app.inject('/api/v1/technologies');
     expectSecurityHeaders(first.headers, '200');
     const cached = await app.inject('/api/v1/technologies');
     expectSecurityHeaders(cached.headers, 'remembered 200');
-    expectSecurityHeaders((await app.inject({ url: '/api/v1/technologies', headers: { 'if-none-match': String(first.headers.etag) } })).headers, '304');
+    expectSecurityHeaders(
+      (await app.inject({ url: '/api/v1/technologies', headers: { 'if-none-match': String(first.headers.etag) } }))
+        .headers,
+      '304',
+    );
     expectSecurityHeaders((await app.inject('/api/v1/deployments?limit=0')).headers, '400');
     expectSecurityHeaders((await app.inject('/nowhere')).headers, '404');
-    expectSecurityHeaders((await app.inject({ method: 'POST', url: '/operator/login', headers: { 'content-type': 'application/json' }, payload: '{not json' })).headers, 'bad JSON body');
+    expectSecurityHeaders(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/operator/login',
+          headers: { 'content-type': 'application/json' },
+          payload: '{not json',
+        })
+      ).headers,
+      'bad JSON body',
+    );
     const limited = await buildApp(db, { versionTtlMs: 0, rateLimitPerMinute: 1 });
     try {
       await limited.inject('/api/v1/technologies');
@@ -212,21 +262,55 @@ describe.each(DATABASES)('security and reliability on %s', (dialect) => {
       { id: 'src-evil-data', url: 'data:text/html,<script>alert(1)</script>' },
     ];
     for (const s of evil) {
-      await db.db.insertInto('sources').values({ ...s, publisher: 'Evil', title: null, kind: 'other', archive_url: 'javascript:alert(2)' }).execute();
-      await db.db.insertInto('citations').values({ id: `deployment:${d.id}:${s.id}`, subject_type: 'deployment', subject_id: d.id, source_id: s.id, cited_on: null, cited_precision: null, note: null }).execute();
+      await db.db
+        .insertInto('sources')
+        .values({ ...s, publisher: 'Evil', title: null, kind: 'other', archive_url: 'javascript:alert(2)' })
+        .execute();
+      await db.db
+        .insertInto('citations')
+        .values({
+          id: `deployment:${d.id}:${s.id}`,
+          subject_type: 'deployment',
+          subject_id: d.id,
+          source_id: s.id,
+          cited_on: null,
+          cited_precision: null,
+          note: null,
+        })
+        .execute();
     }
     await bumpDatasetVersion(db.db, new Date());
     try {
-      const pages = [`/deployments/${encodeURIComponent(d.id)}`, '/sources/src-evil-javascript', '/sources/src-evil-data'];
+      const pages = [
+        `/deployments/${encodeURIComponent(d.id)}`,
+        '/sources/src-evil-javascript',
+        '/sources/src-evil-data',
+      ];
       for (const url of pages) {
         const page = await app.inject({ url, headers: { accept: 'text/html' } });
         expect(page.statusCode, url).toBe(200);
         expect(page.body, url).not.toMatch(/href="(javascript|data):/i);
       }
-      expect((await app.inject({ url: pages[0]!, headers: { accept: 'text/html' } })).body).toContain('javascript:alert(document.domain)');
+      expect((await app.inject({ url: pages[0]!, headers: { accept: 'text/html' } })).body).toContain(
+        'javascript:alert(document.domain)',
+      );
     } finally {
-      await db.db.deleteFrom('citations').where('source_id', 'in', evil.map((s) => s.id)).execute();
-      await db.db.deleteFrom('sources').where('id', 'in', evil.map((s) => s.id)).execute();
+      await db.db
+        .deleteFrom('citations')
+        .where(
+          'source_id',
+          'in',
+          evil.map((s) => s.id),
+        )
+        .execute();
+      await db.db
+        .deleteFrom('sources')
+        .where(
+          'id',
+          'in',
+          evil.map((s) => s.id),
+        )
+        .execute();
       await bumpDatasetVersion(db.db, new Date());
     }
   });
@@ -260,7 +344,8 @@ describe.each(DATABASES)('security and reliability on %s', (dialect) => {
   it('rate limits pages as well as the API, per client address', async () => {
     const limited = await buildApp(db, { versionTtlMs: 0, rateLimitPerMinute: 2 });
     try {
-      const page = (ip: string) => limited.inject({ url: '/about', headers: { accept: 'text/html' }, remoteAddress: ip });
+      const page = (ip: string) =>
+        limited.inject({ url: '/about', headers: { accept: 'text/html' }, remoteAddress: ip });
       expect((await page('10.9.0.1')).statusCode).toBe(200);
       expect((await page('10.9.0.1')).statusCode).toBe(200);
       const refused = await page('10.9.0.1');
@@ -278,7 +363,8 @@ describe.each(DATABASES)('security and reliability on %s', (dialect) => {
     const behindProxy = await buildApp(db, { versionTtlMs: 0, rateLimitPerMinute: 1, trustProxy: ['127.0.0.1'] });
     const direct = await buildApp(db, { versionTtlMs: 0, rateLimitPerMinute: 1 });
     try {
-      const via = (app: FastifyInstance, client: string, remoteAddress = '127.0.0.1') => app.inject({ url: '/api/v1/stats', remoteAddress, headers: { 'x-forwarded-for': client } });
+      const via = (app: FastifyInstance, client: string, remoteAddress = '127.0.0.1') =>
+        app.inject({ url: '/api/v1/stats', remoteAddress, headers: { 'x-forwarded-for': client } });
       // Through the trusted proxy, two clients are two clients.
       expect((await via(behindProxy, '203.0.113.1')).statusCode).toBe(200);
       expect((await via(behindProxy, '203.0.113.2')).statusCode).toBe(200);
@@ -303,24 +389,61 @@ describe.each(DATABASES)('security and reliability on %s', (dialect) => {
       .orderBy('a.name')
       .executeTakeFirstOrThrow();
     const word = agency.name.split(' ')[0]!;
-    const page = await app.inject({ url: `/search?q=${encodeURIComponent(word.slice(0, Math.max(2, word.length - 2)))}`, headers: { accept: 'text/html' } });
+    const page = await app.inject({
+      url: `/search?q=${encodeURIComponent(word.slice(0, Math.max(2, word.length - 2)))}`,
+      headers: { accept: 'text/html' },
+    });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(agency.name.replace(/&/g, '&amp;').replace(/'/g, '&#39;'));
     // The agency names' index holds exactly the agencies with deployments.
-    const indexed = Number((await db.db.selectFrom('agency_search').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-    const withDeployments = Number((await db.db.selectFrom('deployments').select((eb) => eb.fn.count('agency_id').distinct().as('n')).executeTakeFirstOrThrow()).n);
+    const indexed = Number(
+      (
+        await db.db
+          .selectFrom('agency_search')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    const withDeployments = Number(
+      (
+        await db.db
+          .selectFrom('deployments')
+          .select((eb) => eb.fn.count('agency_id').distinct().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
     expect(indexed).toBe(withDeployments);
     const plan =
       dialect === 'sqlite'
-        ? (await sql<{ detail: string }>`explain query plan select id from places where lower(name) >= ${'bos'} and lower(name) < ${'bos\u{10ffff}'}`.execute(db.db)).rows.map((r) => r.detail).join('\n')
-        : (await sql<{ 'QUERY PLAN': string }>`explain select id from places where lower(name) >= ${'bos'} and lower(name) < ${'bos\u{10ffff}'}`.execute(db.db)).rows.map((r) => r['QUERY PLAN']).join('\n');
+        ? (
+            await sql<{
+              detail: string;
+            }>`explain query plan select id from places where lower(name) >= ${'bos'} and lower(name) < ${'bos\u{10ffff}'}`.execute(
+              db.db,
+            )
+          ).rows
+            .map((r) => r.detail)
+            .join('\n')
+        : (
+            await sql<{
+              'QUERY PLAN': string;
+            }>`explain select id from places where lower(name) >= ${'bos'} and lower(name) < ${'bos\u{10ffff}'}`.execute(
+              db.db,
+            )
+          ).rows
+            .map((r) => r['QUERY PLAN'])
+            .join('\n');
     expect(plan).toContain('places_lower_name');
   });
 
   it('logs requests as structured lines without tokens or addresses', async () => {
     await app.inject({ url: '/confirm/SECRET-TOKEN-123', headers: { accept: 'text/html' } });
     await app.inject({ url: '/search?q=someone%40example.org', headers: { accept: 'text/html' } });
-    const lines = logs.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    const lines = logs
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, any>);
     const urls = lines.filter((l) => l.req?.url).map((l) => l.req.url as string);
     expect(urls).toContain('/confirm/[token]');
     expect(urls.some((u) => u.startsWith('/search?q=[address]'))).toBe(true);

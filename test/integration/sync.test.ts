@@ -37,7 +37,14 @@ class FileServer {
         response.writeHead(304, { etag: this.etag }).end();
         return;
       }
-      response.writeHead(200, { 'content-type': 'text/csv', etag: this.etag, 'last-modified': this.lastModified, 'content-length': this.body.length }).end(this.body);
+      response
+        .writeHead(200, {
+          'content-type': 'text/csv',
+          etag: this.etag,
+          'last-modified': this.lastModified,
+          'content-length': this.body.length,
+        })
+        .end(this.body);
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/exports/atlas.csv`;
@@ -48,7 +55,16 @@ class FileServer {
   }
 }
 
-const TABLES = ['deployments', 'deployment_events', 'citations', 'origins', 'revisions', 'changes', 'import_runs', 'agencies'] as const;
+const TABLES = [
+  'deployments',
+  'deployment_events',
+  'citations',
+  'origins',
+  'revisions',
+  'changes',
+  'import_runs',
+  'agencies',
+] as const;
 
 describe.each(DATABASES)('sync on %s', (dialect) => {
   let db: TestDatabase;
@@ -72,10 +88,19 @@ describe.each(DATABASES)('sync on %s', (dialect) => {
 
   const counts = async () => {
     const out: Record<string, number> = {};
-    for (const table of TABLES) out[table] = Number((await db.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    for (const table of TABLES)
+      out[table] = Number(
+        (
+          await db.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     return { ...out, version: await readDatasetVersion(db.db) };
   };
-  const sync = (target: string, options: Parameters<typeof syncSource>[3] = {}) => syncSource(db.db, target, { dataDir: join(sourcesDir, 'none'), sourcesDir }, options);
+  const sync = (target: string, options: Parameters<typeof syncSource>[3] = {}) =>
+    syncSource(db.db, target, { dataDir: join(sourcesDir, 'none'), sourcesDir }, options);
 
   it('syncs two versions of a real file over HTTP: conditional GET, nothing written when unchanged, "no longer listed" events, changes and Atom', async () => {
     await importGeography(db.db);
@@ -83,7 +108,12 @@ describe.each(DATABASES)('sync on %s', (dialect) => {
     const v1 = readFileSync(fixture('atlas-sample.csv'));
     files.serve(v1, 'Wed, 07 Oct 2020 16:00:00 GMT');
     const first = await sync(url, { kind: 'atlas', name: 'atlas-test', title: 'Atlas of Surveillance (test server)' });
-    expect(first).toMatchObject({ source: 'atlas-test', outcome: 'imported', asOf: '2020-10-07', sha256: createHash('sha256').update(v1).digest('hex') });
+    expect(first).toMatchObject({
+      source: 'atlas-test',
+      outcome: 'imported',
+      asOf: '2020-10-07',
+      sha256: createHash('sha256').update(v1).digest('hex'),
+    });
     expect(first.summary!.created).toBeGreaterThan(80);
     // The raw file is kept under its SHA-256, byte for byte.
     expect(readFileSync(first.rawPath!)).toEqual(v1);
@@ -103,7 +133,12 @@ describe.each(DATABASES)('sync on %s', (dialect) => {
     files.ignoreConditional = false;
 
     // Version 2: two rows are gone (each the only row of its deployment) and one row's summary changed.
-    const origins = await db.db.selectFrom('origins').select(['entity_id', 'row_key']).where('entity_type', '=', 'deployment').where('dataset', '=', 'atlas-test').execute();
+    const origins = await db.db
+      .selectFrom('origins')
+      .select(['entity_id', 'row_key'])
+      .where('entity_type', '=', 'deployment')
+      .where('dataset', '=', 'atlas-test')
+      .execute();
     const rowsOf = new Map<string, string[]>();
     for (const o of origins) rowsOf.set(o.entity_id, [...(rowsOf.get(o.entity_id) ?? []), o.row_key]);
     const gone = [...rowsOf.entries()].filter(([, keys]) => keys.length === 1).slice(0, 2);
@@ -132,19 +167,38 @@ describe.each(DATABASES)('sync on %s', (dialect) => {
       expect(d.status).toBe('active');
       expect(d.last_seen_on).toBe('2020-10-07');
       expect(d.no_longer_listed).toEqual({ on: '2020-11-20', by: 'atlas-test' });
-      expect(d.events).toContainEqual(expect.objectContaining({ kind: 'unlisted', occurred_on: '2020-11-20', note: 'atlas-test' }));
+      expect(d.events).toContainEqual(
+        expect.objectContaining({ kind: 'unlisted', occurred_on: '2020-11-20', note: 'atlas-test' }),
+      );
       const page = await app.inject({ url: `/deployments/${id}` });
       expect(page.body).toContain('no longer listed by atlas-test');
     }
     // A row still listed moves its "last seen" to the new version.
-    const kept = await db.db.selectFrom('deployments').select(['last_seen_on', 'unlisted_on']).where('id', '=', [...rowsOf.keys()].find((id) => !gone.some(([g]) => g === id))!).executeTakeFirstOrThrow();
+    const kept = await db.db
+      .selectFrom('deployments')
+      .select(['last_seen_on', 'unlisted_on'])
+      .where(
+        'id',
+        '=',
+        [...rowsOf.keys()].find((id) => !gone.some(([g]) => g === id))!,
+      )
+      .executeTakeFirstOrThrow();
     expect(kept).toEqual({ last_seen_on: '2020-11-20', unlisted_on: null });
 
     // The change history has them, by cursor, oldest first, each once.
-    const seen: Array<{ id: number; kind: string; entity_id: string; source: string; run_id: string; fields: Record<string, unknown> | null }> = [];
+    const seen: Array<{
+      id: number;
+      kind: string;
+      entity_id: string;
+      source: string;
+      run_id: string;
+      fields: Record<string, unknown> | null;
+    }> = [];
     let next: string | null = null;
     do {
-      const page: { statusCode: number; json: () => { data: typeof seen; next: string | null } } = await app.inject({ url: `/api/v1/changes?since=${encodeURIComponent(since)}&limit=1${next ? `&cursor=${next}` : ''}` });
+      const page: { statusCode: number; json: () => { data: typeof seen; next: string | null } } = await app.inject({
+        url: `/api/v1/changes?since=${encodeURIComponent(since)}&limit=1${next ? `&cursor=${next}` : ''}`,
+      });
       expect(page.statusCode).toBe(200);
       const body: { data: typeof seen; next: string | null } = page.json();
       seen.push(...body.data);
@@ -152,11 +206,19 @@ describe.each(DATABASES)('sync on %s', (dialect) => {
     } while (next);
     expect(new Set(seen.map((c) => c.id)).size).toBe(seen.length);
     expect(seen.map((c) => c.id)).toEqual([...seen.map((c) => c.id)].sort((a, b) => a - b));
-    expect(seen.filter((c) => c.kind === 'no-longer-listed').map((c) => c.entity_id).sort()).toEqual(gone.map(([id]) => id).sort());
+    expect(
+      seen
+        .filter((c) => c.kind === 'no-longer-listed')
+        .map((c) => c.entity_id)
+        .sort(),
+    ).toEqual(gone.map(([id]) => id).sort());
     const edited = seen.find((c) => c.kind === 'updated' && c.fields && 'summary' in c.fields);
     expect(edited).toBeDefined();
     expect(seen.every((c) => c.source === 'atlas-test' && c.run_id === third.summary!.runId)).toBe(true);
-    expect((await app.inject({ url: `/api/v1/changes?since=${encodeURIComponent(since)}&kind=no-longer-listed` })).json().data).toHaveLength(2);
+    expect(
+      (await app.inject({ url: `/api/v1/changes?since=${encodeURIComponent(since)}&kind=no-longer-listed` })).json()
+        .data,
+    ).toHaveLength(2);
     expect((await app.inject({ url: '/api/v1/changes?since=yesterday' })).statusCode).toBe(400);
     // The record page shows its history.
     const editedPage = await app.inject({ url: `/deployments/${edited!.entity_id}` });
@@ -177,10 +239,20 @@ describe.each(DATABASES)('sync on %s', (dialect) => {
       expect(Date.parse(entry.updated)).not.toBeNaN();
       expect(entry.link.href).toMatch(/^http:\/\/127\.0\.0\.1:3000\//);
     }
-    expect(entries.filter((e: { title: string }) => e.title.includes('is no longer listed by atlas-test'))).toHaveLength(2);
+    expect(
+      entries.filter((e: { title: string }) => e.title.includes('is no longer listed by atlas-test')),
+    ).toHaveLength(2);
     const [goneId] = gone[0]!;
-    const place = await db.db.selectFrom('deployments as d').innerJoin('agencies as a', 'a.id', 'd.agency_id').select(['a.place_id', 'd.technology_slug']).where('d.id', '=', goneId).executeTakeFirstOrThrow();
-    for (const path of [`/feeds/technologies/${place.technology_slug}.atom`, ...(place.place_id ? [`/feeds/places/${place.place_id}.atom`] : [])]) {
+    const place = await db.db
+      .selectFrom('deployments as d')
+      .innerJoin('agencies as a', 'a.id', 'd.agency_id')
+      .select(['a.place_id', 'd.technology_slug'])
+      .where('d.id', '=', goneId)
+      .executeTakeFirstOrThrow();
+    for (const path of [
+      `/feeds/technologies/${place.technology_slug}.atom`,
+      ...(place.place_id ? [`/feeds/places/${place.place_id}.atom`] : []),
+    ]) {
       const answer = await app.inject({ url: path });
       expect(answer.statusCode).toBe(200);
       expect(XMLValidator.validate(answer.body)).toBe(true);
@@ -190,9 +262,22 @@ describe.each(DATABASES)('sync on %s', (dialect) => {
 
     // The datasets list says what each source is, its date and its last sync; its changes are one filter away.
     const datasets = (await app.inject({ url: '/api/v1/datasets' })).json().data as Array<Record<string, unknown>>;
-    expect(datasets.find((d) => d.name === 'atlas-test')).toMatchObject({ kind: 'atlas', bundled: false, location: url, as_of: '2020-11-20', last_outcome: 'imported', sha256: third.sha256 });
-    expect(datasets.find((d) => d.name === 'atlas')).toMatchObject({ bundled: true, location: 'data/atlas-of-surveillance-2020/atlas-of-surveillance-20201007.csv', as_of_rule: 'fixed:2020-10-07' });
-    const bySource = (await app.inject({ url: '/api/v1/changes?source=atlas-test&limit=1000' })).json().data as Array<{ source: string }>;
+    expect(datasets.find((d) => d.name === 'atlas-test')).toMatchObject({
+      kind: 'atlas',
+      bundled: false,
+      location: url,
+      as_of: '2020-11-20',
+      last_outcome: 'imported',
+      sha256: third.sha256,
+    });
+    expect(datasets.find((d) => d.name === 'atlas')).toMatchObject({
+      bundled: true,
+      location: 'data/atlas-of-surveillance-2020/atlas-of-surveillance-20201007.csv',
+      as_of_rule: 'fixed:2020-10-07',
+    });
+    const bySource = (await app.inject({ url: '/api/v1/changes?source=atlas-test&limit=1000' })).json().data as Array<{
+      source: string;
+    }>;
     expect(bySource.length).toBeGreaterThan(seen.length);
     expect(bySource.every((c) => c.source === 'atlas-test')).toBe(true);
   });
@@ -204,21 +289,44 @@ describe.each(DATABASES)('sync on %s', (dialect) => {
     // Off by default: no source is due, however old its last check.
     expect(await dueSources(db.db, new Date('2030-01-01T00:00:00Z'))).toEqual([]);
     await db.db.updateTable('data_sources').set({ schedule_hours: 24 }).where('name', '=', 'atlas-test').execute();
-    const checked = (await db.db.selectFrom('data_sources').select('checked_at').where('name', '=', 'atlas-test').executeTakeFirstOrThrow()).checked_at!;
+    const checked = (
+      await db.db
+        .selectFrom('data_sources')
+        .select('checked_at')
+        .where('name', '=', 'atlas-test')
+        .executeTakeFirstOrThrow()
+    ).checked_at!;
     expect(await dueSources(db.db, new Date(Date.parse(checked) + 23 * 3_600_000))).toEqual([]);
     expect(await dueSources(db.db, new Date(Date.parse(checked) + 24 * 3_600_000))).toEqual(['atlas-test']);
   });
 
   it('explains a source it cannot sync, and keeps what failed on the source', async () => {
-    await expect(sync('no-such-source')).rejects.toThrow(/no source is named "no-such-source"; to add it, give its kind with --kind/);
-    await expect(sync('ftp://example.org/atlas.csv', { kind: 'atlas' })).rejects.toThrow(/only http:\/\/ and https:\/\/ are fetched/);
+    await expect(sync('no-such-source')).rejects.toThrow(
+      /no source is named "no-such-source"; to add it, give its kind with --kind/,
+    );
+    await expect(sync('ftp://example.org/atlas.csv', { kind: 'atlas' })).rejects.toThrow(
+      /only http:\/\/ and https:\/\/ are fetched/,
+    );
     await expect(sync(url, { kind: 'nope' })).rejects.toThrow(/--kind "nope" is not one of/);
     files.serve(readFileSync(fixture('mayors-sample-wrong-shape.csv')), 'Wed, 07 Oct 2020 16:00:00 GMT');
     await expect(sync(url, { kind: 'atlas', name: 'wrong' })).rejects.toThrow(SyncError);
-    const source = await db.db.selectFrom('data_sources').selectAll().where('name', '=', 'wrong').executeTakeFirstOrThrow();
+    const source = await db.db
+      .selectFrom('data_sources')
+      .selectAll()
+      .where('name', '=', 'wrong')
+      .executeTakeFirstOrThrow();
     expect(source.last_outcome).toMatch(/^failed: .*header lacks "AOSNUMBER"/);
     expect(source.sha256).toBeNull();
-    expect(Number((await db.db.selectFrom('deployments').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(0);
+    expect(
+      Number(
+        (
+          await db.db
+            .selectFrom('deployments')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    ).toBe(0);
     await files.stop();
     await expect(sync('wrong')).rejects.toThrow(/could not fetch http:\/\/127\.0\.0\.1/);
   });

@@ -30,15 +30,23 @@ function tileOf(lat: number, lon: number, z: number): [number, number] {
 describe.each(DATABASES)('map tiles on %s', (dialect) => {
   let db: TestDatabase;
   let app: FastifyInstance;
-  let placed: Array<{ id: string; technology: string; lat: number; lon: number; in_use_from: string | null; in_use_until: string | null }>;
+  let placed: Array<{
+    id: string;
+    technology: string;
+    lat: number;
+    lon: number;
+    in_use_from: string | null;
+    in_use_until: string | null;
+  }>;
   beforeAll(async () => {
     db = await createTestDatabase(dialect);
     await importGeography(db.db);
     await importFile(db.db, 'atlas', fixture('atlas-sample.csv'), '2020-10-07');
     await importFile(db.db, 'flock-cancellations', fixture('flock-sample.csv'));
     app = await buildApp(db, { rateLimitPerMinute: 1_000_000, versionTtlMs: 0 });
-    placed = JSON.parse((await app.inject('/api/v1/export?format=json')).body)
-      .records.filter((r: { type: string; lat: number | null }) => r.type === 'deployment' && r.lat !== null);
+    placed = JSON.parse((await app.inject('/api/v1/export?format=json')).body).records.filter(
+      (r: { type: string; lat: number | null }) => r.type === 'deployment' && r.lat !== null,
+    );
   });
   afterAll(async () => {
     await app?.close();
@@ -56,9 +64,13 @@ describe.each(DATABASES)('map tiles on %s', (dialect) => {
 
   it('takes the same filters as the list: technology and active_on change what a tile holds', async () => {
     const ring = placed.filter((p) => p.technology === 'ring-neighbors').length;
-    expect(deploymentsIn((await app.inject('/api/v1/tiles/0/0/0.mvt?technology=ring-neighbors')).rawPayload)).toBe(ring);
+    expect(deploymentsIn((await app.inject('/api/v1/tiles/0/0/0.mvt?technology=ring-neighbors')).rawPayload)).toBe(
+      ring,
+    );
     const day = '2019-06-01';
-    const active = placed.filter((p) => p.in_use_from !== null && p.in_use_from <= day && (p.in_use_until === null || p.in_use_until >= day)).length;
+    const active = placed.filter(
+      (p) => p.in_use_from !== null && p.in_use_from <= day && (p.in_use_until === null || p.in_use_until >= day),
+    ).length;
     expect(deploymentsIn((await app.inject(`/api/v1/tiles/0/0/0.mvt?active_on=${day}`)).rawPayload)).toBe(active);
   });
 

@@ -12,7 +12,11 @@ const SRC = join(REPO_ROOT, 'src');
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+    entry.isDirectory()
+      ? sourceFiles(join(dir, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [join(dir, entry.name)]
+        : [],
   );
 }
 
@@ -41,7 +45,11 @@ describe('layers', () => {
     it(`src/${layer}/ imports only from ${allowed.join(', ')}`, () => {
       const files = sourceFiles(join(SRC, layer));
       expect(files.length).toBeGreaterThan(0);
-      const wrong = files.flatMap((file) => importedFolders(file).filter((folder) => !allowed.includes(folder)).map((folder) => `${relative(SRC, file)} → ${folder}/`));
+      const wrong = files.flatMap((file) =>
+        importedFolders(file)
+          .filter((folder) => !allowed.includes(folder))
+          .map((folder) => `${relative(SRC, file)} → ${folder}/`),
+      );
       expect(wrong).toEqual([]);
     });
   }

@@ -53,7 +53,9 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
       // The pool's connections may still be saying goodbye; dropping "with (force)" under them makes them
       // report an error after the test has ended. Wait (up to 5 s) until they are gone.
       for (let i = 0; i < 100; i++) {
-        const { rows } = await client.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+        const { rows } = await client.query('select count(*)::int as n from pg_stat_activity where datname = $1', [
+          name,
+        ]);
         if (rows[0].n === 0) break;
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -65,10 +67,25 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
 
 /** Row counts of every evidence table, to check that a refused import wrote nothing. */
 export async function countRows(handle: DatabaseHandle): Promise<Record<string, number>> {
-  const tables = ['places', 'agencies', 'deployments', 'deployment_events', 'sources', 'citations', 'policies', 'officials', 'origins', 'revisions', 'import_runs'] as const;
+  const tables = [
+    'places',
+    'agencies',
+    'deployments',
+    'deployment_events',
+    'sources',
+    'citations',
+    'policies',
+    'officials',
+    'origins',
+    'revisions',
+    'import_runs',
+  ] as const;
   const counts: Record<string, number> = {};
   for (const table of tables) {
-    const row = await handle.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+    const row = await handle.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirst();
     counts[table] = Number(row?.n ?? 0);
   }
   return counts;

@@ -11,7 +11,9 @@ export function agenciesCommand(withDatabase: WithDatabase): Command {
   const command = new Command('agencies').description('keep one record per agency');
   command
     .command('merge')
-    .description('merge agency FROM into INTO: its deployments, names and origins move, and its id redirects (301) to INTO')
+    .description(
+      'merge agency FROM into INTO: its deployments, names and origins move, and its id redirects (301) to INTO',
+    )
     .argument('<from>', 'the id of the agency that goes away, e.g. in-indianapolis-metropolitan-police-department')
     .argument('<into>', 'the id of the agency that stays')
     .option('--reason <text>', 'why, kept with the revisions', 'the same agency under two records')
@@ -34,13 +36,17 @@ export function agenciesCommand(withDatabase: WithDatabase): Command {
 /** `check`: how well agencies are placed, for the data's users to see. */
 export function checkCommand(withDatabase: WithDatabase): Command {
   return new Command('check')
-    .description('check every placed agency against its town and county, and list those that disagree or are left unplaced')
+    .description(
+      'check every placed agency against its town and county, and list those that disagree or are left unplaced',
+    )
     .option('--json', 'print the whole report as JSON')
     .option('--max <n>', 'list at most this many findings of each kind', (v) => Number(v), 20)
     .action((options: { json?: boolean; max: number }) =>
       withDatabase(async (handle) => {
         const report = await checkPlacement(handle.db);
-        process.stdout.write(options.json ? JSON.stringify(report, null, 2) + '\n' : describePlacement(report, options.max));
+        process.stdout.write(
+          options.json ? JSON.stringify(report, null, 2) + '\n' : describePlacement(report, options.max),
+        );
       }),
     );
 }
@@ -54,10 +60,14 @@ export function describePlacement(report: PlacementReport, max: number): string 
     `County agencies: ${report.countyAgencies.far} of ${report.countyAgencies.checked} (${percent(report.countyAgencies.share)}) are drawn more than ${report.toleranceKm} km from their county's internal point (${report.countyAgencies.deploymentsFar} of ${report.countyAgencies.deploymentsChecked} deployments).`,
     `Disagreements with their place or county: ${report.disagreements.length}.`,
     ...report.disagreements.slice(0, max).map((f) => `  ${f.agency} (${f.deployments} deployments): ${f.problem}`),
-    ...(report.disagreements.length > max ? [`  … and ${report.disagreements.length - max} more (--json lists all)`] : []),
+    ...(report.disagreements.length > max
+      ? [`  … and ${report.disagreements.length - max} more (--json lists all)`]
+      : []),
     `City and town agencies whose town's point lies outside the town's county (not checked against it): ${report.townPointInDoubt.length}.`,
     ...report.townPointInDoubt.slice(0, max).map((f) => `  ${f.agency} (${f.deployments} deployments): ${f.problem}`),
-    ...(report.townPointInDoubt.length > max ? [`  … and ${report.townPointInDoubt.length - max} more (--json lists all)`] : []),
+    ...(report.townPointInDoubt.length > max
+      ? [`  … and ${report.townPointInDoubt.length - max} more (--json lists all)`]
+      : []),
     `Left unplaced because their row contradicts its state: ${report.inDoubt.length}.`,
     ...report.inDoubt.slice(0, max).map((f) => `  ${f.agency} (${f.deployments} deployments): ${f.problem}`),
     ...(report.inDoubt.length > max ? [`  … and ${report.inDoubt.length - max} more (--json lists all)`] : []),

@@ -13,11 +13,24 @@ export interface ImportCommandOptions {
 }
 
 /** Runs one import with a progress bar on a terminal, then prints the summary and every rejected row. */
-export async function importCommand(handle: DatabaseHandle, kindName: string, file: string, options: ImportCommandOptions): Promise<ImportSummary> {
+export async function importCommand(
+  handle: DatabaseHandle,
+  kindName: string,
+  file: string,
+  options: ImportCommandOptions,
+): Promise<ImportSummary> {
   const kind = IMPORT_KINDS.get(kindName);
-  if (!kind) throw new CliError(`unknown import kind "${kindName}"; the kinds are: ${[...IMPORT_KINDS.keys()].join(', ')}`);
-  if (options.asOf !== undefined && parseIsoPartialDate(options.asOf) === null) throw new CliError(`--as-of must be a date YYYY-MM-DD, YYYY-MM or YYYY (got "${options.asOf}")`);
-  const bar = process.stderr.isTTY && !options.json ? new cliProgress.SingleBar({ format: `${kindName} [{bar}] {percentage}% | {value}/{total} MB`, stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
+  if (!kind)
+    throw new CliError(`unknown import kind "${kindName}"; the kinds are: ${[...IMPORT_KINDS.keys()].join(', ')}`);
+  if (options.asOf !== undefined && parseIsoPartialDate(options.asOf) === null)
+    throw new CliError(`--as-of must be a date YYYY-MM-DD, YYYY-MM or YYYY (got "${options.asOf}")`);
+  const bar =
+    process.stderr.isTTY && !options.json
+      ? new cliProgress.SingleBar(
+          { format: `${kindName} [{bar}] {percentage}% | {value}/{total} MB`, stream: process.stderr },
+          cliProgress.Presets.shades_classic,
+        )
+      : null;
   let summary: ImportSummary;
   try {
     summary = await runImport(handle.db, kind, file, {
@@ -41,7 +54,9 @@ export async function importCommand(handle: DatabaseHandle, kindName: string, fi
   }
   const max = options.maxListed ?? 50;
   const out = (s: string) => process.stdout.write(s + '\n');
-  out(`${summary.kind} ${summary.file} (as of ${summary.asOf}): read ${summary.read}, created ${summary.created}, updated ${summary.updated}, unchanged ${summary.unchanged}, rejected ${summary.rejected}`);
+  out(
+    `${summary.kind} ${summary.file} (as of ${summary.asOf}): read ${summary.read}, created ${summary.created}, updated ${summary.updated}, unchanged ${summary.unchanged}, rejected ${summary.rejected}`,
+  );
   if (summary.rejections.length > 0) {
     out(`rejected rows:`);
     for (const r of summary.rejections.slice(0, max)) out(`  ${summary.file}:${r.line}: ${r.field}: ${r.reason}`);

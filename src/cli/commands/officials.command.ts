@@ -30,7 +30,9 @@ function withFields(command: Command): Command {
 
 /** `officials …`: the roster of mayors, council members and police chiefs, kept by operators. */
 export function officialsCommand(withDatabase: WithDatabase): Command {
-  const command = new Command('officials').description('add and edit officials in the roster (every change is kept as a revision)');
+  const command = new Command('officials').description(
+    'add and edit officials in the roster (every change is kept as a revision)',
+  );
   const save = (id: string | undefined, options: OfficialOptions) =>
     withDatabase(async (handle) => {
       const current = id ? await officialQuery(handle.db).where('o.id', '=', id).executeTakeFirst() : undefined;
@@ -51,11 +53,23 @@ export function officialsCommand(withDatabase: WithDatabase): Command {
         const saved = await saveOfficial(handle.db, input, `cli:${process.env.USER ?? 'operator'}`, id);
         process.stdout.write(`${saved.created ? 'added' : 'updated'} ${saved.id}\n`);
       } catch (error) {
-        if (error instanceof OfficialInputError) throw new CliError(`--${{ place_id: 'place', website_url: 'website', source_url: 'source', verified_on: 'verified-on' }[error.field] ?? error.field} ${error.message.slice(error.field.length + 1)}`);
+        if (error instanceof OfficialInputError)
+          throw new CliError(
+            `--${{ place_id: 'place', website_url: 'website', source_url: 'source', verified_on: 'verified-on' }[error.field] ?? error.field} ${error.message.slice(error.field.length + 1)}`,
+          );
         throw error;
       }
     });
-  withFields(command.command('add').description('add an official')).action((options: OfficialOptions) => save(undefined, options));
-  withFields(command.command('edit').description('change an official; fields not given stay as they are, the verified date becomes today unless given').argument('<id>', 'official id')).action((id: string, options: OfficialOptions) => save(id, options));
+  withFields(command.command('add').description('add an official')).action((options: OfficialOptions) =>
+    save(undefined, options),
+  );
+  withFields(
+    command
+      .command('edit')
+      .description(
+        'change an official; fields not given stay as they are, the verified date becomes today unless given',
+      )
+      .argument('<id>', 'official id'),
+  ).action((id: string, options: OfficialOptions) => save(id, options));
   return command;
 }

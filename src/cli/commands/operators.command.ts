@@ -5,7 +5,10 @@ import { CliError } from '../cli-error';
 type WithDatabase = <T>(work: (handle: DatabaseHandle) => Promise<T>) => Promise<T>;
 
 async function readPassword(): Promise<string> {
-  if (process.stdin.isTTY) throw new CliError('give the password on standard input, e.g.: printf "%s" "$PASSWORD" | npm run cli -- operators create EMAIL');
+  if (process.stdin.isTTY)
+    throw new CliError(
+      'give the password on standard input, e.g.: printf "%s" "$PASSWORD" | npm run cli -- operators create EMAIL',
+    );
   let text = '';
   for await (const chunk of process.stdin) text += chunk;
   return text.split('\n')[0]!.replace(/\r$/, '');
@@ -16,7 +19,9 @@ export function operatorsCommand(withDatabase: WithDatabase): Command {
   const command = new Command('operators').description('create and list operators (who may sign in at /operator)');
   command
     .command('create')
-    .description('create an operator; the password (12 characters or more) is read from standard input and stored as an argon2id hash')
+    .description(
+      'create an operator; the password (12 characters or more) is read from standard input and stored as an argon2id hash',
+    )
     .argument('<email>', "the operator's email, used to sign in")
     .action((email: string) =>
       withDatabase(async (handle) => {

@@ -24,11 +24,18 @@ export async function serve(config: Config = readConfig()): Promise<void> {
   // Supporters' data key: configured, or kept next to the embedded database (made on the first start).
   const { crypto, mailer, delivery } = openCampaignServices(handle, config);
   if (handle.dialect === 'postgres' && !config.supporterKey) {
-    log('warning: SUPPORTER_KEY is not set, so supporters\' data is encrypted with var/supporter.key on this machine; set SUPPORTER_KEY (the same on every server) before a second server shares this database');
+    log(
+      "warning: SUPPORTER_KEY is not set, so supporters' data is encrypted with var/supporter.key on this machine; set SUPPORTER_KEY (the same on every server) before a second server shares this database",
+    );
   }
-  log(config.smtpUrl ? `mail: ${config.smtpUrl.replace(/\/\/[^@/]*@/, '//***@')}` : 'mail: kept in the local outbox (set SMTP_URL to send it)');
+  log(
+    config.smtpUrl
+      ? `mail: ${config.smtpUrl.replace(/\/\/[^@/]*@/, '//***@')}`
+      : 'mail: kept in the local outbox (set SMTP_URL to send it)',
+  );
   // Several processes on one PostgreSQL database share their rate-limit counts; SQLite is one process.
-  const sharedCounters = handle.dialect === 'postgres' ? new SharedCounters(handle.db, (client) => crypto.sign(`client:${client}`)) : null;
+  const sharedCounters =
+    handle.dialect === 'postgres' ? new SharedCounters(handle.db, (client) => crypto.sign(`client:${client}`)) : null;
   sharedCounters?.start();
   const app = await buildApp(handle, {
     logLevel: config.logLevel === 'silent' ? undefined : config.logLevel,
@@ -49,12 +56,20 @@ export async function serve(config: Config = readConfig()): Promise<void> {
   // Background jobs, each claimed through a lease in the database, so that of several processes one runs
   // it: reminders after a day, deletion of unconfirmed actions after 7 days and retention, mail retries,
   // the paced delivery of confirmed actions to officials, and the scheduled syncs of sources.
-  const housekeeping = new Housekeeping(new JobLeases(handle.db), campaignJobs(app.campaignActions, mailer, delivery).concat(sourceSyncJob(handle.db, { dataDir: config.dataDir, sourcesDir: config.sourcesDir }, log)), log);
+  const housekeeping = new Housekeeping(
+    new JobLeases(handle.db),
+    campaignJobs(app.campaignActions, mailer, delivery).concat(
+      sourceSyncJob(handle.db, { dataDir: config.dataDir, sourcesDir: config.sourcesDir }, log),
+    ),
+    log,
+  );
   const stopHousekeeping = housekeeping.start(60_000);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  log(`Counterwatch is ready at http://${config.host}:${port} (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  log(
+    `Counterwatch is ready at http://${config.host}:${port} (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

@@ -1,7 +1,12 @@
 import { Command } from 'commander';
 import type { DatabaseHandle } from '#src/storage/dialect';
 import { listTechnologies } from '#src/features/technologies/technologies.repository';
-import { mergeTechnologies, renameTechnology, reviewTechnology, TechnologyEditError } from '#src/features/technologies/manage-technologies';
+import {
+  mergeTechnologies,
+  renameTechnology,
+  reviewTechnology,
+  TechnologyEditError,
+} from '#src/features/technologies/manage-technologies';
 import { CliError } from '../cli-error';
 
 type WithDatabase = <T>(work: (handle: DatabaseHandle) => Promise<T>) => Promise<T>;
@@ -19,7 +24,9 @@ async function edit<T>(work: () => Promise<T>): Promise<T> {
 
 /** `technologies list|rename|merge|review`: the vocabulary is data, and editors keep it. */
 export function technologiesCommand(withDatabase: WithDatabase): Command {
-  const command = new Command('technologies').description('list, rename, merge and review the technologies (imports add the ones they have not seen, unreviewed)');
+  const command = new Command('technologies').description(
+    'list, rename, merge and review the technologies (imports add the ones they have not seen, unreviewed)',
+  );
   command
     .command('list')
     .description('every technology: slug, reviewed or not, deployments, name and other spellings')
@@ -29,7 +36,13 @@ export function technologiesCommand(withDatabase: WithDatabase): Command {
       withDatabase(async (handle) => {
         const technologies = (await listTechnologies(handle.db)).filter((t) => !options.unreviewed || !t.reviewed);
         if (options.json) {
-          process.stdout.write(JSON.stringify(technologies.map(({ counts, ...t }) => ({ ...t, deployments: counts.deployments })), null, 2) + '\n');
+          process.stdout.write(
+            JSON.stringify(
+              technologies.map(({ counts, ...t }) => ({ ...t, deployments: counts.deployments })),
+              null,
+              2,
+            ) + '\n',
+          );
           return;
         }
         if (technologies.length === 0) {
@@ -39,7 +52,9 @@ export function technologiesCommand(withDatabase: WithDatabase): Command {
         const width = Math.max(...technologies.map((t) => t.slug.length));
         for (const t of technologies) {
           const also = t.synonyms.length > 0 ? ` (also: ${t.synonyms.join('; ')})` : '';
-          process.stdout.write(`${t.slug.padEnd(width)}  ${t.reviewed ? 'reviewed  ' : 'UNREVIEWED'}  ${String(t.counts.deployments).padStart(5)}  ${t.name}${also}\n`);
+          process.stdout.write(
+            `${t.slug.padEnd(width)}  ${t.reviewed ? 'reviewed  ' : 'UNREVIEWED'}  ${String(t.counts.deployments).padStart(5)}  ${t.name}${also}\n`,
+          );
         }
       }),
     );
@@ -59,7 +74,9 @@ export function technologiesCommand(withDatabase: WithDatabase): Command {
     );
   command
     .command('merge')
-    .description('merge technology FROM into INTO: its deployments, laws and events move, its names become synonyms, its slug redirects')
+    .description(
+      'merge technology FROM into INTO: its deployments, laws and events move, its names become synonyms, its slug redirects',
+    )
     .argument('<from>', 'the slug that goes away, e.g. camera-networks')
     .argument('<into>', 'the slug that stays')
     .option('--reason <text>', 'why, kept with the revisions', 'the same technology under two names')
@@ -67,7 +84,9 @@ export function technologiesCommand(withDatabase: WithDatabase): Command {
       withDatabase((handle) =>
         edit(async () => {
           const result = await mergeTechnologies(handle.db, from, into, { actor: ACTOR, reason: options.reason });
-          process.stdout.write(`merged ${from} into ${into}: ${result.moved} deployment(s) moved, ${result.combined} combined with ${into}'s own; /technologies/${from} now redirects\n`);
+          process.stdout.write(
+            `merged ${from} into ${into}: ${result.moved} deployment(s) moved, ${result.combined} combined with ${into}'s own; /technologies/${from} now redirects\n`,
+          );
         }),
       ),
     );
@@ -81,7 +100,12 @@ export function technologiesCommand(withDatabase: WithDatabase): Command {
     .action((slug: string, options: { name?: string; description?: string; reason?: string }) =>
       withDatabase((handle) =>
         edit(async () => {
-          await reviewTechnology(handle.db, slug, { name: options.name, description: options.description }, { actor: ACTOR, reason: options.reason });
+          await reviewTechnology(
+            handle.db,
+            slug,
+            { name: options.name, description: options.description },
+            { actor: ACTOR, reason: options.reason },
+          );
           process.stdout.write(`${slug} is reviewed\n`);
         }),
       ),

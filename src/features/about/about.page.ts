@@ -13,24 +13,52 @@ import { formatDay, formatNumber, link } from '#src/ui/page-parts';
 async function readDateCounts(db: Kysely<Database>) {
   const n = (rows: Array<{ n: unknown }>) => Number(rows[0]?.n ?? 0);
   const [deployments, started, byPrecision, documentedOnly, matched, atlasAgencies, merges] = await Promise.all([
-    db.selectFrom('deployments').select((eb) => eb.fn.countAll().as('n')).execute().then(n),
-    db.selectFrom('deployments').select((eb) => eb.fn.countAll().as('n')).where('started_on', 'is not', null).execute().then(n),
-    db.selectFrom('deployments').select(['first_documented_precision as p', (eb) => eb.fn.countAll().as('n')]).groupBy('first_documented_precision').execute(),
-    db.selectFrom('deployments').select((eb) => eb.fn.countAll().as('n')).where('started_on', 'is', null).where('first_documented_on', 'is not', null).execute().then(n),
+    db
+      .selectFrom('deployments')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .execute()
+      .then(n),
+    db
+      .selectFrom('deployments')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('started_on', 'is not', null)
+      .execute()
+      .then(n),
+    db
+      .selectFrom('deployments')
+      .select(['first_documented_precision as p', (eb) => eb.fn.countAll().as('n')])
+      .groupBy('first_documented_precision')
+      .execute(),
+    db
+      .selectFrom('deployments')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('started_on', 'is', null)
+      .where('first_documented_on', 'is not', null)
+      .execute()
+      .then(n),
     db
       .selectFrom('agencies')
       .select((eb) => eb.fn.countAll().as('n'))
       .where('ori', 'is not', null)
-      .where(({ exists, selectFrom }) => exists(selectFrom('deployments as d').select('d.id').whereRef('d.agency_id', '=', 'agencies.id')))
+      .where(({ exists, selectFrom }) =>
+        exists(selectFrom('deployments as d').select('d.id').whereRef('d.agency_id', '=', 'agencies.id')),
+      )
       .execute()
       .then(n),
     db
       .selectFrom('agencies')
       .select((eb) => eb.fn.countAll().as('n'))
-      .where(({ exists, selectFrom }) => exists(selectFrom('deployments as d').select('d.id').whereRef('d.agency_id', '=', 'agencies.id')))
+      .where(({ exists, selectFrom }) =>
+        exists(selectFrom('deployments as d').select('d.id').whereRef('d.agency_id', '=', 'agencies.id')),
+      )
       .execute()
       .then(n),
-    db.selectFrom('redirects').select((eb) => eb.fn.countAll().as('n')).where('entity_type', '=', 'agency').execute().then(n),
+    db
+      .selectFrom('redirects')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('entity_type', '=', 'agency')
+      .execute()
+      .then(n),
   ]);
   const precision = Object.fromEntries(byPrecision.map((r) => [r.p ?? 'none', Number(r.n)]));
   return { deployments, started, precision, documentedOnly, matched, withDeployments: atlasAgencies, merges };
@@ -47,12 +75,20 @@ export function registerAboutPage(app: FastifyInstance, db: Kysely<Database>): v
   };
 
   app.get('/about', { schema: { hide: true } }, async (_request, reply) => {
-    const [stats, dates, report, sources, runs] = await Promise.all([readStats(db), readDateCounts(db), placementReport(), listDataSources(db), db.selectFrom('import_runs').select(['id', 'rows_read']).execute()]);
+    const [stats, dates, report, sources, runs] = await Promise.all([
+      readStats(db),
+      readDateCounts(db),
+      placementReport(),
+      listDataSources(db),
+      db.selectFrom('import_runs').select(['id', 'rows_read']).execute(),
+    ]);
     const rowsRead = new Map(runs.map((r) => [r.id, Number(r.rows_read)]));
     const rows = sources
       .map((d) => {
         const read = d.last_run_id ? rowsRead.get(d.last_run_id) : undefined;
-        const checked = d.checked_at ? `${escapeHtml(d.last_outcome ?? '')} <span class="note">(${escapeHtml(d.checked_at.slice(0, 10))})</span>` : '<span class="note">never</span>';
+        const checked = d.checked_at
+          ? `${escapeHtml(d.last_outcome ?? '')} <span class="note">(${escapeHtml(d.checked_at.slice(0, 10))})</span>`
+          : '<span class="note">never</span>';
         return `<tr id="source-${escapeHtml(d.name)}"><th scope="row">${escapeHtml(d.title)}<br><span class="note">${escapeHtml(d.name)}</span></th><td>${escapeHtml(d.licence)}</td><td class="date">${formatDay(d.as_of, 'not loaded')}</td><td>${checked}${d.schedule_hours ? `<br><span class="note">every ${d.schedule_hours} h</span>` : ''}</td><td class="n">${read === undefined ? 'not loaded' : formatNumber(read)}</td></tr>`;
       })
       .join('\n');
@@ -112,7 +148,14 @@ ${inDoubt}
 </ul>
 <h2>Use it</h2>
 <p>All of it is open: the <a href="/api">API</a> answers JSON, CSV and GeoJSON, and <a href="/api/v1/export?format=json">the full export</a> holds every record with its sources. Credit the original compilers above when you publish.</p>`;
-    reply.type('text/html; charset=utf-8').send(renderPage({ title: 'About the data', description: 'Where Counterwatch data comes from, what its dates mean, how agencies are matched and placed, and its limits.', body }));
+    reply.type('text/html; charset=utf-8').send(
+      renderPage({
+        title: 'About the data',
+        description:
+          'Where Counterwatch data comes from, what its dates mean, how agencies are matched and placed, and its limits.',
+        body,
+      }),
+    );
     return reply;
   });
 }

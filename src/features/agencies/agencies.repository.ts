@@ -10,12 +10,34 @@ export function agencyQuery(db: Kysely<Database>) {
 export function withAgencyColumns(query: SelectQueryBuilder<Database & { a: Database['agencies'] }, 'a', object>) {
   return query
     .leftJoin('places as p', 'p.id', 'a.place_id')
-    .select(['a.id', 'a.name', 'a.state_code', 'a.ori', 'a.agency_type', 'a.level', 'a.county_geoids', 'a.placement_issue', 'a.lat', 'a.lon', 'a.location_basis', ...PLACE_COLUMNS]);
+    .select([
+      'a.id',
+      'a.name',
+      'a.state_code',
+      'a.ori',
+      'a.agency_type',
+      'a.level',
+      'a.county_geoids',
+      'a.placement_issue',
+      'a.lat',
+      'a.lon',
+      'a.location_basis',
+      ...PLACE_COLUMNS,
+    ]);
 }
 
 export async function toAgencies(db: Kysely<Database>, rows: Array<Record<string, any>>) {
   const ids = rows.map((r) => r.id as string);
-  const techs = ids.length === 0 ? [] : await db.selectFrom('deployments').select(['agency_id', 'technology_slug']).distinct().where('agency_id', 'in', ids).orderBy('technology_slug').execute();
+  const techs =
+    ids.length === 0
+      ? []
+      : await db
+          .selectFrom('deployments')
+          .select(['agency_id', 'technology_slug'])
+          .distinct()
+          .where('agency_id', 'in', ids)
+          .orderBy('technology_slug')
+          .execute();
   return rows.map((r) => ({
     id: r.id as string,
     url: `/agencies/${r.id}`,
@@ -33,7 +55,6 @@ export async function toAgencies(db: Kysely<Database>, rows: Array<Record<string
     technologies: techs.filter((t) => t.agency_id === r.id).map((t) => t.technology_slug),
   }));
 }
-
 
 /** One agency as the API shows it, or null. */
 export async function findAgencyById(db: Kysely<Database>, id: string) {

@@ -7,14 +7,23 @@ import type { Database } from '#src/storage/schema';
  * deployment (`<agency id>--<technology>[--<programme>]`) the same deployment of the surviving agency.
  * Follows chains of merges; null when `id` was never merged.
  */
-export async function findMergedId(db: Kysely<Database>, entity: 'agency' | 'deployment', id: string): Promise<string | null> {
+export async function findMergedId(
+  db: Kysely<Database>,
+  entity: 'agency' | 'deployment',
+  id: string,
+): Promise<string | null> {
   const split = id.indexOf('--');
   let agencyId = entity === 'agency' ? id : split > 0 ? id.slice(0, split) : null;
   if (agencyId === null) return null;
   const rest = entity === 'agency' ? '' : id.slice(split);
   let moved = false;
   for (let hops = 0; hops < 10; hops++) {
-    const row = await db.selectFrom('redirects').select('to_id').where('entity_type', '=', 'agency').where('from_id', '=', agencyId).executeTakeFirst();
+    const row = await db
+      .selectFrom('redirects')
+      .select('to_id')
+      .where('entity_type', '=', 'agency')
+      .where('from_id', '=', agencyId)
+      .executeTakeFirst();
     if (!row) break;
     agencyId = row.to_id;
     moved = true;
@@ -23,7 +32,13 @@ export async function findMergedId(db: Kysely<Database>, entity: 'agency' | 'dep
 }
 
 /** Answers 301 to the surviving record when `id` was merged away; returns whether it did. */
-export async function redirectIfMerged(db: Kysely<Database>, reply: FastifyReply, entity: 'agency' | 'deployment', id: string, urlOf: (id: string) => string): Promise<boolean> {
+export async function redirectIfMerged(
+  db: Kysely<Database>,
+  reply: FastifyReply,
+  entity: 'agency' | 'deployment',
+  id: string,
+  urlOf: (id: string) => string,
+): Promise<boolean> {
   const target = await findMergedId(db, entity, id);
   if (target === null) return false;
   await reply.redirect(urlOf(target), 301);

@@ -22,11 +22,16 @@ export function registerAgencyPage(app: FastifyInstance, db: Kysely<Database>): 
   app.get<{ Params: { id: string } }>('/agencies/:id', { schema: { hide: true } }, async (request, reply) => {
     const agency = await findAgencyById(db, request.params.id);
     if (!agency) {
-      if (await redirectIfMerged(db, reply, 'agency', request.params.id, (id) => `/agencies/${encodeURIComponent(id)}`)) return reply;
+      if (await redirectIfMerged(db, reply, 'agency', request.params.id, (id) => `/agencies/${encodeURIComponent(id)}`))
+        return reply;
       throw new HttpError(404, 'not_found', `No agency has the id "${request.params.id}"`);
     }
     const [deployments, policies] = await Promise.all([
-      findDeploymentsSorted(db, { agency: agency.id }, { sort: 'technology', descending: false, offset: 0, limit: 200 }),
+      findDeploymentsSorted(
+        db,
+        { agency: agency.id },
+        { sort: 'technology', descending: false, offset: 0, limit: 200 },
+      ),
       agency.place ? findPoliciesCovering(db, agency.place) : Promise.resolve([]),
     ]);
     const state = findStateByCode(agency.state);
@@ -49,7 +54,12 @@ ${history}
       renderPage({
         title: `${agency.name}, ${agency.state}`,
         description: `Surveillance technologies documented at ${agency.name} (${agency.state}): ${deployments.length} deployments, with sources.`,
-        crumbs: [...(state ? [[state.name, `/places/${state.code.toLowerCase()}`] as [string, string]] : []), ...(agency.place && agency.place.kind !== 'state' ? [[agency.place.name, agency.place.url] as [string, string]] : [])],
+        crumbs: [
+          ...(state ? [[state.name, `/places/${state.code.toLowerCase()}`] as [string, string]] : []),
+          ...(agency.place && agency.place.kind !== 'state'
+            ? [[agency.place.name, agency.place.url] as [string, string]]
+            : []),
+        ],
         body,
       }),
     );

@@ -66,7 +66,12 @@ export async function checkPlacement(db: Kysely<Database>): Promise<PlacementRep
       'p.lat as place_lat',
       'p.lon as place_lon',
       'p.county_geoid as place_county',
-      (eb) => eb.selectFrom('deployments as d').select((x) => x.fn.countAll().as('n')).whereRef('d.agency_id', '=', 'a.id').as('deployments'),
+      (eb) =>
+        eb
+          .selectFrom('deployments as d')
+          .select((x) => x.fn.countAll().as('n'))
+          .whereRef('d.agency_id', '=', 'a.id')
+          .as('deployments'),
     ])
     .orderBy('a.id')
     .execute();
@@ -87,12 +92,25 @@ export async function checkPlacement(db: Kysely<Database>): Promise<PlacementRep
     const lat = Number(r.lat);
     const lon = Number(r.lon);
     const counties = r.county_geoids ? r.county_geoids.split(',') : [];
-    const townAt = r.place_kind === 'city' && r.place_lat !== null && r.place_lon !== null ? lookup.countyAt(Number(r.place_lat), Number(r.place_lon)) : null;
-    const townPointDoubtful = townAt !== null && r.place_county !== null && townAt !== r.place_county && !counties.includes(townAt);
+    const townAt =
+      r.place_kind === 'city' && r.place_lat !== null && r.place_lon !== null
+        ? lookup.countyAt(Number(r.place_lat), Number(r.place_lon))
+        : null;
+    const townPointDoubtful =
+      townAt !== null && r.place_county !== null && townAt !== r.place_county && !counties.includes(townAt);
     if (townPointDoubtful && r.level === 'city') {
-      townPointInDoubt.push(finding(`its town's point lies in county ${townAt}, outside the town's county ${r.place_county}; drawn at ${r.location_basis === 'ori' ? "the FBI's point" : r.location_basis === 'county' ? "its county's internal point" : "that point all the same"}`));
+      townPointInDoubt.push(
+        finding(
+          `its town's point lies in county ${townAt}, outside the town's county ${r.place_county}; drawn at ${r.location_basis === 'ori' ? "the FBI's point" : r.location_basis === 'county' ? "its county's internal point" : 'that point all the same'}`,
+        ),
+      );
     }
-    const tally = r.level === 'city' && r.place_kind === 'city' && !townPointDoubtful ? city : r.level === 'county' && r.place_kind === 'county' ? county : null;
+    const tally =
+      r.level === 'city' && r.place_kind === 'city' && !townPointDoubtful
+        ? city
+        : r.level === 'county' && r.place_kind === 'county'
+          ? county
+          : null;
     if (tally && r.place_lat !== null && r.place_lon !== null) {
       const far = distanceKm(lat, lon, Number(r.place_lat), Number(r.place_lon)) > PLACEMENT_TOLERANCE_KM;
       tally.checked++;
@@ -100,14 +118,40 @@ export async function checkPlacement(db: Kysely<Database>): Promise<PlacementRep
       if (far) {
         tally.far++;
         tally.deploymentsFar += deployments;
-        disagreements.push(finding(`drawn more than ${PLACEMENT_TOLERANCE_KM} km from its ${r.level === 'city' ? "town's point" : "county's internal point"}`));
+        disagreements.push(
+          finding(
+            `drawn more than ${PLACEMENT_TOLERANCE_KM} km from its ${r.level === 'city' ? "town's point" : "county's internal point"}`,
+          ),
+        );
       }
     }
     if (counties.length === 0 || townPointDoubtful) continue;
     const at = lookup.countyAt(lat, lon);
-    if (at !== null && !counties.includes(at)) disagreements.push(finding(`its point lies in county ${at}, not in its ${counties.length === 1 ? 'county' : 'counties'} ${counties.join(', ')}`));
-    if (r.place_kind === 'city' && r.place_county && !counties.includes(r.place_county)) disagreements.push(finding(`its town lies in county ${r.place_county}, not in its ${counties.length === 1 ? 'county' : 'counties'} ${counties.join(', ')}`));
+    if (at !== null && !counties.includes(at))
+      disagreements.push(
+        finding(
+          `its point lies in county ${at}, not in its ${counties.length === 1 ? 'county' : 'counties'} ${counties.join(', ')}`,
+        ),
+      );
+    if (r.place_kind === 'city' && r.place_county && !counties.includes(r.place_county))
+      disagreements.push(
+        finding(
+          `its town lies in county ${r.place_county}, not in its ${counties.length === 1 ? 'county' : 'counties'} ${counties.join(', ')}`,
+        ),
+      );
   }
-  const finish = (s: ReturnType<typeof share>): PlacementShare => ({ ...s, share: s.checked === 0 ? 0 : s.far / s.checked });
-  return { toleranceKm: PLACEMENT_TOLERANCE_KM, agencies: rows.length, placed, cityAgencies: finish(city), countyAgencies: finish(county), disagreements, townPointInDoubt, inDoubt };
+  const finish = (s: ReturnType<typeof share>): PlacementShare => ({
+    ...s,
+    share: s.checked === 0 ? 0 : s.far / s.checked,
+  });
+  return {
+    toleranceKm: PLACEMENT_TOLERANCE_KM,
+    agencies: rows.length,
+    placed,
+    cityAgencies: finish(city),
+    countyAgencies: finish(county),
+    disagreements,
+    townPointInDoubt,
+    inDoubt,
+  };
 }

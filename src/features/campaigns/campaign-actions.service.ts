@@ -20,7 +20,10 @@ export interface ActionInput {
 
 /** Text as one plain line: control characters and line breaks become spaces, runs of spaces one. */
 export function oneLine(text: string): string {
-  return text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+/gu, ' ').replace(/\s+/g, ' ').trim();
+  return text
+    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export type ActionOutcome =
@@ -80,15 +83,24 @@ export class CampaignActions {
       if (created) {
         supporter = created;
       } else {
-        const found = await trx.selectFrom('supporters').select(['id', 'opt_in_updates', 'withdraw_token_sealed']).where('email_hash', '=', emailHash).executeTakeFirstOrThrow();
+        const found = await trx
+          .selectFrom('supporters')
+          .select(['id', 'opt_in_updates', 'withdraw_token_sealed'])
+          .where('email_hash', '=', emailHash)
+          .executeTakeFirstOrThrow();
         supporter = found;
         // Every mail to one person carries the same withdraw link (kept sealed; only its hash is looked up).
         if (found.withdraw_token_sealed) {
           withdrawToken = this.crypto.decrypt(found.withdraw_token_sealed);
         } else {
-          await trx.updateTable('supporters').set({ withdraw_token_hash: withdraw.hash, withdraw_token_sealed: this.crypto.encrypt(withdraw.token) }).where('id', '=', found.id).execute();
+          await trx
+            .updateTable('supporters')
+            .set({ withdraw_token_hash: withdraw.hash, withdraw_token_sealed: this.crypto.encrypt(withdraw.token) })
+            .where('id', '=', found.id)
+            .execute();
         }
-        if (input.optIn && !found.opt_in_updates) await trx.updateTable('supporters').set({ opt_in_updates: 1 }).where('id', '=', found.id).execute();
+        if (input.optIn && !found.opt_in_updates)
+          await trx.updateTable('supporters').set({ opt_in_updates: 1 }).where('id', '=', found.id).execute();
         earlier = await trx
           .selectFrom('campaign_actions')
           .select(['id', 'status'])
@@ -114,10 +126,19 @@ export class CampaignActions {
       if (earlier) {
         await trx
           .updateTable('campaign_actions')
-          .set({ confirm_token_hash: confirm.hash, confirm_token_sealed: this.crypto.encrypt(confirm.token), message_sealed: sealedMessage, message_hash: messageHash, delivery: input.delivery ?? null })
+          .set({
+            confirm_token_hash: confirm.hash,
+            confirm_token_sealed: this.crypto.encrypt(confirm.token),
+            message_sealed: sealedMessage,
+            message_hash: messageHash,
+            delivery: input.delivery ?? null,
+          })
           .where('id', '=', earlier.id)
           .execute();
-        const mailId = await this.mailer.enqueue(trx, this.confirmationMail(input, confirm.token, withdrawToken, supporter.id));
+        const mailId = await this.mailer.enqueue(
+          trx,
+          this.confirmationMail(input, confirm.token, withdrawToken, supporter.id),
+        );
         return { status: 'resent', actionId: earlier.id, mailId } as const;
       }
       const actionId = randomUUID();
@@ -146,12 +167,17 @@ export class CampaignActions {
           .values(input.at.targets.map((t) => ({ action_id: actionId, official_id: t.id })))
           .execute();
       }
-      const mailId = await this.mailer.enqueue(trx, this.confirmationMail(input, confirm.token, withdrawToken, supporter.id));
+      const mailId = await this.mailer.enqueue(
+        trx,
+        this.confirmationMail(input, confirm.token, withdrawToken, supporter.id),
+      );
       return { status: 'pending', actionId, mailId } as const;
     });
     if (outcome.status === 'pending' || outcome.status === 'resent') {
       // Committed, with its mail in the outbox: a failed hand-over to SMTP is retried by the housekeeping.
-      await this.mailer.dispatch(outcome.mailId, this.confirmationMail(input, confirm.token, withdrawToken!, '')).catch(() => undefined);
+      await this.mailer
+        .dispatch(outcome.mailId, this.confirmationMail(input, confirm.token, withdrawToken!, ''))
+        .catch(() => undefined);
       return { status: outcome.status, actionId: outcome.actionId };
     }
     return outcome;
@@ -162,7 +188,12 @@ export class CampaignActions {
    * confirmation mail in one statement, one round trip, atomic. Null when the address is known already:
    * then the general path in `take` applies.
    */
-  private async takeAsNewSupporter(input: ActionInput, emailHash: string, confirm: { token: string; hash: string }, now: string): Promise<ActionOutcome | null> {
+  private async takeAsNewSupporter(
+    input: ActionInput,
+    emailHash: string,
+    confirm: { token: string; hash: string },
+    now: string,
+  ): Promise<ActionOutcome | null> {
     const supporterId = randomUUID();
     const actionId = randomUUID();
     const withdraw = newToken();
@@ -188,7 +219,9 @@ export class CampaignActions {
         select ${out.id}, ${out.kind}, ${out.recipient_sealed}, ${out.subject}, ${out.body_sealed}, ${out.status}, s.id, ${out.created_at}, null, null from s
         returning id
       )
-      select (select id from s) as supporter_id, (select count(*) from t) as targets, (select count(*) from o) as mails`.execute(this.db);
+      select (select id from s) as supporter_id, (select count(*) from t) as targets, (select count(*) from o) as mails`.execute(
+      this.db,
+    );
     if (!result.rows[0]?.supporter_id) return null;
     await this.mailer.dispatch(out.id, mail).catch(() => undefined);
     return { status: 'pending', actionId };
@@ -203,7 +236,16 @@ export class CampaignActions {
   }
 
   /** The action a receipt names, while it is under an hour old: its kind, letter and a masked address. */
-  async readReceipt(receipt: string, now = Date.now()): Promise<{ kind: CampaignActionKind; status: string; message: string | null; delivery: string | null; maskedEmail: string | null } | null> {
+  async readReceipt(
+    receipt: string,
+    now = Date.now(),
+  ): Promise<{
+    kind: CampaignActionKind;
+    status: string;
+    message: string | null;
+    delivery: string | null;
+    maskedEmail: string | null;
+  } | null> {
     const dot = receipt.lastIndexOf('.');
     const actionId = receipt.slice(0, dot);
     if (dot <= 0 || !this.crypto.verify(`receipt:${actionId}`, receipt.slice(dot + 1))) return null;
@@ -226,7 +268,9 @@ export class CampaignActions {
   }
 
   /** What a confirmation link is for, without confirming it (the page the link opens); null when unknown. */
-  async pendingConfirmation(token: string): Promise<{ kind: CampaignActionKind; campaignTitle: string; placeName: string; confirmed: boolean } | null> {
+  async pendingConfirmation(
+    token: string,
+  ): Promise<{ kind: CampaignActionKind; campaignTitle: string; placeName: string; confirmed: boolean } | null> {
     const action = await this.db
       .selectFrom('campaign_actions as a')
       .innerJoin('campaigns as c', 'c.id', 'a.campaign_id')
@@ -234,18 +278,41 @@ export class CampaignActions {
       .select(['a.kind', 'a.status', 'c.title', 'p.full_name'])
       .where('a.confirm_token_hash', '=', tokenHash(token))
       .executeTakeFirst();
-    return action ? { kind: action.kind, campaignTitle: action.title, placeName: action.full_name, confirmed: action.status === 'confirmed' } : null;
+    return action
+      ? {
+          kind: action.kind,
+          campaignTitle: action.title,
+          placeName: action.full_name,
+          confirmed: action.status === 'confirmed',
+        }
+      : null;
   }
 
   /** Counts the action whose confirmation was posted; posting it again changes nothing. */
-  async confirm(token: string): Promise<{ campaignId: string; placeId: string; kind: CampaignActionKind; alreadyConfirmed: boolean } | null> {
+  async confirm(
+    token: string,
+  ): Promise<{ campaignId: string; placeId: string; kind: CampaignActionKind; alreadyConfirmed: boolean } | null> {
     const hash = tokenHash(token);
-    const action = await this.db.selectFrom('campaign_actions').select(['id', 'campaign_id', 'place_id', 'kind', 'status']).where('confirm_token_hash', '=', hash).executeTakeFirst();
+    const action = await this.db
+      .selectFrom('campaign_actions')
+      .select(['id', 'campaign_id', 'place_id', 'kind', 'status'])
+      .where('confirm_token_hash', '=', hash)
+      .executeTakeFirst();
     if (!action) return null;
     if (action.status !== 'confirmed') {
-      await this.db.updateTable('campaign_actions').set({ status: 'confirmed', confirmed_at: new Date().toISOString(), confirm_token_sealed: null }).where('id', '=', action.id).where('status', '=', 'pending').execute();
+      await this.db
+        .updateTable('campaign_actions')
+        .set({ status: 'confirmed', confirmed_at: new Date().toISOString(), confirm_token_sealed: null })
+        .where('id', '=', action.id)
+        .where('status', '=', 'pending')
+        .execute();
     }
-    return { campaignId: action.campaign_id, placeId: action.place_id, kind: action.kind, alreadyConfirmed: action.status === 'confirmed' };
+    return {
+      campaignId: action.campaign_id,
+      placeId: action.place_id,
+      kind: action.kind,
+      alreadyConfirmed: action.status === 'confirmed',
+    };
   }
 
   /**
@@ -253,7 +320,11 @@ export class CampaignActions {
    * wrote and the mail to them. Confirmed actions stay in the public tallies, with no link to anyone.
    */
   async withdraw(token: string): Promise<boolean> {
-    const supporter = await this.db.selectFrom('supporters').select('id').where('withdraw_token_hash', '=', tokenHash(token)).executeTakeFirst();
+    const supporter = await this.db
+      .selectFrom('supporters')
+      .select('id')
+      .where('withdraw_token_hash', '=', tokenHash(token))
+      .executeTakeFirst();
     if (!supporter) return false;
     await this.forget(supporter.id);
     return true;
@@ -262,10 +333,28 @@ export class CampaignActions {
   private async forget(supporterId: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await this.redactDigests(trx, supporterId);
-      const pending = trx.selectFrom('campaign_actions').select('id').where('supporter_id', '=', supporterId).where('status', '=', 'pending');
+      const pending = trx
+        .selectFrom('campaign_actions')
+        .select('id')
+        .where('supporter_id', '=', supporterId)
+        .where('status', '=', 'pending');
       await trx.deleteFrom('campaign_action_targets').where('action_id', 'in', pending).execute();
-      await trx.deleteFrom('campaign_actions').where('supporter_id', '=', supporterId).where('status', '=', 'pending').execute();
-      await trx.updateTable('campaign_actions').set({ supporter_id: null, message_sealed: null, message_hash: null, confirm_token_hash: null, confirm_token_sealed: null }).where('supporter_id', '=', supporterId).execute();
+      await trx
+        .deleteFrom('campaign_actions')
+        .where('supporter_id', '=', supporterId)
+        .where('status', '=', 'pending')
+        .execute();
+      await trx
+        .updateTable('campaign_actions')
+        .set({
+          supporter_id: null,
+          message_sealed: null,
+          message_hash: null,
+          confirm_token_hash: null,
+          confirm_token_sealed: null,
+        })
+        .where('supporter_id', '=', supporterId)
+        .execute();
       await trx.deleteFrom('outbox').where('supporter_id', '=', supporterId).execute();
       await trx.deleteFrom('supporters').where('id', '=', supporterId).execute();
     });
@@ -286,18 +375,30 @@ export class CampaignActions {
       .where('d.outbox_id', 'is not', null)
       .execute();
     if (mine.length === 0) return;
-    const supporter = await trx.selectFrom('supporters').select('name_sealed').where('id', '=', supporterId).executeTakeFirst();
+    const supporter = await trx
+      .selectFrom('supporters')
+      .select('name_sealed')
+      .where('id', '=', supporterId)
+      .executeTakeFirst();
     const name = supporter ? this.crypto.decrypt(supporter.name_sealed).trim() : null;
-    const letters = [...new Set(mine.filter((m) => m.message_sealed).map((m) => this.crypto.decrypt(m.message_sealed!)))];
+    const letters = [
+      ...new Set(mine.filter((m) => m.message_sealed).map((m) => this.crypto.decrypt(m.message_sealed!))),
+    ];
     // The name as a whole word (not inside a longer name), in any letters or digits.
-    const namePattern = name ? new RegExp(`(?<![\\p{L}\\p{N}])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}])`, 'gu') : null;
+    const namePattern = name
+      ? new RegExp(`(?<![\\p{L}\\p{N}])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}])`, 'gu')
+      : null;
     for (const outboxId of new Set(mine.map((m) => m.outbox_id!))) {
       const copy = await trx.selectFrom('outbox').select('body_sealed').where('id', '=', outboxId).executeTakeFirst();
       if (!copy) continue;
       let body = this.crypto.decrypt(copy.body_sealed);
       for (const letter of letters) body = body.split(letter).join('[a letter its writer later withdrew]');
       if (namePattern) body = body.replace(namePattern, 'a resident who later asked to be anonymous');
-      await trx.updateTable('outbox').set({ body_sealed: this.crypto.encrypt(body) }).where('id', '=', outboxId).execute();
+      await trx
+        .updateTable('outbox')
+        .set({ body_sealed: this.crypto.encrypt(body) })
+        .where('id', '=', outboxId)
+        .execute();
     }
   }
 
@@ -314,7 +415,17 @@ export class CampaignActions {
       .innerJoin('supporters as s', 's.id', 'a.supporter_id')
       .innerJoin('campaigns as c', 'c.id', 'a.campaign_id')
       .innerJoin('places as p', 'p.id', 'a.place_id')
-      .select(['a.id', 'a.kind', 'a.confirm_token_sealed', 's.id as supporter_id', 's.email_sealed', 's.name_sealed', 's.withdraw_token_sealed', 'c.title', 'p.full_name'])
+      .select([
+        'a.id',
+        'a.kind',
+        'a.confirm_token_sealed',
+        's.id as supporter_id',
+        's.email_sealed',
+        's.name_sealed',
+        's.withdraw_token_sealed',
+        'c.title',
+        'p.full_name',
+      ])
       .where('a.status', '=', 'pending')
       .where('a.reminded_at', 'is', null)
       .where('a.created_at', '<', remindBefore)
@@ -323,7 +434,11 @@ export class CampaignActions {
     let reminded = 0;
     for (const a of due) {
       if (!a.confirm_token_sealed) continue;
-      await this.db.updateTable('campaign_actions').set({ reminded_at: now.toISOString() }).where('id', '=', a.id).execute();
+      await this.db
+        .updateTable('campaign_actions')
+        .set({ reminded_at: now.toISOString() })
+        .where('id', '=', a.id)
+        .execute();
       await this.mailer.send({
         kind: 'reminder',
         to: this.crypto.decrypt(a.email_sealed),
@@ -338,20 +453,35 @@ export class CampaignActions {
           '',
           'This is the only reminder. Unconfirmed requests are deleted 7 days after they were made.',
           '',
-          ...(a.withdraw_token_sealed ? [`To delete everything we hold about you, open: ${this.publicUrl}/withdraw/${this.crypto.decrypt(a.withdraw_token_sealed)}`, ''] : []),
+          ...(a.withdraw_token_sealed
+            ? [
+                `To delete everything we hold about you, open: ${this.publicUrl}/withdraw/${this.crypto.decrypt(a.withdraw_token_sealed)}`,
+                '',
+              ]
+            : []),
           'Counterwatch',
         ].join('\n'),
       });
       reminded++;
     }
-    const stale = this.db.selectFrom('campaign_actions').select('id').where('status', '=', 'pending').where('created_at', '<', deleteBefore);
+    const stale = this.db
+      .selectFrom('campaign_actions')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('created_at', '<', deleteBefore);
     await this.db.deleteFrom('campaign_action_targets').where('action_id', 'in', stale).execute();
-    const deleted = await this.db.deleteFrom('campaign_actions').where('status', '=', 'pending').where('created_at', '<', deleteBefore).executeTakeFirst();
+    const deleted = await this.db
+      .deleteFrom('campaign_actions')
+      .where('status', '=', 'pending')
+      .where('created_at', '<', deleteBefore)
+      .executeTakeFirst();
     // Supporters with no action left (all expired unconfirmed) are deleted with their mail.
     const orphans = this.db
       .selectFrom('supporters as s')
       .select('s.id')
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('campaign_actions as a').select('a.id').whereRef('a.supporter_id', '=', 's.id'))));
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('campaign_actions as a').select('a.id').whereRef('a.supporter_id', '=', 's.id'))),
+      );
     await this.db.deleteFrom('outbox').where('supporter_id', 'in', orphans).execute();
     await this.db.deleteFrom('supporters').where('id', 'in', orphans).execute();
     // Retention: supporters whose latest action is older than the retention period are forgotten.
@@ -360,18 +490,38 @@ export class CampaignActions {
       .selectFrom('supporters as s')
       .select('s.id')
       .where('s.created_at', '<', retainAfter)
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('campaign_actions as a').select('a.id').whereRef('a.supporter_id', '=', 's.id').where('a.created_at', '>=', retainAfter))))
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('campaign_actions as a')
+              .select('a.id')
+              .whereRef('a.supporter_id', '=', 's.id')
+              .where('a.created_at', '>=', retainAfter),
+          ),
+        ),
+      )
       .execute();
     for (const s of expired) await this.forget(s.id);
     return { reminded, deleted: Number(deleted.numDeletedRows), forgotten: expired.length };
   }
 
   private confirmationMail(input: ActionInput, confirmToken: string, withdrawToken: string, supporterId: string) {
-    return { kind: 'confirm', to: input.email.trim(), supporterId, subject: `Confirm: ${input.campaign.title}`, text: this.confirmationText(input, confirmToken, withdrawToken) };
+    return {
+      kind: 'confirm',
+      to: input.email.trim(),
+      supporterId,
+      subject: `Confirm: ${input.campaign.title}`,
+      text: this.confirmationText(input, confirmToken, withdrawToken),
+    };
   }
 
   private confirmationText(input: ActionInput, confirmToken: string, withdrawToken: string): string {
-    const what = input.kind === 'petition' ? 'sign the petition' : input.kind === 'letter' ? 'send your letter' : 'record your call';
+    const what =
+      input.kind === 'petition'
+        ? 'sign the petition'
+        : input.kind === 'letter'
+          ? 'send your letter'
+          : 'record your call';
     return [
       `Hello ${oneLine(input.name)},`,
       '',

@@ -17,7 +17,14 @@ export function openCampaignServices(handle: DatabaseHandle, config: Config) {
   return {
     crypto,
     mailer,
-    actions: new CampaignActions(handle.db, crypto, mailer, config.publicUrl, config.supporterRetentionDays, handle.dialect),
+    actions: new CampaignActions(
+      handle.db,
+      crypto,
+      mailer,
+      config.publicUrl,
+      config.supporterRetentionDays,
+      handle.dialect,
+    ),
     delivery: new DeliveryService(handle.db, crypto, mailer),
   };
 }

@@ -11,7 +11,18 @@ import { RateLimiter, type SharedCounterStore } from '#src/http/rate-limit';
 import { isStale } from '#src/domain/officials';
 import { lookupZip, searchPlaces, townsOfZip } from '#src/features/search/search.repository';
 import { placeLabel, type PlaceRecord } from '#src/features/places/place-record';
-import { campaignTallies, fillTemplate, findCampaign, findCampaignPlace, listCampaigns, placesInCampaign, tallyOf, TARGET_RULES, type CampaignPlace, type Tally } from './campaigns.repository';
+import {
+  campaignTallies,
+  fillTemplate,
+  findCampaign,
+  findCampaignPlace,
+  listCampaigns,
+  placesInCampaign,
+  tallyOf,
+  TARGET_RULES,
+  type CampaignPlace,
+  type Tally,
+} from './campaigns.repository';
 import { oneLine, type CampaignActions } from './campaign-actions.service';
 import type { ProofOfWork } from '#src/security/proof-of-work';
 import { webEntry } from '#src/http/static-assets';
@@ -22,16 +33,27 @@ const actionForm = z.object({
   name: z
     .string()
     .transform(oneLine)
-    .pipe(z.string().min(1, 'is needed, so that officials know a person wrote').max(100, 'must be at most 100 characters'))
+    .pipe(
+      z.string().min(1, 'is needed, so that officials know a person wrote').max(100, 'must be at most 100 characters'),
+    )
     .refine((name) => !/:\/\/|www\.|[<>]/i.test(name), 'must be a name, without links or angle brackets'),
-  email: z.string().trim().max(254, 'is too long').pipe(z.email({ message: 'must be an email address, such as you@example.org' })),
+  email: z
+    .string()
+    .trim()
+    .max(254, 'is too long')
+    .pipe(z.email({ message: 'must be an email address, such as you@example.org' })),
   message: z.string().trim().max(5000, 'must be at most 5,000 characters').optional(),
   delivery: z.enum(['server', 'mailto']).optional(),
   opt_in: z.literal('yes').optional(),
 });
 type ActionForm = z.infer<typeof actionForm>;
 
-const FIELD_LABELS: Record<string, string> = { name: 'Your name', email: 'Your email', message: 'The letter', kind: 'The action' };
+const FIELD_LABELS: Record<string, string> = {
+  name: 'Your name',
+  email: 'Your email',
+  message: 'The letter',
+  kind: 'The action',
+};
 
 export interface CampaignPageDeps {
   /** The site's address, for the embed snippet. */
@@ -64,7 +86,10 @@ function tallyLine(t: Tally, where?: string): string {
 function whomWords(targets: CampaignPlace['targets']): string {
   const mayors = targets.filter((o) => o.role === 'mayor').length;
   const council = targets.length - mayors;
-  const parts = [mayors > 0 ? 'the mayor' : '', council > 0 ? count(council, 'council member', 'council members') : ''].filter(Boolean);
+  const parts = [
+    mayors > 0 ? 'the mayor' : '',
+    council > 0 ? count(council, 'council member', 'council members') : '',
+  ].filter(Boolean);
   return parts.join(' and ');
 }
 
@@ -78,13 +103,22 @@ function kindMessage(reply: FastifyReply, status: number, title: string, message
   return reply
     .code(status)
     .type('text/html; charset=utf-8')
-    .send(renderPage({ title, body: `<h1>${escapeHtml(title)}</h1><p role="alert">${message}</p>${back ? `<p><a href="${escapeHtml(back)}">Back to the form</a></p>` : ''}` }));
+    .send(
+      renderPage({
+        title,
+        body: `<h1>${escapeHtml(title)}</h1><p role="alert">${message}</p>${back ? `<p><a href="${escapeHtml(back)}">Back to the form</a></p>` : ''}`,
+      }),
+    );
 }
 
 /** Whether a campaign takes actions today: after its start, not after its end. */
-export function campaignOpen(campaign: CampaignRow, today = new Date().toISOString().slice(0, 10)): { open: boolean; why?: string } {
+export function campaignOpen(
+  campaign: CampaignRow,
+  today = new Date().toISOString().slice(0, 10),
+): { open: boolean; why?: string } {
   if (campaign.starts_on > today) return { open: false, why: `This campaign opens on ${campaign.starts_on}.` };
-  if (campaign.ends_on && campaign.ends_on < today) return { open: false, why: `This campaign ended on ${campaign.ends_on}. Thank you to everyone who took part.` };
+  if (campaign.ends_on && campaign.ends_on < today)
+    return { open: false, why: `This campaign ended on ${campaign.ends_on}. Thank you to everyone who took part.` };
   return { open: true };
 }
 
@@ -98,7 +132,11 @@ export function registerCampaignPages(app: FastifyInstance, db: Kysely<Database>
   const shared = (bucket: string) => (deps.sharedCounters ? { store: deps.sharedCounters, bucket } : null);
   const perAddress = new RateLimiter(deps.perAddressPerMinute ?? 10, 60_000, shared('actions-per-address'));
   const perDomain = new RateLimiter(deps.perDomainPerMinute ?? 120, 60_000, shared('actions-per-domain'));
-  const perAddressWithoutProof = new RateLimiter(deps.perAddressWithoutProofPerMinute ?? 3, 60_000, shared('actions-without-proof'));
+  const perAddressWithoutProof = new RateLimiter(
+    deps.perAddressWithoutProofPerMinute ?? 3,
+    60_000,
+    shared('actions-without-proof'),
+  );
   const powScript = webEntry('pow');
 
   async function campaignOr404(id: string): Promise<CampaignRow> {
@@ -113,9 +151,11 @@ export function registerCampaignPages(app: FastifyInstance, db: Kysely<Database>
     const campaign = await campaignOr404(request.params.id);
     const tally = tallyOf(await campaignTallies(db, { campaignId: campaign.id }), campaign.id);
     return reply
-      .header('content-security-policy', String(reply.getHeader('content-security-policy')).replace("frame-ancestors 'none'", 'frame-ancestors *'))
-      .type('text/html; charset=utf-8')
-      .send(`<!doctype html>
+      .header(
+        'content-security-policy',
+        String(reply.getHeader('content-security-policy')).replace("frame-ancestors 'none'", 'frame-ancestors *'),
+      )
+      .type('text/html; charset=utf-8').send(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(campaign.title)} · Counterwatch</title><meta name="description" content="${escapeHtml(campaign.ask)}"><link rel="stylesheet" href="${SITE_CSS_PATH}"></head>
 <body class="embed"><main id="content">
 <h1>${escapeHtml(campaign.title)}</h1>
@@ -132,40 +172,59 @@ ${tallyLine(tally)}
   app.get('/campaigns', { schema: { hide: true } }, async (_request, reply) => {
     const [campaigns, tallies] = await Promise.all([listCampaigns(db), campaignTallies(db)]);
     const items = campaigns
-      .map((c) => `<li><h2>${link(`/campaigns/${c.id}`, c.title)}</h2><p>${escapeHtml(c.ask)}</p>${tallyLine(tallyOf(tallies, c.id))}</li>`)
+      .map(
+        (c) =>
+          `<li><h2>${link(`/campaigns/${c.id}`, c.title)}</h2><p>${escapeHtml(c.ask)}</p>${tallyLine(tallyOf(tallies, c.id))}</li>`,
+      )
       .join('');
-    reply.type('text/html; charset=utf-8').send(renderPage({ title: 'Campaigns', description: 'Ask your city to end police surveillance partnerships.', body: `<h1>Campaigns</h1><ul class="plain">${items}</ul>` }));
+    reply.type('text/html; charset=utf-8').send(
+      renderPage({
+        title: 'Campaigns',
+        description: 'Ask your city to end police surveillance partnerships.',
+        body: `<h1>Campaigns</h1><ul class="plain">${items}</ul>`,
+      }),
+    );
     return reply;
   });
 
-  app.get<{ Params: { id: string }; Querystring: { q?: string } }>('/campaigns/:id', { schema: { hide: true } }, async (request, reply) => {
-    const campaign = await campaignOr404(request.params.id);
-    const q = (typeof request.query.q === 'string' ? request.query.q : '').trim().slice(0, 100);
-    const tally = tallyOf(await campaignTallies(db, { campaignId: campaign.id }), campaign.id);
-    let results = '';
-    if (q) {
-      const zip = /^\d{5}$/.test(q) ? lookupZip(q) : null;
-      let places: PlaceRecord[] = [];
-      if (zip) {
-        places = await townsOfZip(db, zip);
-      } else if (!/^\d+$/.test(q)) {
-        places = (await searchPlaces(db, q, 20)).filter((p) => p.kind === 'city');
+  app.get<{ Params: { id: string }; Querystring: { q?: string } }>(
+    '/campaigns/:id',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const campaign = await campaignOr404(request.params.id);
+      const q = (typeof request.query.q === 'string' ? request.query.q : '').trim().slice(0, 100);
+      const tally = tallyOf(await campaignTallies(db, { campaignId: campaign.id }), campaign.id);
+      let results = '';
+      if (q) {
+        const zip = /^\d{5}$/.test(q) ? lookupZip(q) : null;
+        let places: PlaceRecord[] = [];
+        if (zip) {
+          places = await townsOfZip(db, zip);
+        } else if (!/^\d+$/.test(q)) {
+          places = (await searchPlaces(db, q, 20)).filter((p) => p.kind === 'city');
+        }
+        const covered = await placesInCampaign(
+          db,
+          campaign,
+          places.map((p) => p.id),
+        );
+        // The ZIP code's own town first (townsOfZip gives it first), then the towns where the campaign asks.
+        const own = zip && places[0]?.name.toLowerCase() === zip.city.toLowerCase() ? 1 : 0;
+        const sorted = [
+          ...places.slice(0, own),
+          ...places.slice(own).sort((a, b) => Number(covered.has(b.id)) - Number(covered.has(a.id))),
+        ];
+        results = sorted.length
+          ? `<h2>Pick your town</h2>${zip ? `<p>ZIP code ${escapeHtml(zip.zip)} is in ${escapeHtml(zip.city)}, ${escapeHtml(zip.state)}; a ZIP code can span several towns.</p>` : ''}<ul>${sorted
+              .map((p) =>
+                covered.has(p.id)
+                  ? `<li>${link(`/campaigns/${campaign.id}/places/${p.id}`, placeLabel(p))}: <strong>its police had a ${escapeHtml(technologyName(campaign.technology_slug ?? ''))}</strong></li>`
+                  : `<li>${escapeHtml(placeLabel(p))}: <span class="note">no ${escapeHtml(technologyName(campaign.technology_slug ?? ''))} is recorded for its police, so this campaign has no ask there. <a href="${escapeHtml(p.url)}">What is recorded</a></span></li>`,
+              )
+              .join('')}</ul>`
+          : `<p role="status"><strong>No town matches “${escapeHtml(q)}”.</strong> Try your town's name with its state (Somerville, MA) or a five-digit ZIP code.</p>`;
       }
-      const covered = await placesInCampaign(db, campaign, places.map((p) => p.id));
-      // The ZIP code's own town first (townsOfZip gives it first), then the towns where the campaign asks.
-      const own = zip && places[0]?.name.toLowerCase() === zip.city.toLowerCase() ? 1 : 0;
-      const sorted = [...places.slice(0, own), ...places.slice(own).sort((a, b) => Number(covered.has(b.id)) - Number(covered.has(a.id)))];
-      results = sorted.length
-        ? `<h2>Pick your town</h2>${zip ? `<p>ZIP code ${escapeHtml(zip.zip)} is in ${escapeHtml(zip.city)}, ${escapeHtml(zip.state)}; a ZIP code can span several towns.</p>` : ''}<ul>${sorted
-            .map((p) =>
-              covered.has(p.id)
-                ? `<li>${link(`/campaigns/${campaign.id}/places/${p.id}`, placeLabel(p))}: <strong>its police had a ${escapeHtml(technologyName(campaign.technology_slug ?? ''))}</strong></li>`
-                : `<li>${escapeHtml(placeLabel(p))}: <span class="note">no ${escapeHtml(technologyName(campaign.technology_slug ?? ''))} is recorded for its police, so this campaign has no ask there. <a href="${escapeHtml(p.url)}">What is recorded</a></span></li>`,
-            )
-            .join('')}</ul>`
-        : `<p role="status"><strong>No town matches “${escapeHtml(q)}”.</strong> Try your town's name with its state (Somerville, MA) or a five-digit ZIP code.</p>`;
-    }
-    const body = `
+      const body = `
 <h1>${escapeHtml(campaign.title)}</h1>
 <p><strong>${escapeHtml(campaign.ask)}</strong></p>
 ${campaignOpen(campaign).open ? '' : `<p role="status"><strong>${escapeHtml(campaignOpen(campaign).why)}</strong></p>`}
@@ -179,23 +238,40 @@ ${results}
 <details><summary>Put this campaign on your own site</summary><p>Paste this where the form should appear. It loads nothing but this campaign's form from this site, and sets no cookies.</p><pre><code>${escapeHtml(embedSnippet(deps.publicUrl, campaign))}</code></pre></details>
 ${deliveryNote(campaign)}
 <p class="note">Whom this asks: ${escapeHtml(TARGET_RULES[campaign.target_rule]?.describe ?? campaign.target_rule)}. The partnerships come from the EFF's Atlas of Surveillance, which ends in mid-2020; officials from the US Conference of Mayors' 2020 directory.</p>`;
-    reply.type('text/html; charset=utf-8').send(renderPage({ title: campaign.title, description: campaign.ask, body, crumbs: [['Campaigns', '/campaigns']] }));
-    return reply;
-  });
+      reply
+        .type('text/html; charset=utf-8')
+        .send(
+          renderPage({ title: campaign.title, description: campaign.ask, body, crumbs: [['Campaigns', '/campaigns']] }),
+        );
+      return reply;
+    },
+  );
 
-  function actPage(request: FastifyRequest, reply: FastifyReply, campaign: CampaignRow, at: CampaignPlace, tally: Tally, form?: { values: Partial<Record<string, string>>; error?: { field: string; message: string } }) {
+  function actPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    campaign: CampaignRow,
+    at: CampaignPlace,
+    tally: Tally,
+    form?: { values: Partial<Record<string, string>>; error?: { field: string; message: string } },
+  ) {
     const { place, evidence, targets } = at;
     const base = `/campaigns/${campaign.id}/places/${place.id}`;
     const fields = deps.guard.fields(request, reply) + deps.pow.fields();
     const v = form?.values ?? {};
     const errorFor = (kind: string) =>
-      form?.error && v.kind === kind ? `<p class="error" role="alert" id="error-${kind}">${escapeHtml(FIELD_LABELS[form.error.field] ?? form.error.field)} ${escapeHtml(form.error.message)}.</p>` : '';
+      form?.error && v.kind === kind
+        ? `<p class="error" role="alert" id="error-${kind}">${escapeHtml(FIELD_LABELS[form.error.field] ?? form.error.field)} ${escapeHtml(form.error.message)}.</p>`
+        : '';
     const person = (kind: string) => `
 <label>Your name<input name="name" autocomplete="name" required maxlength="100" value="${v.kind === kind ? escapeHtml(v.name) : ''}"></label>
 <label>Your email <span class="note">(to confirm it was you; never shown, never given to officials)</span><input name="email" type="email" autocomplete="email" required maxlength="254" value="${v.kind === kind ? escapeHtml(v.email) : ''}"></label>
 <label class="inline"><input type="checkbox" name="opt_in" value="yes"${v.kind === kind && v.opt_in ? ' checked' : ''}> Tell me about this campaign's progress (at most a few emails)</label>`;
     const first = targets[0] ?? null;
-    const letter = v.kind === 'letter' && v.message ? v.message : fillTemplate(campaign.letter_template, { official: first, place, evidence, name: '' });
+    const letter =
+      v.kind === 'letter' && v.message
+        ? v.message
+        : fillTemplate(campaign.letter_template, { official: first, place, evidence, name: '' });
     const subject = fillTemplate(campaign.letter_subject, { official: first, place, evidence });
     const evidenceList = evidence.length
       ? `<ul>${evidence.map((d) => `<li>${link(d.agency.url, d.agency.name)}: ${link(d.url, technologyName(d.technology))} ${statusAsOf(d)}${d.started_on ? `, started ${formatDay(d.started_on)}` : ''}</li>`).join('')}</ul>${at.since.length ? `<section class="notice" aria-labelledby="since-heading"><h3 id="since-heading">What changed since</h3>${technologyEventList(at.since)}</section>` : ''}`
@@ -208,7 +284,9 @@ ${deliveryNote(campaign)}
           )
           .join('')}</ul>`
       : `<p class="note">We have no contact for the officials of ${escapeHtml(place.name)} yet. Your signature still counts, and is shown on the town's page.</p>`;
-    const mailto = first?.email ? `mailto:${encodeURIComponent(first.email)}?subject=${encodeURIComponent(subject)}&body=${encodeURIComponent(letter)}` : null;
+    const mailto = first?.email
+      ? `mailto:${encodeURIComponent(first.email)}?subject=${encodeURIComponent(subject)}&body=${encodeURIComponent(letter)}`
+      : null;
     const body = `
 <h1>${escapeHtml(campaign.title)}: ${escapeHtml(place.full_name)}</h1>
 <p>${escapeHtml(campaign.ask)}</p>
@@ -227,14 +305,29 @@ ${errorFor('petition')}${person('petition')}
 <h2 id="write">Write a letter</h2>
 <form method="post" action="${escapeHtml(base)}/act" class="action-form" aria-labelledby="write" data-pow>${fields}<input type="hidden" name="kind" value="letter">
 ${errorFor('letter')}
-${campaign.prompts.trim() ? `<div id="letter-prompts"><p>Make it yours: letters in your own words count most.</p><ul>${campaign.prompts.split('\n').filter((p) => p.trim()).map((p) => `<li>${escapeHtml(fillTemplate(p, { official: first, place, evidence }))}</li>`).join('')}</ul></div>` : ''}
+${
+  campaign.prompts.trim()
+    ? `<div id="letter-prompts"><p>Make it yours: letters in your own words count most.</p><ul>${campaign.prompts
+        .split('\n')
+        .filter((p) => p.trim())
+        .map((p) => `<li>${escapeHtml(fillTemplate(p, { official: first, place, evidence }))}</li>`)
+        .join('')}</ul></div>`
+    : ''
+}
 <label>The letter <span class="note">(edit it: letters in your own words count most)</span><textarea name="message" rows="14" maxlength="5000" required>${escapeHtml(letter)}</textarea></label>
 ${person('letter')}
 <button type="submit" name="delivery" value="server">Send it through Counterwatch</button>
 ${mailto ? `<button type="submit" name="delivery" value="mailto" class="secondary">Send it from my own email</button>` : ''}
 </form>
 <h2 id="call">Call</h2>
-${targets.filter((o) => o.phone).length ? `<p>Call ${targets.filter((o) => o.phone).map((o) => `<a href="${escapeHtml(telHref(o.phone!))}">${escapeHtml(o.name)} (${escapeHtml(o.phone)})</a>`).join(', ')}. You could say:</p>` : '<p>We have no phone number for these officials yet. If you find one, you could say:</p>'}
+${
+  targets.filter((o) => o.phone).length
+    ? `<p>Call ${targets
+        .filter((o) => o.phone)
+        .map((o) => `<a href="${escapeHtml(telHref(o.phone!))}">${escapeHtml(o.name)} (${escapeHtml(o.phone)})</a>`)
+        .join(', ')}. You could say:</p>`
+    : '<p>We have no phone number for these officials yet. If you find one, you could say:</p>'
+}
 <blockquote>${escapeHtml(fillTemplate(campaign.call_script, { official: first, place, evidence }))}</blockquote>
 <form method="post" action="${escapeHtml(base)}/act" class="action-form" aria-labelledby="call" data-pow>${fields}<input type="hidden" name="kind" value="call">
 ${errorFor('call')}${person('call')}
@@ -248,7 +341,10 @@ ${errorFor('call')}${person('call')}
         renderPage({
           title: `${campaign.title}: ${place.full_name}`,
           description: `${campaign.ask} ${place.full_name}.`,
-          crumbs: [['Campaigns', '/campaigns'], [campaign.title, `/campaigns/${campaign.id}`]],
+          crumbs: [
+            ['Campaigns', '/campaigns'],
+            [campaign.title, `/campaigns/${campaign.id}`],
+          ],
           body,
           scripts: powScript ? [powScript.script] : [],
         }),
@@ -263,7 +359,10 @@ ${errorFor('call')}${person('call')}
     const hit = recent.get(key);
     if (hit && Date.now() - hit.at < 5000) return hit.value;
     if (recent.size > 1000) recent.clear();
-    const value = campaignOr404(campaignId).then(async (campaign) => ({ campaign, at: await findCampaignPlace(db, campaign, placeId) }));
+    const value = campaignOr404(campaignId).then(async (campaign) => ({
+      campaign,
+      at: await findCampaignPlace(db, campaign, placeId),
+    }));
     value.catch(() => recent.delete(key));
     recent.set(key, { at: Date.now(), value });
     return value;
@@ -272,126 +371,235 @@ ${errorFor('call')}${person('call')}
   async function load(campaignId: string, placeId: string, options: { tally: boolean } = { tally: true }) {
     const { campaign, at } = await campaignAt(campaignId, placeId);
     if (!at) throw new HttpError(404, 'not_found', `No place has the id "${placeId}"`);
-    const tally = options.tally ? tallyOf(await campaignTallies(db, { campaignId: campaign.id, placeId: at.place.id }), campaign.id) : null;
+    const tally = options.tally
+      ? tallyOf(await campaignTallies(db, { campaignId: campaign.id, placeId: at.place.id }), campaign.id)
+      : null;
     return { campaign, at, tally };
   }
 
-  app.get<{ Params: { id: string; placeId: string } }>('/campaigns/:id/places/:placeId', { schema: { hide: true } }, async (request, reply) => {
-    const { campaign, at, tally } = await load(request.params.id, request.params.placeId);
-    const state = campaignOpen(campaign);
-    if (!state.open) return kindMessage(reply, 410, campaign.title, escapeHtml(state.why));
-    if (at.evidence.length === 0) {
-      return kindMessage(reply, 404, campaign.title, `No ${escapeHtml(technologyName(campaign.technology_slug ?? ''))} is recorded for the police of ${escapeHtml(at.place.full_name)}, so this campaign has no ask there. <a href="${escapeHtml(at.place.url)}">See what is recorded for ${escapeHtml(at.place.name)}</a>.`);
-    }
-    return actPage(request, reply, campaign, at, tally!);
-  });
+  app.get<{ Params: { id: string; placeId: string } }>(
+    '/campaigns/:id/places/:placeId',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const { campaign, at, tally } = await load(request.params.id, request.params.placeId);
+      const state = campaignOpen(campaign);
+      if (!state.open) return kindMessage(reply, 410, campaign.title, escapeHtml(state.why));
+      if (at.evidence.length === 0) {
+        return kindMessage(
+          reply,
+          404,
+          campaign.title,
+          `No ${escapeHtml(technologyName(campaign.technology_slug ?? ''))} is recorded for the police of ${escapeHtml(at.place.full_name)}, so this campaign has no ask there. <a href="${escapeHtml(at.place.url)}">See what is recorded for ${escapeHtml(at.place.name)}</a>.`,
+        );
+      }
+      return actPage(request, reply, campaign, at, tally!);
+    },
+  );
 
-  app.post<{ Params: { id: string; placeId: string }; Body: Record<string, string> }>('/campaigns/:id/places/:placeId/act', { schema: { hide: true } }, async (request, reply) => {
-    const { campaign, at } = await load(request.params.id, request.params.placeId, { tally: false });
-    const back = `/campaigns/${campaign.id}/places/${at.place.id}`;
-    const rerender = async (values: Record<string, string>, error: { field: string; message: string }) =>
-      actPage(request, reply, campaign, at, tallyOf(await campaignTallies(db, { campaignId: campaign.id, placeId: at.place.id }), campaign.id), { values, error });
-    const body = formFields(request);
-    const state = campaignOpen(campaign);
-    if (!state.open) return kindMessage(reply, 410, campaign.title, `${escapeHtml(state.why)} Nothing was recorded.`);
-    const refused = deps.guard.check(request, body);
-    if (refused === 'csrf') return kindMessage(reply, 403, 'Please try again', 'This form had expired, or came from another site. Nothing was recorded. Please go back, reload the page and send it again.', back);
-    if (refused === 'honeypot') return kindMessage(reply, 400, 'Please try again', 'Your browser filled in a field meant to stay empty, so we could not tell this from an automated post. Nothing was recorded. If you are a person, please go back and send the form again.', back);
-    const proof = await deps.pow.verify(body);
-    if (proof === 'invalid') return kindMessage(reply, 400, 'Please try again', "Your browser's automatic check did not come out right, or the page was open too long. Nothing was recorded. Please reload the page and send it again.", back);
-    const wait = Math.max(await perAddress.takeExact(request.ip), proof === 'missing' ? await perAddressWithoutProof.takeExact(request.ip) : 0);
-    if (wait > 0) {
-      reply.header('retry-after', String(wait));
-      return kindMessage(reply, 429, 'One moment, please', `Many actions came from your network in the last minute, so we are pausing it for ${wait} seconds. Nothing you already sent is lost. Please try again in a minute.`, back);
-    }
-    if (at.evidence.length === 0) return kindMessage(reply, 404, campaign.title, 'This campaign has no ask in this place.', back);
-    const parsed = actionForm.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      return rerender(body, { field: String(issue.path[0] ?? 'form'), message: issue.message });
-    }
-    const form: ActionForm = parsed.data;
-    const domainWait = await perDomain.takeExact(form.email.split('@')[1]!.toLowerCase());
-    if (domainWait > 0) {
-      reply.header('retry-after', String(domainWait));
-      return kindMessage(reply, 429, 'One moment, please', `Many actions came from addresses at ${escapeHtml(form.email.split('@')[1])} in the last minute, so we are pausing them for ${domainWait} seconds. Please try again in a minute.`, back);
-    }
-    if (form.kind === 'letter' && !form.message) return rerender(body, { field: 'message', message: 'is empty' });
-    const outcome = await deps.actions.take({
-      campaign,
-      at,
-      kind: form.kind,
-      name: form.name,
-      email: form.email,
-      optIn: form.opt_in === 'yes',
-      message: form.kind === 'letter' ? form.message : undefined,
-      delivery: form.kind === 'letter' ? (form.delivery ?? 'server') : undefined,
-    });
-    if (outcome.status === 'duplicate-message') {
-      return kindMessage(reply, 422, 'Please make it your own', 'This letter is word for word the same as one someone else already sent. Officials discount copies, and so do we: please change it a little, in your own words, and send it again.', back);
-    }
-    // Done: a redirect to the "check your email" page, so that reloading it does not post the form again.
-    const done = outcome.status === 'already-counted' ? 'counted' : outcome.status;
-    return reply.redirect(`${back}/sent?${new URLSearchParams({ receipt: deps.actions.receiptFor(outcome.actionId), outcome: done })}`, 303);
-  });
+  app.post<{ Params: { id: string; placeId: string }; Body: Record<string, string> }>(
+    '/campaigns/:id/places/:placeId/act',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const { campaign, at } = await load(request.params.id, request.params.placeId, { tally: false });
+      const back = `/campaigns/${campaign.id}/places/${at.place.id}`;
+      const rerender = async (values: Record<string, string>, error: { field: string; message: string }) =>
+        actPage(
+          request,
+          reply,
+          campaign,
+          at,
+          tallyOf(await campaignTallies(db, { campaignId: campaign.id, placeId: at.place.id }), campaign.id),
+          { values, error },
+        );
+      const body = formFields(request);
+      const state = campaignOpen(campaign);
+      if (!state.open) return kindMessage(reply, 410, campaign.title, `${escapeHtml(state.why)} Nothing was recorded.`);
+      const refused = deps.guard.check(request, body);
+      if (refused === 'csrf')
+        return kindMessage(
+          reply,
+          403,
+          'Please try again',
+          'This form had expired, or came from another site. Nothing was recorded. Please go back, reload the page and send it again.',
+          back,
+        );
+      if (refused === 'honeypot')
+        return kindMessage(
+          reply,
+          400,
+          'Please try again',
+          'Your browser filled in a field meant to stay empty, so we could not tell this from an automated post. Nothing was recorded. If you are a person, please go back and send the form again.',
+          back,
+        );
+      const proof = await deps.pow.verify(body);
+      if (proof === 'invalid')
+        return kindMessage(
+          reply,
+          400,
+          'Please try again',
+          "Your browser's automatic check did not come out right, or the page was open too long. Nothing was recorded. Please reload the page and send it again.",
+          back,
+        );
+      const wait = Math.max(
+        await perAddress.takeExact(request.ip),
+        proof === 'missing' ? await perAddressWithoutProof.takeExact(request.ip) : 0,
+      );
+      if (wait > 0) {
+        reply.header('retry-after', String(wait));
+        return kindMessage(
+          reply,
+          429,
+          'One moment, please',
+          `Many actions came from your network in the last minute, so we are pausing it for ${wait} seconds. Nothing you already sent is lost. Please try again in a minute.`,
+          back,
+        );
+      }
+      if (at.evidence.length === 0)
+        return kindMessage(reply, 404, campaign.title, 'This campaign has no ask in this place.', back);
+      const parsed = actionForm.safeParse(body);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        return rerender(body, { field: String(issue.path[0] ?? 'form'), message: issue.message });
+      }
+      const form: ActionForm = parsed.data;
+      const domainWait = await perDomain.takeExact(form.email.split('@')[1]!.toLowerCase());
+      if (domainWait > 0) {
+        reply.header('retry-after', String(domainWait));
+        return kindMessage(
+          reply,
+          429,
+          'One moment, please',
+          `Many actions came from addresses at ${escapeHtml(form.email.split('@')[1])} in the last minute, so we are pausing them for ${domainWait} seconds. Please try again in a minute.`,
+          back,
+        );
+      }
+      if (form.kind === 'letter' && !form.message) return rerender(body, { field: 'message', message: 'is empty' });
+      const outcome = await deps.actions.take({
+        campaign,
+        at,
+        kind: form.kind,
+        name: form.name,
+        email: form.email,
+        optIn: form.opt_in === 'yes',
+        message: form.kind === 'letter' ? form.message : undefined,
+        delivery: form.kind === 'letter' ? (form.delivery ?? 'server') : undefined,
+      });
+      if (outcome.status === 'duplicate-message') {
+        return kindMessage(
+          reply,
+          422,
+          'Please make it your own',
+          'This letter is word for word the same as one someone else already sent. Officials discount copies, and so do we: please change it a little, in your own words, and send it again.',
+          back,
+        );
+      }
+      // Done: a redirect to the "check your email" page, so that reloading it does not post the form again.
+      const done = outcome.status === 'already-counted' ? 'counted' : outcome.status;
+      return reply.redirect(
+        `${back}/sent?${new URLSearchParams({ receipt: deps.actions.receiptFor(outcome.actionId), outcome: done })}`,
+        303,
+      );
+    },
+  );
 
-  app.get<{ Params: { id: string; placeId: string }; Querystring: { receipt?: string; outcome?: string } }>('/campaigns/:id/places/:placeId/sent', { schema: { hide: true } }, async (request, reply) => {
-    const { campaign, at } = await load(request.params.id, request.params.placeId, { tally: false });
-    const back = `/campaigns/${campaign.id}/places/${at.place.id}`;
-    const sent = typeof request.query.receipt === 'string' ? await deps.actions.readReceipt(request.query.receipt) : null;
-    if (!sent) return kindMessage(reply, 404, 'This page has expired', 'This page is shown for an hour after you act. Your action, if you took it, is not lost: open the link we emailed you.', back);
-    reply.header('cache-control', 'no-store');
-    if (request.query.outcome === 'counted') {
-      return kindMessage(reply, 200, 'Already counted', `You have already done this for ${escapeHtml(placeLabel(at.place))}, and it counts. Thank you! It counts once per person, so nothing changed.`, back);
-    }
-    const first = at.targets[0];
-    const mailto =
-      sent.kind === 'letter' && sent.delivery === 'mailto' && first?.email && sent.message
-        ? `<p><a href="mailto:${escapeHtml(encodeURIComponent(first.email))}?subject=${escapeHtml(encodeURIComponent(fillTemplate(campaign.letter_subject, { official: first, place: at.place, evidence: at.evidence })))}&amp;body=${escapeHtml(encodeURIComponent(sent.message))}">Open your letter in your email app</a>, addressed to ${escapeHtml(first.name)}.</p>`
-        : '';
-    const what = sent.kind === 'petition' ? 'signature' : sent.kind === 'letter' ? 'letter' : 'call';
-    return reply.type('text/html; charset=utf-8').send(
-      renderPage({
-        title: 'Check your email',
-        body: `<h1>Check your email</h1><p role="status">We sent a link to ${escapeHtml(sent.maskedEmail ?? 'your address')}. Your ${what} counts once you open it and press "Confirm".${request.query.outcome === 'resent' ? ' (You had started this before: we sent a fresh link.)' : ''}</p>${mailto}<p><a href="${escapeHtml(back)}">Back to ${escapeHtml(at.place.name)}</a></p>`,
-      }),
-    );
-  });
+  app.get<{ Params: { id: string; placeId: string }; Querystring: { receipt?: string; outcome?: string } }>(
+    '/campaigns/:id/places/:placeId/sent',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const { campaign, at } = await load(request.params.id, request.params.placeId, { tally: false });
+      const back = `/campaigns/${campaign.id}/places/${at.place.id}`;
+      const sent =
+        typeof request.query.receipt === 'string' ? await deps.actions.readReceipt(request.query.receipt) : null;
+      if (!sent)
+        return kindMessage(
+          reply,
+          404,
+          'This page has expired',
+          'This page is shown for an hour after you act. Your action, if you took it, is not lost: open the link we emailed you.',
+          back,
+        );
+      reply.header('cache-control', 'no-store');
+      if (request.query.outcome === 'counted') {
+        return kindMessage(
+          reply,
+          200,
+          'Already counted',
+          `You have already done this for ${escapeHtml(placeLabel(at.place))}, and it counts. Thank you! It counts once per person, so nothing changed.`,
+          back,
+        );
+      }
+      const first = at.targets[0];
+      const mailto =
+        sent.kind === 'letter' && sent.delivery === 'mailto' && first?.email && sent.message
+          ? `<p><a href="mailto:${escapeHtml(encodeURIComponent(first.email))}?subject=${escapeHtml(encodeURIComponent(fillTemplate(campaign.letter_subject, { official: first, place: at.place, evidence: at.evidence })))}&amp;body=${escapeHtml(encodeURIComponent(sent.message))}">Open your letter in your email app</a>, addressed to ${escapeHtml(first.name)}.</p>`
+          : '';
+      const what = sent.kind === 'petition' ? 'signature' : sent.kind === 'letter' ? 'letter' : 'call';
+      return reply.type('text/html; charset=utf-8').send(
+        renderPage({
+          title: 'Check your email',
+          body: `<h1>Check your email</h1><p role="status">We sent a link to ${escapeHtml(sent.maskedEmail ?? 'your address')}. Your ${what} counts once you open it and press "Confirm".${request.query.outcome === 'resent' ? ' (You had started this before: we sent a fresh link.)' : ''}</p>${mailto}<p><a href="${escapeHtml(back)}">Back to ${escapeHtml(at.place.name)}</a></p>`,
+        }),
+      );
+    },
+  );
 
   // The link in the mail opens a page with one button; only the POST it sends confirms. Mail scanners
   // and link previews fetch links with GET, and must not confirm on a person's behalf.
   app.get<{ Params: { token: string } }>('/confirm/:token', { schema: { hide: true } }, async (request, reply) => {
     const pending = await deps.actions.pendingConfirmation(request.params.token);
-    if (!pending) return kindMessage(reply, 404, 'This link does not work', 'This confirmation link is unknown: it may have expired (after 7 days), or been withdrawn. You can take the action again.');
+    if (!pending)
+      return kindMessage(
+        reply,
+        404,
+        'This link does not work',
+        'This confirmation link is unknown: it may have expired (after 7 days), or been withdrawn. You can take the action again.',
+      );
     const what = pending.kind === 'petition' ? 'signature' : pending.kind === 'letter' ? 'letter' : 'call';
-    return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(
-      renderPage({
-        title: 'Confirm your action',
-        body: pending.confirmed
-          ? `<h1>Already confirmed</h1><p role="status">This ${what} for “${escapeHtml(pending.campaignTitle)}” in ${escapeHtml(pending.placeName)} is confirmed already; it counts once.</p>`
-          : `<h1>Confirm your ${what}</h1><p>For “${escapeHtml(pending.campaignTitle)}” in ${escapeHtml(pending.placeName)}. It counts once you press the button.</p><form method="post" action="/confirm/${escapeHtml(request.params.token)}"><button type="submit">Confirm my ${what}</button></form>`,
-      }),
-    );
+    return reply
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(
+        renderPage({
+          title: 'Confirm your action',
+          body: pending.confirmed
+            ? `<h1>Already confirmed</h1><p role="status">This ${what} for “${escapeHtml(pending.campaignTitle)}” in ${escapeHtml(pending.placeName)} is confirmed already; it counts once.</p>`
+            : `<h1>Confirm your ${what}</h1><p>For “${escapeHtml(pending.campaignTitle)}” in ${escapeHtml(pending.placeName)}. It counts once you press the button.</p><form method="post" action="/confirm/${escapeHtml(request.params.token)}"><button type="submit">Confirm my ${what}</button></form>`,
+        }),
+      );
   });
 
   app.post<{ Params: { token: string } }>('/confirm/:token', { schema: { hide: true } }, async (request, reply) => {
     const confirmed = await deps.actions.confirm(request.params.token);
-    if (!confirmed) return kindMessage(reply, 404, 'This link does not work', 'This confirmation link is unknown: it may have expired (after 7 days), or been withdrawn. You can take the action again.');
+    if (!confirmed)
+      return kindMessage(
+        reply,
+        404,
+        'This link does not work',
+        'This confirmation link is unknown: it may have expired (after 7 days), or been withdrawn. You can take the action again.',
+      );
     // A redirect, so that reloading the thank-you page does not post again.
-    return reply.redirect(`/confirmed/${encodeURIComponent(confirmed.campaignId)}/${encodeURIComponent(confirmed.placeId)}?kind=${confirmed.kind}${confirmed.alreadyConfirmed ? '&again=1' : ''}`, 303);
-  });
-
-  app.get<{ Params: { id: string; placeId: string }; Querystring: { kind?: string; again?: string } }>('/confirmed/:id/:placeId', { schema: { hide: true } }, async (request, reply) => {
-    const { campaign, at, tally } = await load(request.params.id, request.params.placeId);
-    const kind = request.query.kind;
-    const what = kind === 'petition' ? 'signature' : kind === 'letter' ? 'letter' : kind === 'call' ? 'call' : 'action';
-    return reply.type('text/html; charset=utf-8').send(
-      renderPage({
-        title: 'Thank you',
-        body: `<h1>Thank you: it counts</h1><p role="status">${request.query.again ? 'This was already confirmed; it counts once.' : `Your ${what} for “${escapeHtml(campaign.title)}” in ${escapeHtml(at.place.full_name)} is confirmed.`}</p>${tallyLine(tally!, `in ${at.place.name}`)}<p><a href="/campaigns/${escapeHtml(campaign.id)}/places/${escapeHtml(at.place.id)}">Do more for ${escapeHtml(at.place.name)}</a> · <a href="${escapeHtml(at.place.url)}">What is recorded there</a></p>`,
-      }),
+    return reply.redirect(
+      `/confirmed/${encodeURIComponent(confirmed.campaignId)}/${encodeURIComponent(confirmed.placeId)}?kind=${confirmed.kind}${confirmed.alreadyConfirmed ? '&again=1' : ''}`,
+      303,
     );
   });
+
+  app.get<{ Params: { id: string; placeId: string }; Querystring: { kind?: string; again?: string } }>(
+    '/confirmed/:id/:placeId',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const { campaign, at, tally } = await load(request.params.id, request.params.placeId);
+      const kind = request.query.kind;
+      const what =
+        kind === 'petition' ? 'signature' : kind === 'letter' ? 'letter' : kind === 'call' ? 'call' : 'action';
+      return reply.type('text/html; charset=utf-8').send(
+        renderPage({
+          title: 'Thank you',
+          body: `<h1>Thank you: it counts</h1><p role="status">${request.query.again ? 'This was already confirmed; it counts once.' : `Your ${what} for “${escapeHtml(campaign.title)}” in ${escapeHtml(at.place.full_name)} is confirmed.`}</p>${tallyLine(tally!, `in ${at.place.name}`)}<p><a href="/campaigns/${escapeHtml(campaign.id)}/places/${escapeHtml(at.place.id)}">Do more for ${escapeHtml(at.place.name)}</a> · <a href="${escapeHtml(at.place.url)}">What is recorded there</a></p>`,
+        }),
+      );
+    },
+  );
 
   app.get<{ Params: { token: string } }>('/withdraw/:token', { schema: { hide: true } }, async (request, reply) => {
     const fields = deps.guard.fields(request, reply);
@@ -403,15 +611,31 @@ ${errorFor('call')}${person('call')}
     );
   });
 
-  app.post<{ Params: { token: string }; Body: Record<string, string> }>('/withdraw/:token', { schema: { hide: true } }, async (request, reply) => {
-    const body = formFields(request);
-    if (deps.guard.check(request, body) !== null) return kindMessage(reply, 403, 'Please try again', 'This form had expired. Nothing was deleted yet: please open the link from your email again.');
-    const done = await deps.actions.withdraw(request.params.token);
-    if (!done) return kindMessage(reply, 404, 'Nothing to delete', 'This link is unknown: your data may already be deleted.');
-    return reply.redirect('/withdrawn', 303);
-  });
+  app.post<{ Params: { token: string }; Body: Record<string, string> }>(
+    '/withdraw/:token',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const body = formFields(request);
+      if (deps.guard.check(request, body) !== null)
+        return kindMessage(
+          reply,
+          403,
+          'Please try again',
+          'This form had expired. Nothing was deleted yet: please open the link from your email again.',
+        );
+      const done = await deps.actions.withdraw(request.params.token);
+      if (!done)
+        return kindMessage(reply, 404, 'Nothing to delete', 'This link is unknown: your data may already be deleted.');
+      return reply.redirect('/withdrawn', 303);
+    },
+  );
 
   app.get('/withdrawn', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type('text/html; charset=utf-8').send(renderPage({ title: 'Deleted', body: '<h1>Deleted</h1><p role="status">Your personal data is deleted. Thank you for taking part.</p>' })),
+    reply.type('text/html; charset=utf-8').send(
+      renderPage({
+        title: 'Deleted',
+        body: '<h1>Deleted</h1><p role="status">Your personal data is deleted. Thank you for taking part.</p>',
+      }),
+    ),
   );
 }

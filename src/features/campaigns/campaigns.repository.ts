@@ -21,7 +21,15 @@ export interface Tally {
   last_delivery_at: string | null;
 }
 
-const emptyTally = (): Tally => ({ confirmed: 0, petition: 0, letter: 0, call: 0, last_confirmed_at: null, delivered: 0, last_delivery_at: null });
+const emptyTally = (): Tally => ({
+  confirmed: 0,
+  petition: 0,
+  letter: 0,
+  call: 0,
+  last_confirmed_at: null,
+  delivered: 0,
+  last_delivery_at: null,
+});
 
 export async function findCampaign(db: Kysely<Database>, id: string): Promise<CampaignRow | null> {
   return (await db.selectFrom('campaigns').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
@@ -33,7 +41,11 @@ export async function listCampaigns(db: Kysely<Database>): Promise<CampaignRow[]
 
 /** Rules that say whom a campaign asks, in which places. One rule ships: the officials of a town whose police had a partnership. */
 export const TARGET_RULES: Record<string, { roles: readonly string[]; describe: string }> = {
-  'ring-partnership-city': { roles: ['mayor', 'council member', 'council'], describe: "the mayor of the signer's town, and its council members where we have them, where its police had a Ring partnership" },
+  'ring-partnership-city': {
+    roles: ['mayor', 'council member', 'council'],
+    describe:
+      "the mayor of the signer's town, and its council members where we have them, where its police had a Ring partnership",
+  },
 };
 
 export interface CampaignPlace {
@@ -46,25 +58,52 @@ export interface CampaignPlace {
 }
 
 /** A place as a campaign sees it: the evidence there and whom to ask. */
-export async function findCampaignPlace(db: Kysely<Database>, campaign: CampaignRow, placeId: string): Promise<CampaignPlace | null> {
+export async function findCampaignPlace(
+  db: Kysely<Database>,
+  campaign: CampaignRow,
+  placeId: string,
+): Promise<CampaignPlace | null> {
   const place = await findPlaceById(db, placeId);
   if (!place) return null;
   const rule = TARGET_RULES[campaign.target_rule];
   const [evidence, officials] = await Promise.all([
     place.kind === 'state' || !campaign.technology_slug
       ? Promise.resolve([])
-      : findDeploymentsSorted(db, { placeId: place.id, technology: [campaign.technology_slug] }, { sort: 'agency', descending: false, offset: 0, limit: 20 }),
+      : findDeploymentsSorted(
+          db,
+          { placeId: place.id, technology: [campaign.technology_slug] },
+          { sort: 'agency', descending: false, offset: 0, limit: 20 },
+        ),
     // Only officials in office by the newest source: no letter opens "Dear Mayor" to someone who left.
-    officialQuery(db).where('o.place_id', '=', place.id).where('o.current', '=', 1).orderBy('o.role').orderBy('o.name').execute(),
+    officialQuery(db)
+      .where('o.place_id', '=', place.id)
+      .where('o.current', '=', 1)
+      .orderBy('o.role')
+      .orderBy('o.name')
+      .execute(),
   ]);
   const targets = officials.map(toOfficialRecord).filter((o) => rule?.roles.includes(o.role));
-  const lastSeen = evidence.map((d) => d.last_seen_on).filter((d): d is string => d !== null).sort().at(-1) ?? null;
-  const since = campaign.technology_slug && evidence.length > 0 ? (await findTechnologyEvents(db, campaign.technology_slug)).filter((e) => lastSeen === null || e.occurred_on > lastSeen) : [];
+  const lastSeen =
+    evidence
+      .map((d) => d.last_seen_on)
+      .filter((d): d is string => d !== null)
+      .sort()
+      .at(-1) ?? null;
+  const since =
+    campaign.technology_slug && evidence.length > 0
+      ? (await findTechnologyEvents(db, campaign.technology_slug)).filter(
+          (e) => lastSeen === null || e.occurred_on > lastSeen,
+        )
+      : [];
   return { place, evidence, targets, since };
 }
 
 /** Which of these places the campaign covers (its technology was documented there). */
-export async function placesInCampaign(db: Kysely<Database>, campaign: CampaignRow, placeIds: readonly string[]): Promise<Set<string>> {
+export async function placesInCampaign(
+  db: Kysely<Database>,
+  campaign: CampaignRow,
+  placeIds: readonly string[],
+): Promise<Set<string>> {
   if (placeIds.length === 0 || !campaign.technology_slug) return new Set();
   const rows = await db
     .selectFrom('deployments as d')
@@ -78,7 +117,10 @@ export async function placesInCampaign(db: Kysely<Database>, campaign: CampaignR
 }
 
 /** Confirmed actions per campaign (all of them when no id is given). */
-export async function campaignTallies(db: Kysely<Database>, filter: { campaignId?: string; placeId?: string } = {}): Promise<Map<string, Tally>> {
+export async function campaignTallies(
+  db: Kysely<Database>,
+  filter: { campaignId?: string; placeId?: string } = {},
+): Promise<Map<string, Tally>> {
   let query = db
     .selectFrom('campaign_actions')
     .select((eb) => ['campaign_id', 'kind', eb.fn.countAll().as('n'), eb.fn.max('confirmed_at').as('last')])
@@ -101,7 +143,11 @@ export async function campaignTallies(db: Kysely<Database>, filter: { campaignId
     .selectFrom('campaign_action_targets as t')
     .innerJoin('deliveries as d', 'd.id', 't.delivery_id')
     .innerJoin('campaign_actions as a', 'a.id', 't.action_id')
-    .select((eb) => ['d.campaign_id', eb.fn.count('t.action_id').distinct().as('n'), eb.fn.max('d.created_at').as('last')])
+    .select((eb) => [
+      'd.campaign_id',
+      eb.fn.count('t.action_id').distinct().as('n'),
+      eb.fn.max('d.created_at').as('last'),
+    ])
     .where('d.mode', '=', 'live')
     .where('d.status', 'in', ['sent', 'kept']);
   if (filter.campaignId) delivered = delivered.where('d.campaign_id', '=', filter.campaignId);
@@ -126,24 +172,42 @@ export interface OfficialTally {
 }
 
 /** Confirmed actions addressed to each of these officials, how many reached them, and when last. */
-export async function officialTallies(db: Kysely<Database>, officialIds: readonly string[]): Promise<Map<string, OfficialTally>> {
+export async function officialTallies(
+  db: Kysely<Database>,
+  officialIds: readonly string[],
+): Promise<Map<string, OfficialTally>> {
   const tallies = new Map<string, OfficialTally>();
   if (officialIds.length === 0) return tallies;
   const rows = await db
     .selectFrom('campaign_action_targets as t')
     .innerJoin('campaign_actions as a', 'a.id', 't.action_id')
-    .leftJoin('deliveries as d', (join) => join.onRef('d.id', '=', 't.delivery_id').on('d.mode', '=', 'live').on('d.status', 'in', ['sent', 'kept']))
-    .select((eb) => ['t.official_id', eb.fn.countAll().as('n'), eb.fn.count('d.id').as('delivered'), eb.fn.max('d.created_at').as('last')])
+    .leftJoin('deliveries as d', (join) =>
+      join.onRef('d.id', '=', 't.delivery_id').on('d.mode', '=', 'live').on('d.status', 'in', ['sent', 'kept']),
+    )
+    .select((eb) => [
+      't.official_id',
+      eb.fn.countAll().as('n'),
+      eb.fn.count('d.id').as('delivered'),
+      eb.fn.max('d.created_at').as('last'),
+    ])
     .where('a.status', '=', 'confirmed')
     .where('t.official_id', 'in', [...officialIds])
     .groupBy('t.official_id')
     .execute();
-  for (const r of rows) tallies.set(r.official_id, { confirmed: Number(r.n), delivered: Number(r.delivered), last_delivery_at: r.last === null ? null : String(r.last) });
+  for (const r of rows)
+    tallies.set(r.official_id, {
+      confirmed: Number(r.n),
+      delivered: Number(r.delivered),
+      last_delivery_at: r.last === null ? null : String(r.last),
+    });
   return tallies;
 }
 
 /** Fills a letter or script template for one place, official and supporter. */
-export function fillTemplate(template: string, values: { official?: OfficialRecord | null; place: PlaceRecord; evidence: DeploymentRecord[]; name?: string }): string {
+export function fillTemplate(
+  template: string,
+  values: { official?: OfficialRecord | null; place: PlaceRecord; evidence: DeploymentRecord[]; name?: string },
+): string {
   const first = values.evidence[0];
   const role = values.official?.role ?? 'mayor';
   const agency = first?.agency.name ?? `the police of ${values.place.name}`;
@@ -168,13 +232,25 @@ function longDate(date: string): string {
   if (!parsed) return date;
   const at = new Date(`${parsed.on}T00:00:00Z`);
   if (parsed.precision === 'year') return parsed.on.slice(0, 4);
-  return at.toLocaleDateString('en-US', parsed.precision === 'month' ? { year: 'numeric', month: 'long', timeZone: 'UTC' } : { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
+  return at.toLocaleDateString(
+    'en-US',
+    parsed.precision === 'month'
+      ? { year: 'numeric', month: 'long', timeZone: 'UTC' }
+      : { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' },
+  );
 }
 
 /** The confirmed supporters of a campaign who asked to hear more, as CSV lines (`name,email` first), oldest first. */
-export async function optedInSupportersCsv(db: Kysely<Database>, crypto: SupporterCrypto, campaignId: string): Promise<string[]> {
+export async function optedInSupportersCsv(
+  db: Kysely<Database>,
+  crypto: SupporterCrypto,
+  campaignId: string,
+): Promise<string[]> {
   const rows = await findOptedInSupporters(db, campaignId);
-  return ['name,email', ...rows.map((r) => `${csvField(crypto.decrypt(r.name_sealed))},${csvField(crypto.decrypt(r.email_sealed))}`)];
+  return [
+    'name,email',
+    ...rows.map((r) => `${csvField(crypto.decrypt(r.name_sealed))},${csvField(crypto.decrypt(r.email_sealed))}`),
+  ];
 }
 
 /** Confirmed supporters of a campaign who asked to hear more, oldest first (sealed). */
@@ -183,7 +259,15 @@ function findOptedInSupporters(db: Kysely<Database>, campaignId: string) {
     .selectFrom('supporters as s')
     .select(['s.name_sealed', 's.email_sealed'])
     .where('s.opt_in_updates', '=', 1)
-    .where(({ exists, selectFrom }) => exists(selectFrom('campaign_actions as a').select('a.id').whereRef('a.supporter_id', '=', 's.id').where('a.campaign_id', '=', campaignId).where('a.status', '=', 'confirmed')))
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('campaign_actions as a')
+          .select('a.id')
+          .whereRef('a.supporter_id', '=', 's.id')
+          .where('a.campaign_id', '=', campaignId)
+          .where('a.status', '=', 'confirmed'),
+      ),
+    )
     .orderBy('s.created_at')
     .execute();
 }

@@ -37,7 +37,14 @@ const campaignSchema = z
 export function registerCampaignRoutes(app: FastifyInstance, db: Kysely<Database>): void {
   app.withTypeProvider<ZodTypeProvider>().get(
     '/api/v1/campaigns',
-    { config: { live: true }, schema: { summary: 'List campaigns with their tallies', tags: ['campaigns'], response: { 200: z.object({ data: z.array(campaignSchema), total: z.number().int() }), ...ERROR_RESPONSES } } },
+    {
+      config: { live: true },
+      schema: {
+        summary: 'List campaigns with their tallies',
+        tags: ['campaigns'],
+        response: { 200: z.object({ data: z.array(campaignSchema), total: z.number().int() }), ...ERROR_RESPONSES },
+      },
+    },
     async () => {
       const [campaigns, tallies] = await Promise.all([listCampaigns(db), campaignTallies(db)]);
       const data = campaigns.map((c) => ({

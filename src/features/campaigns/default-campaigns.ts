@@ -7,7 +7,9 @@ import type { CampaignRow, Database } from '#src/storage/schema';
  * {official}, {role} ({Role} capitalised), {place}, {agency}, {since}, {as_of} (the date its status was last
  * seen), {name}.
  */
-export const DEFAULT_CAMPAIGNS: ReadonlyArray<Omit<CampaignRow, 'created_at' | 'delivery_mode' | 'organizer_email_sealed' | 'deliveries_per_target_per_hour'>> = [
+export const DEFAULT_CAMPAIGNS: ReadonlyArray<
+  Omit<CampaignRow, 'created_at' | 'delivery_mode' | 'organizer_email_sealed' | 'deliveries_per_target_per_hour'>
+> = [
   {
     id: 'cancel-ring-partnership',
     title: 'Cancel the Ring partnership in your city',
@@ -30,7 +32,8 @@ export const DEFAULT_CAMPAIGNS: ReadonlyArray<Omit<CampaignRow, 'created_at' | '
 
 /** Letters the campaigns shipped with before, replaced on start where operators left them as shipped. */
 const SHIPPED_LETTERS_BEFORE: Record<string, string> = {
-  'cancel-ring-partnership': "Dear {Role} {official},\n\nI live in {place}. The EFF's Atlas of Surveillance lists {agency} as a partner of Amazon's Ring and its Neighbors app{since}. The partnership let police ask residents for footage from their home cameras through a portal run by a private company, without a warrant.\n\nI ask you to end this partnership, and to bring any future surveillance technology before the public and the council first.\n\nSincerely,\n{name}",
+  'cancel-ring-partnership':
+    "Dear {Role} {official},\n\nI live in {place}. The EFF's Atlas of Surveillance lists {agency} as a partner of Amazon's Ring and its Neighbors app{since}. The partnership let police ask residents for footage from their home cameras through a portal run by a private company, without a warrant.\n\nI ask you to end this partnership, and to bring any future surveillance technology before the public and the council first.\n\nSincerely,\n{name}",
 };
 
 /**
@@ -42,10 +45,31 @@ export async function syncCampaigns(db: Kysely<Database>): Promise<void> {
     const found = await db.selectFrom('campaigns').select('id').where('id', '=', campaign.id).executeTakeFirst();
     if (found) {
       // Prompts came after the first campaigns: fill them in where they are still empty.
-      await db.updateTable('campaigns').set({ prompts: campaign.prompts }).where('id', '=', campaign.id).where('prompts', '=', '').execute();
+      await db
+        .updateTable('campaigns')
+        .set({ prompts: campaign.prompts })
+        .where('id', '=', campaign.id)
+        .where('prompts', '=', '')
+        .execute();
       // Letters now say how old the data is: replace the shipped letter where no operator changed it.
       const earlier = SHIPPED_LETTERS_BEFORE[campaign.id];
-      if (earlier) await db.updateTable('campaigns').set({ letter_template: campaign.letter_template }).where('id', '=', campaign.id).where('letter_template', '=', earlier).execute();
-    } else await db.insertInto('campaigns').values({ ...campaign, created_at: new Date().toISOString(), delivery_mode: 'off', organizer_email_sealed: null, deliveries_per_target_per_hour: 1 }).execute();
+      if (earlier)
+        await db
+          .updateTable('campaigns')
+          .set({ letter_template: campaign.letter_template })
+          .where('id', '=', campaign.id)
+          .where('letter_template', '=', earlier)
+          .execute();
+    } else
+      await db
+        .insertInto('campaigns')
+        .values({
+          ...campaign,
+          created_at: new Date().toISOString(),
+          delivery_mode: 'off',
+          organizer_email_sealed: null,
+          deliveries_per_target_per_hour: 1,
+        })
+        .execute();
   }
 }

@@ -49,7 +49,12 @@ export class DeliveryService {
         .orderBy('o.id')
         .execute();
       for (const official of waiting) {
-        const recipient = campaign.delivery_mode === 'test' ? (campaign.organizer_email_sealed ? this.crypto.decrypt(campaign.organizer_email_sealed) : null) : official.email;
+        const recipient =
+          campaign.delivery_mode === 'test'
+            ? campaign.organizer_email_sealed
+              ? this.crypto.decrypt(campaign.organizer_email_sealed)
+              : null
+            : official.email;
         if (!recipient) {
           report.held.noAddress++;
           continue;
@@ -84,8 +89,15 @@ export class DeliveryService {
           .orderBy('a.id')
           .limit(DIGEST_LIMIT)
           .execute();
-        const names = (kind: string) => actions.filter((a) => a.kind === kind).map((a) => (a.name_sealed ? this.crypto.decrypt(a.name_sealed) : 'a resident who later asked to be anonymous'));
-        const letters = actions.filter((a) => a.kind === 'letter' && a.message_sealed).map((a) => this.crypto.decrypt(a.message_sealed!));
+        const names = (kind: string) =>
+          actions
+            .filter((a) => a.kind === kind)
+            .map((a) =>
+              a.name_sealed ? this.crypto.decrypt(a.name_sealed) : 'a resident who later asked to be anonymous',
+            );
+        const letters = actions
+          .filter((a) => a.kind === 'letter' && a.message_sealed)
+          .map((a) => this.crypto.decrypt(a.message_sealed!));
         const signers = names('petition');
         const callers = names('call');
         const text = [
@@ -95,7 +107,9 @@ export class DeliveryService {
           '',
           signers.length ? `Signed the petition (${signers.length}): ${signers.join(', ')}.` : '',
           callers.length ? `Called your office (${callers.length}): ${callers.join(', ')}.` : '',
-          letters.length ? `Letters (${letters.length}):\n\n${letters.map((l, i) => `--- ${i + 1} ---\n${l}`).join('\n\n')}` : '',
+          letters.length
+            ? `Letters (${letters.length}):\n\n${letters.map((l, i) => `--- ${i + 1} ---\n${l}`).join('\n\n')}`
+            : '',
           '',
           'Each person confirmed their action by email. Counterwatch keeps their contact details private.',
         ]
@@ -106,7 +120,12 @@ export class DeliveryService {
         let receipt: string | null = null;
         let error: string | null = null;
         // The outbox copy is kept with the delivery, so that a supporter who withdraws is taken out of it.
-        const mail = { kind: 'delivery', to: recipient, subject: `${actions.length} ${actions.length === 1 ? 'resident asks' : 'residents ask'}: ${campaign.title}`, text };
+        const mail = {
+          kind: 'delivery',
+          to: recipient,
+          subject: `${actions.length} ${actions.length === 1 ? 'resident asks' : 'residents ask'}: ${campaign.title}`,
+          text,
+        };
         const outboxId = await this.mailer.enqueue(this.db, mail);
         try {
           const info = await this.mailer.dispatch(outboxId, mail);
@@ -120,11 +139,32 @@ export class DeliveryService {
         await this.db.transaction().execute(async (trx) => {
           await trx
             .insertInto('deliveries')
-            .values({ id, campaign_id: campaign.id, official_id: official.id, mode: campaign.delivery_mode as 'test' | 'live', recipient_sealed: this.crypto.encrypt(recipient), actions: actions.length, status, receipt, error, created_at: now.toISOString(), outbox_id: outboxId })
+            .values({
+              id,
+              campaign_id: campaign.id,
+              official_id: official.id,
+              mode: campaign.delivery_mode as 'test' | 'live',
+              recipient_sealed: this.crypto.encrypt(recipient),
+              actions: actions.length,
+              status,
+              receipt,
+              error,
+              created_at: now.toISOString(),
+              outbox_id: outboxId,
+            })
             .execute();
           // Sent, kept or refused for good: these actions are done for this official. A failure is retried.
           if (status !== 'failed') {
-            await trx.updateTable('campaign_action_targets').set({ delivery_id: id }).where('official_id', '=', official.id).where('action_id', 'in', actions.map((a) => a.id)).execute();
+            await trx
+              .updateTable('campaign_action_targets')
+              .set({ delivery_id: id })
+              .where('official_id', '=', official.id)
+              .where(
+                'action_id',
+                'in',
+                actions.map((a) => a.id),
+              )
+              .execute();
           }
         });
         if (status === 'sent' || status === 'kept') report.sent++;

@@ -12,10 +12,15 @@ export function changeItem(c: ChangeRecord, options: { linkRecord?: boolean } = 
     ? Object.entries(c.fields)
         .filter(([, [before]]) => typeof before !== 'object' || before === null)
         .slice(0, 4)
-        .map(([field, [before, after]]) => `${escapeHtml(field.replace(/_/g, ' '))}: ${escapeHtml(shown(before))} → ${escapeHtml(shown(after))}`)
+        .map(
+          ([field, [before, after]]) =>
+            `${escapeHtml(field.replace(/_/g, ' '))}: ${escapeHtml(shown(before))} → ${escapeHtml(shown(after))}`,
+        )
         .join('; ')
     : '';
-  const evidence = c.source ? `by the import of ${link(`/about#source-${c.source}`, c.source)}${c.run_id ? ` <span class="note">(run ${escapeHtml(c.run_id.slice(0, 8))})</span>` : ''}` : `by ${escapeHtml(c.by)}`;
+  const evidence = c.source
+    ? `by the import of ${link(`/about#source-${c.source}`, c.source)}${c.run_id ? ` <span class="note">(run ${escapeHtml(c.run_id.slice(0, 8))})</span>` : ''}`
+    : `by ${escapeHtml(c.by)}`;
   return `<li>${when} · ${title}${c.detail ? ` <span class="note">${escapeHtml(c.detail)}</span>` : ''}${fields ? `<br><span class="note">${fields}</span>` : ''}<br><span class="note">${evidence}</span></li>`;
 }
 
@@ -29,7 +34,12 @@ function shown(value: unknown): string {
  * A record page's "History" section: its newest changes, with a link to all of them and their feed. The
  * first load of the bundled data is one entry per dataset, on /changes.
  */
-export async function historySection(db: Kysely<Database>, filter: Omit<ChangeFilter, 'limit' | 'order'>, query: Record<string, string>, feed?: string): Promise<string> {
+export async function historySection(
+  db: Kysely<Database>,
+  filter: Omit<ChangeFilter, 'limit' | 'order'>,
+  query: Record<string, string>,
+  feed?: string,
+): Promise<string> {
   const { data, more } = await findChanges(db, { ...filter, limit: 10, order: 'desc' });
   const all = withQuery('/changes', query);
   const follow = feed ? ` · <a href="${escapeHtml(feed)}">follow it as a feed (Atom)</a>` : '';

@@ -15,12 +15,20 @@ const PAGE = 50;
 /** `/changes`: the public change history, newest first, with filters and an Atom feed of the same. */
 export function registerChangesPage(app: FastifyInstance, db: Kysely<Database>): void {
   app.get('/changes', { schema: { hide: true } }, async (request, reply) => {
-    const raw = Object.fromEntries(Object.entries(request.query as Record<string, unknown>).filter(([, v]) => typeof v === 'string' && v !== '')) as Record<string, string>;
+    const raw = Object.fromEntries(
+      Object.entries(request.query as Record<string, unknown>).filter(([, v]) => typeof v === 'string' && v !== ''),
+    ) as Record<string, string>;
     const { before, ...filters } = raw;
     const parsed = changeFilterQuery.safeParse(filters);
-    if (!parsed.success) throw new HttpError(400, 'invalid_parameter', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!parsed.success)
+      throw new HttpError(
+        400,
+        'invalid_parameter',
+        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      );
     const beforeId = before === undefined ? undefined : Number(before);
-    if (beforeId !== undefined && (!Number.isSafeInteger(beforeId) || beforeId < 1)) throw new HttpError(400, 'invalid_parameter', 'before: must be the number of a change');
+    if (beforeId !== undefined && (!Number.isSafeInteger(beforeId) || beforeId < 1))
+      throw new HttpError(400, 'invalid_parameter', 'before: must be the number of a change');
     const { data, more } = await findChanges(db, { ...parsed.data, after: beforeId, limit: PAGE, order: 'desc' });
     const feed = withQuery('/feeds/changes.atom', filters);
     const select = (name: string, label: string, options: Array<[string, string]>) =>
@@ -29,9 +37,21 @@ export function registerChangesPage(app: FastifyInstance, db: Kysely<Database>):
 <h1>What changed</h1>
 <p>Every change to the data, newest first: what changed, when, and on what evidence (which source's import, or which editor). The first load of each bundled dataset is one entry. <a href="${escapeHtml(feed)}">Follow these changes in a feed reader (Atom)</a> · <a href="${escapeHtml(withQuery('/api/v1/changes', filters))}">as JSON</a>.</p>
 <form class="filters" method="get" action="/changes">
-${select('state', 'State', STATES.map((s) => [s.code, s.name]))}
-${select('technology', 'Technology', technologyVocabulary().technologies.map((t) => [t.slug, t.name]))}
-${select('kind', 'Kind of change', CHANGE_KINDS.map((k) => [k, k.replace(/-/g, ' ')]))}
+${select(
+  'state',
+  'State',
+  STATES.map((s) => [s.code, s.name]),
+)}
+${select(
+  'technology',
+  'Technology',
+  technologyVocabulary().technologies.map((t) => [t.slug, t.name]),
+)}
+${select(
+  'kind',
+  'Kind of change',
+  CHANGE_KINDS.map((k) => [k, k.replace(/-/g, ' ')]),
+)}
 ${filters.place ? `<input type="hidden" name="place" value="${escapeHtml(filters.place)}">` : ''}
 ${filters.source ? `<input type="hidden" name="source" value="${escapeHtml(filters.source)}">` : ''}
 <label>Since<input type="date" name="since" value="${escapeHtml(filters.since ?? '')}"></label>
@@ -40,7 +60,13 @@ ${filters.source ? `<input type="hidden" name="source" value="${escapeHtml(filte
 ${data.length ? `<ol class="history">${data.map((c) => changeItem(c)).join('')}</ol>` : `<p class="note">No change matches these filters${Object.keys(filters).length ? ` (<a href="/changes">show every change</a>)` : ''}.</p>`}
 <nav class="pager" aria-label="Older changes">${beforeId !== undefined ? `<a href="${escapeHtml(withQuery('/changes', filters))}">Newest</a>` : ''}${more ? `<a href="${escapeHtml(withQuery('/changes', { ...filters, before: data.at(-1)!.id }))}" rel="next">Older changes →</a>` : ''}</nav>`;
     reply.type('text/html; charset=utf-8').send(
-      renderPage({ title: 'What changed', description: 'Every change to the Counterwatch data, with its evidence.', body, feeds: [{ title: 'Counterwatch: changes', href: feed }], noindex: Object.keys(raw).length > 0 }),
+      renderPage({
+        title: 'What changed',
+        description: 'Every change to the Counterwatch data, with its evidence.',
+        body,
+        feeds: [{ title: 'Counterwatch: changes', href: feed }],
+        noindex: Object.keys(raw).length > 0,
+      }),
     );
     return reply;
   });

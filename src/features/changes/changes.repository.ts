@@ -19,7 +19,11 @@ export interface ChangeInput {
   readonly fields?: Record<string, [unknown, unknown]> | null;
 }
 
-export async function recordChanges(db: Kysely<Database>, changes: readonly ChangeInput[], occurredAt: string): Promise<void> {
+export async function recordChanges(
+  db: Kysely<Database>,
+  changes: readonly ChangeInput[],
+  occurredAt: string,
+): Promise<void> {
   for (let i = 0; i < changes.length; i += 500) {
     await db
       .insertInto('changes')
@@ -73,7 +77,16 @@ export async function recordRunChanges(db: Kysely<Database>, run: RunOfChanges, 
     if (run.created === 0 && run.updated === 0) return 0;
     await recordChanges(
       db,
-      [{ ...base, kind: 'loaded', entityType: 'dataset', entityId: run.sourceName, title: `Loaded ${run.title}`, detail: `${run.created} records created and ${run.updated} updated from ${run.file}, as of ${run.asOf}` }],
+      [
+        {
+          ...base,
+          kind: 'loaded',
+          entityType: 'dataset',
+          entityId: run.sourceName,
+          title: `Loaded ${run.title}`,
+          detail: `${run.created} records created and ${run.updated} updated from ${run.file}, as of ${run.asOf}`,
+        },
+      ],
       occurredAt,
     );
     return 1;
@@ -87,23 +100,45 @@ export async function recordRunChanges(db: Kysely<Database>, run: RunOfChanges, 
     .execute();
   const ids = (type: string) => [...new Set(revisions.filter((r) => r.entity_type === type).map((r) => r.entity_id))];
   const deployments = new Map(
-    (await inChunks(ids('deployment'), (chunk) =>
-      db
-        .selectFrom('deployments as d')
-        .innerJoin('agencies as a', 'a.id', 'd.agency_id')
-        .select(['d.id', 'd.agency_id', 'd.state_code', 'd.technology_slug', 'd.status', 'a.name', 'a.place_id'])
-        .where('d.id', 'in', chunk)
-        .execute(),
-    )).map((d) => [d.id, d]),
+    (
+      await inChunks(ids('deployment'), (chunk) =>
+        db
+          .selectFrom('deployments as d')
+          .innerJoin('agencies as a', 'a.id', 'd.agency_id')
+          .select(['d.id', 'd.agency_id', 'd.state_code', 'd.technology_slug', 'd.status', 'a.name', 'a.place_id'])
+          .where('d.id', 'in', chunk)
+          .execute(),
+      )
+    ).map((d) => [d.id, d]),
   );
   const agencies = new Map(
-    (await inChunks(ids('agency'), (chunk) => db.selectFrom('agencies').select(['id', 'name', 'state_code', 'place_id']).where('id', 'in', chunk).execute())).map((a) => [a.id, a]),
+    (
+      await inChunks(ids('agency'), (chunk) =>
+        db.selectFrom('agencies').select(['id', 'name', 'state_code', 'place_id']).where('id', 'in', chunk).execute(),
+      )
+    ).map((a) => [a.id, a]),
   );
   const policies = new Map(
-    (await inChunks(ids('policy'), (chunk) => db.selectFrom('policies').select(['id', 'title', 'jurisdiction', 'state_code', 'place_id']).where('id', 'in', chunk).execute())).map((p) => [p.id, p]),
+    (
+      await inChunks(ids('policy'), (chunk) =>
+        db
+          .selectFrom('policies')
+          .select(['id', 'title', 'jurisdiction', 'state_code', 'place_id'])
+          .where('id', 'in', chunk)
+          .execute(),
+      )
+    ).map((p) => [p.id, p]),
   );
   const officials = new Map(
-    (await inChunks(ids('official'), (chunk) => db.selectFrom('officials').select(['id', 'name', 'role', 'jurisdiction', 'state_code', 'place_id']).where('id', 'in', chunk).execute())).map((o) => [o.id, o]),
+    (
+      await inChunks(ids('official'), (chunk) =>
+        db
+          .selectFrom('officials')
+          .select(['id', 'name', 'role', 'jurisdiction', 'state_code', 'place_id'])
+          .where('id', 'in', chunk)
+          .execute(),
+      )
+    ).map((o) => [o.id, o]),
   );
   const entries: ChangeInput[] = [];
   const seen = new Set<string>();
@@ -116,10 +151,17 @@ export async function recordRunChanges(db: Kysely<Database>, run: RunOfChanges, 
     if (r.entity_type === 'deployment') {
       const d = deployments.get(r.entity_id);
       if (!d) continue;
-      const shown = fields ? Object.fromEntries(Object.entries(fields).filter(([f]) => SHOWN_DEPLOYMENT_FIELDS.includes(f))) : null;
+      const shown = fields
+        ? Object.fromEntries(Object.entries(fields).filter(([f]) => SHOWN_DEPLOYMENT_FIELDS.includes(f)))
+        : null;
       if (fields && Object.keys(shown!).length === 0) continue;
       const technology = findTechnologyBySlug(d.technology_slug)?.name ?? d.technology_slug;
-      const kind = shown?.unlisted_on && shown.unlisted_on[1] !== null ? 'no-longer-listed' : shown?.status ? 'status-changed' : verb;
+      const kind =
+        shown?.unlisted_on && shown.unlisted_on[1] !== null
+          ? 'no-longer-listed'
+          : shown?.status
+            ? 'status-changed'
+            : verb;
       const title =
         kind === 'no-longer-listed'
           ? `${d.name}: ${technology} is no longer listed by ${run.sourceName}`
@@ -128,15 +170,44 @@ export async function recordRunChanges(db: Kysely<Database>, run: RunOfChanges, 
             : kind === 'created'
               ? `${d.name}: ${technology} recorded (${d.status})`
               : `${d.name}: ${technology} updated`;
-      entries.push({ ...base, kind, entityType: 'deployment', entityId: d.id, title, stateCode: d.state_code, placeId: d.place_id, agencyId: d.agency_id, technology: d.technology_slug, fields: shown });
+      entries.push({
+        ...base,
+        kind,
+        entityType: 'deployment',
+        entityId: d.id,
+        title,
+        stateCode: d.state_code,
+        placeId: d.place_id,
+        agencyId: d.agency_id,
+        technology: d.technology_slug,
+        fields: shown,
+      });
     } else if (r.entity_type === 'agency') {
       const a = agencies.get(r.entity_id);
       if (!a || r.action !== 'create') continue;
-      entries.push({ ...base, kind: 'created', entityType: 'agency', entityId: a.id, title: `New agency: ${a.name}`, stateCode: a.state_code, placeId: a.place_id, agencyId: a.id });
+      entries.push({
+        ...base,
+        kind: 'created',
+        entityType: 'agency',
+        entityId: a.id,
+        title: `New agency: ${a.name}`,
+        stateCode: a.state_code,
+        placeId: a.place_id,
+        agencyId: a.id,
+      });
     } else if (r.entity_type === 'policy') {
       const p = policies.get(r.entity_id);
       if (!p) continue;
-      entries.push({ ...base, kind: verb, entityType: 'policy', entityId: p.id, title: `${p.title} (${p.jurisdiction}) ${verb}`, stateCode: p.state_code, placeId: p.place_id, fields });
+      entries.push({
+        ...base,
+        kind: verb,
+        entityType: 'policy',
+        entityId: p.id,
+        title: `${p.title} (${p.jurisdiction}) ${verb}`,
+        stateCode: p.state_code,
+        placeId: p.place_id,
+        fields,
+      });
     } else if (r.entity_type === 'official') {
       const o = officials.get(r.entity_id);
       if (!o) continue;
@@ -146,14 +217,25 @@ export async function recordRunChanges(db: Kysely<Database>, run: RunOfChanges, 
         kind: left ? 'left-office' : verb,
         entityType: 'official',
         entityId: o.id,
-        title: left ? `${o.name} is no longer ${o.role} of ${o.jurisdiction}` : r.action === 'create' ? `${o.name}, ${o.role} of ${o.jurisdiction}, listed` : `${o.name}, ${o.role} of ${o.jurisdiction}, updated`,
+        title: left
+          ? `${o.name} is no longer ${o.role} of ${o.jurisdiction}`
+          : r.action === 'create'
+            ? `${o.name}, ${o.role} of ${o.jurisdiction}, listed`
+            : `${o.name}, ${o.role} of ${o.jurisdiction}, updated`,
         stateCode: o.state_code,
         placeId: o.place_id,
         fields,
       });
     } else if (r.entity_type === 'technology' && r.action === 'create') {
       const name = findTechnologyBySlug(r.entity_id)?.name ?? r.entity_id;
-      entries.push({ ...base, kind: 'created', entityType: 'technology', entityId: r.entity_id, title: `New technology, unreviewed: ${name}`, technology: r.entity_id });
+      entries.push({
+        ...base,
+        kind: 'created',
+        entityType: 'technology',
+        entityId: r.entity_id,
+        title: `New technology, unreviewed: ${name}`,
+        technology: r.entity_id,
+      });
     }
   }
   await recordChanges(db, entries, occurredAt);
@@ -166,7 +248,18 @@ async function inChunks<T>(ids: readonly string[], query: (chunk: string[]) => P
   return out;
 }
 
-export const CHANGE_KINDS = ['loaded', 'created', 'updated', 'deleted', 'status-changed', 'no-longer-listed', 'left-office', 'renamed', 'merged', 'reviewed'] as const;
+export const CHANGE_KINDS = [
+  'loaded',
+  'created',
+  'updated',
+  'deleted',
+  'status-changed',
+  'no-longer-listed',
+  'left-office',
+  'renamed',
+  'merged',
+  'reviewed',
+] as const;
 
 export interface ChangeFilter {
   readonly since?: string;
@@ -203,10 +296,19 @@ export interface ChangeRecord {
   fields: Record<string, [unknown, unknown]> | null;
 }
 
-const PAGES: Record<string, string> = { deployment: '/deployments/', agency: '/agencies/', policy: '/policies/', official: '/officials/', technology: '/technologies/' };
+const PAGES: Record<string, string> = {
+  deployment: '/deployments/',
+  agency: '/agencies/',
+  policy: '/policies/',
+  official: '/officials/',
+  technology: '/technologies/',
+};
 
 /** The change history, filtered, one page at a time (keyset by id). */
-export async function findChanges(db: Kysely<Database>, filter: ChangeFilter): Promise<{ data: ChangeRecord[]; more: boolean }> {
+export async function findChanges(
+  db: Kysely<Database>,
+  filter: ChangeFilter,
+): Promise<{ data: ChangeRecord[]; more: boolean }> {
   let query = db.selectFrom('changes').selectAll();
   if (filter.since) query = query.where('occurred_at', '>=', filter.since);
   if (filter.state) query = query.where('state_code', '=', filter.state);
@@ -215,9 +317,13 @@ export async function findChanges(db: Kysely<Database>, filter: ChangeFilter): P
   if (filter.technology) query = query.where('technology_slug', '=', filter.technology);
   if (filter.kind) query = query.where('kind', '=', filter.kind);
   if (filter.source) query = query.where('source_name', '=', filter.source);
-  if (filter.entity) query = query.where('entity_type', '=', filter.entity.type).where('entity_id', '=', filter.entity.id);
+  if (filter.entity)
+    query = query.where('entity_type', '=', filter.entity.type).where('entity_id', '=', filter.entity.id);
   if (filter.after !== undefined) query = query.where('id', filter.order === 'asc' ? '>' : '<', filter.after);
-  const rows = await query.orderBy('id', filter.order).limit(filter.limit + 1).execute();
+  const rows = await query
+    .orderBy('id', filter.order)
+    .limit(filter.limit + 1)
+    .execute();
   return {
     more: rows.length > filter.limit,
     data: rows.slice(0, filter.limit).map((r) => ({
@@ -226,7 +332,11 @@ export async function findChanges(db: Kysely<Database>, filter: ChangeFilter): P
       kind: r.kind,
       entity_type: r.entity_type,
       entity_id: r.entity_id,
-      url: PAGES[r.entity_type] ? `${PAGES[r.entity_type]}${r.entity_id}` : r.entity_type === 'dataset' ? '/about#datasets' : null,
+      url: PAGES[r.entity_type]
+        ? `${PAGES[r.entity_type]}${r.entity_id}`
+        : r.entity_type === 'dataset'
+          ? '/about#datasets'
+          : null,
       title: r.title,
       detail: r.detail,
       state: r.state_code,

@@ -28,7 +28,10 @@ export const changeSchema = z
     source: z.string().nullable().describe('The source whose import made the change (npm run cli -- sources list)'),
     run_id: z.string().nullable().describe('The import run, when an import made it'),
     by: z.string().describe('An import of a source, or the editor who made it'),
-    fields: z.record(z.string(), z.tuple([z.unknown(), z.unknown()])).nullable().describe('What changed: {field: [before, after]}'),
+    fields: z
+      .record(z.string(), z.tuple([z.unknown(), z.unknown()]))
+      .nullable()
+      .describe('What changed: {field: [before, after]}'),
   })
   .meta({ id: 'Change' });
 
@@ -36,7 +39,11 @@ export const changeSchema = z
 const sinceParam = z
   .string()
   .max(40)
-  .refine((s) => /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)), { message: 'must be a date (2026-12-01) or an ISO 8601 time' })
+  .refine(
+    (s) =>
+      /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)),
+    { message: 'must be a date (2026-12-01) or an ISO 8601 time' },
+  )
   .transform((s) => new Date(s.length === 10 ? `${s}T00:00:00Z` : s).toISOString());
 
 export const changeFilterQuery = z.object({
@@ -51,7 +58,12 @@ export const changeFilterQuery = z.object({
 function cursorId(cursor: string | undefined): number | undefined {
   if (cursor === undefined) return undefined;
   const id = Number(cursor);
-  if (!Number.isSafeInteger(id) || id < 0) throw new HttpError(400, 'invalid_parameter', 'cursor: is not a cursor this API gave out; use the `next` value of the previous page');
+  if (!Number.isSafeInteger(id) || id < 0)
+    throw new HttpError(
+      400,
+      'invalid_parameter',
+      'cursor: is not a cursor this API gave out; use the `next` value of the previous page',
+    );
   return id;
 }
 
@@ -62,7 +74,8 @@ export function registerChangeRoutes(app: FastifyInstance, db: Kysely<Database>,
     {
       schema: {
         summary: 'The change history: what changed, when, and on what evidence, oldest first from `since`',
-        description: 'Follow it with `since` and then the `next` cursor of each page. Changes from the first load of the bundled data are one entry per dataset.',
+        description:
+          'Follow it with `since` and then the `next` cursor of each page. Changes from the first load of the bundled data are one entry per dataset.',
         tags: ['changes'],
         querystring: changeFilterQuery.extend({ limit: listQuery.shape.limit, cursor: listQuery.shape.cursor }),
         response: { 200: z.object({ data: z.array(changeSchema), next: z.string().nullable() }), ...ERROR_RESPONSES },
@@ -75,37 +88,92 @@ export function registerChangeRoutes(app: FastifyInstance, db: Kysely<Database>,
     },
   );
 
-  const feed = async (reply: FastifyReply, filter: Omit<ChangeFilter, 'limit' | 'order'>, title: string, self: string, alternate: string) => {
+  const feed = async (
+    reply: FastifyReply,
+    filter: Omit<ChangeFilter, 'limit' | 'order'>,
+    title: string,
+    self: string,
+    alternate: string,
+  ) => {
     const { data } = await findChanges(db, { ...filter, limit: 50, order: 'desc' });
     reply.type('application/atom+xml; charset=utf-8').header('cache-control', 'public, max-age=300');
-    return atomFeed({ title, self: `${publicUrl}${self}`, alternate: `${publicUrl}${alternate}`, publicUrl, changes: data });
+    return atomFeed({
+      title,
+      self: `${publicUrl}${self}`,
+      alternate: `${publicUrl}${alternate}`,
+      publicUrl,
+      changes: data,
+    });
   };
   app.get('/feeds/changes.atom', { schema: { hide: true } }, async (request, reply) => {
     const parsed = changeFilterQuery.safeParse(request.query);
-    if (!parsed.success) throw new HttpError(400, 'invalid_parameter', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!parsed.success)
+      throw new HttpError(
+        400,
+        'invalid_parameter',
+        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      );
     const query = new URLSearchParams(request.query as Record<string, string>).toString();
-    return feed(reply, parsed.data, 'Counterwatch: changes to the data', `/feeds/changes.atom${query ? `?${query}` : ''}`, `/changes${query ? `?${query}` : ''}`);
+    return feed(
+      reply,
+      parsed.data,
+      'Counterwatch: changes to the data',
+      `/feeds/changes.atom${query ? `?${query}` : ''}`,
+      `/changes${query ? `?${query}` : ''}`,
+    );
   });
   app.get<{ Params: { id: string } }>('/feeds/places/:id.atom', { schema: { hide: true } }, async (request, reply) => {
     const { id } = request.params;
-    const place = await db.selectFrom('places').select(['id', 'full_name', 'kind', 'state_code']).where('id', '=', id).executeTakeFirst();
+    const place = await db
+      .selectFrom('places')
+      .select(['id', 'full_name', 'kind', 'state_code'])
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!place) throw new HttpError(404, 'not_found', `No place has the id "${id}"`);
-    const [key, value] = place.kind === 'state' ? (['state', place.state_code] as const) : (['place', place.id] as const);
-    return feed(reply, { [key]: value }, `Counterwatch: changes in ${place.full_name}`, `/feeds/places/${id}.atom`, `/changes?${key}=${encodeURIComponent(value)}`);
+    const [key, value] =
+      place.kind === 'state' ? (['state', place.state_code] as const) : (['place', place.id] as const);
+    return feed(
+      reply,
+      { [key]: value },
+      `Counterwatch: changes in ${place.full_name}`,
+      `/feeds/places/${id}.atom`,
+      `/changes?${key}=${encodeURIComponent(value)}`,
+    );
   });
-  app.get<{ Params: { slug: string } }>('/feeds/technologies/:slug.atom', { schema: { hide: true } }, async (request, reply) => {
-    const technology = findTechnologyBySlug(request.params.slug);
-    if (!technology) throw new HttpError(404, 'not_found', `No technology has the slug "${request.params.slug}"`);
-    return feed(reply, { technology: technology.slug }, `Counterwatch: changes to ${technology.name}`, `/feeds/technologies/${technology.slug}.atom`, `/changes?technology=${technology.slug}`);
-  });
+  app.get<{ Params: { slug: string } }>(
+    '/feeds/technologies/:slug.atom',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const technology = findTechnologyBySlug(request.params.slug);
+      if (!technology) throw new HttpError(404, 'not_found', `No technology has the slug "${request.params.slug}"`);
+      return feed(
+        reply,
+        { technology: technology.slug },
+        `Counterwatch: changes to ${technology.name}`,
+        `/feeds/technologies/${technology.slug}.atom`,
+        `/changes?technology=${technology.slug}`,
+      );
+    },
+  );
 }
 
-// XML 1.0 has no place for these control characters: they are dropped.
-// eslint-disable-next-line no-control-regex -- control characters are what this removes
-const xml = (text: string | null | undefined) => String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+/** Control characters XML 1.0 has no place for: they are dropped. */
+// eslint-disable-next-line no-control-regex -- control characters are what this finds
+const NOT_IN_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
+
+const xml = (text: string | null | undefined) =>
+  String(text ?? '')
+    .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!)
+    .replace(NOT_IN_XML, '');
 
 /** An Atom 1.0 feed (RFC 4287) of changes, newest first. */
-export function atomFeed(feed: { title: string; self: string; alternate: string; publicUrl: string; changes: readonly ChangeRecord[] }): string {
+export function atomFeed(feed: {
+  title: string;
+  self: string;
+  alternate: string;
+  publicUrl: string;
+  changes: readonly ChangeRecord[];
+}): string {
   const host = new URL(feed.publicUrl).host;
   const updated = feed.changes[0]?.occurred_at ?? '2020-01-01T00:00:00.000Z';
   const entries = feed.changes.map((c) => {

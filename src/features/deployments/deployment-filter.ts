@@ -6,11 +6,12 @@ import { searchWords } from '#src/storage/search-index';
 import { inUnitedStates } from '#src/domain/placement';
 
 const isoDate = (what: string) =>
-  z
-    .string()
-    .refine((s) => parseIsoDay(s) !== null, { message: `must be a date YYYY-MM-DD (${what})` });
+  z.string().refine((s) => parseIsoDay(s) !== null, { message: `must be a date YYYY-MM-DD (${what})` });
 
-const slug = z.string().max(200).regex(/^[a-z0-9-]+$/, 'must be an id of lower-case letters, digits and hyphens');
+const slug = z
+  .string()
+  .max(200)
+  .regex(/^[a-z0-9-]+$/, 'must be an id of lower-case letters, digits and hyphens');
 
 function numberList(count: number, description: string) {
   return z.string().transform((text, ctx) => {
@@ -26,12 +27,15 @@ function numberList(count: number, description: string) {
 
 /** Filters shared by every list of deployments (JSON, CSV, GeoJSON) and by the map tiles. */
 export const deploymentFilterSchema = z.object({
-  technology: technologyListParam.optional()
+  technology: technologyListParam
+    .optional()
     .describe('Technology slug, e.g. ring-neighbors, or several separated by commas; all for every one'),
   vendor: slug.optional().describe('Vendor id, e.g. flock-safety'),
-  status: z.enum(DEPLOYMENT_STATUSES, { message: `must be one of: ${DEPLOYMENT_STATUSES.join(', ')}` }).optional().describe('Current status'),
-  state: stateParam.optional()
-    .describe('Two-letter state code of the agency'),
+  status: z
+    .enum(DEPLOYMENT_STATUSES, { message: `must be one of: ${DEPLOYMENT_STATUSES.join(', ')}` })
+    .optional()
+    .describe('Current status'),
+  state: stateParam.optional().describe('Two-letter state code of the agency'),
   place: z
     .string()
     .regex(/^(\d{2}|\d{5}|\d{7})$/, 'must be a Census GEOID: 2 digits (state), 5 (county) or 7 (place)')
@@ -46,17 +50,27 @@ export const deploymentFilterSchema = z.object({
   started_after: isoDate('deployments started on or after it').optional().describe('Started on or after this day'),
   started_before: isoDate('deployments started on or before it').optional().describe('Started on or before this day'),
   bbox: numberList(4, 'minLon,minLat,maxLon,maxLat, e.g. -74.3,40.5,-73.7,40.9')
-    .refine((b) => b.length !== 4 || (b[0]! >= -180 && b[2]! <= 180 && b[1]! >= -90 && b[3]! <= 90 && b[0]! <= b[2]! && b[1]! <= b[3]!), {
-      message: 'must be minLon,minLat,maxLon,maxLat with -180 ≤ minLon ≤ maxLon ≤ 180 and -90 ≤ minLat ≤ maxLat ≤ 90',
-    })
+    .refine(
+      (b) =>
+        b.length !== 4 ||
+        (b[0]! >= -180 && b[2]! <= 180 && b[1]! >= -90 && b[3]! <= 90 && b[0]! <= b[2]! && b[1]! <= b[3]!),
+      {
+        message: 'must be minLon,minLat,maxLon,maxLat with -180 ≤ minLon ≤ maxLon ≤ 180 and -90 ≤ minLat ≤ maxLat ≤ 90',
+      },
+    )
     .optional()
     .describe('minLon,minLat,maxLon,maxLat'),
   near: numberList(2, 'lat,lon, e.g. 42.39,-71.1')
-    .refine((p) => p.length !== 2 || (Math.abs(p[0]!) <= 90 && Math.abs(p[1]!) <= 180), { message: 'must be lat,lon with |lat| ≤ 90 and |lon| ≤ 180' })
+    .refine((p) => p.length !== 2 || (Math.abs(p[0]!) <= 90 && Math.abs(p[1]!) <= 180), {
+      message: 'must be lat,lon with |lat| ≤ 90 and |lon| ≤ 180',
+    })
     .superRefine((p, ctx) => {
       // 42.39,-71.1 is Somerville; -71.1,42.39 is in the Southern Ocean. Say so rather than answer nothing.
       if (p.length === 2 && !inUnitedStates(p[0]!, p[1]!) && inUnitedStates(p[1]!, p[0]!)) {
-        ctx.addIssue({ code: 'custom', message: `looks like longitude,latitude: ${p[0]},${p[1]} lies outside the United States, while ${p[1]},${p[0]} lies inside; give latitude first (lat,lon)` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `looks like longitude,latitude: ${p[0]},${p[1]} lies outside the United States, while ${p[1]},${p[0]} lies inside; give latitude first (lat,lon)`,
+        });
       }
     })
     .optional()

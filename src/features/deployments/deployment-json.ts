@@ -17,7 +17,10 @@ export class DeploymentJson {
     maxBytes = 32 * 1024 * 1024,
   ) {
     // Counted as two bytes a character (a string with any non-Latin-1 character is stored so), plus the Map's own.
-    this.records = new VersionedCache({ maxBytes, maxEntries: Number.MAX_SAFE_INTEGER }, (id, json) => (id.length + json.length) * 2 + 96);
+    this.records = new VersionedCache(
+      { maxBytes, maxEntries: Number.MAX_SAFE_INTEGER },
+      (id, json) => (id.length + json.length) * 2 + 96,
+    );
   }
 
   stats() {
@@ -42,7 +45,9 @@ export class DeploymentJson {
       const json = held[i] ?? found.get(k.id);
       if (json === undefined) return [];
       // `distance_km` comes last, as `withDistance` adds it.
-      return k.distance_km === undefined ? [json] : [`${json.slice(0, -1)},"distance_km":${JSON.stringify(roundedDistance(k.distance_km))}}`];
+      return k.distance_km === undefined
+        ? [json]
+        : [`${json.slice(0, -1)},"distance_km":${JSON.stringify(roundedDistance(k.distance_km))}}`];
     });
   }
 }

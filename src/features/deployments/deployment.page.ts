@@ -4,7 +4,18 @@ import type { Database } from '#src/storage/schema';
 import { historySection } from '#src/features/changes/change-history';
 import { HttpError } from '#src/http/errors';
 import { escapeHtml, renderPage, externalLink } from '#src/ui/html';
-import { dateInWords, deploymentTable, formatDay, link, policyTable, sourceList, statusAsOf, statusAsOfInWords, statusBadge, technologyName } from '#src/ui/page-parts';
+import {
+  dateInWords,
+  deploymentTable,
+  formatDay,
+  link,
+  policyTable,
+  sourceList,
+  statusAsOf,
+  statusAsOfInWords,
+  statusBadge,
+  technologyName,
+} from '#src/ui/page-parts';
 import { findPoliciesCovering } from '#src/features/policies/policies.repository';
 import { technologyContext } from '#src/features/technologies/technology-context';
 import { findDeploymentById, findDeploymentsSorted, type DeploymentRecord } from './deployments.repository';
@@ -20,7 +31,7 @@ function evidenceItem(e: DeploymentRecord['events'][number]): string {
         ? `${statusBadge(e.status)}: listed${note ? ` by ${note}` : ''} as of this date`
         : e.kind === 'unlisted'
           ? `no longer listed by <a href="/about#source-${escapeHtml(e.note ?? '')}">${note}</a> as of this date <span class="note">(not proof that it ended)</span>`
-        : `${statusBadge(e.status)}: shown in a document of this date${note ? ` (${note})` : ''}`;
+          : `${statusBadge(e.status)}: shown in a document of this date${note ? ` (${note})` : ''}`;
   const source = e.source_url ? ` (${externalLink(e.source_url, 'source')})` : '';
   return `<li>${formatDay(e.occurred_on, 'undated')}: ${what}${source}</li>`;
 }
@@ -30,17 +41,32 @@ export function registerDeploymentPage(app: FastifyInstance, db: Kysely<Database
   app.get<{ Params: { id: string } }>('/deployments/:id', { schema: { hide: true } }, async (request, reply) => {
     const d = await findDeploymentById(db, request.params.id);
     if (!d) {
-      if (await redirectIfMerged(db, reply, 'deployment', request.params.id, (id) => `/deployments/${encodeURIComponent(id)}`)) return reply;
+      if (
+        await redirectIfMerged(
+          db,
+          reply,
+          'deployment',
+          request.params.id,
+          (id) => `/deployments/${encodeURIComponent(id)}`,
+        )
+      )
+        return reply;
       throw new HttpError(404, 'not_found', `No deployment has the id "${request.params.id}"`);
     }
     const [others, policies, context] = await Promise.all([
-      findDeploymentsSorted(db, { agency: d.agency.id }, { sort: 'technology', descending: false, offset: 0, limit: 50 }),
+      findDeploymentsSorted(
+        db,
+        { agency: d.agency.id },
+        { sort: 'technology', descending: false, offset: 0, limit: 50 },
+      ),
       d.place ? findPoliciesCovering(db, d.place) : Promise.resolve([]),
       technologyContext(db, d.technology, d.last_seen_on),
     ]);
     const tech = technologyName(d.technology);
     const title = `${d.agency.name}: ${tech}`;
-    const timeline = d.events.length ? `<ol class="timeline">${d.events.map(evidenceItem).join('')}</ol>` : '<p class="note">No dated evidence is recorded.</p>';
+    const timeline = d.events.length
+      ? `<ol class="timeline">${d.events.map(evidenceItem).join('')}</ol>`
+      : '<p class="note">No dated evidence is recorded.</p>';
     const history = await historySection(db, { entity: { type: 'deployment', id: d.id } }, {});
     const body = `
 <h1>${escapeHtml(title)}</h1>
@@ -73,7 +99,10 @@ ${history}
       renderPage({
         title,
         description: `${d.agency.name} (${d.agency.state}) and ${tech}: ${statusAsOfInWords(d)}${d.started_on ? `, started ${dateInWords(d.started_on)}` : ''}, with sources.`,
-        crumbs: [...(d.place ? [[d.place.full_name, d.place.url] as [string, string]] : []), [d.agency.name, d.agency.url]],
+        crumbs: [
+          ...(d.place ? [[d.place.full_name, d.place.url] as [string, string]] : []),
+          [d.agency.name, d.agency.url],
+        ],
         body,
       }),
     );

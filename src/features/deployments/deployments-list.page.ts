@@ -6,9 +6,24 @@ import { technologyVocabulary } from '#src/domain/technologies';
 import { DEPLOYMENT_STATUSES } from '#src/domain/statuses';
 import type { Database } from '#src/storage/schema';
 import { escapeHtml, renderPage } from '#src/ui/html';
-import { formatDay, formatNumber, link, pager, statusAsOf, technologyLink, technologyName, withQuery } from '#src/ui/page-parts';
+import {
+  formatDay,
+  formatNumber,
+  link,
+  pager,
+  statusAsOf,
+  technologyLink,
+  technologyName,
+  withQuery,
+} from '#src/ui/page-parts';
 import { deploymentFilterSchema, toDeploymentFilter, type DeploymentFilterQuery } from './deployment-filter';
-import { countDeployments, DEPLOYMENT_SORTS, describeCurrency, findDeploymentsSorted, type DeploymentSort } from './deployments.repository';
+import {
+  countDeployments,
+  DEPLOYMENT_SORTS,
+  describeCurrency,
+  findDeploymentsSorted,
+  type DeploymentSort,
+} from './deployments.repository';
 
 const PAGE_SIZE = 50;
 
@@ -16,11 +31,30 @@ const PAGE_SIZE = 50;
 const listPageQuery = deploymentFilterSchema.extend({
   sort: z.enum(DEPLOYMENT_SORTS, { message: `must be one of: ${DEPLOYMENT_SORTS.join(', ')}` }).default('agency'),
   dir: z.enum(['asc', 'desc'], { message: 'must be asc or desc' }).default('asc'),
-  offset: z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more').max(1_000_000).default(0),
+  offset: z.coerce
+    .number({ message: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(0, 'must be 0 or more')
+    .max(1_000_000)
+    .default(0),
 });
 
 /** The filter parameters the list and the map share, as they appear in URLs. */
-export const SHARED_FILTER_KEYS = ['technology', 'status', 'vendor', 'state', 'q', 'active_on', 'place', 'agency', 'bbox', 'near', 'radius_km', 'started_after', 'started_before'] as const;
+export const SHARED_FILTER_KEYS = [
+  'technology',
+  'status',
+  'vendor',
+  'state',
+  'q',
+  'active_on',
+  'place',
+  'agency',
+  'bbox',
+  'near',
+  'radius_km',
+  'started_after',
+  'started_before',
+] as const;
 
 const COLUMNS: Array<{ sort: DeploymentSort | null; label: string }> = [
   { sort: 'agency', label: 'Agency' },
@@ -32,19 +66,34 @@ const COLUMNS: Array<{ sort: DeploymentSort | null; label: string }> = [
 ];
 
 /** Parses a page's query with a zod schema; on a bad parameter, answers a 400 page that names it. */
-export function parsePageQuery<T extends z.ZodType>(schema: T, query: unknown, reply: FastifyReply, title: string): z.infer<T> | null {
+export function parsePageQuery<T extends z.ZodType>(
+  schema: T,
+  query: unknown,
+  reply: FastifyReply,
+  title: string,
+): z.infer<T> | null {
   // An empty form field ("All technologies") means no filter, as if it were not given.
-  const given = Object.fromEntries(Object.entries((query ?? {}) as Record<string, unknown>).filter(([, v]) => v !== ''));
+  const given = Object.fromEntries(
+    Object.entries((query ?? {}) as Record<string, unknown>).filter(([, v]) => v !== ''),
+  );
   const parsed = schema.safeParse(given);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const parameter = String(issue.path[0] ?? '');
   const value = given[parameter];
-  const message = Array.isArray(value) ? `"${parameter}" was given more than once; give it once` : `"${parameter}" ${issue.message}`;
+  const message = Array.isArray(value)
+    ? `"${parameter}" was given more than once; give it once`
+    : `"${parameter}" ${issue.message}`;
   reply
     .code(400)
     .type('text/html; charset=utf-8')
-    .send(renderPage({ title, noindex: true, body: `<h1>${escapeHtml(title)}</h1><p role="alert">This address has a problem: ${escapeHtml(message)}.</p><p><a href="${escapeHtml(reply.request.url.split('?')[0])}">Start again without filters</a></p>` }));
+    .send(
+      renderPage({
+        title,
+        noindex: true,
+        body: `<h1>${escapeHtml(title)}</h1><p role="alert">This address has a problem: ${escapeHtml(message)}.</p><p><a href="${escapeHtml(reply.request.url.split('?')[0])}">Start again without filters</a></p>`,
+      }),
+    );
   return null;
 }
 
@@ -65,7 +114,12 @@ function option(value: string, label: string, selected: string | undefined): str
 }
 
 /** The filter form of the list and the map, pre-filled from the URL; works without JavaScript. */
-export function filterForm(action: string, filters: Record<string, string>, vendors: Array<{ id: string; name: string }>, extra = ''): string {
+export function filterForm(
+  action: string,
+  filters: Record<string, string>,
+  vendors: Array<{ id: string; name: string }>,
+  extra = '',
+): string {
   const technologies = new Set((filters.technology ?? '').split(','));
   const hidden = ['place', 'agency', 'bbox', 'near', 'radius_km', 'started_after', 'started_before']
     .filter((k) => filters[k])
@@ -73,7 +127,12 @@ export function filterForm(action: string, filters: Record<string, string>, vend
     .join('');
   // data-deployment-filters: the map script's hook (never the styling class, which other forms share).
   return `<form class="filters" method="get" action="${escapeHtml(action)}" aria-label="Filters" data-deployment-filters>
-<fieldset class="technologies"><legend>Technologies <span class="note">(none ticked: all)</span></legend>${technologyVocabulary().technologies.map((t) => `<label><input type="checkbox" name="technology" value="${escapeHtml(t.slug)}"${technologies.has(t.slug) ? ' checked' : ''}> ${escapeHtml(t.name)}${t.reviewed ? '' : ' <span class="note">(unreviewed)</span>'}</label>`).join('')}</fieldset>
+<fieldset class="technologies"><legend>Technologies <span class="note">(none ticked: all)</span></legend>${technologyVocabulary()
+    .technologies.map(
+      (t) =>
+        `<label><input type="checkbox" name="technology" value="${escapeHtml(t.slug)}"${technologies.has(t.slug) ? ' checked' : ''}> ${escapeHtml(t.name)}${t.reviewed ? '' : ' <span class="note">(unreviewed)</span>'}</label>`,
+    )
+    .join('')}</fieldset>
 <label>Status when last seen<select name="status"><option value="">Any status</option>${DEPLOYMENT_STATUSES.map((s) => option(s, s, filters.status)).join('')}</select></label>
 <label>Vendor<select name="vendor"><option value="">Any vendor</option>${vendors.map((v) => option(v.id, v.name, filters.vendor)).join('')}</select></label>
 <label>State<select name="state"><option value="">All states</option>${STATES.map((s) => option(s.code, s.name, filters.state?.toUpperCase())).join('')}</select></label>
@@ -89,7 +148,9 @@ export async function vendorsInUse(db: Kysely<Database>): Promise<Array<{ id: st
   return db
     .selectFrom('vendors as v')
     .select(['v.id', 'v.name'])
-    .where(({ exists, selectFrom }) => exists(selectFrom('deployment_vendors as dv').select('dv.vendor_id').whereRef('dv.vendor_id', '=', 'v.id')))
+    .where(({ exists, selectFrom }) =>
+      exists(selectFrom('deployment_vendors as dv').select('dv.vendor_id').whereRef('dv.vendor_id', '=', 'v.id')),
+    )
     .orderBy('v.name')
     .execute();
 }
@@ -121,15 +182,30 @@ export function parseListQuery(query: unknown, reply: FastifyReply, title: strin
  * The results section of the list twin: a count, the sortable table of one page and a pager, all for the
  * given filters. The map page embeds the same section and replaces it when its filters change.
  */
-export async function renderDeploymentResults(db: Kysely<Database>, q: ListPageQuery, raw: Record<string, unknown>): Promise<{ html: string; total: number; description: string }> {
+export async function renderDeploymentResults(
+  db: Kysely<Database>,
+  q: ListPageQuery,
+  raw: Record<string, unknown>,
+): Promise<{ html: string; total: number; description: string }> {
   const filter = toDeploymentFilter(q);
   const filters = activeFilters(raw);
   const [total, records, currency] = await Promise.all([
     countDeployments(db, filter),
-    findDeploymentsSorted(db, filter, { sort: q.sort, descending: q.dir === 'desc', offset: q.offset, limit: PAGE_SIZE }),
+    findDeploymentsSorted(db, filter, {
+      sort: q.sort,
+      descending: q.dir === 'desc',
+      offset: q.offset,
+      limit: PAGE_SIZE,
+    }),
     q.active_on ? describeCurrency(db, filter, q.active_on) : Promise.resolve(null),
   ]);
-  const here = (params: Record<string, string | number | undefined>) => withQuery('/deployments', { ...filters, sort: q.sort === 'agency' ? undefined : q.sort, dir: q.dir === 'asc' ? undefined : q.dir, ...params });
+  const here = (params: Record<string, string | number | undefined>) =>
+    withQuery('/deployments', {
+      ...filters,
+      sort: q.sort === 'agency' ? undefined : q.sort,
+      dir: q.dir === 'asc' ? undefined : q.dir,
+      ...params,
+    });
   const head = COLUMNS.map((c) => {
     if (!c.sort) return `<th scope="col">${c.label}</th>`;
     const current = q.sort === c.sort;
@@ -140,12 +216,20 @@ export async function renderDeploymentResults(db: Kysely<Database>, q: ListPageQ
   }).join('');
   const rows = records
     .map(
-      (d) => `<tr><th scope="row">${link(d.agency.url, d.agency.name)}</th><td>${escapeHtml(d.agency.state)}</td><td>${d.place ? link(d.place.url, d.place.name) : '<span class="note">not placed</span>'}</td><td>${technologyLink(d.technology, d.url)}</td><td>${statusAsOf(d)}</td><td class="date">${formatDay(d.started_on, 'not known')}</td></tr>`,
+      (d) =>
+        `<tr><th scope="row">${link(d.agency.url, d.agency.name)}</th><td>${escapeHtml(d.agency.state)}</td><td>${d.place ? link(d.place.url, d.place.name) : '<span class="note">not placed</span>'}</td><td>${technologyLink(d.technology, d.url)}</td><td>${statusAsOf(d)}</td><td class="date">${formatDay(d.started_on, 'not known')}</td></tr>`,
     )
     .join('\n');
   const description = describeFilters(q);
   const apiQuery = new URLSearchParams(filters).toString();
-  const pages = (where: string) => pager({ offset: q.offset, limit: PAGE_SIZE, total, url: (offset) => here({ offset: offset || undefined }), label: `Pages of deployments, ${where}` });
+  const pages = (where: string) =>
+    pager({
+      offset: q.offset,
+      limit: PAGE_SIZE,
+      total,
+      url: (offset) => here({ offset: offset || undefined }),
+      label: `Pages of deployments, ${where}`,
+    });
   const html = `<section id="results" aria-labelledby="results-heading" data-total="${total}">
 <h2 id="results-heading">${formatNumber(total)} ${total === 1 ? 'deployment' : 'deployments'}</h2>
 <p role="status">${formatNumber(total)} ${total === 1 ? 'deployment' : 'deployments'}: ${escapeHtml(description)}.</p>
@@ -180,9 +264,13 @@ export function registerDeploymentListPage(app: FastifyInstance, db: Kysely<Data
 <p><a href="${escapeHtml(withQuery('/map', filters))}">See these on the map</a></p>
 ${filterForm('/deployments', filters, vendors, q.sort !== 'agency' || q.dir !== 'asc' ? `<input type="hidden" name="sort" value="${q.sort}"><input type="hidden" name="dir" value="${q.dir}">` : '')}
 ${results.html}`;
-    reply
-      .type('text/html; charset=utf-8')
-      .send(renderPage({ title: total === 0 ? 'Deployments: no matches' : `Deployments: ${description}`, description: `${formatNumber(total)} documented police surveillance deployments: ${description}.`, body }));
+    reply.type('text/html; charset=utf-8').send(
+      renderPage({
+        title: total === 0 ? 'Deployments: no matches' : `Deployments: ${description}`,
+        description: `${formatNumber(total)} documented police surveillance deployments: ${description}.`,
+        body,
+      }),
+    );
     return reply;
   });
 }

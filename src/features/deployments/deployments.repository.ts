@@ -31,15 +31,23 @@ function readsAgencies(db: Kysely<Database>, filter: DeploymentFilter): boolean 
  */
 function filtered(db: Kysely<Database>, filter: DeploymentFilter, options: { joinAgencies?: boolean } = {}) {
   const joined = () => db.selectFrom('deployments as d').innerJoin('agencies as a', 'a.id', 'd.agency_id');
-  let query = options.joinAgencies === false && !readsAgencies(db, filter) ? (db.selectFrom('deployments as d') as unknown as ReturnType<typeof joined>) : joined();
-  if (filter.technology && filter.technology.length > 0) query = query.where('d.technology_slug', 'in', filter.technology);
+  let query =
+    options.joinAgencies === false && !readsAgencies(db, filter)
+      ? (db.selectFrom('deployments as d') as unknown as ReturnType<typeof joined>)
+      : joined();
+  if (filter.technology && filter.technology.length > 0)
+    query = query.where('d.technology_slug', 'in', filter.technology);
   if (filter.status) query = query.where('d.status', '=', filter.status);
   if (filter.state) query = query.where('d.state_code', '=', filter.state);
   if (filter.agency) query = query.where('d.agency_id', '=', filter.agency);
   if (filter.placeId) query = query.where('a.place_id', '=', filter.placeId);
   if (filter.vendor) {
     // The vendor's deployments through its index, not a check of every deployment in turn.
-    query = query.where('d.id', 'in', db.selectFrom('deployment_vendors as dv').select('dv.deployment_id').where('dv.vendor_id', '=', filter.vendor));
+    query = query.where(
+      'd.id',
+      'in',
+      db.selectFrom('deployment_vendors as dv').select('dv.deployment_id').where('dv.vendor_id', '=', filter.vendor),
+    );
   }
   if (filter.place) {
     const geoid = filter.place;
@@ -56,14 +64,25 @@ function filtered(db: Kysely<Database>, filter: DeploymentFilter, options: { joi
       );
     query =
       geoid.length === 2
-        ? query.where('a.state_code', '=', db.selectFrom('places as sp').select('sp.state_code').where('sp.kind', '=', 'state').where('sp.geoid', '=', geoid))
+        ? query.where(
+            'a.state_code',
+            '=',
+            db
+              .selectFrom('places as sp')
+              .select('sp.state_code')
+              .where('sp.kind', '=', 'state')
+              .where('sp.geoid', '=', geoid),
+          )
         : query.where('a.place_id', 'in', placeIds);
   }
-  if (filter.words && filter.words.length > 0) query = query.where('d.id', 'in', deploymentsMatching(db, filter.words) as never);
+  if (filter.words && filter.words.length > 0)
+    query = query.where('d.id', 'in', deploymentsMatching(db, filter.words) as never);
   if (filter.activeOn) {
     // Known to be in use on that day: its evidence of use reaches back to it, and no end comes before it.
     const day = filter.activeOn;
-    query = query.where('d.active_from', '<=', day).where((eb) => eb.or([eb('d.active_until', 'is', null), eb('d.active_until', '>=', day)]));
+    query = query
+      .where('d.active_from', '<=', day)
+      .where((eb) => eb.or([eb('d.active_until', 'is', null), eb('d.active_until', '>=', day)]));
   }
   if (filter.startedAfter) query = query.where('d.started_on', '>=', filter.startedAfter);
   if (filter.startedBefore) query = query.where('d.started_on', '<=', filter.startedBefore);
@@ -81,7 +100,11 @@ function filtered(db: Kysely<Database>, filter: DeploymentFilter, options: { joi
 const num = (x: number) => sql<number>`cast(${x} as double precision)`;
 
 /** The great-circle distance (km) from a point to the agency `a` (or to the row `at` names): haversine, on both databases. */
-export function distanceFrom(lat: number, lon: number, at: { lat: string; lon: string } = { lat: 'a.lat', lon: 'a.lon' }) {
+export function distanceFrom(
+  lat: number,
+  lon: number,
+  at: { lat: string; lon: string } = { lat: 'a.lat', lon: 'a.lon' },
+) {
   const [pointLat, pointLon] = [sql.ref(at.lat), sql.ref(at.lon)];
   return sql<number>`2 * ${num(EARTH_RADIUS_KM)} * asin(sqrt(power(sin(radians(${pointLat} - ${num(lat)}) / 2), 2) + ${num(Math.cos((lat * Math.PI) / 180))} * cos(radians(${pointLat})) * power(sin(radians(${pointLon} - ${num(lon)}) / 2), 2)))`;
 }
@@ -93,7 +116,12 @@ export function boxAround(lat: number, lon: number, radiusKm: number): Box {
   const dLat = (radiusKm / EARTH_RADIUS_KM) * (180 / Math.PI) * 1.001;
   const cos = Math.cos((Math.min(89, Math.abs(lat) + dLat) * Math.PI) / 180);
   const dLon = Math.min(180, dLat / Math.max(cos, 1e-6));
-  return { minLat: Math.max(-90, lat - dLat), maxLat: Math.min(90, lat + dLat), minLon: Math.max(-180, lon - dLon), maxLon: Math.min(180, lon + dLon) };
+  return {
+    minLat: Math.max(-90, lat - dLat),
+    maxLat: Math.min(90, lat + dLat),
+    minLon: Math.max(-180, lon - dLon),
+    maxLon: Math.min(180, lon + dLon),
+  };
 }
 
 /**
@@ -147,35 +175,54 @@ function withColumns<QB extends SelectQueryBuilder<any, any, any>>(query: QB) {
  * and what to say; null when every value exists. A filter on nothing would answer an empty list that reads
  * as "none there", which is not what the data says.
  */
-export async function findUnknownFilterValue(db: Kysely<Database>, filter: DeploymentFilter): Promise<{ parameter: string; message: string } | null> {
+export async function findUnknownFilterValue(
+  db: Kysely<Database>,
+  filter: DeploymentFilter,
+): Promise<{ parameter: string; message: string } | null> {
   const agencyKnown = async (id: string) =>
     Boolean(
       (await db.selectFrom('agencies').select('id').where('id', '=', id).executeTakeFirst()) ??
-        (await db.selectFrom('redirects').select('to_id').where('entity_type', '=', 'agency').where('from_id', '=', id).executeTakeFirst()),
+      (await db
+        .selectFrom('redirects')
+        .select('to_id')
+        .where('entity_type', '=', 'agency')
+        .where('from_id', '=', id)
+        .executeTakeFirst()),
     );
   const [vendor, agency, place] = await Promise.all([
     filter.vendor ? db.selectFrom('vendors').select('id').where('id', '=', filter.vendor).executeTakeFirst() : true,
     filter.agency ? agencyKnown(filter.agency) : true,
     filter.place ? db.selectFrom('places').select('id').where('geoid', '=', filter.place).executeTakeFirst() : true,
   ]);
-  if (!vendor) return { parameter: 'vendor', message: `"vendor": no vendor has the id "${filter.vendor}" (see /api/v1/vendors)` };
-  if (!agency) return { parameter: 'agency', message: `"agency": no agency has the id "${filter.agency}" (see /api/v1/agencies)` };
-  if (!place) return { parameter: 'place', message: `"place": no state, county or city has the Census GEOID "${filter.place}" (see /api/v1/places)` };
+  if (!vendor)
+    return { parameter: 'vendor', message: `"vendor": no vendor has the id "${filter.vendor}" (see /api/v1/vendors)` };
+  if (!agency)
+    return { parameter: 'agency', message: `"agency": no agency has the id "${filter.agency}" (see /api/v1/agencies)` };
+  if (!place)
+    return {
+      parameter: 'place',
+      message: `"place": no state, county or city has the Census GEOID "${filter.place}" (see /api/v1/places)`,
+    };
   return null;
 }
 
 /** How many deployments match the filter. */
 export async function countDeployments(db: Kysely<Database>, filter: DeploymentFilter): Promise<number> {
   // Words alone: the full-text index counts its own matches, without looking up each deployment.
-  const given = Object.entries(filter).filter(([, value]) => value !== undefined && !(Array.isArray(value) && value.length === 0));
-  if (given.length === 1 && filter.words && filter.words.length > 0) return countMatchingDeployments(db, filter.words, Number.MAX_SAFE_INTEGER);
+  const given = Object.entries(filter).filter(
+    ([, value]) => value !== undefined && !(Array.isArray(value) && value.length === 0),
+  );
+  if (given.length === 1 && filter.words && filter.words.length > 0)
+    return countMatchingDeployments(db, filter.words, Number.MAX_SAFE_INTEGER);
   // A box or a circle alone: the R*Tree of deployments' points counts them.
   const points = pointsOnly(db, filter);
   if (points) {
     const row = await points.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
     return Number(row?.n ?? 0);
   }
-  const row = await filtered(db, filter, { joinAgencies: false }).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  const row = await filtered(db, filter, { joinAgencies: false })
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
 
@@ -183,7 +230,11 @@ export async function countDeployments(db: Kysely<Database>, filter: DeploymentF
  * How current the data behind a filtered answer is: the newest `last_seen_on` among the matching
  * deployments, and how many were last seen before `day` (their status is as of then, not of `day`).
  */
-export async function findAnswerCurrency(db: Kysely<Database>, filter: DeploymentFilter, day: string): Promise<{ asOf: string | null; seenBefore: number; total: number }> {
+export async function findAnswerCurrency(
+  db: Kysely<Database>,
+  filter: DeploymentFilter,
+  day: string,
+): Promise<{ asOf: string | null; seenBefore: number; total: number }> {
   const row = await filtered(db, filter, { joinAgencies: false })
     .select((eb) => [
       eb.fn.max('d.last_seen_on').as('newest'),
@@ -191,14 +242,22 @@ export async function findAnswerCurrency(db: Kysely<Database>, filter: Deploymen
       eb.fn.sum(eb.case().when('d.last_seen_on', '<', day).then(1).else(0).end()).as('before'),
     ])
     .executeTakeFirst();
-  return { asOf: (row?.newest as string | null) ?? null, seenBefore: Number(row?.before ?? 0), total: Number(row?.n ?? 0) };
+  return {
+    asOf: (row?.newest as string | null) ?? null,
+    seenBefore: Number(row?.before ?? 0),
+    total: Number(row?.n ?? 0),
+  };
 }
 
 /**
  * For an answer about `day` (an `active_on` question): the as-of date of the newest data behind it, and a
  * warning when some of it was last seen before that day, so that nobody reads a 2020 status as 2026's.
  */
-export async function describeCurrency(db: Kysely<Database>, filter: DeploymentFilter, day: string): Promise<AnswerCurrency> {
+export async function describeCurrency(
+  db: Kysely<Database>,
+  filter: DeploymentFilter,
+  day: string,
+): Promise<AnswerCurrency> {
   return currencyWords(await findAnswerCurrency(db, filter, day), day);
 }
 
@@ -207,7 +266,10 @@ const WHOLE_NUMBER = new Intl.NumberFormat('en-US');
 
 export type AnswerCurrency = { as_of: string | null; warning?: string };
 
-function currencyWords({ asOf, seenBefore, total }: { asOf: string | null; seenBefore: number; total: number }, day: string): AnswerCurrency {
+function currencyWords(
+  { asOf, seenBefore, total }: { asOf: string | null; seenBefore: number; total: number },
+  day: string,
+): AnswerCurrency {
   if (seenBefore === 0) return { as_of: asOf };
   const count = WHOLE_NUMBER.format(seenBefore);
   return {
@@ -217,12 +279,17 @@ function currencyWords({ asOf, seenBefore, total }: { asOf: string | null; seenB
 }
 
 /** How many deployments match the filter, per technology, most first. */
-export async function countDeploymentsByTechnology(db: Kysely<Database>, filter: DeploymentFilter): Promise<Array<{ technology: string; n: number }>> {
+export async function countDeploymentsByTechnology(
+  db: Kysely<Database>,
+  filter: DeploymentFilter,
+): Promise<Array<{ technology: string; n: number }>> {
   const rows = await filtered(db, filter)
     .select((eb) => ['d.technology_slug', eb.fn.countAll().as('n')])
     .groupBy('d.technology_slug')
     .execute();
-  return rows.map((r) => ({ technology: r.technology_slug, n: Number(r.n) })).sort((a, b) => b.n - a.n || a.technology.localeCompare(b.technology));
+  return rows
+    .map((r) => ({ technology: r.technology_slug, n: Number(r.n) }))
+    .sort((a, b) => b.n - a.n || a.technology.localeCompare(b.technology));
 }
 
 /**
@@ -279,7 +346,11 @@ export async function findDeploymentAnswer(
       : complete
         ? currencyWords(
             {
-              asOf: keys.reduce<string | null>((newest, k) => (k.last_seen_on !== null && (newest === null || k.last_seen_on > newest) ? k.last_seen_on : newest), null),
+              asOf: keys.reduce<string | null>(
+                (newest, k) =>
+                  k.last_seen_on !== null && (newest === null || k.last_seen_on > newest) ? k.last_seen_on : newest,
+                null,
+              ),
               seenBefore: keys.filter((k) => k.last_seen_on !== null && k.last_seen_on < day).length,
               total: keys.length,
             },
@@ -290,7 +361,11 @@ export async function findDeploymentAnswer(
   return { keys, nextAfter, total, currency };
 }
 
-async function findPageKeys(db: Kysely<Database>, filter: DeploymentFilter, page: { limit: number; after?: string }): Promise<{ keys: PageKey[]; nextAfter: string | null }> {
+async function findPageKeys(
+  db: Kysely<Database>,
+  filter: DeploymentFilter,
+  page: { limit: number; after?: string },
+): Promise<{ keys: PageKey[]; nextAfter: string | null }> {
   const rows = (await deploymentPageQuery(db, filter, page).execute()) as Array<{
     id: string;
     last_seen_on: string | null;
@@ -298,7 +373,9 @@ async function findPageKeys(db: Kysely<Database>, filter: DeploymentFilter, page
   }>;
   const more = rows.length > page.limit;
   const keys: PageKey[] = (more ? rows.slice(0, page.limit) : rows).map((r) =>
-    r.distance_km === undefined ? { id: r.id, last_seen_on: r.last_seen_on } : { id: r.id, last_seen_on: r.last_seen_on, distance_km: Number(r.distance_km) },
+    r.distance_km === undefined
+      ? { id: r.id, last_seen_on: r.last_seen_on }
+      : { id: r.id, last_seen_on: r.last_seen_on, distance_km: Number(r.distance_km) },
   );
   const last = keys.at(-1);
   if (!more || !last) return { keys, nextAfter: null };
@@ -311,7 +388,11 @@ async function findPageKeys(db: Kysely<Database>, filter: DeploymentFilter, page
  * nearest first with `near`. Only ids, the day each was last seen and the distance: the records are read
  * apart, for the page's ids alone.
  */
-export function deploymentPageQuery(db: Kysely<Database>, filter: DeploymentFilter, page: { limit: number; after?: string }) {
+export function deploymentPageQuery(
+  db: Kysely<Database>,
+  filter: DeploymentFilter,
+  page: { limit: number; after?: string },
+) {
   if (filter.near) return nearestPageQuery(db, filter, filter.near, page);
   const points = pointsOnly(db, filter);
   if (points) {
@@ -326,9 +407,16 @@ export function deploymentPageQuery(db: Kysely<Database>, filter: DeploymentFilt
 }
 
 /** The ids of a page of a `near` answer: nearest first, then by id, each with its `distance_km`. */
-function nearestPageQuery(db: Kysely<Database>, filter: DeploymentFilter, near: NonNullable<DeploymentFilter['near']>, page: { limit: number; after?: string }) {
+function nearestPageQuery(
+  db: Kysely<Database>,
+  filter: DeploymentFilter,
+  near: NonNullable<DeploymentFilter['near']>,
+  page: { limit: number; after?: string },
+) {
   const points = pointsOnly(db, filter);
-  const distance = points ? distanceFrom(near.lat, near.lon, { lat: 'p.lat', lon: 'p.lon' }) : distanceFrom(near.lat, near.lon);
+  const distance = points
+    ? distanceFrom(near.lat, near.lon, { lat: 'p.lat', lon: 'p.lon' })
+    : distanceFrom(near.lat, near.lon);
   let query: SelectQueryBuilder<any, any, { id: string; last_seen_on: string | null; distance_km: number }> = points
     ? points.select(['p.deployment_id as id', sql<null>`null`.as('last_seen_on'), distance.as('distance_km')])
     : filtered(db, filter).select(['d.id', 'd.last_seen_on', distance.as('distance_km')]);
@@ -337,9 +425,17 @@ function nearestPageQuery(db: Kysely<Database>, filter: DeploymentFilter, near: 
   const afterDistance = bar > 0 ? Number(page.after!.slice(0, bar)) : NaN;
   if (page.after !== undefined && Number.isFinite(afterDistance)) {
     const afterId = page.after.slice(bar + 1);
-    query = query.where((eb) => eb.or([eb(distance, '>', num(afterDistance)), eb.and([eb(distance, '=', num(afterDistance)), eb(sql.ref(id), '>', afterId)])]));
+    query = query.where((eb) =>
+      eb.or([
+        eb(distance, '>', num(afterDistance)),
+        eb.and([eb(distance, '=', num(afterDistance)), eb(sql.ref(id), '>', afterId)]),
+      ]),
+    );
   }
-  return query.orderBy(distance).orderBy(sql.ref(id)).limit(page.limit + 1);
+  return query
+    .orderBy(distance)
+    .orderBy(sql.ref(id))
+    .limit(page.limit + 1);
 }
 
 /**
@@ -349,7 +445,9 @@ function nearestPageQuery(db: Kysely<Database>, filter: DeploymentFilter, near: 
  */
 function pointsOnly(db: Kysely<Database>, filter: DeploymentFilter) {
   if (dialectOf(db) !== 'sqlite') return null;
-  const given = Object.entries(filter).filter(([, value]) => value !== undefined && !(Array.isArray(value) && value.length === 0)).map(([key]) => key);
+  const given = Object.entries(filter)
+    .filter(([, value]) => value !== undefined && !(Array.isArray(value) && value.length === 0))
+    .map(([key]) => key);
   if (given.length !== 1 || (given[0] !== 'bbox' && given[0] !== 'near')) return null;
   const box = filter.bbox ?? boxAround(filter.near!.lat, filter.near!.lon, filter.near!.radiusKm);
   let query = (db as unknown as Kysely<{ deployment_points: DeploymentPointRow }>)
@@ -358,7 +456,12 @@ function pointsOnly(db: Kysely<Database>, filter: DeploymentFilter) {
     .where('p.max_lat', '<=', box.maxLat)
     .where('p.min_lon', '>=', box.minLon)
     .where('p.max_lon', '<=', box.maxLon);
-  if (filter.near) query = query.where(distanceFrom(filter.near.lat, filter.near.lon, { lat: 'p.lat', lon: 'p.lon' }), '<=', num(filter.near.radiusKm));
+  if (filter.near)
+    query = query.where(
+      distanceFrom(filter.near.lat, filter.near.lon, { lat: 'p.lat', lon: 'p.lon' }),
+      '<=',
+      num(filter.near.radiusKm),
+    );
   return query;
 }
 
@@ -410,10 +513,17 @@ export async function findDeploymentById(db: Kysely<Database>, id: string): Prom
 }
 
 /** Every deployment in id order, a page at a time, so that exports never hold the whole dataset. */
-export async function* iterateDeployments(db: Kysely<Database>, filter: DeploymentFilter = {}, pageSize = 1000): AsyncGenerator<DeploymentRecord> {
+export async function* iterateDeployments(
+  db: Kysely<Database>,
+  filter: DeploymentFilter = {},
+  pageSize = 1000,
+): AsyncGenerator<DeploymentRecord> {
   let after = '';
   while (true) {
-    const rows = await withColumns(filtered(db, filter).where('d.id', '>', after)).orderBy('d.id').limit(pageSize).execute();
+    const rows = await withColumns(filtered(db, filter).where('d.id', '>', after))
+      .orderBy('d.id')
+      .limit(pageSize)
+      .execute();
     if (rows.length === 0) return;
     yield* await withDetails(db, rows);
     after = rows.at(-1)!.id as string;
@@ -435,7 +545,18 @@ async function withDetails(db: Kysely<Database>, rows: Array<Record<string, any>
     db
       .selectFrom('deployment_events as e')
       .leftJoin('sources as s', 's.id', 'e.source_id')
-      .select(['e.deployment_id', 'e.id', 'e.status', 'e.kind', 'e.standing', 'e.occurred_on', 'e.precision', 'e.as_of', 's.url as source_url', 'e.note'])
+      .select([
+        'e.deployment_id',
+        'e.id',
+        'e.status',
+        'e.kind',
+        'e.standing',
+        'e.occurred_on',
+        'e.precision',
+        'e.as_of',
+        's.url as source_url',
+        'e.note',
+      ])
       .where('e.deployment_id', 'in', ids)
       .orderBy('e.deployment_id')
       .orderBy('e.id')
@@ -463,7 +584,9 @@ async function withDetails(db: Kysely<Database>, rows: Array<Record<string, any>
       ended_precision: apiPrecision(r.ended_on, r.ended_precision),
       in_use_from: r.active_from ?? null,
       in_use_until: r.active_until ?? null,
-      no_longer_listed: r.unlisted_on ? { on: r.unlisted_on as string, by: (r.unlisted_by as string | null) ?? null } : null,
+      no_longer_listed: r.unlisted_on
+        ? { on: r.unlisted_on as string, by: (r.unlisted_by as string | null) ?? null }
+        : null,
       summary: r.summary ?? null,
       agency: {
         id: r.agency_id,
@@ -518,7 +641,16 @@ export interface DeploymentPoint {
 /** The placed deployments matching a filter, as points for the map: only what a tile needs. */
 export async function findDeploymentPoints(db: Kysely<Database>, filter: DeploymentFilter): Promise<DeploymentPoint[]> {
   const rows = await filtered(db, filter)
-    .select(['d.id', 'd.technology_slug', 'd.status', 'd.last_seen_on', 'd.last_seen_precision', 'a.name', 'a.lat', 'a.lon'])
+    .select([
+      'd.id',
+      'd.technology_slug',
+      'd.status',
+      'd.last_seen_on',
+      'd.last_seen_precision',
+      'a.name',
+      'a.lat',
+      'a.lon',
+    ])
     .where('a.lat', 'is not', null)
     .where('a.lon', 'is not', null)
     .orderBy('d.id')
@@ -538,7 +670,11 @@ export async function findDeploymentPoints(db: Kysely<Database>, filter: Deploym
  * How many deployments match the filter in each state (by state FIPS) or county (by county GEOID, through
  * the agency's town or county), for shading the map.
  */
-export async function countDeploymentsByArea(db: Kysely<Database>, filter: DeploymentFilter, level: 'state' | 'county'): Promise<Array<{ geoid: string; n: number }>> {
+export async function countDeploymentsByArea(
+  db: Kysely<Database>,
+  filter: DeploymentFilter,
+  level: 'state' | 'county',
+): Promise<Array<{ geoid: string; n: number }>> {
   if (level === 'state') {
     const rows = await filtered(db, filter)
       .innerJoin('places as sp', (join) => join.onRef('sp.state_code', '=', 'd.state_code').on('sp.kind', '=', 'state'))

@@ -10,7 +10,11 @@ import { deploymentFilterSchema, toDeploymentFilter } from '#src/features/deploy
 import { findUnknownFilterValue } from '#src/features/deployments/deployments.repository';
 import { EXPORT_FORMATS, writeExport } from './export.service';
 
-const CONTENT_TYPES = { json: 'application/json', csv: 'text/csv; charset=utf-8', geojson: 'application/geo+json' } as const;
+const CONTENT_TYPES = {
+  json: 'application/json',
+  csv: 'text/csv; charset=utf-8',
+  geojson: 'application/geo+json',
+} as const;
 
 /** The full dataset as one streamed download; it never holds the dataset in memory. */
 export function registerExportRoute(app: FastifyInstance, db: Kysely<Database>): void {
@@ -22,7 +26,9 @@ export function registerExportRoute(app: FastifyInstance, db: Kysely<Database>):
         description:
           'JSON: every deployment, policy, official and technology event, one record per line. CSV and GeoJSON: every deployment. With any of the filters of /api/v1/deployments: only the deployments they match (JSON holds deployment records only).',
         tags: ['export'],
-        querystring: deploymentFilterSchema.extend({ format: z.enum(EXPORT_FORMATS, { message: 'must be json, csv or geojson' }).default('json') }),
+        querystring: deploymentFilterSchema.extend({
+          format: z.enum(EXPORT_FORMATS, { message: 'must be json, csv or geojson' }).default('json'),
+        }),
         response: { 200: z.any().describe('The export file'), ...ERROR_RESPONSES },
       },
     },

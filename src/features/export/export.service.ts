@@ -5,7 +5,11 @@ import type { Database } from '#src/storage/schema';
 import { iterateDeployments, type DeploymentRecord } from '#src/features/deployments/deployments.repository';
 import type { DeploymentFilter } from '#src/features/deployments/deployment-filter';
 import { iteratePolicies } from '#src/features/policies/policies.repository';
-import { findOfficialListings, iterateOfficials, type OfficialRecord } from '#src/features/officials/officials.repository';
+import {
+  findOfficialListings,
+  iterateOfficials,
+  type OfficialRecord,
+} from '#src/features/officials/officials.repository';
 import { findTechnologyEvents } from '#src/features/technologies/technologies.repository';
 
 export const EXPORT_FORMATS = ['json', 'csv', 'geojson'] as const;
@@ -20,9 +24,27 @@ export function jsonExportHeader(asOf: string | null): string {
 }
 
 export const CSV_COLUMNS = [
-  'id', 'agency_id', 'agency', 'ori', 'agency_type', 'state', 'place_id', 'place', 'lat', 'lon', 'location_basis',
-  'technology', 'programme', 'vendors', 'status', 'last_seen_on', 'started_on', 'first_documented_on', 'ended_on',
-  'summary', 'source_urls',
+  'id',
+  'agency_id',
+  'agency',
+  'ori',
+  'agency_type',
+  'state',
+  'place_id',
+  'place',
+  'lat',
+  'lon',
+  'location_basis',
+  'technology',
+  'programme',
+  'vendors',
+  'status',
+  'last_seen_on',
+  'started_on',
+  'first_documented_on',
+  'ended_on',
+  'summary',
+  'source_urls',
 ] as const;
 
 /**
@@ -31,7 +53,12 @@ export const CSV_COLUMNS = [
  * CSV and GeoJSON hold deployments (one row / one Point feature each). With a filter (the lists' filters),
  * only the deployments it matches.
  */
-export async function writeExport(db: Kysely<Database>, format: ExportFormat, out: Writable, filter?: DeploymentFilter): Promise<{ records: number }> {
+export async function writeExport(
+  db: Kysely<Database>,
+  format: ExportFormat,
+  out: Writable,
+  filter?: DeploymentFilter,
+): Promise<{ records: number }> {
   // Respect backpressure: wait for 'drain' (events.once also rejects on 'error' and cleans up).
   const write = async (text: string) => {
     if (!out.write(text)) await once(out, 'drain');
@@ -68,7 +95,10 @@ export async function writeExport(db: Kysely<Database>, format: ExportFormat, ou
   // Officials carry every source's listing of them, which says who holds an office now.
   let officials: OfficialRecord[] = [];
   const emitOfficials = async () => {
-    const listings = await findOfficialListings(db, officials.map((o) => o.id));
+    const listings = await findOfficialListings(
+      db,
+      officials.map((o) => o.id),
+    );
     for (const o of officials) await emit({ type: 'official', ...o, listings: listings.get(o.id) ?? [] });
     officials = [];
   };
@@ -87,7 +117,11 @@ export async function writeExport(db: Kysely<Database>, format: ExportFormat, ou
 
 /** The as-of date of the newest imported data: what an export as a whole is current to. */
 async function newestAsOf(db: Kysely<Database>): Promise<string | null> {
-  const row = await db.selectFrom('import_runs').select((eb) => eb.fn.max('as_of').as('as_of')).where('status', '=', 'finished').executeTakeFirst();
+  const row = await db
+    .selectFrom('import_runs')
+    .select((eb) => eb.fn.max('as_of').as('as_of'))
+    .where('status', '=', 'finished')
+    .executeTakeFirst();
   return (row?.as_of as string | null) ?? null;
 }
 
@@ -121,9 +155,27 @@ export function toFeature(d: DeploymentRecord) {
 /** One deployment as a CSV line (no line break), in CSV_COLUMNS order. */
 export function csvRow(d: DeploymentRecord): string {
   const values: Array<string | number | null> = [
-    d.id, d.agency.id, d.agency.name, d.agency.ori, d.agency.type, d.agency.state, d.place?.id ?? null, d.place?.name ?? null,
-    d.lat, d.lon, d.agency.location_basis, d.technology, d.programme, d.vendors.map((v) => v.name).join('; '), d.status,
-    d.last_seen_on, d.started_on, d.first_documented_on, d.ended_on, d.summary, d.sources.map((s) => s.url).join(' '),
+    d.id,
+    d.agency.id,
+    d.agency.name,
+    d.agency.ori,
+    d.agency.type,
+    d.agency.state,
+    d.place?.id ?? null,
+    d.place?.name ?? null,
+    d.lat,
+    d.lon,
+    d.agency.location_basis,
+    d.technology,
+    d.programme,
+    d.vendors.map((v) => v.name).join('; '),
+    d.status,
+    d.last_seen_on,
+    d.started_on,
+    d.first_documented_on,
+    d.ended_on,
+    d.summary,
+    d.sources.map((s) => s.url).join(' '),
   ];
   return values.map(csvField).join(',');
 }

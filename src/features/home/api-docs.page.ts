@@ -12,7 +12,13 @@ interface OpenApiParameter {
 /** A readable page of the API, made from the same OpenAPI document that /api/v1/openapi.json serves. */
 export function registerApiDocsPage(app: FastifyInstance): void {
   app.get('/api', { schema: { hide: true } }, async (_request, reply) => {
-    const doc = app.swagger() as { info: { description?: string }; paths: Record<string, Record<string, { summary?: string; description?: string; parameters?: OpenApiParameter[] }>> };
+    const doc = app.swagger() as {
+      info: { description?: string };
+      paths: Record<
+        string,
+        Record<string, { summary?: string; description?: string; parameters?: OpenApiParameter[] }>
+      >;
+    };
     const sections = Object.entries(doc.paths)
       .filter(([path]) => path.startsWith('/api/v1/'))
       .map(([path, methods]) => {
@@ -24,7 +30,9 @@ export function registerApiDocsPage(app: FastifyInstance): void {
           })
           .join('');
         return `<section><h2><code>GET ${escapeHtml(path)}</code></h2><p>${escapeHtml(op.summary ?? '')}.${op.description ? ` ${escapeHtml(op.description)}` : ''}</p>${
-          params ? `<table><thead><tr><th scope="col">Parameter</th><th scope="col">In</th><th scope="col">Meaning</th></tr></thead><tbody>${params}</tbody></table>` : ''
+          params
+            ? `<table><thead><tr><th scope="col">Parameter</th><th scope="col">In</th><th scope="col">Meaning</th></tr></thead><tbody>${params}</tbody></table>`
+            : ''
         }</section>`;
       })
       .join('\n');
@@ -32,6 +40,13 @@ export function registerApiDocsPage(app: FastifyInstance): void {
 <p>${escapeHtml(doc.info.description ?? '')}</p>
 <p>The machine-readable description is the OpenAPI 3.1 document at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>. A bad parameter gets a 400 with <code>{"error": {"code", "message", "parameter"}}</code>; an unknown id a 404; too many requests a 429 with <code>Retry-After</code>. Answers carry an <code>ETag</code> that changes with every change to the data.</p>
 ${sections}`;
-    reply.type('text/html; charset=utf-8').send(renderPage({ title: 'API', body, description: 'The Counterwatch open-data API: deployments, agencies, places, policies, sources as JSON, CSV and GeoJSON.' }));
+    reply.type('text/html; charset=utf-8').send(
+      renderPage({
+        title: 'API',
+        body,
+        description:
+          'The Counterwatch open-data API: deployments, agencies, places, policies, sources as JSON, CSV and GeoJSON.',
+      }),
+    );
   });
 }

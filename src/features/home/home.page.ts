@@ -61,7 +61,9 @@ ${map.html}
 <thead><tr><th scope="col">Dataset</th><th scope="col">Compiled by</th><th scope="col">As of</th><th scope="col" class="n">Rows</th></tr></thead>
 <tbody>${datasetRows}</tbody>
 </table></div>`;
-    reply.type('text/html; charset=utf-8').send(renderPage({ title: 'Police surveillance partnerships', body, scripts: map.scripts, styles: map.styles }));
+    reply
+      .type('text/html; charset=utf-8')
+      .send(renderPage({ title: 'Police surveillance partnerships', body, scripts: map.scripts, styles: map.styles }));
     return reply;
   });
 }

@@ -17,8 +17,13 @@ const areaSchema = z
     law: z
       .enum(POLICY_KINDS)
       .nullable()
-      .describe("The strongest law of the area itself now binding its police (passed or in effect; ban > moratorium > oversight > regulation)"),
-    local_laws: z.number().int().describe('Laws of towns (and, for a state, counties) inside the area now binding their police'),
+      .describe(
+        'The strongest law of the area itself now binding its police (passed or in effect; ban > moratorium > oversight > regulation)',
+      ),
+    local_laws: z
+      .number()
+      .int()
+      .describe('Laws of towns (and, for a state, counties) inside the area now binding their police'),
   })
   .meta({ id: 'Area' });
 
@@ -29,9 +34,15 @@ export function registerAreaRoutes(app: FastifyInstance, db: Kysely<Database>): 
     {
       schema: {
         summary: 'Deployments and laws per state or county',
-        description: 'For shading a map: every state (or county) with deployments matching the filters or with a law. Takes the filters of /api/v1/deployments.',
+        description:
+          'For shading a map: every state (or county) with deployments matching the filters or with a law. Takes the filters of /api/v1/deployments.',
         tags: ['map'],
-        querystring: deploymentFilterSchema.extend({ level: z.enum(['state', 'county'], { message: 'must be state or county' }).default('state').describe('state (default) or county') }),
+        querystring: deploymentFilterSchema.extend({
+          level: z
+            .enum(['state', 'county'], { message: 'must be state or county' })
+            .default('state')
+            .describe('state (default) or county'),
+        }),
         response: { 200: z.object({ data: z.array(areaSchema) }), ...ERROR_RESPONSES },
       },
     },
@@ -41,13 +52,30 @@ export function registerAreaRoutes(app: FastifyInstance, db: Kysely<Database>): 
       const unknown = await findUnknownFilterValue(db, filter);
       if (unknown) throw new HttpError(400, 'unknown_value', unknown.message, unknown.parameter);
       const counts = await countDeploymentsByArea(db, filter, level);
-      const areas = new Map<string, z.infer<typeof areaSchema>>(counts.map((c) => [c.geoid, { geoid: c.geoid, deployments: c.n, law: null, local_laws: 0 }]));
-      const area = (geoid: string) => areas.get(geoid) ?? areas.set(geoid, { geoid, deployments: 0, law: null, local_laws: 0 }).get(geoid)!;
+      const areas = new Map<string, z.infer<typeof areaSchema>>(
+        counts.map((c) => [c.geoid, { geoid: c.geoid, deployments: c.n, law: null, local_laws: 0 }]),
+      );
+      const area = (geoid: string) =>
+        areas.get(geoid) ?? areas.set(geoid, { geoid, deployments: 0, law: null, local_laws: 0 }).get(geoid)!;
       for await (const p of iteratePolicies(db)) {
         // Shading says where police are bound: not a pending bill, an expired law, or a law for schools or businesses.
         if (!isBinding(p) || !bindsPolice(p) || !p.place) continue;
-        const own = level === 'state' ? (p.place.kind === 'state' ? p.place.geoid : null) : p.place.kind === 'county' ? p.place.geoid : null;
-        const inside = level === 'state' ? (p.place.kind !== 'state' ? p.place.geoid?.slice(0, 2) ?? p.place.county_geoid?.slice(0, 2) : null) : p.place.kind === 'city' ? p.place.county_geoid : null;
+        const own =
+          level === 'state'
+            ? p.place.kind === 'state'
+              ? p.place.geoid
+              : null
+            : p.place.kind === 'county'
+              ? p.place.geoid
+              : null;
+        const inside =
+          level === 'state'
+            ? p.place.kind !== 'state'
+              ? (p.place.geoid?.slice(0, 2) ?? p.place.county_geoid?.slice(0, 2))
+              : null
+            : p.place.kind === 'city'
+              ? p.place.county_geoid
+              : null;
         if (own) {
           const a = area(own);
           const kind = p.kind as (typeof POLICY_KINDS)[number];

@@ -4,11 +4,31 @@ import type { Database } from '#src/storage/schema';
 import { technologyVocabulary } from '#src/domain/technologies';
 import { escapeHtml, renderPage } from '#src/ui/html';
 import { webEntry } from '#src/http/static-assets';
-import { activeFilters, filterForm, parseListQuery, renderDeploymentResults, vendorsInUse } from '#src/features/deployments/deployments-list.page';
+import {
+  activeFilters,
+  filterForm,
+  parseListQuery,
+  renderDeploymentResults,
+  vendorsInUse,
+} from '#src/features/deployments/deployments-list.page';
 import { findStartDateSpans } from '#src/features/deployments/deployments.repository';
 
 /** One colour per technology layer; each is distinct and dark enough for white cluster counts. */
-const LAYER_COLORS = ['#b3261e', '#1f4e9c', '#6a3d9a', '#00695c', '#8c5400', '#ad1457', '#37474f', '#2e7d32', '#4e342e', '#0277bd', '#5d4037', '#c62828', '#283593'];
+const LAYER_COLORS = [
+  '#b3261e',
+  '#1f4e9c',
+  '#6a3d9a',
+  '#00695c',
+  '#8c5400',
+  '#ad1457',
+  '#37474f',
+  '#2e7d32',
+  '#4e342e',
+  '#0277bd',
+  '#5d4037',
+  '#c62828',
+  '#283593',
+];
 
 /** A map opened without any filter shows the Ring/Neighbors layer; `technology=all` shows every one. */
 export function withDefaultLayer(query: Record<string, unknown>): Record<string, unknown> {
@@ -16,12 +36,25 @@ export function withDefaultLayer(query: Record<string, unknown>): Record<string,
 }
 
 /** The map section: filters, timeline, the map, and the list twin (the server renders all but the map). */
-export async function renderMapSection(db: Kysely<Database>, raw: Record<string, unknown>, query: NonNullable<ReturnType<typeof parseListQuery>>, heading: string): Promise<{ html: string; scripts: string[]; styles: string[] }> {
+export async function renderMapSection(
+  db: Kysely<Database>,
+  raw: Record<string, unknown>,
+  query: NonNullable<ReturnType<typeof parseListQuery>>,
+  heading: string,
+): Promise<{ html: string; scripts: string[]; styles: string[] }> {
   const filters = activeFilters(raw);
-  const [results, vendors, spans] = await Promise.all([renderDeploymentResults(db, query, filters), vendorsInUse(db), findStartDateSpans(db)]);
+  const [results, vendors, spans] = await Promise.all([
+    renderDeploymentResults(db, query, filters),
+    vendorsInUse(db),
+    findStartDateSpans(db),
+  ]);
   const entry = webEntry('map');
   const config = {
-    technologies: technologyVocabulary().technologies.map((t, i) => ({ slug: t.slug, name: t.reviewed ? t.name : `${t.name} (unreviewed)`, color: LAYER_COLORS[i % LAYER_COLORS.length] })),
+    technologies: technologyVocabulary().technologies.map((t, i) => ({
+      slug: t.slug,
+      name: t.reviewed ? t.name : `${t.name} (unreviewed)`,
+      color: LAYER_COLORS[i % LAYER_COLORS.length],
+    })),
     spans,
     basemap: { states: '/assets/basemap/states-10m.json', counties: '/assets/basemap/counties-10m.json' },
   };
@@ -69,7 +102,8 @@ export function registerMapPage(app: FastifyInstance, db: Kysely<Database>): voi
     reply.type('text/html; charset=utf-8').send(
       renderPage({
         title: 'Map of police surveillance',
-        description: 'Interactive map of US police surveillance partnerships and technologies, with a timeline of their spread and the laws that limit them.',
+        description:
+          'Interactive map of US police surveillance partnerships and technologies, with a timeline of their spread and the laws that limit them.',
         body: section.html,
         scripts: section.scripts,
         styles: section.styles,

@@ -29,7 +29,13 @@ export function registerTownRoutes(app: FastifyInstance, db: Kysely<Database>): 
         tags: ['map'],
         querystring: z.object({
           bbox: deploymentFilterSchema.shape.bbox.unwrap(),
-          limit: z.coerce.number({ message: 'must be a whole number from 1 to 100' }).int().min(1).max(100).default(40).describe('At most this many (1–100, default 40)'),
+          limit: z.coerce
+            .number({ message: 'must be a whole number from 1 to 100' })
+            .int()
+            .min(1)
+            .max(100)
+            .default(40)
+            .describe('At most this many (1–100, default 40)'),
         }),
         response: { 200: z.object({ data: z.array(townSchema) }), ...ERROR_RESPONSES },
       },
@@ -49,7 +55,14 @@ export function registerTownRoutes(app: FastifyInstance, db: Kysely<Database>): 
         .limit(request.query.limit)
         .execute();
       return {
-        data: rows.map((r) => ({ id: r.id, name: r.name, state: r.state_code, lat: Number(r.lat), lon: Number(r.lon), population: r.population === null ? null : Number(r.population) })),
+        data: rows.map((r) => ({
+          id: r.id,
+          name: r.name,
+          state: r.state_code,
+          lat: Number(r.lat),
+          lon: Number(r.lon),
+          population: r.population === null ? null : Number(r.population),
+        })),
       };
     },
   );

@@ -31,14 +31,23 @@ ${o.website_url ? `<dt>Website</dt><dd>${externalLink(o.website_url)}</dd>` : ''
 <dt>Verified</dt><dd>${formatDay(o.verified_on)}</dd>
 ${o.started_on ? `<dt>Term began</dt><dd>${formatDay(o.started_on)}</dd>` : ''}
 </dl>
-${listings.length ? `<h2>Sources that list this person</h2>
+${
+  listings.length
+    ? `<h2>Sources that list this person</h2>
 <div class="table-wrap"><table><caption>Listings of ${escapeHtml(o.name)}, newest first</caption>
 <thead><tr><th scope="col">Source</th><th scope="col">As of</th><th scope="col">Lists them as</th><th scope="col">Term ends</th></tr></thead>
-<tbody>${listings.map((l) => `<tr><th scope="row">${l.source_url ? externalLink(l.source_url, l.source) : escapeHtml(l.source)}</th><td class="date">${formatDay(l.as_of)}</td><td>${l.status === 'current' ? 'in office' : 'no longer listed (re-verify)'}</td><td class="date">${formatDay(l.term_ends_on, 'not given')}</td></tr>`).join('')}</tbody></table></div>` : ''}
+<tbody>${listings.map((l) => `<tr><th scope="row">${l.source_url ? externalLink(l.source_url, l.source) : escapeHtml(l.source)}</th><td class="date">${formatDay(l.as_of)}</td><td>${l.status === 'current' ? 'in office' : 'no longer listed (re-verify)'}</td><td class="date">${formatDay(l.term_ends_on, 'not given')}</td></tr>`).join('')}</tbody></table></div>`
+    : ''
+}
 ${await historySection(db, { entity: { type: 'official', id: o.id } }, {})}
 <p class="note">Data: <a href="/api/v1/officials/${escapeHtml(o.id)}">this official as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(
-      renderPage({ title: `${o.name}, ${o.role} of ${o.jurisdiction}`, description: `Public contact details of ${o.name}, ${o.role} of ${o.jurisdiction}, verified ${o.verified_on ?? 'never'}.`, crumbs: o.place ? [[o.place.full_name, o.place.url]] : [], body }),
+      renderPage({
+        title: `${o.name}, ${o.role} of ${o.jurisdiction}`,
+        description: `Public contact details of ${o.name}, ${o.role} of ${o.jurisdiction}, verified ${o.verified_on ?? 'never'}.`,
+        crumbs: o.place ? [[o.place.full_name, o.place.url]] : [],
+        body,
+      }),
     );
     return reply;
   });

@@ -33,23 +33,40 @@ export interface OfficialListing {
 }
 
 /** Every source's listing of these officials, newest first. */
-export async function findOfficialListings(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, OfficialListing[]>> {
+export async function findOfficialListings(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<Map<string, OfficialListing[]>> {
   const byOfficial = new Map<string, OfficialListing[]>();
   if (ids.length === 0) return byOfficial;
-  const rows = await db.selectFrom('official_listings').selectAll().where('official_id', 'in', [...ids]).orderBy('as_of', 'desc').orderBy('dataset').execute();
+  const rows = await db
+    .selectFrom('official_listings')
+    .selectAll()
+    .where('official_id', 'in', [...ids])
+    .orderBy('as_of', 'desc')
+    .orderBy('dataset')
+    .execute();
   for (const r of rows) {
-    byOfficial.set(r.official_id, [...(byOfficial.get(r.official_id) ?? []), { source: r.dataset, as_of: r.as_of, status: r.status, source_url: r.source_url, term_ends_on: r.term_ends_on }]);
+    byOfficial.set(r.official_id, [
+      ...(byOfficial.get(r.official_id) ?? []),
+      { source: r.dataset, as_of: r.as_of, status: r.status, source_url: r.source_url, term_ends_on: r.term_ends_on },
+    ]);
   }
   return byOfficial;
 }
 
 /** Why a current official's contact should be checked again, in words; null when nothing says so. */
-export function reverifyReason(o: { current: boolean; verified_on: string | null }, listings: readonly OfficialListing[]): string | null {
+export function reverifyReason(
+  o: { current: boolean; verified_on: string | null },
+  listings: readonly OfficialListing[],
+): string | null {
   if (!o.current) return null;
   const retired = listings.find((l) => l.status === 'retired');
-  if (retired) return `${retired.source} lists this role as ended${retired.term_ends_on ? ` on ${retired.term_ends_on}` : ''} (as of ${retired.as_of}); that may be one term of several.`;
+  if (retired)
+    return `${retired.source} lists this role as ended${retired.term_ends_on ? ` on ${retired.term_ends_on}` : ''} (as of ${retired.as_of}); that may be one term of several.`;
   const ended = listings.find((l) => l.status === 'current' && l.term_ends_on !== null && l.term_ends_on < l.as_of);
-  if (ended) return `${ended.source} gives the term's end as ${ended.term_ends_on}, before its own date (${ended.as_of}).`;
+  if (ended)
+    return `${ended.source} gives the term's end as ${ended.term_ends_on}, before its own date (${ended.as_of}).`;
   return null;
 }
 
@@ -57,11 +74,7 @@ export function reverifyReason(o: { current: boolean; verified_on: string | null
 export async function* iterateOfficials(db: Kysely<Database>, pageSize = 1000): AsyncGenerator<OfficialRecord> {
   let after = '';
   while (true) {
-    const rows = await officialQuery(db)
-      .where('o.id', '>', after)
-      .orderBy('o.id')
-      .limit(pageSize)
-      .execute();
+    const rows = await officialQuery(db).where('o.id', '>', after).orderBy('o.id').limit(pageSize).execute();
     if (rows.length === 0) return;
     for (const r of rows) yield toOfficialRecord(r);
     after = rows.at(-1)!.id;
@@ -73,7 +86,23 @@ export function officialQuery(db: Kysely<Database>) {
   return db
     .selectFrom('officials as o')
     .leftJoin('places as p', 'p.id', 'o.place_id')
-    .select(['o.id', 'o.role', 'o.name', 'o.jurisdiction', 'o.state_code', 'o.email', 'o.phone', 'o.website_url', 'o.bio_url', 'o.source_url', 'o.verified_on', 'o.current', 'o.ended_on', 'o.started_on', ...PLACE_COLUMNS]);
+    .select([
+      'o.id',
+      'o.role',
+      'o.name',
+      'o.jurisdiction',
+      'o.state_code',
+      'o.email',
+      'o.phone',
+      'o.website_url',
+      'o.bio_url',
+      'o.source_url',
+      'o.verified_on',
+      'o.current',
+      'o.ended_on',
+      'o.started_on',
+      ...PLACE_COLUMNS,
+    ]);
 }
 
 export function toOfficialRecord(r: Record<string, any>): OfficialRecord {
@@ -95,4 +124,3 @@ export function toOfficialRecord(r: Record<string, any>): OfficialRecord {
     started_on: r.started_on ?? null,
   };
 }
-

@@ -7,11 +7,16 @@ import type { Database } from '#src/storage/schema';
 import { keysetPage, listQuery } from '#src/http/api';
 import { ERROR_RESPONSES } from '#src/http/api-errors.schema';
 import { HttpError } from '#src/http/errors';
-import { findOfficialListings, officialQuery, reverifyReason, toOfficialRecord, type OfficialListing } from './officials.repository';
+import {
+  findOfficialListings,
+  officialQuery,
+  reverifyReason,
+  toOfficialRecord,
+  type OfficialListing,
+} from './officials.repository';
 import { isStale, STALE_AFTER_DAYS } from '#src/domain/officials';
 import { placeSchema } from '#src/features/places/place.schema';
 import { officialTallies, type OfficialTally } from '#src/features/campaigns/campaigns.repository';
-
 
 export const officialSchema = z
   .object({
@@ -27,21 +32,47 @@ export const officialSchema = z
     website_url: z.string().nullable(),
     source_url: z.string().nullable(),
     verified_on: z.string().nullable(),
-    current: z.boolean().describe('True while the newest source that lists this office lists this person in it; campaigns address only current officials'),
-    ended_on: z.string().nullable().describe('When not current: the as-of date of the first source that showed someone else in the office'),
+    current: z
+      .boolean()
+      .describe(
+        'True while the newest source that lists this office lists this person in it; campaigns address only current officials',
+      ),
+    ended_on: z
+      .string()
+      .nullable()
+      .describe('When not current: the as-of date of the first source that showed someone else in the office'),
     started_on: z.string().nullable().describe('The start of the term, when a source gives it'),
     listings: z
-      .array(z.object({ source: z.string(), as_of: z.string(), status: z.enum(['current', 'retired']).or(z.string()), source_url: z.string().nullable(), term_ends_on: z.string().nullable() }))
-      .describe('Every source that lists this person, newest first; "retired" means the source stopped listing the role: a reason to re-verify, not proof they left'),
+      .array(
+        z.object({
+          source: z.string(),
+          as_of: z.string(),
+          status: z.enum(['current', 'retired']).or(z.string()),
+          source_url: z.string().nullable(),
+          term_ends_on: z.string().nullable(),
+        }),
+      )
+      .describe(
+        'Every source that lists this person, newest first; "retired" means the source stopped listing the role: a reason to re-verify, not proof they left',
+      ),
     reverify: z.string().nullable().describe('Why the contact should be checked again, when a source gives a reason'),
     stale: z.boolean().describe(`True when not verified in the last ${STALE_AFTER_DAYS} days`),
     tallies: z
-      .object({ confirmed: z.number().int().describe('Confirmed campaign actions addressed to this official'), delivered: z.number().int(), last_delivery_at: z.string().nullable() })
+      .object({
+        confirmed: z.number().int().describe('Confirmed campaign actions addressed to this official'),
+        delivered: z.number().int(),
+        last_delivery_at: z.string().nullable(),
+      })
       .describe('Anonymous campaign tallies'),
   })
   .meta({ id: 'Official' });
 
-function toOfficial(r: Record<string, any>, today: Date, tallies: Map<string, OfficialTally>, listings: Map<string, OfficialListing[]>) {
+function toOfficial(
+  r: Record<string, any>,
+  today: Date,
+  tallies: Map<string, OfficialTally>,
+  listings: Map<string, OfficialListing[]>,
+) {
   const { bio_url: _bio, ...record } = toOfficialRecord(r);
   const listed = listings.get(r.id) ?? [];
   return {
@@ -67,7 +98,11 @@ export function registerOfficialRoutes(app: FastifyInstance, db: Kysely<Database
         querystring: z.object({
           state: stateParam.optional(),
           place: z.string().max(300).optional().describe('Place id, e.g. place-2562535'),
-          role: z.enum(['mayor', 'council member', 'police chief'], { message: 'must be mayor, council member or police chief' }).optional(),
+          role: z
+            .enum(['mayor', 'council member', 'police chief'], {
+              message: 'must be mayor, council member or police chief',
+            })
+            .optional(),
           current: z
             .enum(['true', 'false'], { message: 'must be true or false' })
             .transform((v) => v === 'true')
@@ -76,7 +111,10 @@ export function registerOfficialRoutes(app: FastifyInstance, db: Kysely<Database
           limit: listQuery.shape.limit,
           cursor: listQuery.shape.cursor,
         }),
-        response: { 200: z.object({ data: z.array(officialSchema), total: z.number().int(), next: z.string().nullable() }), ...ERROR_RESPONSES },
+        response: {
+          200: z.object({ data: z.array(officialSchema), total: z.number().int(), next: z.string().nullable() }),
+          ...ERROR_RESPONSES,
+        },
       },
     },
     async (request) => {
@@ -101,11 +139,22 @@ export function registerOfficialRoutes(app: FastifyInstance, db: Kysely<Database
   );
   api.get(
     '/api/v1/officials/:id',
-    { config: { live: true }, schema: { summary: 'One official', tags: ['officials'], params: z.object({ id: z.string().max(300) }), response: { 200: officialSchema, ...ERROR_RESPONSES } } },
+    {
+      config: { live: true },
+      schema: {
+        summary: 'One official',
+        tags: ['officials'],
+        params: z.object({ id: z.string().max(300) }),
+        response: { 200: officialSchema, ...ERROR_RESPONSES },
+      },
+    },
     async (request) => {
       const row = await officialQuery(db).where('o.id', '=', request.params.id).executeTakeFirst();
       if (!row) throw new HttpError(404, 'not_found', `No official has the id "${request.params.id}"`);
-      const [tallies, listings] = await Promise.all([officialTallies(db, [row.id]), findOfficialListings(db, [row.id])]);
+      const [tallies, listings] = await Promise.all([
+        officialTallies(db, [row.id]),
+        findOfficialListings(db, [row.id]),
+      ]);
       return toOfficial(row, new Date(), tallies, listings);
     },
   );

@@ -8,7 +8,12 @@ import { formFields, readCookie, type FormGuard } from '#src/http/forms';
 import { RateLimiter, type SharedCounterStore } from '#src/http/rate-limit';
 import type { SupporterCrypto } from '#src/security/supporter-crypto';
 import { diff, writeRevision } from '#src/storage/revisions';
-import { campaignTallies, listCampaigns, optedInSupportersCsv, tallyOf } from '#src/features/campaigns/campaigns.repository';
+import {
+  campaignTallies,
+  listCampaigns,
+  optedInSupportersCsv,
+  tallyOf,
+} from '#src/features/campaigns/campaigns.repository';
 import { isStale } from '#src/domain/officials';
 import { searchPlaces } from '#src/features/search/search.repository';
 import { placeLabel } from '#src/features/places/place-record';
@@ -22,20 +27,52 @@ const campaignEdit = z.object({
   title: z.string().trim().min(3, 'must have at least 3 characters').max(200, 'must be at most 200 characters'),
   ask: z.string().trim().min(3, 'must have at least 3 characters').max(500, 'must be at most 500 characters'),
   description: z.string().trim().max(3000, 'must be at most 3,000 characters'),
-  letter_subject: z.string().trim().min(3, 'must have at least 3 characters').max(200, 'must be at most 200 characters'),
-  letter_template: z.string().trim().min(20, 'must have at least 20 characters').max(5000, 'must be at most 5,000 characters'),
-  call_script: z.string().trim().min(10, 'must have at least 10 characters').max(2000, 'must be at most 2,000 characters'),
+  letter_subject: z
+    .string()
+    .trim()
+    .min(3, 'must have at least 3 characters')
+    .max(200, 'must be at most 200 characters'),
+  letter_template: z
+    .string()
+    .trim()
+    .min(20, 'must have at least 20 characters')
+    .max(5000, 'must be at most 5,000 characters'),
+  call_script: z
+    .string()
+    .trim()
+    .min(10, 'must have at least 10 characters')
+    .max(2000, 'must be at most 2,000 characters'),
   prompts: z.string().trim().max(2000, 'must be at most 2,000 characters').default(''),
   ends_on: z.union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')]),
   delivery_mode: z.enum(['off', 'test', 'live'], { message: 'must be off, test or live' }),
   organizer_email: z.union([z.literal(''), z.email({ message: 'must be an email address' })]),
-  deliveries_per_target_per_hour: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(60, 'must be at most 60'),
+  deliveries_per_target_per_hour: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(60, 'must be at most 60'),
 });
 
 const LABELS: Record<string, string> = {
-  title: 'Title', ask: 'The ask', description: 'Description', letter_subject: 'Letter subject', letter_template: 'Letter', call_script: 'Call script', prompts: 'Personalisation prompts', ends_on: 'Ends on',
-  delivery_mode: 'Delivery', organizer_email: 'Organizer email', deliveries_per_target_per_hour: 'Digests per official per hour', place_id: 'Place', role: 'Role', name: 'Name',
-  email: 'Email', phone: 'Phone', website_url: 'Website', source_url: 'Source', verified_on: 'Verified on',
+  title: 'Title',
+  ask: 'The ask',
+  description: 'Description',
+  letter_subject: 'Letter subject',
+  letter_template: 'Letter',
+  call_script: 'Call script',
+  prompts: 'Personalisation prompts',
+  ends_on: 'Ends on',
+  delivery_mode: 'Delivery',
+  organizer_email: 'Organizer email',
+  deliveries_per_target_per_hour: 'Digests per official per hour',
+  place_id: 'Place',
+  role: 'Role',
+  name: 'Name',
+  email: 'Email',
+  phone: 'Phone',
+  website_url: 'Website',
+  source_url: 'Source',
+  verified_on: 'Verified on',
 };
 
 export interface OperatorDeps {
@@ -52,10 +89,19 @@ function page(reply: FastifyReply, title: string, body: string, status = 200): F
     .code(status)
     .header('cache-control', 'no-store')
     .type('text/html; charset=utf-8')
-    .send(renderPage({ title, body: `<nav aria-label="Operator"><p>${link('/operator', 'Campaigns')} · ${link('/operator/roster', 'Roster')} · ${link('/operator/outbox', 'Outbox')}</p></nav>${body}` }));
+    .send(
+      renderPage({
+        title,
+        body: `<nav aria-label="Operator"><p>${link('/operator', 'Campaigns')} · ${link('/operator/roster', 'Roster')} · ${link('/operator/outbox', 'Outbox')}</p></nav>${body}`,
+      }),
+    );
 }
 
-function field(name: string, value: string | number | null | undefined, options: { type?: string; area?: number; required?: boolean; note?: string } = {}): string {
+function field(
+  name: string,
+  value: string | number | null | undefined,
+  options: { type?: string; area?: number; required?: boolean; note?: string } = {},
+): string {
   const label = `${escapeHtml(LABELS[name] ?? name)}${options.note ? ` <span class="note">${escapeHtml(options.note)}</span>` : ''}`;
   const required = options.required === false ? '' : ' required';
   return options.area
@@ -71,8 +117,13 @@ function problem(error: z.ZodError): string {
 
 /** The operator pages, behind a sign-in: campaigns, the officials roster, the outbox and exports. */
 export function registerOperatorPages(app: FastifyInstance, db: Kysely<Database>, deps: OperatorDeps): void {
-  const signInLimit = new RateLimiter(10, 60_000, deps.sharedCounters ? { store: deps.sharedCounters, bucket: 'sign-ins' } : null);
-  const cookie = (value: string, maxAge: number) => `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${deps.secureCookies ? '; Secure' : ''}`;
+  const signInLimit = new RateLimiter(
+    10,
+    60_000,
+    deps.sharedCounters ? { store: deps.sharedCounters, bucket: 'sign-ins' } : null,
+  );
+  const cookie = (value: string, maxAge: number) =>
+    `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${deps.secureCookies ? '; Secure' : ''}`;
 
   async function operatorOf(request: FastifyRequest) {
     return deps.operators.session(readCookie(request, SESSION_COOKIE));
@@ -88,14 +139,31 @@ export function registerOperatorPages(app: FastifyInstance, db: Kysely<Database>
 
   app.post<{ Body: Record<string, string> }>('/operator/login', { schema: { hide: true } }, async (request, reply) => {
     const body = formFields(request);
-    if (deps.guard.check(request, body) !== null) return page(reply, 'Please try again', '<h1>Please try again</h1><p role="alert">This form had expired. <a href="/operator/login">Sign in again</a>.</p>', 403);
+    if (deps.guard.check(request, body) !== null)
+      return page(
+        reply,
+        'Please try again',
+        '<h1>Please try again</h1><p role="alert">This form had expired. <a href="/operator/login">Sign in again</a>.</p>',
+        403,
+      );
     const wait = await signInLimit.takeExact(request.ip);
     if (wait > 0) {
       reply.header('retry-after', String(wait));
-      return page(reply, 'One moment, please', `<h1>One moment, please</h1><p role="alert">Too many sign-in attempts from your address. Try again in ${wait} seconds.</p>`, 429);
+      return page(
+        reply,
+        'One moment, please',
+        `<h1>One moment, please</h1><p role="alert">Too many sign-in attempts from your address. Try again in ${wait} seconds.</p>`,
+        429,
+      );
     }
     const session = await deps.operators.signIn(String(body.email ?? ''), String(body.password ?? ''));
-    if (!session) return page(reply, 'Sign-in failed', '<h1>Sign-in failed</h1><p role="alert">That email and password do not match an operator. <a href="/operator/login">Try again</a>.</p>', 401);
+    if (!session)
+      return page(
+        reply,
+        'Sign-in failed',
+        '<h1>Sign-in failed</h1><p role="alert">That email and password do not match an operator. <a href="/operator/login">Try again</a>.</p>',
+        401,
+      );
     return reply.header('set-cookie', cookie(session.token, 7 * 86_400)).redirect('/operator', 303);
   });
 
@@ -118,7 +186,8 @@ export function registerOperatorPages(app: FastifyInstance, db: Kysely<Database>
       if (!operator) return reply.redirect('/operator/login', 303);
       (request as FastifyRequest & { operator?: { id: string; email: string } }).operator = operator;
     });
-    const actor = (request: FastifyRequest) => `operator:${(request as FastifyRequest & { operator?: { email: string } }).operator!.email}`;
+    const actor = (request: FastifyRequest) =>
+      `operator:${(request as FastifyRequest & { operator?: { email: string } }).operator!.email}`;
 
     scope.get('/operator', async (request, reply) => {
       const [campaigns, tallies] = await Promise.all([listCampaigns(db), campaignTallies(db)]);
@@ -148,41 +217,84 @@ ${field('organizer_email', c.organizer_email ?? '', { type: 'email', required: f
       const c = await db.selectFrom('campaigns').selectAll().where('id', '=', request.params.id).executeTakeFirst();
       if (!c) return page(reply, 'Not found', '<h1>Not found</h1><p>No campaign has this id.</p>', 404);
       const organizer = c.organizer_email_sealed ? deps.crypto.decrypt(c.organizer_email_sealed) : '';
-      return page(reply, c.title, `<h1>${escapeHtml(c.title)}</h1><p>${link(`/campaigns/${c.id}`, 'Its public page')}</p>${campaignForm(request, reply, { ...c, organizer_email: organizer })}`);
+      return page(
+        reply,
+        c.title,
+        `<h1>${escapeHtml(c.title)}</h1><p>${link(`/campaigns/${c.id}`, 'Its public page')}</p>${campaignForm(request, reply, { ...c, organizer_email: organizer })}`,
+      );
     });
 
-    scope.post<{ Params: { id: string }; Body: Record<string, string> }>('/operator/campaigns/:id', async (request, reply) => {
-      const body = formFields(request);
-      const c = await db.selectFrom('campaigns').selectAll().where('id', '=', request.params.id).executeTakeFirst();
-      if (!c) return page(reply, 'Not found', '<h1>Not found</h1>', 404);
-      if (deps.guard.check(request, body) !== null) return page(reply, 'Please try again', '<h1>Please try again</h1><p role="alert">This form had expired. Nothing was saved.</p>', 403);
-      const parsed = campaignEdit.safeParse(body);
-      if (!parsed.success) return page(reply, c.title, `<h1>${escapeHtml(c.title)}</h1>${campaignForm(request, reply, { ...c, ...body }, problem(parsed.error))}`, 400);
-      const v = parsed.data;
-      if (v.delivery_mode === 'test' && !v.organizer_email) {
-        return page(reply, c.title, `<h1>${escapeHtml(c.title)}</h1>${campaignForm(request, reply, { ...c, ...body }, '<p class="error" role="alert">Test delivery sends every digest to the organizer: give the organizer email. Nothing was saved.</p>')}`, 400);
-      }
-      const update = {
-        title: v.title, ask: v.ask, description: v.description, letter_subject: v.letter_subject, letter_template: v.letter_template, call_script: v.call_script, prompts: v.prompts,
-        ends_on: v.ends_on || null, delivery_mode: v.delivery_mode, deliveries_per_target_per_hour: v.deliveries_per_target_per_hour,
-        organizer_email_sealed: v.organizer_email ? deps.crypto.encrypt(v.organizer_email) : null,
-      };
-      // The organizer's address is sealed anew on every save: it is left out of what changed.
-      const { organizer_email_sealed: _sealed, ...visible } = update;
-      const changes = diff(c, visible);
-      await db.transaction().execute(async (trx) => {
-        await trx.updateTable('campaigns').set(update).where('id', '=', c.id).execute();
-        await writeRevision(trx, { entity: 'campaign', id: c.id, action: 'update', changes, actor: actor(request) });
-      });
-      return reply.redirect(`/operator/campaigns/${c.id}?saved=1`, 303);
-    });
+    scope.post<{ Params: { id: string }; Body: Record<string, string> }>(
+      '/operator/campaigns/:id',
+      async (request, reply) => {
+        const body = formFields(request);
+        const c = await db.selectFrom('campaigns').selectAll().where('id', '=', request.params.id).executeTakeFirst();
+        if (!c) return page(reply, 'Not found', '<h1>Not found</h1>', 404);
+        if (deps.guard.check(request, body) !== null)
+          return page(
+            reply,
+            'Please try again',
+            '<h1>Please try again</h1><p role="alert">This form had expired. Nothing was saved.</p>',
+            403,
+          );
+        const parsed = campaignEdit.safeParse(body);
+        if (!parsed.success)
+          return page(
+            reply,
+            c.title,
+            `<h1>${escapeHtml(c.title)}</h1>${campaignForm(request, reply, { ...c, ...body }, problem(parsed.error))}`,
+            400,
+          );
+        const v = parsed.data;
+        if (v.delivery_mode === 'test' && !v.organizer_email) {
+          return page(
+            reply,
+            c.title,
+            `<h1>${escapeHtml(c.title)}</h1>${campaignForm(request, reply, { ...c, ...body }, '<p class="error" role="alert">Test delivery sends every digest to the organizer: give the organizer email. Nothing was saved.</p>')}`,
+            400,
+          );
+        }
+        const update = {
+          title: v.title,
+          ask: v.ask,
+          description: v.description,
+          letter_subject: v.letter_subject,
+          letter_template: v.letter_template,
+          call_script: v.call_script,
+          prompts: v.prompts,
+          ends_on: v.ends_on || null,
+          delivery_mode: v.delivery_mode,
+          deliveries_per_target_per_hour: v.deliveries_per_target_per_hour,
+          organizer_email_sealed: v.organizer_email ? deps.crypto.encrypt(v.organizer_email) : null,
+        };
+        // The organizer's address is sealed anew on every save: it is left out of what changed.
+        const { organizer_email_sealed: _sealed, ...visible } = update;
+        const changes = diff(c, visible);
+        await db.transaction().execute(async (trx) => {
+          await trx.updateTable('campaigns').set(update).where('id', '=', c.id).execute();
+          await writeRevision(trx, { entity: 'campaign', id: c.id, action: 'update', changes, actor: actor(request) });
+        });
+        return reply.redirect(`/operator/campaigns/${c.id}?saved=1`, 303);
+      },
+    );
 
     scope.get<{ Querystring: { q?: string } }>('/operator/roster', async (request, reply) => {
       const q = (typeof request.query.q === 'string' ? request.query.q : '').trim().slice(0, 100);
       let results = '';
       if (q) {
         const places = (await searchPlaces(db, q, 10)).filter((p) => p.kind === 'city');
-        const officials = places.length ? await db.selectFrom('officials').selectAll().where('place_id', 'in', places.map((p) => p.id)).orderBy('name').execute() : [];
+        const officials = places.length
+          ? await db
+              .selectFrom('officials')
+              .selectAll()
+              .where(
+                'place_id',
+                'in',
+                places.map((p) => p.id),
+              )
+              .orderBy('name')
+              .execute()
+          : [];
         results = places.length
           ? places
               .map((p) => {
@@ -192,10 +304,20 @@ ${field('organizer_email', c.organizer_email ?? '', { type: 'email', required: f
               .join('')
           : `<p role="status">No town matches “${escapeHtml(q)}”.</p>`;
       }
-      return page(reply, 'Roster', `<h1>Officials roster</h1><form method="get" action="/operator/roster" class="filters" role="search" aria-label="Find a town"><label>Town<input name="q" value="${escapeHtml(q)}" placeholder="Somerville, MA"></label><button type="submit">Find</button></form>${results}`);
+      return page(
+        reply,
+        'Roster',
+        `<h1>Officials roster</h1><form method="get" action="/operator/roster" class="filters" role="search" aria-label="Find a town"><label>Town<input name="q" value="${escapeHtml(q)}" placeholder="Somerville, MA"></label><button type="submit">Find</button></form>${results}`,
+      );
     });
 
-    const officialForm = (request: FastifyRequest, reply: FastifyReply, action: string, o: Record<string, any>, error = '') =>
+    const officialForm = (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      action: string,
+      o: Record<string, any>,
+      error = '',
+    ) =>
       `<form method="post" action="${escapeHtml(action)}" class="action-form">${deps.guard.fields(request, reply)}${error}<input type="hidden" name="place_id" value="${escapeHtml(o.place_id)}">
 <label>Role<select name="role">${['mayor', 'council member', 'police chief'].map((r) => `<option${o.role === r ? ' selected' : ''}>${r}</option>`).join('')}</select></label>
 ${field('name', o.name)}${field('email', o.email ?? '', { type: 'email', required: false })}${field('phone', o.phone ?? '', { required: false })}${field('website_url', o.website_url ?? '', { type: 'url', required: false })}
@@ -203,30 +325,59 @@ ${field('source_url', o.source_url ?? '', { type: 'url', note: 'where you checke
 <button type="submit">Save</button></form>`;
 
     scope.get<{ Querystring: { place?: string } }>('/operator/roster/new', async (request, reply) => {
-      const place = await db.selectFrom('places').select(['id', 'full_name']).where('id', '=', String(request.query.place ?? '')).executeTakeFirst();
-      if (!place) return page(reply, 'Not found', '<h1>Not found</h1><p>Pick the town from the roster search first.</p>', 404);
-      return page(reply, 'Add an official', `<h1>Add an official of ${escapeHtml(place.full_name)}</h1>${officialForm(request, reply, '/operator/roster', { place_id: place.id })}`);
+      const place = await db
+        .selectFrom('places')
+        .select(['id', 'full_name'])
+        .where('id', '=', String(request.query.place ?? ''))
+        .executeTakeFirst();
+      if (!place)
+        return page(reply, 'Not found', '<h1>Not found</h1><p>Pick the town from the roster search first.</p>', 404);
+      return page(
+        reply,
+        'Add an official',
+        `<h1>Add an official of ${escapeHtml(place.full_name)}</h1>${officialForm(request, reply, '/operator/roster', { place_id: place.id })}`,
+      );
     });
 
     scope.get<{ Params: { id: string } }>('/operator/roster/:id', async (request, reply) => {
       const o = await db.selectFrom('officials').selectAll().where('id', '=', request.params.id).executeTakeFirst();
       if (!o) return page(reply, 'Not found', '<h1>Not found</h1>', 404);
-      return page(reply, o.name, `<h1>${escapeHtml(o.name)}</h1><p>${link(`/officials/${o.id}`, 'Public page')}</p>${officialForm(request, reply, `/operator/roster/${o.id}`, o)}`);
+      return page(
+        reply,
+        o.name,
+        `<h1>${escapeHtml(o.name)}</h1><p>${link(`/officials/${o.id}`, 'Public page')}</p>${officialForm(request, reply, `/operator/roster/${o.id}`, o)}`,
+      );
     });
 
-    async function saveFromForm(request: FastifyRequest<{ Params: { id?: string }; Body: Record<string, string> }>, reply: FastifyReply) {
+    async function saveFromForm(
+      request: FastifyRequest<{ Params: { id?: string }; Body: Record<string, string> }>,
+      reply: FastifyReply,
+    ) {
       const body = formFields(request);
-      const existing = request.params.id ? await db.selectFrom('officials').selectAll().where('id', '=', request.params.id).executeTakeFirst() : undefined;
+      const existing = request.params.id
+        ? await db.selectFrom('officials').selectAll().where('id', '=', request.params.id).executeTakeFirst()
+        : undefined;
       if (request.params.id && !existing) return page(reply, 'Not found', '<h1>Not found</h1>', 404);
       const action = existing ? `/operator/roster/${existing.id}` : '/operator/roster';
-      if (deps.guard.check(request, body) !== null) return page(reply, 'Please try again', '<h1>Please try again</h1><p role="alert">This form had expired. Nothing was saved.</p>', 403);
+      if (deps.guard.check(request, body) !== null)
+        return page(
+          reply,
+          'Please try again',
+          '<h1>Please try again</h1><p role="alert">This form had expired. Nothing was saved.</p>',
+          403,
+        );
       try {
         const { id } = await saveOfficial(db, body, actor(request), existing?.id);
         return reply.redirect(`/operator/roster/${encodeURIComponent(id)}?saved=1`, 303);
       } catch (error) {
         if (!(error instanceof OfficialInputError)) throw error;
         const message = `<p class="error" role="alert">${escapeHtml(LABELS[error.field] ?? error.field)} ${escapeHtml(error.message.slice(error.field.length + 1))}. Nothing was saved.</p>`;
-        return page(reply, 'Official', `<h1>${escapeHtml(existing?.name ?? 'Add an official')}</h1>${officialForm(request, reply, action, { ...existing, ...body }, message)}`, 400);
+        return page(
+          reply,
+          'Official',
+          `<h1>${escapeHtml(existing?.name ?? 'Add an official')}</h1>${officialForm(request, reply, action, { ...existing, ...body }, message)}`,
+          400,
+        );
       }
     }
     scope.post('/operator/roster', saveFromForm);
@@ -234,9 +385,19 @@ ${field('source_url', o.source_url ?? '', { type: 'url', note: 'where you checke
 
     scope.get<{ Querystring: { offset?: string } }>('/operator/outbox', async (request, reply) => {
       const offset = Math.max(0, Number(request.query.offset ?? 0) || 0);
-      const rows = await db.selectFrom('outbox').selectAll().orderBy('created_at', 'desc').orderBy('id').limit(50).offset(offset).execute();
+      const rows = await db
+        .selectFrom('outbox')
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .limit(50)
+        .offset(offset)
+        .execute();
       const list = rows
-        .map((m) => `<tr><td class="date">${escapeHtml(m.created_at.slice(0, 16).replace('T', ' '))}</td><td>${escapeHtml(m.kind)}</td><td>${escapeHtml(deps.crypto.decrypt(m.recipient_sealed))}</td><th scope="row">${link(`/operator/outbox/${m.id}`, m.subject)}</th><td>${escapeHtml(m.status)}</td></tr>`)
+        .map(
+          (m) =>
+            `<tr><td class="date">${escapeHtml(m.created_at.slice(0, 16).replace('T', ' '))}</td><td>${escapeHtml(m.kind)}</td><td>${escapeHtml(deps.crypto.decrypt(m.recipient_sealed))}</td><th scope="row">${link(`/operator/outbox/${m.id}`, m.subject)}</th><td>${escapeHtml(m.status)}</td></tr>`,
+        )
         .join('');
       return page(
         reply,
@@ -248,14 +409,21 @@ ${field('source_url', o.source_url ?? '', { type: 'url', note: 'where you checke
     scope.get<{ Params: { id: string } }>('/operator/outbox/:id', async (request, reply) => {
       const m = await db.selectFrom('outbox').selectAll().where('id', '=', request.params.id).executeTakeFirst();
       if (!m) return page(reply, 'Not found', '<h1>Not found</h1>', 404);
-      return page(reply, m.subject, `<h1>${escapeHtml(m.subject)}</h1><p>To ${escapeHtml(deps.crypto.decrypt(m.recipient_sealed))}, ${escapeHtml(m.status)}${m.error ? `: ${escapeHtml(m.error)}` : ''}</p><pre>${escapeHtml(deps.crypto.decrypt(m.body_sealed))}</pre>`);
+      return page(
+        reply,
+        m.subject,
+        `<h1>${escapeHtml(m.subject)}</h1><p>To ${escapeHtml(deps.crypto.decrypt(m.recipient_sealed))}, ${escapeHtml(m.status)}${m.error ? `: ${escapeHtml(m.error)}` : ''}</p><pre>${escapeHtml(deps.crypto.decrypt(m.body_sealed))}</pre>`,
+      );
     });
 
     scope.get<{ Params: { file: string } }>('/operator/exports/:file', async (request, reply) => {
       const id = request.params.file.replace(/\.csv$/, '');
       const csv = (await optedInSupportersCsv(db, deps.crypto, id)).join('\n') + '\n';
-      return reply.header('cache-control', 'no-store').header('content-disposition', `attachment; filename="${slugify(id)}-supporters.csv"`).type('text/csv; charset=utf-8').send(csv);
+      return reply
+        .header('cache-control', 'no-store')
+        .header('content-disposition', `attachment; filename="${slugify(id)}-supporters.csv"`)
+        .type('text/csv; charset=utf-8')
+        .send(csv);
     });
   });
 }
-

@@ -20,21 +20,38 @@ export class Operators {
     const normalized = email.trim().toLowerCase();
     if (!/^[^\s@]+@[^\s@]+$/.test(normalized)) throw new OperatorError(`"${email}" is not an email address`);
     if (password.length < 12) throw new OperatorError('the password must have at least 12 characters');
-    if (await this.db.selectFrom('operators').select('id').where('email', '=', normalized).executeTakeFirst()) throw new OperatorError(`an operator ${normalized} exists already`);
+    if (await this.db.selectFrom('operators').select('id').where('email', '=', normalized).executeTakeFirst())
+      throw new OperatorError(`an operator ${normalized} exists already`);
     const id = randomUUID();
-    await this.db.insertInto('operators').values({ id, email: normalized, password_hash: await hash(password), created_at: new Date().toISOString() }).execute();
+    await this.db
+      .insertInto('operators')
+      .values({ id, email: normalized, password_hash: await hash(password), created_at: new Date().toISOString() })
+      .execute();
     return id;
   }
 
   /** A new session token for the right email and password, or null. */
-  async signIn(email: string, password: string, now = new Date()): Promise<{ token: string; operatorId: string } | null> {
-    const operator = await this.db.selectFrom('operators').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
+  async signIn(
+    email: string,
+    password: string,
+    now = new Date(),
+  ): Promise<{ token: string; operatorId: string } | null> {
+    const operator = await this.db
+      .selectFrom('operators')
+      .selectAll()
+      .where('email', '=', email.trim().toLowerCase())
+      .executeTakeFirst();
     const ok = await verify(operator?.password_hash ?? DUMMY_HASH, password).catch(() => false);
     if (!operator || !ok) return null;
     const session = newToken();
     await this.db
       .insertInto('operator_sessions')
-      .values({ token_hash: session.hash, operator_id: operator.id, created_at: now.toISOString(), expires_at: new Date(now.getTime() + SESSION_DAYS * 86_400_000).toISOString() })
+      .values({
+        token_hash: session.hash,
+        operator_id: operator.id,
+        created_at: now.toISOString(),
+        expires_at: new Date(now.getTime() + SESSION_DAYS * 86_400_000).toISOString(),
+      })
       .execute();
     return { token: session.token, operatorId: operator.id };
   }

@@ -23,14 +23,26 @@ export interface PolicyRecord {
   state: string;
   place: PlaceRecord | null;
   technologies: string[];
-  events: Array<{ id: string; status: string; kind: string; occurred_on: string | null; precision: DatePrecision | null; source_url: string | null; note: string | null }>;
+  events: Array<{
+    id: string;
+    status: string;
+    kind: string;
+    occurred_on: string | null;
+    precision: DatePrecision | null;
+    source_url: string | null;
+    note: string | null;
+  }>;
   sources: CitedSource[];
   /** The dataset whose description the record holds (a curated one outranks an aggregated list). */
   described_by: string | null;
 }
 
 /** Every policy in id order, a page at a time. */
-export async function* iteratePolicies(db: Kysely<Database>, pageSize = 500, onlyId?: string): AsyncGenerator<PolicyRecord> {
+export async function* iteratePolicies(
+  db: Kysely<Database>,
+  pageSize = 500,
+  onlyId?: string,
+): AsyncGenerator<PolicyRecord> {
   let after = '';
   while (true) {
     let query = db
@@ -59,11 +71,26 @@ export async function* iteratePolicies(db: Kysely<Database>, pageSize = 500, onl
     if (rows.length === 0) return;
     const ids = rows.map((r) => r.id);
     const [technologies, events, sources] = await Promise.all([
-      db.selectFrom('policy_technologies').select(['policy_id', 'technology_slug']).where('policy_id', 'in', ids).orderBy('policy_id').orderBy('technology_slug').execute(),
+      db
+        .selectFrom('policy_technologies')
+        .select(['policy_id', 'technology_slug'])
+        .where('policy_id', 'in', ids)
+        .orderBy('policy_id')
+        .orderBy('technology_slug')
+        .execute(),
       db
         .selectFrom('policy_events as e')
         .leftJoin('sources as s', 's.id', 'e.source_id')
-        .select(['e.policy_id', 'e.id', 'e.status', 'e.kind', 'e.occurred_on', 'e.precision', 's.url as source_url', 'e.note'])
+        .select([
+          'e.policy_id',
+          'e.id',
+          'e.status',
+          'e.kind',
+          'e.occurred_on',
+          'e.precision',
+          's.url as source_url',
+          'e.note',
+        ])
         .where('e.policy_id', 'in', ids)
         .orderBy('e.policy_id')
         .orderBy('e.occurred_on')
@@ -108,7 +135,10 @@ export async function* iteratePolicies(db: Kysely<Database>, pageSize = 500, onl
 }
 
 /** The policies that pass `keep`, in id order. Policies number in the dozens to hundreds: filtering the stream is simpler than SQL per filter. */
-export async function findPolicies(db: Kysely<Database>, keep: (p: PolicyRecord) => boolean = () => true): Promise<PolicyRecord[]> {
+export async function findPolicies(
+  db: Kysely<Database>,
+  keep: (p: PolicyRecord) => boolean = () => true,
+): Promise<PolicyRecord[]> {
   const found: PolicyRecord[] = [];
   for await (const p of iteratePolicies(db)) if (keep(p)) found.push(p);
   return found;
@@ -117,7 +147,9 @@ export async function findPolicies(db: Kysely<Database>, keep: (p: PolicyRecord)
 /** Policies in force or pending where a place is (its own, its county's, its state's), most local first; see `policyCoversPlace`. */
 export async function findPoliciesCovering(db: Kysely<Database>, place: PlaceRecord): Promise<PolicyRecord[]> {
   const order = (p: PolicyRecord) => (p.place?.kind === 'city' ? 0 : p.place?.kind === 'county' ? 1 : 2);
-  const found = await findPolicies(db, (p) => policyCoversPlace({ state: p.state, level: p.level, place: p.place }, place));
+  const found = await findPolicies(db, (p) =>
+    policyCoversPlace({ state: p.state, level: p.level, place: p.place }, place),
+  );
   return found.sort((a, b) => order(a) - order(b) || a.title.localeCompare(b.title));
 }
 

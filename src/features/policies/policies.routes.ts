@@ -19,12 +19,20 @@ export const policySchema = z
     url: z.string(),
     kind: z.string().describe(POLICY_KINDS.join(', ')),
     title: z.string(),
-    status: z.string().describe(`${POLICY_STATUSES.join(', ')}: from its dated steps; without any, as a list reports it`),
+    status: z
+      .string()
+      .describe(`${POLICY_STATUSES.join(', ')}: from its dated steps; without any, as a list reports it`),
     status_on: partialDateSchema.nullable().describe('The date of the step that gave it its status'),
     status_precision: precisionSchema.nullable(),
-    level: z.string().nullable().describe(`Who made it: ${POLICY_LEVELS.join(', ')}`),
+    level: z
+      .string()
+      .nullable()
+      .describe(`Who made it: ${POLICY_LEVELS.join(', ')}`),
     body: z.string().nullable().describe('The body that made it, e.g. "Oakland City Council"'),
-    scope: z.string().nullable().describe(`Whom it binds: ${POLICY_SCOPES.join(', ')}`),
+    scope: z
+      .string()
+      .nullable()
+      .describe(`Whom it binds: ${POLICY_SCOPES.join(', ')}`),
     scope_note: z.string().nullable(),
     summary: z.string().nullable(),
     jurisdiction: z.string(),
@@ -35,7 +43,11 @@ export const policySchema = z
       z.object({
         id: z.string(),
         status: z.string(),
-        kind: z.string().describe('transition (the step happened then) or reported (a list says so; its date may be a vote\'s or an article\'s)'),
+        kind: z
+          .string()
+          .describe(
+            "transition (the step happened then) or reported (a list says so; its date may be a vote's or an article's)",
+          ),
         occurred_on: partialDateSchema.nullable(),
         precision: precisionSchema.nullable(),
         source_url: z.string().nullable(),
@@ -65,7 +77,10 @@ export function registerPolicyRoutes(app: FastifyInstance, db: Kysely<Database>)
         summary: 'List bans, moratoria, oversight laws and regulations',
         tags: ['policies'],
         querystring: filters.extend({ limit: listQuery.shape.limit, cursor: listQuery.shape.cursor }),
-        response: { 200: z.object({ data: z.array(policySchema), total: z.number().int(), next: z.string().nullable() }), ...ERROR_RESPONSES },
+        response: {
+          200: z.object({ data: z.array(policySchema), total: z.number().int(), next: z.string().nullable() }),
+          ...ERROR_RESPONSES,
+        },
       },
     },
     async (request) => {
@@ -87,7 +102,14 @@ export function registerPolicyRoutes(app: FastifyInstance, db: Kysely<Database>)
   );
   api.get(
     '/api/v1/policies/:id',
-    { schema: { summary: 'One policy', tags: ['policies'], params: z.object({ id: z.string().max(300) }), response: { 200: policySchema, ...ERROR_RESPONSES } } },
+    {
+      schema: {
+        summary: 'One policy',
+        tags: ['policies'],
+        params: z.object({ id: z.string().max(300) }),
+        response: { 200: policySchema, ...ERROR_RESPONSES },
+      },
+    },
     async (request) => {
       for await (const p of iteratePolicies(db, 500, request.params.id)) return withUrl(p);
       throw new HttpError(404, 'not_found', `No policy has the id "${request.params.id}"`);

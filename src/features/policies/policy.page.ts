@@ -5,7 +5,16 @@ import { historySection } from '#src/features/changes/change-history';
 import { scopeLabel } from '#src/domain/policies';
 import { HttpError } from '#src/http/errors';
 import { escapeHtml, renderPage, externalLink } from '#src/ui/html';
-import { dateInWords, formatDay, link, policyTable, sourceList, statusBadge, technologyLink, withQuery } from '#src/ui/page-parts';
+import {
+  dateInWords,
+  formatDay,
+  link,
+  policyTable,
+  sourceList,
+  statusBadge,
+  technologyLink,
+  withQuery,
+} from '#src/ui/page-parts';
 import { findPolicies, isBinding, iteratePolicies, type PolicyRecord } from './policies.repository';
 
 const LEVEL_WORDS: Record<string, string> = {
@@ -36,7 +45,13 @@ export function registerPolicyPages(app: FastifyInstance, db: Kysely<Database>):
 ${policyTable(inForce, `${inForce.length} laws in force (passed or in effect), by state`)}
 <h2>Proposed, failed or ended</h2>
 ${policyTable(others, `${others.length} laws that were introduced and not passed, expired or repealed`, 'None is recorded.')}`;
-    reply.type('text/html; charset=utf-8').send(renderPage({ title: 'Bans, moratoria and oversight laws', description: `${all.length} US laws that ban, pause or oversee police surveillance technology, with whom they bind and their status.`, body }));
+    reply.type('text/html; charset=utf-8').send(
+      renderPage({
+        title: 'Bans, moratoria and oversight laws',
+        description: `${all.length} US laws that ban, pause or oversee police surveillance technology, with whom they bind and their status.`,
+        body,
+      }),
+    );
     return reply;
   });
   app.get<{ Params: { id: string } }>('/policies/:id', { schema: { hide: true } }, async (request, reply) => {

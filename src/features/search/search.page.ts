@@ -24,7 +24,8 @@ export function registerSearchPage(app: FastifyInstance, db: Kysely<Database>): 
       reply.type('text/html; charset=utf-8').send(
         renderPage({
           title: 'Search',
-          description: 'Find your city, county or state, a police agency, or a ZIP code, and see what surveillance is documented there.',
+          description:
+            'Find your city, county or state, a police agency, or a ZIP code, and see what surveillance is documented there.',
           body: `<h1>Find your city</h1>${form}<p class="note">Try a ZIP code (02139), a city with its state (Cambridge, MA), a county, or an agency ("sheriff").</p>`,
         }),
       );
@@ -40,20 +41,32 @@ export function registerSearchPage(app: FastifyInstance, db: Kysely<Database>): 
       !zip && words.length > 0 ? countMatchingDeployments(db, words, MENTIONS_CAP) : Promise.resolve(0),
     ]);
     const sections: string[] = [];
-    if (/^\d{5}$/.test(q) && !zip) sections.push(`<p role="status">We do not know the ZIP code ${escapeHtml(q)}. Try your city's name instead.</p>`);
+    if (/^\d{5}$/.test(q) && !zip)
+      sections.push(`<p role="status">We do not know the ZIP code ${escapeHtml(q)}. Try your city's name instead.</p>`);
     if (zip) {
       sections.push(
         `<h2>ZIP code ${escapeHtml(zip.zip)}</h2><p>ZIP code ${escapeHtml(zip.zip)} is in ${escapeHtml(zip.city)}, ${escapeHtml(zip.state)}. A ZIP code can span several towns: pick yours.</p>${zipPlaces.length ? placeItems(zipPlaces) : '<p class="note">No town of ours lies near it.</p>'}`,
       );
     } else {
       if (places.length) sections.push(`<h2>Places</h2>${placeItems(places)}`);
-      if (agencies.length) sections.push(`<h2>Agencies</h2><ul>${agencies.map((a) => `<li>${link(`/agencies/${a.id}`, a.name)} <span class="note">${escapeHtml(a.state_code)}</span></li>`).join('')}</ul>`);
-      const mentions = deploymentCount >= MENTIONS_CAP ? `${formatNumber(MENTIONS_CAP)} or more deployments mention` : `${formatNumber(deploymentCount)} ${deploymentCount === 1 ? 'deployment mentions' : 'deployments mention'}`;
-      if (deploymentCount > 0) sections.push(`<h2>Deployments</h2><p>${link(withQuery('/deployments', { q }), `${mentions} “${q}”`)}</p>`);
+      if (agencies.length)
+        sections.push(
+          `<h2>Agencies</h2><ul>${agencies.map((a) => `<li>${link(`/agencies/${a.id}`, a.name)} <span class="note">${escapeHtml(a.state_code)}</span></li>`).join('')}</ul>`,
+        );
+      const mentions =
+        deploymentCount >= MENTIONS_CAP
+          ? `${formatNumber(MENTIONS_CAP)} or more deployments mention`
+          : `${formatNumber(deploymentCount)} ${deploymentCount === 1 ? 'deployment mentions' : 'deployments mention'}`;
+      if (deploymentCount > 0)
+        sections.push(`<h2>Deployments</h2><p>${link(withQuery('/deployments', { q }), `${mentions} “${q}”`)}</p>`);
     }
     const found = sections.length > 0 && !(/^\d{5}$/.test(q) && !zip);
     const body = `<h1>Search results for “${escapeHtml(q)}”</h1>${form}${found ? sections.join('\n') : `${sections.join('')}<p role="status"><strong>Nothing matches “${escapeHtml(q)}”.</strong> Check the spelling, or try a nearby city, a county or a state.</p>`}`;
-    reply.type('text/html; charset=utf-8').send(renderPage({ title: `Search: ${q}`, description: `Places, agencies and deployments matching ${q}.`, body }));
+    reply
+      .type('text/html; charset=utf-8')
+      .send(
+        renderPage({ title: `Search: ${q}`, description: `Places, agencies and deployments matching ${q}.`, body }),
+      );
     return reply;
   });
 }

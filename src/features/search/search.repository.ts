@@ -13,7 +13,11 @@ export interface ZipMatch {
   lon: number;
 }
 
-type ZipcodesModule = { lookup(zip: string): { zip: string; city: string; state: string; latitude: number; longitude: number; country: string } | undefined };
+type ZipcodesModule = {
+  lookup(
+    zip: string,
+  ): { zip: string; city: string; state: string; latitude: number; longitude: number; country: string } | undefined;
+};
 let zipcodes: ZipcodesModule | null = null;
 
 /** A US ZIP code's city, state and centre (the `zipcodes` package's table, loaded on first use: ~90 MB). */
@@ -65,7 +69,13 @@ export async function searchPlaces(db: Kysely<Database>, text: string, limit = 2
 }
 
 /** Towns within `km` of a point, nearest first (for a ZIP code that spans several). */
-export async function placesNear(db: Kysely<Database>, lat: number, lon: number, km: number, limit = 8): Promise<PlaceRecord[]> {
+export async function placesNear(
+  db: Kysely<Database>,
+  lat: number,
+  lon: number,
+  km: number,
+  limit = 8,
+): Promise<PlaceRecord[]> {
   const dLat = km / 111;
   const dLon = km / (111 * Math.cos((lat * Math.PI) / 180));
   const rows = await db
@@ -89,8 +99,13 @@ export async function placesNear(db: Kysely<Database>, lat: number, lon: number,
  * first (a ZIP code can span several; the person picks).
  */
 export async function townsOfZip(db: Kysely<Database>, zip: ZipMatch): Promise<PlaceRecord[]> {
-  const [named, nearby] = await Promise.all([searchPlaces(db, `${zip.city}, ${zip.state}`, 5), placesNear(db, zip.lat, zip.lon, 8)]);
-  return [...named.filter((p) => p.kind === 'city'), ...nearby].filter((p, i, all) => all.findIndex((x) => x.id === p.id) === i);
+  const [named, nearby] = await Promise.all([
+    searchPlaces(db, `${zip.city}, ${zip.state}`, 5),
+    placesNear(db, zip.lat, zip.lon, 8),
+  ]);
+  return [...named.filter((p) => p.kind === 'city'), ...nearby].filter(
+    (p, i, all) => all.findIndex((x) => x.id === p.id) === i,
+  );
 }
 
 /**

@@ -11,8 +11,18 @@ export function registerSourcePage(app: FastifyInstance, db: Kysely<Database>): 
   app.get<{ Params: { id: string } }>('/sources/:id', { schema: { hide: true } }, async (request, reply) => {
     const source = await db.selectFrom('sources').selectAll().where('id', '=', request.params.id).executeTakeFirst();
     if (!source) throw new HttpError(404, 'not_found', `No source has the id "${request.params.id}"`);
-    const citations = await db.selectFrom('citations').select(['subject_type', 'subject_id']).where('source_id', '=', source.id).orderBy('subject_id').limit(200).execute();
-    const deployments = (await Promise.all(citations.filter((c) => c.subject_type === 'deployment').map((c) => findDeploymentById(db, c.subject_id)))).filter((d) => d !== null);
+    const citations = await db
+      .selectFrom('citations')
+      .select(['subject_type', 'subject_id'])
+      .where('source_id', '=', source.id)
+      .orderBy('subject_id')
+      .limit(200)
+      .execute();
+    const deployments = (
+      await Promise.all(
+        citations.filter((c) => c.subject_type === 'deployment').map((c) => findDeploymentById(db, c.subject_id)),
+      )
+    ).filter((d) => d !== null);
     const policies = citations.filter((c) => c.subject_type === 'policy');
     const body = `
 <h1>${escapeHtml(source.title ?? source.publisher ?? 'Source')}</h1>
@@ -26,7 +36,13 @@ ${source.archive_url ? `<dt>Archived copy</dt><dd>${externalLink(source.archive_
 ${deploymentTable(deployments, 'Deployments citing this source')}
 ${policies.length ? `<ul>${policies.map((p) => `<li>${link(`/policies/${p.subject_id}`, p.subject_id)}</li>`).join('')}</ul>` : ''}
 <p class="note">Data: <a href="/api/v1/sources/${escapeHtml(source.id)}">this source as JSON</a>.</p>`;
-    reply.type('text/html; charset=utf-8').send(renderPage({ title: `Source: ${source.publisher ?? source.url}`, description: `A source cited by Counterwatch: ${source.url}`, body }));
+    reply.type('text/html; charset=utf-8').send(
+      renderPage({
+        title: `Source: ${source.publisher ?? source.url}`,
+        description: `A source cited by Counterwatch: ${source.url}`,
+        body,
+      }),
+    );
     return reply;
   });
 }

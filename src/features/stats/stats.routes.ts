@@ -15,9 +15,15 @@ export const statsSchema = z
     by_status: counts.describe('Deployments by their status when last seen: see by_status_last_seen for when that was'),
     by_status_last_seen: z
       .record(z.string(), z.object({ oldest: z.string().nullable(), newest: z.string().nullable() }))
-      .describe('For each status, the oldest and newest day a deployment was last seen in it: a status is only known as of then'),
-    by_start_year: counts.describe('Deployments by the year a source says they started; those with no start are left out'),
-    by_first_documented_year: counts.describe('Deployments by the year of the earliest document or dataset that shows them'),
+      .describe(
+        'For each status, the oldest and newest day a deployment was last seen in it: a status is only known as of then',
+      ),
+    by_start_year: counts.describe(
+      'Deployments by the year a source says they started; those with no start are left out',
+    ),
+    by_first_documented_year: counts.describe(
+      'Deployments by the year of the earliest document or dataset that shows them',
+    ),
     agencies: z.number().int(),
     policies: z.number().int(),
     officials: z.number().int(),
@@ -27,7 +33,13 @@ export const statsSchema = z
 export function registerStatsRoutes(app: FastifyInstance, db: Kysely<Database>): void {
   app.withTypeProvider<ZodTypeProvider>().get(
     '/api/v1/stats',
-    { schema: { summary: 'Counts of deployments by technology, state, status and start year', tags: ['stats'], response: { 200: statsSchema, ...ERROR_RESPONSES } } },
+    {
+      schema: {
+        summary: 'Counts of deployments by technology, state, status and start year',
+        tags: ['stats'],
+        response: { 200: statsSchema, ...ERROR_RESPONSES },
+      },
+    },
     async () => {
       const rows = await db
         .selectFrom('deployments as d')
@@ -63,16 +75,26 @@ export function registerStatsRoutes(app: FastifyInstance, db: Kysely<Database>):
         add(byYear, r.started_on?.slice(0, 4) ?? null, n);
         add(byDocumentedYear, r.first_documented_on?.slice(0, 4) ?? null, n);
         const seen = (lastSeen[r.status] ??= { oldest: null, newest: null });
-        const oldest = (r.oldest) ?? null;
-        const newest = (r.newest) ?? null;
+        const oldest = r.oldest ?? null;
+        const newest = r.newest ?? null;
         if (oldest !== null && (seen.oldest === null || oldest < seen.oldest)) seen.oldest = oldest;
         if (newest !== null && (seen.newest === null || newest > seen.newest)) seen.newest = newest;
       }
-      const sorted = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+      const sorted = (o: Record<string, number>) =>
+        Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
       const [agencies, policies, officials, version] = await Promise.all([
-        db.selectFrom('agencies').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst(),
-        db.selectFrom('policies').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst(),
-        db.selectFrom('officials').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst(),
+        db
+          .selectFrom('agencies')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirst(),
+        db
+          .selectFrom('policies')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirst(),
+        db
+          .selectFrom('officials')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirst(),
         db.selectFrom('meta').select('value').where('key', '=', 'dataset_version').executeTakeFirst(),
       ]);
       return {

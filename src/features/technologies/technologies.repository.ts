@@ -1,7 +1,12 @@
 import type { FastifyReply } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
-import { BUILT_IN_TECHNOLOGIES, TechnologyVocabulary, technologyVocabulary, useTechnologyVocabulary } from '#src/domain/technologies';
+import {
+  BUILT_IN_TECHNOLOGIES,
+  TechnologyVocabulary,
+  technologyVocabulary,
+  useTechnologyVocabulary,
+} from '#src/domain/technologies';
 import type { DatePrecision } from '#src/domain/dates';
 import { apiDate, apiPrecision } from '#src/http/dates.schema';
 import { findCitedSources, type CitedSource } from '#src/features/sources/sources.repository';
@@ -21,18 +26,35 @@ export interface TechnologyWithCounts {
  */
 export async function seedTechnologies(db: Kysely<Database>): Promise<void> {
   const stored = new Map((await db.selectFrom('technologies').selectAll().execute()).map((t) => [t.slug, t]));
-  const mergedAway = new Set((await db.selectFrom('redirects').select('from_id').where('entity_type', '=', 'technology').execute()).map((r) => r.from_id));
+  const mergedAway = new Set(
+    (await db.selectFrom('redirects').select('from_id').where('entity_type', '=', 'technology').execute()).map(
+      (r) => r.from_id,
+    ),
+  );
   for (const [i, t] of BUILT_IN_TECHNOLOGIES.entries()) {
     const existing = stored.get(t.slug);
     if (!existing) {
       if (mergedAway.has(t.slug)) continue;
-      const row = { slug: t.slug, name: t.name, description: t.description, sort_order: i, synonyms: JSON.stringify(t.synonyms), reviewed: 1, created_at: null };
+      const row = {
+        slug: t.slug,
+        name: t.name,
+        description: t.description,
+        sort_order: i,
+        synonyms: JSON.stringify(t.synonyms),
+        reviewed: 1,
+        created_at: null,
+      };
       await db.insertInto('technologies').values(row).execute();
       continue;
     }
     const synonyms = parseSynonyms(existing.synonyms);
     const missing = t.synonyms.filter((s) => !synonyms.includes(s) && s !== existing.name);
-    if (missing.length > 0) await db.updateTable('technologies').set({ synonyms: JSON.stringify([...synonyms, ...missing]) }).where('slug', '=', t.slug).execute();
+    if (missing.length > 0)
+      await db
+        .updateTable('technologies')
+        .set({ synonyms: JSON.stringify([...synonyms, ...missing]) })
+        .where('slug', '=', t.slug)
+        .execute();
   }
   await loadTechnologyVocabulary(db);
 }
@@ -48,9 +70,21 @@ export function parseSynonyms(json: string): string[] {
 
 /** Reads the database's technologies and makes them the vocabulary this process reads by. */
 export async function loadTechnologyVocabulary(db: Kysely<Database>): Promise<TechnologyVocabulary> {
-  const rows = await db.selectFrom('technologies').selectAll().orderBy('reviewed', 'desc').orderBy('sort_order').orderBy('slug').execute();
+  const rows = await db
+    .selectFrom('technologies')
+    .selectAll()
+    .orderBy('reviewed', 'desc')
+    .orderBy('sort_order')
+    .orderBy('slug')
+    .execute();
   const vocabulary = new TechnologyVocabulary(
-    rows.map((r) => ({ slug: r.slug, name: r.name, description: r.description, synonyms: parseSynonyms(r.synonyms), reviewed: Number(r.reviewed) === 1 })),
+    rows.map((r) => ({
+      slug: r.slug,
+      name: r.name,
+      description: r.description,
+      synonyms: parseSynonyms(r.synonyms),
+      reviewed: Number(r.reviewed) === 1,
+    })),
   );
   useTechnologyVocabulary(vocabulary);
   return vocabulary;
@@ -70,27 +104,69 @@ export async function createUnreviewedTechnologies(
   const wanted = new Map<string, { slug: string; name: string }>();
   for (const t of technologies) if (!wanted.has(t.slug)) wanted.set(t.slug, t);
   if (wanted.size === 0) return [];
-  const existing = new Set((await db.selectFrom('technologies').select('slug').where('slug', 'in', [...wanted.keys()]).execute()).map((t) => t.slug));
+  const existing = new Set(
+    (
+      await db
+        .selectFrom('technologies')
+        .select('slug')
+        .where('slug', 'in', [...wanted.keys()])
+        .execute()
+    ).map((t) => t.slug),
+  );
   const created = [...wanted.values()].filter((t) => !existing.has(t.slug));
   if (created.length === 0) return [];
-  const last = await db.selectFrom('technologies').select((eb) => eb.fn.max('sort_order').as('n')).executeTakeFirst();
+  const last = await db
+    .selectFrom('technologies')
+    .select((eb) => eb.fn.max('sort_order').as('n'))
+    .executeTakeFirst();
   let order = Number(last?.n ?? 0);
   await db
     .insertInto('technologies')
-    .values(created.map((t) => ({ slug: t.slug, name: t.name, description: '', sort_order: ++order, synonyms: '[]', reviewed: 0, created_at: now })))
+    .values(
+      created.map((t) => ({
+        slug: t.slug,
+        name: t.name,
+        description: '',
+        sort_order: ++order,
+        synonyms: '[]',
+        reviewed: 0,
+        created_at: now,
+      })),
+    )
     .execute();
   await db
     .insertInto('revisions')
-    .values(created.map((t) => ({ entity_type: 'technology', entity_id: t.slug, action: 'create' as const, changes: JSON.stringify({ name: [null, t.name], reviewed: [null, false] }), actor, reason: 'a value no technology was known by', created_at: now })))
+    .values(
+      created.map((t) => ({
+        entity_type: 'technology',
+        entity_id: t.slug,
+        action: 'create' as const,
+        changes: JSON.stringify({ name: [null, t.name], reviewed: [null, false] }),
+        actor,
+        reason: 'a value no technology was known by',
+        created_at: now,
+      })),
+    )
     .execute();
-  useTechnologyVocabulary(new TechnologyVocabulary([...technologyVocabulary().technologies, ...created.map((t) => ({ ...t, description: '', synonyms: [], reviewed: false }))]));
+  useTechnologyVocabulary(
+    new TechnologyVocabulary([
+      ...technologyVocabulary().technologies,
+      ...created.map((t) => ({ ...t, description: '', synonyms: [], reviewed: false })),
+    ]),
+  );
   return created.map((t) => t.slug);
 }
 
 /** Every technology in vocabulary order, with how many deployments, active ones, agencies and policies it has. */
 export async function listTechnologies(db: Kysely<Database>): Promise<TechnologyWithCounts[]> {
   const [techs, deployments, policies] = await Promise.all([
-    db.selectFrom('technologies').selectAll().orderBy('reviewed', 'desc').orderBy('sort_order').orderBy('slug').execute(),
+    db
+      .selectFrom('technologies')
+      .selectAll()
+      .orderBy('reviewed', 'desc')
+      .orderBy('sort_order')
+      .orderBy('slug')
+      .execute(),
     db
       .selectFrom('deployments')
       .select((eb) => [
@@ -102,7 +178,11 @@ export async function listTechnologies(db: Kysely<Database>): Promise<Technology
       ])
       .groupBy('technology_slug')
       .execute(),
-    db.selectFrom('policy_technologies').select((eb) => ['technology_slug', eb.fn.countAll().as('n')]).groupBy('technology_slug').execute(),
+    db
+      .selectFrom('policy_technologies')
+      .select((eb) => ['technology_slug', eb.fn.countAll().as('n')])
+      .groupBy('technology_slug')
+      .execute(),
   ]);
   const byTech = new Map(deployments.map((d) => [d.technology_slug, d]));
   const policyCounts = new Map(policies.map((p) => [p.technology_slug, Number(p.n)]));
@@ -119,7 +199,7 @@ export async function listTechnologies(db: Kysely<Database>): Promise<Technology
         active: Number(d?.active ?? 0),
         agencies: Number(d?.agencies ?? 0),
         policies: policyCounts.get(t.slug) ?? 0,
-        lastSeen: (d?.last_seen) ?? null,
+        lastSeen: d?.last_seen ?? null,
       },
     };
   });
@@ -137,11 +217,23 @@ export interface TechnologyEventRecord {
 }
 
 /** The dated context events of one technology (or all), oldest first, with their sources. */
-export async function findTechnologyEvents(db: Kysely<Database>, technology?: string): Promise<TechnologyEventRecord[]> {
-  let query = db.selectFrom('technology_events').selectAll().orderBy('technology_slug').orderBy('occurred_on').orderBy('id');
+export async function findTechnologyEvents(
+  db: Kysely<Database>,
+  technology?: string,
+): Promise<TechnologyEventRecord[]> {
+  let query = db
+    .selectFrom('technology_events')
+    .selectAll()
+    .orderBy('technology_slug')
+    .orderBy('occurred_on')
+    .orderBy('id');
   if (technology !== undefined) query = query.where('technology_slug', '=', technology);
   const rows = await query.execute();
-  const sources = await findCitedSources(db, 'technology_event', rows.map((r) => r.id));
+  const sources = await findCitedSources(
+    db,
+    'technology_event',
+    rows.map((r) => r.id),
+  );
   return rows.map((r) => ({
     id: r.id,
     technology: r.technology_slug,
@@ -154,8 +246,18 @@ export async function findTechnologyEvents(db: Kysely<Database>, technology?: st
 }
 
 /** Answers 301 to the technology a merged-away slug now is; returns whether it did. */
-export async function redirectIfMergedTechnology(db: Kysely<Database>, reply: FastifyReply, slug: string, urlOf: (slug: string) => string): Promise<boolean> {
-  const row = await db.selectFrom('redirects').select('to_id').where('entity_type', '=', 'technology').where('from_id', '=', slug).executeTakeFirst();
+export async function redirectIfMergedTechnology(
+  db: Kysely<Database>,
+  reply: FastifyReply,
+  slug: string,
+  urlOf: (slug: string) => string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('redirects')
+    .select('to_id')
+    .where('entity_type', '=', 'technology')
+    .where('from_id', '=', slug)
+    .executeTakeFirst();
   if (!row) return false;
   await reply.redirect(urlOf(row.to_id), 301);
   return true;

@@ -17,11 +17,16 @@ export const technologySchema = z
     name: z.string(),
     description: z.string().describe('Empty for a technology no editor has reviewed yet'),
     synonyms: z.array(z.string()).describe('Other spellings datasets use for it; imports read them as this technology'),
-    reviewed: z.boolean().describe('False for a technology an import created from a value never seen before, until an editor reviews it'),
+    reviewed: z
+      .boolean()
+      .describe('False for a technology an import created from a value never seen before, until an editor reviews it'),
     counts: z.object({
       deployments: z.number().int(),
       active: z.number().int().describe('Deployments active when last seen'),
-      active_last_seen: z.string().nullable().describe('The newest day one of those was last seen active: the counts are no newer than this'),
+      active_last_seen: z
+        .string()
+        .nullable()
+        .describe('The newest day one of those was last seen active: the counts are no newer than this'),
       agencies: z.number().int(),
       policies: z.number().int(),
     }),
@@ -36,7 +41,9 @@ export const technologySchema = z
           sources: z.array(citedSourceSchema),
         }),
       )
-      .describe('Dated, cited events that change what a status of this technology means (Ring ending police requests in 2024), oldest first'),
+      .describe(
+        'Dated, cited events that change what a status of this technology means (Ring ending police requests in 2024), oldest first',
+      ),
   })
   .meta({ id: 'Technology' });
 
@@ -58,7 +65,10 @@ export function registerTechnologyRoutes(app: FastifyInstance, db: Kysely<Databa
       schema: {
         summary: 'List technologies with their counts',
         tags: ['technologies'],
-        response: { 200: z.object({ data: z.array(technologySchema), total: z.number().int(), next: z.null() }), ...ERROR_RESPONSES },
+        response: {
+          200: z.object({ data: z.array(technologySchema), total: z.number().int(), next: z.null() }),
+          ...ERROR_RESPONSES,
+        },
       },
     },
     async () => {
@@ -68,10 +78,21 @@ export function registerTechnologyRoutes(app: FastifyInstance, db: Kysely<Databa
   );
   api.get(
     '/api/v1/technologies/:slug',
-    { schema: { summary: 'One technology', tags: ['technologies'], params: z.object({ slug: z.string().max(100) }), response: { 200: technologySchema, ...ERROR_RESPONSES } } },
+    {
+      schema: {
+        summary: 'One technology',
+        tags: ['technologies'],
+        params: z.object({ slug: z.string().max(100) }),
+        response: { 200: technologySchema, ...ERROR_RESPONSES },
+      },
+    },
     async (request, reply) => {
       const found = (await all()).find((t) => t.slug === request.params.slug);
-      if (!found && (await redirectIfMergedTechnology(db, reply, request.params.slug, (slug) => `/api/v1/technologies/${slug}`))) return reply;
+      if (
+        !found &&
+        (await redirectIfMergedTechnology(db, reply, request.params.slug, (slug) => `/api/v1/technologies/${slug}`))
+      )
+        return reply;
       if (!found) throw new HttpError(404, 'not_found', `No technology has the slug "${request.params.slug}"`);
       return found;
     },

@@ -10,7 +10,10 @@ export function technologyEventList(events: readonly TechnologyEventRecord[]): s
     .map(
       (e) =>
         `<li>${formatDay(e.occurred_on)}: <strong>${escapeHtml(e.title)}</strong>. ${escapeHtml(e.summary)} ${e.sources
-          .map((s, i) => `<a href="${escapeHtml(s.url)}" rel="nofollow noopener">source${e.sources.length > 1 ? ` ${i + 1}` : ''}</a>`)
+          .map(
+            (s, i) =>
+              `<a href="${escapeHtml(s.url)}" rel="nofollow noopener">source${e.sources.length > 1 ? ` ${i + 1}` : ''}</a>`,
+          )
           .join(' · ')}</li>`,
     )
     .join('')}</ol>`;
@@ -20,8 +23,14 @@ export function technologyEventList(events: readonly TechnologyEventRecord[]): s
  * What changed for a technology after a status was last seen (Ring ended police requests for footage in
  * January 2024): a notice to show beside that status, or "" when nothing is recorded since.
  */
-export async function technologyContext(db: Kysely<Database>, technology: string, lastSeenOn: string | null): Promise<string> {
-  const events = (await findTechnologyEvents(db, technology)).filter((e) => lastSeenOn === null || e.occurred_on > lastSeenOn);
+export async function technologyContext(
+  db: Kysely<Database>,
+  technology: string,
+  lastSeenOn: string | null,
+): Promise<string> {
+  const events = (await findTechnologyEvents(db, technology)).filter(
+    (e) => lastSeenOn === null || e.occurred_on > lastSeenOn,
+  );
   if (events.length === 0) return '';
   return `<section class="notice" aria-labelledby="since-heading"><h2 id="since-heading">What changed since${lastSeenOn ? ` ${formatDay(lastSeenOn)}` : ''}</h2>
 ${technologyEventList(events)}</section>`;

@@ -20,16 +20,32 @@ export function registerTechnologyPages(app: FastifyInstance, db: Kysely<Databas
 <div class="table-wrap"><table><caption>Technologies and how often they are documented</caption>
 <thead><tr><th scope="col">Technology</th><th scope="col">What it is</th><th scope="col" class="n">Deployments</th><th scope="col" class="n">Agencies</th><th scope="col" class="n">Laws</th></tr></thead>
 <tbody>${technologies.map((t) => `<tr><th scope="row">${link(`/technologies/${t.slug}`, t.name)}${t.reviewed ? '' : ' <span class="badge">unreviewed</span>'}</th><td>${t.description ? escapeHtml(t.description) : '<span class="note">Not described yet.</span>'}</td><td class="n">${formatNumber(t.counts.deployments)}</td><td class="n">${formatNumber(t.counts.agencies)}</td><td class="n">${formatNumber(t.counts.policies)}</td></tr>`).join('')}</tbody></table></div>`;
-    reply.type('text/html; charset=utf-8').send(renderPage({ title: 'Surveillance technologies', description: 'The surveillance technologies US police are documented using, with counts.', body }));
+    reply.type('text/html; charset=utf-8').send(
+      renderPage({
+        title: 'Surveillance technologies',
+        description: 'The surveillance technologies US police are documented using, with counts.',
+        body,
+      }),
+    );
     return reply;
   });
   app.get<{ Params: { slug: string } }>('/technologies/:slug', { schema: { hide: true } }, async (request, reply) => {
     const technology = (await listTechnologies(db)).find((t) => t.slug === request.params.slug);
-    if (!technology && (await redirectIfMergedTechnology(db, reply, request.params.slug, (slug) => `/technologies/${slug}`))) return reply;
+    if (
+      !technology &&
+      (await redirectIfMergedTechnology(db, reply, request.params.slug, (slug) => `/technologies/${slug}`))
+    )
+      return reply;
     if (!technology) throw new HttpError(404, 'not_found', `No technology has the slug "${request.params.slug}"`);
     const slug = technology.slug;
     const [byState, vendors, policies, events] = await Promise.all([
-      db.selectFrom('deployments').select((eb) => ['state_code', eb.fn.countAll().as('n')]).where('technology_slug', '=', slug).groupBy('state_code').orderBy('state_code').execute(),
+      db
+        .selectFrom('deployments')
+        .select((eb) => ['state_code', eb.fn.countAll().as('n')])
+        .where('technology_slug', '=', slug)
+        .groupBy('state_code')
+        .orderBy('state_code')
+        .execute(),
       db
         .selectFrom('deployment_vendors as dv')
         .innerJoin('deployments as d', 'd.id', 'dv.deployment_id')
@@ -59,16 +75,29 @@ ${technology.synonyms.length > 0 ? `<p class="note">Also written: ${technology.s
 ${slug === 'ring-neighbors' ? '<p class="note">Ring published its partner agencies with an "Active Date" until mid-2020, and the Atlas export here is of October 2020: every status below is as of then.</p>' : ''}
 ${events.length ? `<h2>What changed what a status means</h2>${technologyEventList(events)}` : ''}
 <h2>By state</h2>
-${byState.length ? `<div class="table-wrap"><table><caption>${escapeHtml(technology.name)}: deployments by state</caption><thead><tr><th scope="col">State</th><th scope="col" class="n">Deployments</th></tr></thead><tbody>${byState
-      .map((s) => `<tr><th scope="row">${link(withQuery('/deployments', { technology: slug, state: s.state_code }), findStateByCode(s.state_code)?.name ?? s.state_code)}</th><td class="n">${formatNumber(Number(s.n))}</td></tr>`)
-      .join('')}</tbody></table></div>` : '<p class="note">No deployment is documented.</p>'}
+${
+  byState.length
+    ? `<div class="table-wrap"><table><caption>${escapeHtml(technology.name)}: deployments by state</caption><thead><tr><th scope="col">State</th><th scope="col" class="n">Deployments</th></tr></thead><tbody>${byState
+        .map(
+          (s) =>
+            `<tr><th scope="row">${link(withQuery('/deployments', { technology: slug, state: s.state_code }), findStateByCode(s.state_code)?.name ?? s.state_code)}</th><td class="n">${formatNumber(Number(s.n))}</td></tr>`,
+        )
+        .join('')}</tbody></table></div>`
+    : '<p class="note">No deployment is documented.</p>'
+}
 <h2>Vendors</h2>
 ${vendors.length ? `<ul>${vendors.map((v) => `<li>${link(`/vendors/${v.id}`, v.name)}: ${formatNumber(Number(v.n))}</li>`).join('')}</ul>` : '<p class="note">No vendor is recorded.</p>'}
 <h2>Laws</h2>
 ${policyTable(policies, `Laws covering ${technology.name}`)}
 ${await historySection(db, { technology: slug }, { technology: slug }, `/feeds/technologies/${slug}.atom`)}`;
     reply.type('text/html; charset=utf-8').send(
-      renderPage({ title: technology.name, feeds: [{ title: `Changes to ${technology.name}`, href: `/feeds/technologies/${slug}.atom` }], description: `${technology.name}: ${technology.counts.deployments} documented police deployments in the US, by state and vendor.`, crumbs: [['Technologies', '/technologies']], body }),
+      renderPage({
+        title: technology.name,
+        feeds: [{ title: `Changes to ${technology.name}`, href: `/feeds/technologies/${slug}.atom` }],
+        description: `${technology.name}: ${technology.counts.deployments} documented police deployments in the US, by state and vendor.`,
+        crumbs: [['Technologies', '/technologies']],
+        body,
+      }),
     );
     return reply;
   });

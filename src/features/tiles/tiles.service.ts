@@ -54,10 +54,20 @@ export class TileService {
       const tags = f.tags as Record<string, unknown>;
       // Clusters carry their size; points their deployment's id, technology, status (with the date it was last seen) and agency.
       return tags.cluster
-        ? { ...f, tags: { cluster: true, cluster_id: tags.cluster_id, point_count: tags.point_count, point_count_abbreviated: String(tags.point_count_abbreviated) } }
+        ? {
+            ...f,
+            tags: {
+              cluster: true,
+              cluster_id: tags.cluster_id,
+              point_count: tags.point_count,
+              point_count_abbreviated: String(tags.point_count_abbreviated),
+            },
+          }
         : f;
     });
-    const body = Buffer.from(vtpbf.fromGeojsonVt({ [LAYER]: { features } as never }, { version: 2, extent: TILE_EXTENT }));
+    const body = Buffer.from(
+      vtpbf.fromGeojsonVt({ [LAYER]: { features } as never }, { version: 2, extent: TILE_EXTENT }),
+    );
     this.tiles.set(tileKey, body);
     return { body, version };
   }
@@ -70,7 +80,13 @@ export class TileService {
           points.map((p) => ({
             type: 'Feature' as const,
             geometry: { type: 'Point' as const, coordinates: [p.lon, p.lat] },
-            properties: { id: p.id, technology: p.technology, status: p.status, last_seen: p.lastSeen ?? '', agency: p.agency },
+            properties: {
+              id: p.id,
+              technology: p.technology,
+              status: p.status,
+              last_seen: p.lastSeen ?? '',
+              agency: p.agency,
+            },
           })),
         ),
       );

@@ -13,7 +13,9 @@ export const vendorSchema = z
     id: z.string(),
     url: z.string(),
     name: z.string(),
-    aliases: z.array(z.string()).describe('Other names the company is written as in the sources (spellings, former names)'),
+    aliases: z
+      .array(z.string())
+      .describe('Other names the company is written as in the sources (spellings, former names)'),
     deployments: z.number().int(),
     technologies: z.array(z.string()),
   })
@@ -54,18 +56,39 @@ export function registerVendorRoutes(app: FastifyInstance, db: Kysely<Database>)
         summary: 'List vendors',
         tags: ['vendors'],
         querystring: z.object({ limit: listQuery.shape.limit, cursor: listQuery.shape.cursor }),
-        response: { 200: z.object({ data: z.array(vendorSchema), total: z.number().int(), next: z.string().nullable() }), ...ERROR_RESPONSES },
+        response: {
+          200: z.object({ data: z.array(vendorSchema), total: z.number().int(), next: z.string().nullable() }),
+          ...ERROR_RESPONSES,
+        },
       },
     },
     async (request) => {
-      const total = Number((await db.selectFrom('vendors').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
-      const { rows, next } = await keysetPage<{ id: string; name: string }>(db.selectFrom('vendors').select(['id', 'name']), 'id', { limit: request.query.limit, after: request.query.cursor });
+      const total = Number(
+        (
+          await db
+            .selectFrom('vendors')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirst()
+        )?.n ?? 0,
+      );
+      const { rows, next } = await keysetPage<{ id: string; name: string }>(
+        db.selectFrom('vendors').select(['id', 'name']),
+        'id',
+        { limit: request.query.limit, after: request.query.cursor },
+      );
       return { data: await withCounts(db, rows), total, next };
     },
   );
   api.get(
     '/api/v1/vendors/:id',
-    { schema: { summary: 'One vendor', tags: ['vendors'], params: z.object({ id: z.string().max(300) }), response: { 200: vendorSchema, ...ERROR_RESPONSES } } },
+    {
+      schema: {
+        summary: 'One vendor',
+        tags: ['vendors'],
+        params: z.object({ id: z.string().max(300) }),
+        response: { 200: vendorSchema, ...ERROR_RESPONSES },
+      },
+    },
     async (request) => {
       const rows = await db.selectFrom('vendors').select(['id', 'name']).where('id', '=', request.params.id).execute();
       if (rows.length === 0) throw new HttpError(404, 'not_found', `No vendor has the id "${request.params.id}"`);

@@ -38,8 +38,12 @@ const LINK_4 = ['Link 4', 'Link 4 Snapshot', 'Link 4 Source', 'Link 4 Type', 'Li
  */
 export const atlasDataLibraryImporter: ImportKind<AtlasRow> = {
   name: 'atlas-data-library',
-  description: 'EFF Atlas of Surveillance Data Library file, e.g. the border communities (Ref no., Agency, …, Technology Type, …, Primary Link, …)',
-  shape: { format: 'delimited', requiredColumns: Object.keys(EXPORT_COLUMN_OF).filter((c) => !c.includes('Additional Link')) },
+  description:
+    'EFF Atlas of Surveillance Data Library file, e.g. the border communities (Ref no., Agency, …, Technology Type, …, Primary Link, …)',
+  shape: {
+    format: 'delimited',
+    requiredColumns: Object.keys(EXPORT_COLUMN_OF).filter((c) => !c.includes('Additional Link')),
+  },
   parseRow(r): ParseResult<AtlasRow> {
     const record: Record<string, string> = {};
     for (const column of [...ATLAS_COLUMNS, ...LINK_4]) record[column] = r[COLUMN_IN_FILE[column] ?? ''] ?? '';

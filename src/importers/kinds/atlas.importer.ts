@@ -9,11 +9,26 @@ import type { BatchContext, ImportKind, ParsedRow, ParseResult } from '../import
 import type { AgencyRef } from '../resolver';
 import { agencyId, resolveAgency, stateContradiction, type AgencyClaim } from '../agency-resolution';
 import { writeAgencyAliases, writeNewAgencies } from '../agencies.writes';
-import { sourceKind, writeDeployments, type DeploymentInput, type EvidenceInput, type SourceInput } from '../evidence.writes';
+import {
+  sourceKind,
+  writeDeployments,
+  type DeploymentInput,
+  type EvidenceInput,
+  type SourceInput,
+} from '../evidence.writes';
 
 const LINK_FIELDS = ['', ' Snapshot', ' Source', ' Type', ' Date'];
 export const ATLAS_COLUMNS = [
-  'AOSNUMBER', 'City', 'County', 'State', 'Agency', 'Type of LEA', 'Summary', 'Type of Juris', 'Technology', 'Vendor',
+  'AOSNUMBER',
+  'City',
+  'County',
+  'State',
+  'Agency',
+  'Type of LEA',
+  'Summary',
+  'Type of Juris',
+  'Technology',
+  'Vendor',
   ...[1, 2, 3].flatMap((n) => LINK_FIELDS.map((f) => `Link ${n}${f}`)),
 ];
 
@@ -45,7 +60,12 @@ export interface AtlasRow {
 /** The Atlas's Ring rows cite Ring's own "Active Agency Map"; their Link 1 Date is Ring's Active Date. */
 function ringActiveDate(row: AtlasRow, technology: string): AtlasLink | null {
   const first = row.links[0];
-  return technology === 'ring-neighbors' && first?.n === 1 && first.publisher?.toLowerCase() === 'ring' && first.citedOn !== null ? first : null;
+  return technology === 'ring-neighbors' &&
+    first?.n === 1 &&
+    first.publisher?.toLowerCase() === 'ring' &&
+    first.citedOn !== null
+    ? first
+    : null;
 }
 
 /** EFF Atlas of Surveillance CSV export: one row per agency × technology, with up to three source links. */
@@ -56,7 +76,8 @@ export const atlasImporter: ImportKind<AtlasRow> = {
 
   parseRow(r): ParseResult<AtlasRow> {
     const id = r['AOSNUMBER']!.trim();
-    if (id === '') return { ok: false, field: 'AOSNUMBER', reason: 'is empty; every Atlas row has an id such as AOS0001' };
+    if (id === '')
+      return { ok: false, field: 'AOSNUMBER', reason: 'is empty; every Atlas row has an id such as AOS0001' };
     const state = findStateByCode(r['State']!);
     if (!state) return { ok: false, field: 'State', reason: `"${r['State']}" is not a US state or territory code` };
     const agency = r['Agency']!.trim();
@@ -67,17 +88,26 @@ export const atlasImporter: ImportKind<AtlasRow> = {
       const slug = technologySlugFor(name);
       return slug === null ? [] : [{ slug, name }];
     });
-    if (known.length === 0 && newTechnologies.length === 0) return { ok: false, field: 'Technology', reason: r['Technology']!.trim() === '' ? 'is empty' : `"${r['Technology']!.trim()}" names no technology` };
+    if (known.length === 0 && newTechnologies.length === 0)
+      return {
+        ok: false,
+        field: 'Technology',
+        reason: r['Technology']!.trim() === '' ? 'is empty' : `"${r['Technology']!.trim()}" names no technology`,
+      };
     const links: AtlasLink[] = [];
     const unreadLinks: Array<{ n: number; text: string }> = [];
     // The export has three links; a Data Library file may give a fourth (see atlas-data-library.importer).
     for (const n of r['Link 4'] === undefined ? [1, 2, 3] : [1, 2, 3, 4]) {
       // A cell may hold more than one address, one per line or space: each is a source of its own. A cell
       // with any word that is not an address ("County of Placer", an address with a space) is not read.
-      const words = r[`Link ${n}`]!.trim().split(/\s+/).filter((w) => w !== '').map(normalizeUrl);
+      const words = r[`Link ${n}`]!.trim()
+        .split(/\s+/)
+        .filter((w) => w !== '')
+        .map(normalizeUrl);
       const urls = words.filter((w) => /^(https?|ftp):\/\/\S+$/i.test(w));
       if (urls.length < words.length) {
-        if (n === 1) return { ok: false, field: 'Link 1', reason: `"${words.join(' ').slice(0, 60)}" is not a web address` };
+        if (n === 1)
+          return { ok: false, field: 'Link 1', reason: `"${words.join(' ').slice(0, 60)}" is not a web address` };
         unreadLinks.push({ n, text: words.join(' ') });
         continue;
       }
@@ -104,7 +134,9 @@ export const atlasImporter: ImportKind<AtlasRow> = {
       row: {
         id,
         city: r['City']!.trim(),
-        counties: r['County']!.split(',').map((c) => c.trim()).filter((c) => c !== ''),
+        counties: r['County']!.split(',')
+          .map((c) => c.trim())
+          .filter((c) => c !== ''),
         state: state.code,
         agency,
         agencyType: r['Type of LEA']!.trim().toLowerCase() || null,
@@ -135,12 +167,33 @@ export const atlasImporter: ImportKind<AtlasRow> = {
 function atlasEvidence(row: AtlasRow, technology: string, ctx: BatchContext): EvidenceInput[] {
   const evidence: EvidenceInput[] = [];
   const ring = ringActiveDate(row, technology);
-  if (ring) evidence.push({ status: 'active', kind: 'transition', standing: 'vendor', date: ring.citedOn, sourceUrl: ring.url, note: "Ring's Active Date of the partnership" });
+  if (ring)
+    evidence.push({
+      status: 'active',
+      kind: 'transition',
+      standing: 'vendor',
+      date: ring.citedOn,
+      sourceUrl: ring.url,
+      note: "Ring's Active Date of the partnership",
+    });
   for (const link of row.links) {
     if (link === ring || link.citedOn === null) continue;
-    evidence.push({ status: 'active', kind: 'documented', standing: standingOf(link.kind), date: link.citedOn, sourceUrl: link.url });
+    evidence.push({
+      status: 'active',
+      kind: 'documented',
+      standing: standingOf(link.kind),
+      date: link.citedOn,
+      sourceUrl: link.url,
+    });
   }
-  evidence.push({ status: 'active', kind: 'listed', standing: 'reported', date: ctx.asOf, sourceUrl: null, note: 'the Atlas of Surveillance' });
+  evidence.push({
+    status: 'active',
+    kind: 'listed',
+    standing: 'reported',
+    date: ctx.asOf,
+    sourceUrl: null,
+    note: 'the Atlas of Surveillance',
+  });
   return evidence;
 }
 
@@ -150,15 +203,28 @@ function standingOf(kind: string): EvidenceStanding {
 
 async function writeAtlasBatch(ctx: BatchContext, rows: readonly ParsedRow<AtlasRow>[]): Promise<void> {
   const { resolver } = ctx;
-  const firstSeen = new Set(await createUnreviewedTechnologies(ctx.db, rows.flatMap((r) => r.row.newTechnologies), ctx.writer.actor, ctx.writer.now));
+  const firstSeen = new Set(
+    await createUnreviewedTechnologies(
+      ctx.db,
+      rows.flatMap((r) => r.row.newTechnologies),
+      ctx.writer.actor,
+      ctx.writer.now,
+    ),
+  );
   for (const { row, line } of rows) {
     for (const t of row.newTechnologies) {
-      if (firstSeen.delete(t.slug)) ctx.warn(line, `${row.id}: "${t.name}" is a technology not seen before; it was added as "${t.slug}", unreviewed, for an editor to review (cli technologies)`);
+      if (firstSeen.delete(t.slug))
+        ctx.warn(
+          line,
+          `${row.id}: "${t.name}" is a technology not seen before; it was added as "${t.slug}", unreviewed, for an editor to review (cli technologies)`,
+        );
     }
   }
   await resolver.load({
     places: rows.flatMap((r) => [r.row.city, parseAgencyName(r.row.agency).town ?? '']).filter((c) => c !== ''),
-    counties: rows.flatMap((r) => [...r.row.counties, r.row.city, parseAgencyName(r.row.agency).county ?? ''].filter((c) => c !== '')),
+    counties: rows.flatMap((r) =>
+      [...r.row.counties, r.row.city, parseAgencyName(r.row.agency).county ?? ''].filter((c) => c !== ''),
+    ),
     agencies: rows.map((r) => ({ state: r.row.state, name: r.row.agency })),
     mergedIds: rows.map((r) => agencyId(r.row.state, r.row.agency, null)),
   });
@@ -168,19 +234,32 @@ async function writeAtlasBatch(ctx: BatchContext, rows: readonly ParsedRow<Atlas
     const { form, town, county: namedCounty, sheriff } = parseAgencyName(row.agency);
     // A sheriff's own name says its county ("Marion County Sheriff's Office"), whatever county the row gives.
     const ownCounty = sheriff && namedCounty ? resolver.county(row.state, namedCounty) : null;
-    const counties = issue ? [] : ownCounty ? [ownCounty] : row.counties.map((c) => resolver.county(row.state, c)).filter((c) => c !== null);
+    const counties = issue
+      ? []
+      : ownCounty
+        ? [ownCounty]
+        : row.counties.map((c) => resolver.county(row.state, c)).filter((c) => c !== null);
     const countyGeoids = counties.map((c) => c.geoid!);
     // A town the row misspells ("Grand Pass" for Grants Pass) is found by the town its agency is named after, in the row's county.
     const place = issue
       ? null
       : ((row.city === '' ? null : resolver.place(row.state, row.city, { counties: countyGeoids, form })) ??
-        (town && countyGeoids.length > 0 ? resolver.place(row.state, town, { counties: countyGeoids, form, strict: true }) : null));
+        (town && countyGeoids.length > 0
+          ? resolver.place(row.state, town, { counties: countyGeoids, form, strict: true })
+          : null));
     // A city that is its own county-equivalent (Washington, DC) is found among the counties.
-    const cityAsCounty = !issue && place === null && counties.length === 0 && row.city !== '' ? resolver.county(row.state, row.city) : null;
+    const cityAsCounty =
+      !issue && place === null && counties.length === 0 && row.city !== ''
+        ? resolver.county(row.state, row.city)
+        : null;
     if (cityAsCounty) counties.push(cityAsCounty);
     return { parsed, place, counties, issue };
   });
-  await resolver.load({ agenciesAtPlaces: located.flatMap((l) => [l.place?.id, ...l.counties.map((c) => c.id)].filter((id): id is string => !!id)) });
+  await resolver.load({
+    agenciesAtPlaces: located.flatMap((l) =>
+      [l.place?.id, ...l.counties.map((c) => c.id)].filter((id): id is string => !!id),
+    ),
+  });
 
   const created = new Map<string, { claim: AgencyClaim; agency: AgencyRef }>();
   const aliases: Array<{ row: number; agency: AgencyRef; name: string }> = [];
@@ -204,13 +283,25 @@ async function writeAtlasBatch(ctx: BatchContext, rows: readonly ParsedRow<Atlas
     // The row's spelling now names this agency, for the rows after it as for the next import.
     resolver.remember(agency, [row.agency]);
     aliases.push({ row: parsed.index, agency, name: row.agency });
-    if (issue) ctx.warn(parsed.line, `${row.id}: left off the map and not matched to an agency of ${row.state}: ${issue}`);
+    if (issue)
+      ctx.warn(parsed.line, `${row.id}: left off the map and not matched to an agency of ${row.state}: ${issue}`);
     else if (agency.lat == null) {
-      ctx.warn(parsed.line, `${row.id}: could not place "${row.agency}" (${[row.city, row.counties.join(', '), row.state].filter(Boolean).join(', ')}) on the map`);
+      ctx.warn(
+        parsed.line,
+        `${row.id}: could not place "${row.agency}" (${[row.city, row.counties.join(', '), row.state].filter(Boolean).join(', ')}) on the map`,
+      );
     }
-    for (const { n, text } of row.unreadLinks) ctx.warn(parsed.line, `${row.id}: Link ${n} "${text.slice(0, 60)}" is not a web address; it is not kept as a source`);
+    for (const { n, text } of row.unreadLinks)
+      ctx.warn(
+        parsed.line,
+        `${row.id}: Link ${n} "${text.slice(0, 60)}" is not a web address; it is not kept as a source`,
+      );
     for (const link of row.links) {
-      if (link.unreadDate) ctx.warn(parsed.line, `${row.id}: Link ${link.n} Date "${link.unreadDate}" is not a date; the link is kept without one`);
+      if (link.unreadDate)
+        ctx.warn(
+          parsed.line,
+          `${row.id}: Link ${link.n} Date "${link.unreadDate}" is not a date; the link is kept without one`,
+        );
     }
     // A compound cell gives one deployment per technology, each with the row's sources.
     for (const technology of row.technologies) {
@@ -225,7 +316,10 @@ async function writeAtlasBatch(ctx: BatchContext, rows: readonly ParsedRow<Atlas
         programme: '',
         summary: row.summary,
         // A Ring partnership's vendor is Ring, whether or not the row says so.
-        vendors: technology === 'ring-neighbors' && !row.vendors.some((v) => v.id === 'ring') ? [{ id: 'ring', name: 'Ring' }, ...row.vendors] : row.vendors,
+        vendors:
+          technology === 'ring-neighbors' && !row.vendors.some((v) => v.id === 'ring')
+            ? [{ id: 'ring', name: 'Ring' }, ...row.vendors]
+            : row.vendors,
         evidence: atlasEvidence(row, technology, ctx),
         sources: row.links.map((l) => (l === ring ? { ...l, citedOn: null } : l)),
       });

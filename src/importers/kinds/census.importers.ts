@@ -49,7 +49,10 @@ async function writePlaces(
     })),
   );
   await upsertLinks(ctx, 'place_aliases', aliases, ['place_id', 'name_key'], 'place_alias');
-  await writeOrigins(ctx, rows.map((r) => originItem(ctx, r.index, r.line, r.row.key, 'place', String(r.row.values.id))));
+  await writeOrigins(
+    ctx,
+    rows.map((r) => originItem(ctx, r.index, r.line, r.row.key, 'place', String(r.row.values.id))),
+  );
 }
 
 function coordinate(text: string | undefined, min: number, max: number): number | null | undefined {
@@ -67,15 +70,34 @@ export const censusStatesImporter: ImportKind<PlaceInput> = {
   name: 'census-states',
   description: 'Census ANSI state table, pipe-delimited without header: FIPS|USPS|Name|GNIS',
   shape: { format: 'delimited', delimiter: '|', requiredColumns: null, columns: STATE_COLUMNS },
-  checkShape: (r) => (/^\d{2}$/.test(r['STATE'] ?? '') && findStateByCode(r['STUSAB'] ?? '') ? null : 'expected FIPS|USPS|Name|GNIS, e.g. 01|AL|Alabama|01779775'),
+  checkShape: (r) =>
+    /^\d{2}$/.test(r['STATE'] ?? '') && findStateByCode(r['STUSAB'] ?? '')
+      ? null
+      : 'expected FIPS|USPS|Name|GNIS, e.g. 01|AL|Alabama|01779775',
   parseRow(r): ParseResult<PlaceInput> {
     const state = findStateByFips(r['STATE']!.trim());
-    if (!state || state.code !== r['STUSAB']!.trim()) return { ok: false, field: 'STATE', reason: `"${r['STATE']}|${r['STUSAB']}" is not a known state FIPS and USPS pair` };
+    if (!state || state.code !== r['STUSAB']!.trim())
+      return {
+        ok: false,
+        field: 'STATE',
+        reason: `"${r['STATE']}|${r['STUSAB']}" is not a known state FIPS and USPS pair`,
+      };
     return {
       ok: true,
       row: {
         key: state.fips,
-        values: { id: state.code.toLowerCase(), kind: 'state', name: state.name, full_name: state.name, state_code: state.code, geoid: state.fips, county_geoid: null, lat: null, lon: null, population: null },
+        values: {
+          id: state.code.toLowerCase(),
+          kind: 'state',
+          name: state.name,
+          full_name: state.name,
+          state_code: state.code,
+          geoid: state.fips,
+          county_geoid: null,
+          lat: null,
+          lon: null,
+          population: null,
+        },
         aliases: [normalizePlaceName(state.name), state.code.toLowerCase()],
       },
     };
@@ -97,12 +119,24 @@ const COUNTY_EQUIVALENT_CITIES: Record<string, string[]> = {
   '30093': ['butte', 'butte silver bow'],
 };
 
-const COUNTY_COLUMNS = ['USPS', 'GEOID', 'ANSICODE', 'NAME', 'ALAND', 'AWATER', 'ALAND_SQMI', 'AWATER_SQMI', 'INTPTLAT', 'INTPTLONG'];
+const COUNTY_COLUMNS = [
+  'USPS',
+  'GEOID',
+  'ANSICODE',
+  'NAME',
+  'ALAND',
+  'AWATER',
+  'ALAND_SQMI',
+  'AWATER_SQMI',
+  'INTPTLAT',
+  'INTPTLONG',
+];
 
 /** Census county gazetteer (pipe-delimited, no header): GEOID, name and internal point of every county. */
 export const censusCountiesImporter: ImportKind<PlaceInput> = {
   name: 'census-counties',
-  description: 'Census county gazetteer, pipe-delimited without header: USPS|GEOID|ANSICODE|NAME|ALAND|AWATER|ALAND_SQMI|AWATER_SQMI|INTPTLAT|INTPTLONG',
+  description:
+    'Census county gazetteer, pipe-delimited without header: USPS|GEOID|ANSICODE|NAME|ALAND|AWATER|ALAND_SQMI|AWATER_SQMI|INTPTLAT|INTPTLONG',
   shape: { format: 'delimited', delimiter: '|', requiredColumns: null, columns: COUNTY_COLUMNS },
   checkShape: (r) =>
     /^\d{5}$/.test(r['GEOID'] ?? '') && findStateByCode(r['USPS'] ?? '')
@@ -112,7 +146,8 @@ export const censusCountiesImporter: ImportKind<PlaceInput> = {
     const state = findStateByCode(r['USPS']!);
     if (!state) return { ok: false, field: 'USPS', reason: `"${r['USPS']}" is not a state code` };
     const geoid = r['GEOID']!.trim();
-    if (!/^\d{5}$/.test(geoid) || !geoid.startsWith(state.fips)) return { ok: false, field: 'GEOID', reason: `"${geoid}" is not a 5-digit county GEOID in ${state.code}` };
+    if (!/^\d{5}$/.test(geoid) || !geoid.startsWith(state.fips))
+      return { ok: false, field: 'GEOID', reason: `"${geoid}" is not a 5-digit county GEOID in ${state.code}` };
     const name = r['NAME']!.trim();
     if (name === '') return { ok: false, field: 'NAME', reason: 'is empty' };
     const lat = coordinate(r['INTPTLAT'], -90, 90);
@@ -136,7 +171,13 @@ export const censusCountiesImporter: ImportKind<PlaceInput> = {
           population: null,
         },
         // An independent city ("St. Louis city") is not also found as "St. Louis", which is a county's name.
-        aliases: [...new Set([normalizeCountyName(name), ...(/\scity$/i.test(name) ? [] : [normalizePlaceName(name)]), ...(COUNTY_EQUIVALENT_CITIES[geoid] ?? [])])],
+        aliases: [
+          ...new Set([
+            normalizeCountyName(name),
+            ...(/\scity$/i.test(name) ? [] : [normalizePlaceName(name)]),
+            ...(COUNTY_EQUIVALENT_CITIES[geoid] ?? []),
+          ]),
+        ],
       },
     };
   },
@@ -144,25 +185,40 @@ export const censusCountiesImporter: ImportKind<PlaceInput> = {
   writeBatch: (ctx, rows) => writePlaces(ctx, rows),
 };
 
-const PLACE_COLUMNS = ['name', 'population', 'SUMLEV', 'STATE', 'COUNTY', 'PLACE', 'NAME', 'STNAME', 'latitude', 'longitude'];
+const PLACE_COLUMNS = [
+  'name',
+  'population',
+  'SUMLEV',
+  'STATE',
+  'COUNTY',
+  'PLACE',
+  'NAME',
+  'STNAME',
+  'latitude',
+  'longitude',
+];
 
 /** Census places and towns with 2021 population and a point (The Pudding's join of Census and GNIS). */
 export const censusPlacesImporter: ImportKind<PlaceInput> = {
   name: 'census-places',
-  description: 'Census places with population and lat/long: name,population,SUMLEV,STATE,COUNTY,PLACE,NAME,STNAME,latitude,longitude,…',
+  description:
+    'Census places with population and lat/long: name,population,SUMLEV,STATE,COUNTY,PLACE,NAME,STNAME,latitude,longitude,…',
   shape: { format: 'delimited', requiredColumns: PLACE_COLUMNS },
   parseRow(r): ParseResult<PlaceInput> {
     const state = findStateByFips(r['STATE']!.trim());
     if (!state) return { ok: false, field: 'STATE', reason: `"${r['STATE']}" is not a 2-digit state FIPS code` };
     const county = r['COUNTY']!.trim();
     const place = r['PLACE']!.trim();
-    if (!/^\d{3}$/.test(county)) return { ok: false, field: 'COUNTY', reason: `"${county}" is not a 3-digit county FIPS code` };
-    if (!/^\d{5}$/.test(place)) return { ok: false, field: 'PLACE', reason: `"${place}" is not a 5-digit place FIPS code` };
+    if (!/^\d{3}$/.test(county))
+      return { ok: false, field: 'COUNTY', reason: `"${county}" is not a 3-digit county FIPS code` };
+    if (!/^\d{5}$/.test(place))
+      return { ok: false, field: 'PLACE', reason: `"${place}" is not a 5-digit place FIPS code` };
     const shortName = r['name']!.trim();
     const fullName = r['NAME']!.trim() || shortName;
     if (shortName === '') return { ok: false, field: 'name', reason: 'is empty' };
     const population = r['population']!.trim();
-    if (population !== '' && !/^\d+$/.test(population)) return { ok: false, field: 'population', reason: `"${population}" is not a whole number` };
+    if (population !== '' && !/^\d+$/.test(population))
+      return { ok: false, field: 'population', reason: `"${population}" is not a whole number` };
     const lat = coordinate(r['latitude'], -90, 90);
     const lon = coordinate(r['longitude'], -180, 180);
     if (lat === undefined) return { ok: false, field: 'latitude', reason: `"${r['latitude']}" is not a latitude` };
@@ -170,7 +226,8 @@ export const censusPlacesImporter: ImportKind<PlaceInput> = {
     // Places that span counties (Huntsville, Alabama; Salem, Oregon) are listed once with county "000": their
     // county is the one their point lies in.
     const pointCounty = lat != null && lon != null ? countyLookup().countyAt(lat, lon) : null;
-    const countyGeoid = county === '000' ? (pointCounty?.startsWith(state.fips) ? pointCounty : null) : state.fips + county;
+    const countyGeoid =
+      county === '000' ? (pointCounty?.startsWith(state.fips) ? pointCounty : null) : state.fips + county;
     // Towns and townships (minor civil divisions) have no place code; key them by county and name.
     const isMcd = place === '00000';
     const id = isMcd ? `mcd-${state.fips}${county}-${slugify(fullName)}` : `place-${state.fips}${place}`;
@@ -196,7 +253,7 @@ export const censusPlacesImporter: ImportKind<PlaceInput> = {
     };
   },
   rowKey: (row) => row.key,
-    // A place that spans counties may appear once per county: keep the row of the county its point lies in.
+  // A place that spans counties may appear once per county: keep the row of the county its point lies in.
   writeBatch: (ctx, rows) => writePlaces(ctx, rows, preferCountyOfPoint),
 };
 
@@ -205,7 +262,8 @@ export const censusPlacesImporter: ImportKind<PlaceInput> = {
  * smaller county GEOID (so that the order of rows does not matter).
  */
 function preferCountyOfPoint(a: Values, b: Values): Values {
-  const point = (v: Values) => (v.lat != null && v.lon != null ? countyLookup().countyAt(Number(v.lat), Number(v.lon)) : null);
+  const point = (v: Values) =>
+    v.lat != null && v.lon != null ? countyLookup().countyAt(Number(v.lat), Number(v.lon)) : null;
   const aHolds = a.county_geoid !== null && a.county_geoid === point(a);
   const bHolds = b.county_geoid !== null && b.county_geoid === point(b);
   if (aHolds !== bHolds) return bHolds ? { ...a, ...b } : a;

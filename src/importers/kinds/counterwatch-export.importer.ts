@@ -15,7 +15,10 @@ import { writeTechnologyEvents } from './technology-events.importer';
 import { createUnreviewedTechnologies } from '#src/features/technologies/technologies.repository';
 import { writeOfficialListings } from '#src/features/officials/current-officials';
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').nullable();
+const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
+  .nullable();
 /** A date at its precision, as the export writes it: YYYY, YYYY-MM or YYYY-MM-DD. */
 const partialDate = z
   .string()
@@ -43,9 +46,18 @@ const httpUrl = z.string().regex(/^https?:\/\/\S+$/i, 'must be an http(s) URL');
  * export re-imports whole. Pages show an ftp address as text, never as a link.
  */
 const sourceUrl = z.string().regex(/^(https?|ftp):\/\/\S+$/i, 'must be an http(s) URL');
-const source = z.object({ url: sourceUrl, publisher: z.string().nullable(), kind: z.string(), archive_url: httpUrl.nullable(), cited_on: partialDate });
+const source = z.object({
+  url: sourceUrl,
+  publisher: z.string().nullable(),
+  kind: z.string(),
+  archive_url: httpUrl.nullable(),
+  cited_on: partialDate,
+});
 // A technology this database has not seen is created, unreviewed, named after its slug.
-const technology = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'is not a technology slug (lower-case words joined by "-")').max(80);
+const technology = z
+  .string()
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'is not a technology slug (lower-case words joined by "-")')
+  .max(80);
 
 const deployment = z.object({
   type: z.literal('deployment'),
@@ -136,7 +148,15 @@ const official = z.object({
   ended_on: date.optional(),
   started_on: date.optional(),
   listings: z
-    .array(z.object({ source: z.string().min(1), as_of: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), status: z.string().min(1), source_url: httpUrl.nullable(), term_ends_on: date }))
+    .array(
+      z.object({
+        source: z.string().min(1),
+        as_of: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+        status: z.string().min(1),
+        source_url: httpUrl.nullable(),
+        term_ends_on: date,
+      }),
+    )
     .optional(),
 });
 const record = z.discriminatedUnion('type', [deployment, policy, official, technologyEvent]);
@@ -150,7 +170,8 @@ export const counterwatchExportImporter: ImportKind<ExportRecord> = {
   checkShape: (r) => {
     const line = r['json'] ?? '';
     if (line.startsWith(JSON_EXPORT_FORMAT)) return null;
-    if (/^\{"format":"counterwatch","version":1,/.test(line)) return 'this export is of version 1, made before dates kept their meaning and precision; export it again from an up-to-date Counterwatch';
+    if (/^\{"format":"counterwatch","version":1,/.test(line))
+      return 'this export is of version 1, made before dates kept their meaning and precision; export it again from an up-to-date Counterwatch';
     return `expected the first line to start with ${JSON_EXPORT_FORMAT}`;
   },
   // The export's header says how current its newest data is.
@@ -178,20 +199,47 @@ export const counterwatchExportImporter: ImportKind<ExportRecord> = {
     const addPlace = (row: number, p: z.infer<typeof place>) => {
       if (!p || places.has(p.id)) return;
       const { state, ...rest } = p;
-      places.set(p.id, { row, values: { id: rest.id, kind: rest.kind, name: rest.name, full_name: rest.full_name, state_code: state, geoid: rest.geoid, county_geoid: rest.county_geoid, lat: rest.lat, lon: rest.lon, population: rest.population } });
+      places.set(p.id, {
+        row,
+        values: {
+          id: rest.id,
+          kind: rest.kind,
+          name: rest.name,
+          full_name: rest.full_name,
+          state_code: state,
+          geoid: rest.geoid,
+          county_geoid: rest.county_geoid,
+          lat: rest.lat,
+          lon: rest.lon,
+          population: rest.population,
+        },
+      });
     };
     for (const { index, row } of rows) if (row.type !== 'technology_event') addPlace(index, row.place);
-    const named = rows.flatMap(({ row }) => (row.type === 'policy' ? row.technologies : row.type === 'official' ? [] : [row.technology]));
+    const named = rows.flatMap(({ row }) =>
+      row.type === 'policy' ? row.technologies : row.type === 'official' ? [] : [row.technology],
+    );
     const unseen = [...new Set(named)].filter((slug) => findTechnologyBySlug(slug) === null);
-    await createUnreviewedTechnologies(ctx.db, unseen.map((slug) => ({ slug, name: slug.replace(/-/g, ' ').replace(/^./, (c: string) => c.toUpperCase()) })), ctx.writer.actor, ctx.writer.now);
+    await createUnreviewedTechnologies(
+      ctx.db,
+      unseen.map((slug) => ({ slug, name: slug.replace(/-/g, ' ').replace(/^./, (c: string) => c.toUpperCase()) })),
+      ctx.writer.actor,
+      ctx.writer.now,
+    );
     await ctx.writer.upsert('places', [...places.values()], { entity: 'place', createOnly: true });
     await upsertLinks(
       ctx,
       'place_aliases',
       [...places.values()].flatMap(({ row, values }) => {
         const name = String(values.name);
-        const keys = values.kind === 'county' ? [normalizeCountyName(name), normalizePlaceName(name)] : [normalizePlaceName(name), normalizePlaceName(String(values.full_name))];
-        return [...new Set(keys)].map((name_key) => ({ row, values: { place_id: values.id, state_code: values.state_code, kind: values.kind, name_key } }));
+        const keys =
+          values.kind === 'county'
+            ? [normalizeCountyName(name), normalizePlaceName(name)]
+            : [normalizePlaceName(name), normalizePlaceName(String(values.full_name))];
+        return [...new Set(keys)].map((name_key) => ({
+          row,
+          values: { place_id: values.id, state_code: values.state_code, kind: values.kind, name_key },
+        }));
       }),
       ['place_id', 'name_key'],
       'place_alias',
@@ -199,7 +247,7 @@ export const counterwatchExportImporter: ImportKind<ExportRecord> = {
 
     const deployments: DeploymentInput[] = [];
     const agencies = new Map<string, { row: number; values: AgencyRef }>();
-    const technologyEvents: typeof rows[number][] = [];
+    const technologyEvents: (typeof rows)[number][] = [];
     const policies: PolicyInput[] = [];
     const officials: Array<{ row: number; values: Record<string, unknown> }> = [];
     const officialListings: Array<{ row: number; values: Record<string, unknown> }> = [];
@@ -245,7 +293,13 @@ export const counterwatchExportImporter: ImportKind<ExportRecord> = {
             sourceUrl: e.source_url,
             note: e.note,
           })),
-          sources: row.sources.map((s) => ({ url: s.url, publisher: s.publisher, kind: s.kind, archiveUrl: s.archive_url, citedOn: toDate(s.cited_on) })),
+          sources: row.sources.map((s) => ({
+            url: s.url,
+            publisher: s.publisher,
+            kind: s.kind,
+            archiveUrl: s.archive_url,
+            citedOn: toDate(s.cited_on),
+          })),
         });
       } else if (row.type === 'policy') {
         policies.push({
@@ -264,23 +318,57 @@ export const counterwatchExportImporter: ImportKind<ExportRecord> = {
           title: row.title,
           summary: row.summary,
           technologies: row.technologies,
-          sources: row.sources.map((s) => ({ url: s.url, publisher: s.publisher, kind: s.kind, archiveUrl: s.archive_url, citedOn: toDate(s.cited_on) })),
-          events: row.events.map((e) => ({ id: e.id, status: e.status, kind: e.kind, date: toDate(e.occurred_on), sourceUrl: e.source_url, note: e.note })),
+          sources: row.sources.map((s) => ({
+            url: s.url,
+            publisher: s.publisher,
+            kind: s.kind,
+            archiveUrl: s.archive_url,
+            citedOn: toDate(s.cited_on),
+          })),
+          events: row.events.map((e) => ({
+            id: e.id,
+            status: e.status,
+            kind: e.kind,
+            date: toDate(e.occurred_on),
+            sourceUrl: e.source_url,
+            note: e.note,
+          })),
           describedBy: row.described_by ?? undefined,
         });
       } else if (row.type === 'technology_event') {
         technologyEvents.push({ index, line, row });
       } else {
         const { type: _type, place: p, state, listings, current, ...rest } = row;
-        officials.push({ row: index, values: { ...rest, current: current === false ? 0 : 1, place_id: p?.id ?? null, state_code: state } });
+        officials.push({
+          row: index,
+          values: { ...rest, current: current === false ? 0 : 1, place_id: p?.id ?? null, state_code: state },
+        });
         for (const l of listings ?? []) {
-          officialListings.push({ row: index, values: { id: `${row.id}|${l.source}`, official_id: row.id, dataset: l.source, as_of: l.as_of, status: l.status, source_url: l.source_url, term_ends_on: l.term_ends_on } });
+          officialListings.push({
+            row: index,
+            values: {
+              id: `${row.id}|${l.source}`,
+              official_id: row.id,
+              dataset: l.source,
+              as_of: l.as_of,
+              status: l.status,
+              source_url: l.source_url,
+              term_ends_on: l.term_ends_on,
+            },
+          });
         }
         origins.push(originItem(ctx, index, line, key, 'official', row.id));
       }
     }
-    await ctx.writer.upsert('agencies', [...agencies.values()].map((a) => ({ row: a.row, values: { ...a.values } })), { entity: 'agency', createOnly: true, secondary: true });
-    await writeAgencyAliases(ctx, [...agencies.values()].map(({ row, values }) => ({ row, agency: values, name: values.name })));
+    await ctx.writer.upsert(
+      'agencies',
+      [...agencies.values()].map((a) => ({ row: a.row, values: { ...a.values } })),
+      { entity: 'agency', createOnly: true, secondary: true },
+    );
+    await writeAgencyAliases(
+      ctx,
+      [...agencies.values()].map(({ row, values }) => ({ row, agency: values, name: values.name })),
+    );
     await writeDeployments(ctx, deployments);
     await writePolicies(ctx, policies);
     await writeTechnologyEvents(
@@ -297,13 +385,23 @@ export const counterwatchExportImporter: ImportKind<ExportRecord> = {
                 date: parseIsoPartialDate(row.occurred_on)!,
                 title: row.title,
                 summary: row.summary,
-                sources: row.sources.map((s) => ({ url: s.url, publisher: s.publisher, kind: s.kind, archiveUrl: s.archive_url, citedOn: null })),
+                sources: row.sources.map((s) => ({
+                  url: s.url,
+                  publisher: s.publisher,
+                  kind: s.kind,
+                  archiveUrl: s.archive_url,
+                  citedOn: null,
+                })),
               },
             ]
           : [],
       ),
     );
-    await ctx.writer.upsert('officials', officials.map((o) => ({ row: o.row, values: reorderOfficial(o.values) })), { entity: 'official' });
+    await ctx.writer.upsert(
+      'officials',
+      officials.map((o) => ({ row: o.row, values: reorderOfficial(o.values) })),
+      { entity: 'official' },
+    );
     await writeOfficialListings(ctx, officialListings);
     await writeOrigins(ctx, origins);
   },
@@ -311,8 +409,20 @@ export const counterwatchExportImporter: ImportKind<ExportRecord> = {
 
 function reorderOfficial(v: Record<string, unknown>): Record<string, unknown> {
   return {
-    id: v.id, place_id: v.place_id, state_code: v.state_code, jurisdiction: v.jurisdiction, role: v.role, name: v.name, email: v.email,
-    phone: v.phone, website_url: v.website_url, bio_url: v.bio_url, source_url: v.source_url, verified_on: v.verified_on,
-    current: v.current, ended_on: v.ended_on ?? null, started_on: v.started_on ?? null,
+    id: v.id,
+    place_id: v.place_id,
+    state_code: v.state_code,
+    jurisdiction: v.jurisdiction,
+    role: v.role,
+    name: v.name,
+    email: v.email,
+    phone: v.phone,
+    website_url: v.website_url,
+    bio_url: v.bio_url,
+    source_url: v.source_url,
+    verified_on: v.verified_on,
+    current: v.current,
+    ended_on: v.ended_on ?? null,
+    started_on: v.started_on ?? null,
   };
 }

@@ -35,11 +35,13 @@ function townOf(row: FbiAgencyRow): string | null {
 /** FBI Crime Data Explorer agency list: ORI, name, type, county and a point for every reporting agency. */
 export const fbiAgenciesImporter: ImportKind<FbiAgencyRow> = {
   name: 'fbi-agencies',
-  description: 'FBI Crime Data Explorer agency list: ori,county,latitude,longitude,state_abbr,state,agency_name,agency_type,…',
+  description:
+    'FBI Crime Data Explorer agency list: ori,county,latitude,longitude,state_abbr,state,agency_name,agency_type,…',
   shape: { format: 'delimited', requiredColumns: COLUMNS },
   parseRow(r): ParseResult<FbiAgencyRow> {
     const ori = r['ori']!.trim().toUpperCase();
-    if (!/^[A-Z0-9]{9}$/.test(ori)) return { ok: false, field: 'ori', reason: `"${r['ori']}" is not a 9-character ORI` };
+    if (!/^[A-Z0-9]{9}$/.test(ori))
+      return { ok: false, field: 'ori', reason: `"${r['ori']}" is not a 9-character ORI` };
     const state = findStateByCode(r['state_abbr']!);
     if (!state) return { ok: false, field: 'state_abbr', reason: `"${r['state_abbr']}" is not a state code` };
     const name = r['agency_name']!.trim().replace(/\s+/g, ' ');
@@ -56,7 +58,13 @@ export const fbiAgenciesImporter: ImportKind<FbiAgencyRow> = {
         ori,
         name,
         state: state.code,
-        counties: county === '' || county === 'NA' || county === 'NOT SPECIFIED' ? [] : county.split(',').map((c) => c.trim()).filter(Boolean),
+        counties:
+          county === '' || county === 'NA' || county === 'NOT SPECIFIED'
+            ? []
+            : county
+                .split(',')
+                .map((c) => c.trim())
+                .filter(Boolean),
         agencyType: type === '' || type === 'NA' ? null : type.toLowerCase(),
         lat: lat === null || lon === null ? null : lat,
         lon: lat === null || lon === null ? null : lon,
@@ -81,14 +89,28 @@ export const fbiAgenciesImporter: ImportKind<FbiAgencyRow> = {
       const town = level === 'county' ? null : townOf(row);
       return { parsed, counties, level, place: town ? fbiPlace(resolver, row, town, counties) : null };
     });
-    await resolver.load({ agenciesAtPlaces: located.flatMap((l) => [l.place?.id, ...l.counties.map((c) => c.id)].filter((id): id is string => !!id)) });
+    await resolver.load({
+      agenciesAtPlaces: located.flatMap((l) =>
+        [l.place?.id, ...l.counties.map((c) => c.id)].filter((id): id is string => !!id),
+      ),
+    });
 
     const agencies: Array<{ row: number; values: Record<string, unknown> }> = [];
     const aliases: Array<{ row: number; agency: AgencyRef; name: string }> = [];
     const origins = [];
     for (const { parsed, counties, level, place } of located) {
       const { index, line, row } = parsed;
-      const claim = { row: index, line, rowKey: row.ori, name: row.name, state: row.state, agencyType: row.agencyType, level, place, counties };
+      const claim = {
+        row: index,
+        line,
+        rowKey: row.ori,
+        name: row.name,
+        state: row.state,
+        agencyType: row.agencyType,
+        level,
+        place,
+        counties,
+      };
       // An agency first met without an ORI (from the Atlas, say) takes this ORI rather than being duplicated.
       const merged = resolver.agencyByOri(row.ori) ? null : resolver.mergedInto(agencyId(row.state, row.name, row.ori));
       if (merged && merged.ori !== null && merged.ori !== row.ori) {
@@ -126,7 +148,8 @@ export const fbiAgenciesImporter: ImportKind<FbiAgencyRow> = {
       aliases.push({ row: index, agency: values, name: row.name });
       origins.push(originItem(ctx, index, line, row.ori, 'agency', values.id));
       resolver.remember(values, [row.name]);
-      if (point === null) ctx.warn(line, `${row.ori}: no coordinates for "${row.name}" and no town or county to place it by`);
+      if (point === null)
+        ctx.warn(line, `${row.ori}: no coordinates for "${row.name}" and no town or county to place it by`);
     }
     await ctx.writer.upsert('agencies', agencies, { entity: 'agency' });
     await writeAgencyAliases(ctx, aliases);
@@ -141,7 +164,8 @@ export const fbiAgenciesImporter: ImportKind<FbiAgencyRow> = {
  */
 function fbiPlace(resolver: Resolver, row: FbiAgencyRow, town: string, counties: readonly PlaceRef[]): PlaceRef | null {
   const form = parseAgencyName(row.name, findStateByCode(row.state)?.name).form;
-  if (counties.length > 0) return resolver.place(row.state, town, { counties: counties.map((c) => c.geoid!), form, strict: true });
+  if (counties.length > 0)
+    return resolver.place(row.state, town, { counties: counties.map((c) => c.geoid!), form, strict: true });
   const namesakes = resolver.placesNamed(town).filter((p) => p.state_code === row.state);
   return namesakes.length === 1 ? namesakes[0]! : null;
 }

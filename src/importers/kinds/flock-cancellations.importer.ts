@@ -37,7 +37,8 @@ const STATUS_BY_RAW: Record<string, DeploymentStatus | 'banned'> = {
 /** DeFlock's list of places that cancelled, rejected or switched off Flock Safety licence-plate cameras. */
 export const flockCancellationsImporter: ImportKind<FlockRow> = {
   name: 'flock-cancellations',
-  description: 'DeFlock Flock cancellations (flattened): id,city,state,date_iso,date_text,status,status_raw,info,source_url,archive_url,flagged_missing',
+  description:
+    'DeFlock Flock cancellations (flattened): id,city,state,date_iso,date_text,status,status_raw,info,source_url,archive_url,flagged_missing',
   shape: { format: 'delimited', requiredColumns: COLUMNS },
   parseRow(r): ParseResult<FlockRow> {
     const id = r['id']!.trim();
@@ -48,17 +49,33 @@ export const flockCancellationsImporter: ImportKind<FlockRow> = {
     if (city === '') return { ok: false, field: 'city', reason: 'is empty' };
     const statusRaw = r['status_raw']!.trim();
     const status = STATUS_BY_RAW[statusRaw.toLowerCase()];
-    if (!status) return { ok: false, field: 'status_raw', reason: `"${statusRaw}" is not a known DeFlock status (${Object.keys(STATUS_BY_RAW).join(', ')})` };
+    if (!status)
+      return {
+        ok: false,
+        field: 'status_raw',
+        reason: `"${statusRaw}" is not a known DeFlock status (${Object.keys(STATUS_BY_RAW).join(', ')})`,
+      };
     const rawDate = r['date_iso']!.trim();
     // DeFlock gives the month of the news event only; its `date_iso` is that month's first day.
     const date = rawDate === '' ? null : parseIsoPartialDate(rawDate.slice(0, 7));
     if (rawDate !== '' && date === null) return { ok: false, field: 'date_iso', reason: `"${rawDate}" is not a date` };
     const sourceUrl = r['source_url']!.trim();
-    if (!/^https?:\/\/\S+$/.test(sourceUrl)) return { ok: false, field: 'source_url', reason: `"${sourceUrl.slice(0, 60)}" is not an http(s) URL` };
+    if (!/^https?:\/\/\S+$/.test(sourceUrl))
+      return { ok: false, field: 'source_url', reason: `"${sourceUrl.slice(0, 60)}" is not an http(s) URL` };
     const archive = r['archive_url']!.trim();
     return {
       ok: true,
-      row: { id, city, state: state.code, date, status, statusRaw, info: r['info']!.trim(), sourceUrl, archiveUrl: /^https?:\/\//.test(archive) ? archive : null },
+      row: {
+        id,
+        city,
+        state: state.code,
+        date,
+        status,
+        statusRaw,
+        info: r['info']!.trim(),
+        sourceUrl,
+        archiveUrl: /^https?:\/\//.test(archive) ? archive : null,
+      },
     };
   },
   rowKey: (row) => row.id,
@@ -70,13 +87,21 @@ export const flockCancellationsImporter: ImportKind<FlockRow> = {
       states: rows.map((r) => r.row.state),
       mergedIds: rows.map((r) => `${r.row.state.toLowerCase()}-${slugify(r.row.city)}-city-government`),
     });
-    await resolver.load({ agenciesAtPlaces: rows.map((r) => resolver.place(r.row.state, r.row.city)?.id).filter((id): id is string => !!id) });
+    await resolver.load({
+      agenciesAtPlaces: rows.map((r) => resolver.place(r.row.state, r.row.city)?.id).filter((id): id is string => !!id),
+    });
     const created = new Map<string, { claim: AgencyClaim; agency: AgencyRef }>();
     const deployments: DeploymentInput[] = [];
     const policies: PolicyInput[] = [];
     for (const { index, line, row } of rows) {
       const place = resolver.place(row.state, row.city);
-      const source = { url: row.sourceUrl, publisher: hostOf(row.sourceUrl), kind: 'news', archiveUrl: row.archiveUrl, citedOn: row.date };
+      const source = {
+        url: row.sourceUrl,
+        publisher: hostOf(row.sourceUrl),
+        kind: 'news',
+        archiveUrl: row.archiveUrl,
+        citedOn: row.date,
+      };
       if (row.status === 'banned') {
         const st = row.state.toLowerCase();
         policies.push({
@@ -96,7 +121,15 @@ export const flockCancellationsImporter: ImportKind<FlockRow> = {
           summary: row.info || null,
           technologies: ['license-plate-readers'],
           sources: [source],
-          events: [{ status: 'passed', kind: 'transition', date: row.date, sourceUrl: row.sourceUrl, note: `${row.statusRaw} (month of the news report, per DeFlock)` }],
+          events: [
+            {
+              status: 'passed',
+              kind: 'transition',
+              date: row.date,
+              sourceUrl: row.sourceUrl,
+              note: `${row.statusRaw} (month of the news report, per DeFlock)`,
+            },
+          ],
         });
         continue;
       }
@@ -143,16 +176,33 @@ export const flockCancellationsImporter: ImportKind<FlockRow> = {
         vendors: [{ id: 'flock-safety', name: 'Flock Safety' }],
         // DeFlock dates each entry by the month of the news report of the vote or switch-off.
         evidence: [
-          { status: row.status, kind: 'transition', standing: 'reported', date: row.date, sourceUrl: row.sourceUrl, note: row.statusRaw },
+          {
+            status: row.status,
+            kind: 'transition',
+            standing: 'reported',
+            date: row.date,
+            sourceUrl: row.sourceUrl,
+            note: row.statusRaw,
+          },
           { status: row.status, kind: 'documented', standing: 'reported', date: row.date, sourceUrl: row.sourceUrl },
-          { status: row.status, kind: 'listed', standing: 'reported', date: ctx.asOf, sourceUrl: null, note: 'DeFlock' },
+          {
+            status: row.status,
+            kind: 'listed',
+            standing: 'reported',
+            date: ctx.asOf,
+            sourceUrl: null,
+            note: 'DeFlock',
+          },
         ],
         sources: [source],
       });
     }
     const newAgencies = [...created.values()];
     await writeNewAgencies(ctx, newAgencies);
-    await writeAgencyAliases(ctx, newAgencies.map(({ claim, agency }) => ({ row: claim.row, agency, name: agency.name })));
+    await writeAgencyAliases(
+      ctx,
+      newAgencies.map(({ claim, agency }) => ({ row: claim.row, agency, name: agency.name })),
+    );
     await writeDeployments(ctx, deployments);
     await writePolicies(ctx, policies);
   },

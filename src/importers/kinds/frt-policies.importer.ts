@@ -18,26 +18,40 @@ interface FrtRow {
   readonly sourceUrl: string;
 }
 
-const COLUMNS = ['jurisdiction', 'place', 'state_abbr', 'level', 'date_iso', 'action_type', 'stance_text', 'source_url'];
+const COLUMNS = [
+  'jurisdiction',
+  'place',
+  'state_abbr',
+  'level',
+  'date_iso',
+  'action_type',
+  'stance_text',
+  'source_url',
+];
 const LEVELS = ['city', 'county', 'state', 'region'] as const;
 
 /** Face-recognition bans, moratoria and oversight laws by city, county and state (Fight for the Future's map). */
 export const frtPoliciesImporter: ImportKind<FrtRow> = {
   name: 'frt-policies',
-  description: 'Facial-recognition bans and regulations: jurisdiction,place,state,state_abbr,level,date_of_action_raw,date_iso,action_type,stance_text,source_url',
+  description:
+    'Facial-recognition bans and regulations: jurisdiction,place,state,state_abbr,level,date_of_action_raw,date_iso,action_type,stance_text,source_url',
   shape: { format: 'delimited', requiredColumns: COLUMNS },
   parseRow(r): ParseResult<FrtRow> {
     const state = findStateByCode(r['state_abbr']!);
     if (!state) return { ok: false, field: 'state_abbr', reason: `"${r['state_abbr']}" is not a state code` };
     const level = r['level']!.trim() as FrtRow['level'];
-    if (!LEVELS.includes(level)) return { ok: false, field: 'level', reason: `"${r['level']}" is not one of ${LEVELS.join(', ')}` };
+    if (!LEVELS.includes(level))
+      return { ok: false, field: 'level', reason: `"${r['level']}" is not one of ${LEVELS.join(', ')}` };
     const kind = r['action_type']!.trim();
-    if (!(POLICY_KINDS as readonly string[]).includes(kind)) return { ok: false, field: 'action_type', reason: `"${kind}" is not one of ${POLICY_KINDS.join(', ')}` };
+    if (!(POLICY_KINDS as readonly string[]).includes(kind))
+      return { ok: false, field: 'action_type', reason: `"${kind}" is not one of ${POLICY_KINDS.join(', ')}` };
     const rawDate = r['date_iso']!.trim();
     const date = rawDate === '' ? null : parseIsoPartialDate(rawDate);
-    if (rawDate !== '' && date === null) return { ok: false, field: 'date_iso', reason: `"${rawDate}" is not a date (YYYY-MM-DD or YYYY-MM)` };
+    if (rawDate !== '' && date === null)
+      return { ok: false, field: 'date_iso', reason: `"${rawDate}" is not a date (YYYY-MM-DD or YYYY-MM)` };
     const sourceUrl = r['source_url']!.trim();
-    if (!/^https?:\/\/\S+$/.test(sourceUrl)) return { ok: false, field: 'source_url', reason: `"${sourceUrl.slice(0, 60)}" is not an http(s) URL` };
+    if (!/^https?:\/\/\S+$/.test(sourceUrl))
+      return { ok: false, field: 'source_url', reason: `"${sourceUrl.slice(0, 60)}" is not an http(s) URL` };
     const jurisdiction = r['jurisdiction']!.trim();
     if (jurisdiction === '') return { ok: false, field: 'jurisdiction', reason: 'is empty' };
     return {
@@ -72,11 +86,19 @@ export const frtPoliciesImporter: ImportKind<FrtRow> = {
               ? ctx.resolver.state(row.state)
               : null;
       // A regional body (the BART board) is not the state: it is kept without a place, so it covers no town.
-      if (row.level === 'region') ctx.warn(line, `"${row.jurisdiction}" is a regional body: kept without a place, so it is shown under no town or state`);
-      else if (place === null) ctx.warn(line, `could not find ${row.level} "${row.place}, ${row.state}"; the policy is kept without a place`);
+      if (row.level === 'region')
+        ctx.warn(
+          line,
+          `"${row.jurisdiction}" is a regional body: kept without a place, so it is shown under no town or state`,
+        );
+      else if (place === null)
+        ctx.warn(line, `could not find ${row.level} "${row.place}, ${row.state}"; the policy is kept without a place`);
       // Ids come from the row alone, so they do not depend on what else the database holds.
       const st = row.state.toLowerCase();
-      const idBase = row.level === 'state' || row.level === 'region' ? st : `${st}-${slugify(row.level === 'county' ? `${normalizeCountyName(row.place)} county` : row.place)}`;
+      const idBase =
+        row.level === 'state' || row.level === 'region'
+          ? st
+          : `${st}-${slugify(row.level === 'county' ? `${normalizeCountyName(row.place)} county` : row.place)}`;
       const level: PolicyLevel | null = row.level === 'region' ? null : row.level;
       return {
         row: index,
@@ -94,7 +116,9 @@ export const frtPoliciesImporter: ImportKind<FrtRow> = {
         title: `${row.jurisdiction}: face recognition ${row.kind}`,
         summary: row.stance || null,
         technologies: ['face-recognition'],
-        sources: [{ url: row.sourceUrl, publisher: hostOf(row.sourceUrl), kind: 'news', archiveUrl: null, citedOn: null }],
+        sources: [
+          { url: row.sourceUrl, publisher: hostOf(row.sourceUrl), kind: 'news', archiveUrl: null, citedOn: null },
+        ],
         // Fight for the Future's map lists enacted laws, but the date it gives is sometimes the vote's and
         // sometimes the cited article's: a report, not a dated step of the law.
         events: [

@@ -1,7 +1,21 @@
 import { isoOf, storedDate, type PartialDate } from '#src/domain/dates';
-import { summarizePolicyEvidence, type PolicyEvidence, type PolicyLevel, type PolicyScope, type PolicyStatus } from '#src/domain/policies';
+import {
+  summarizePolicyEvidence,
+  type PolicyEvidence,
+  type PolicyLevel,
+  type PolicyScope,
+  type PolicyStatus,
+} from '#src/domain/policies';
 import type { BatchContext } from '../import-kind';
-import { originItem, sourceId, upsertLinks, writeCitations, writeOrigins, writeSources, type SourceInput } from '../evidence.writes';
+import {
+  originItem,
+  sourceId,
+  upsertLinks,
+  writeCitations,
+  writeOrigins,
+  writeSources,
+  type SourceInput,
+} from '../evidence.writes';
 
 export interface PolicyEventInput {
   readonly status: PolicyStatus;
@@ -41,7 +55,19 @@ export interface PolicyInput {
  */
 export const CURATED_DATASETS: ReadonlySet<string> = new Set(['curated-policies']);
 
-const DESCRIPTION = ['place_id', 'state_code', 'jurisdiction', 'kind', 'title', 'level', 'body', 'scope', 'scope_note', 'summary', 'described_by'] as const;
+const DESCRIPTION = [
+  'place_id',
+  'state_code',
+  'jurisdiction',
+  'kind',
+  'title',
+  'level',
+  'body',
+  'scope',
+  'scope_note',
+  'summary',
+  'described_by',
+] as const;
 
 /** Writes policies with the technologies they cover, their dated events, sources and origins; status comes from all events. */
 export async function writePolicies(ctx: BatchContext, inputs: readonly PolicyInput[]): Promise<void> {
@@ -51,17 +77,29 @@ export async function writePolicies(ctx: BatchContext, inputs: readonly PolicyIn
     inputs.flatMap((p) =>
       p.sources.map((s) => ({
         row: p.row,
-        values: { id: sourceId(s.url), url: s.url, publisher: s.publisher, title: null, kind: s.kind, archive_url: s.archiveUrl },
+        values: {
+          id: sourceId(s.url),
+          url: s.url,
+          publisher: s.publisher,
+          title: null,
+          kind: s.kind,
+          archive_url: s.archiveUrl,
+        },
       })),
     ),
   );
 
   const stored = await writer.selectWhereIn('policy_events', 'policy_id', [...new Set(inputs.map((p) => p.id))]);
   const eventsBy = new Map<string, Map<string, Record<string, unknown>>>();
-  for (const e of stored) eventsBy.set(e.policy_id as string, (eventsBy.get(e.policy_id as string) ?? new Map()).set(e.id, e));
+  for (const e of stored)
+    eventsBy.set(e.policy_id as string, (eventsBy.get(e.policy_id as string) ?? new Map()).set(e.id, e));
   const eventItems = inputs.flatMap((p) =>
     p.events.map((e) => {
-      const id = e.id ?? (e.kind === 'reported' ? `${p.id}@reported:${ctx.dataset}` : `${p.id}@${e.status}@${e.date ? isoOf(e.date) : 'undated'}`);
+      const id =
+        e.id ??
+        (e.kind === 'reported'
+          ? `${p.id}@reported:${ctx.dataset}`
+          : `${p.id}@${e.status}@${e.date ? isoOf(e.date) : 'undated'}`);
       const values = {
         id,
         policy_id: p.id,
@@ -142,7 +180,8 @@ export async function writePolicies(ctx: BatchContext, inputs: readonly PolicyIn
 
 /** A curated description is kept against an aggregated list's; the status always comes from every event. */
 function mergePolicy(existing: Record<string, unknown>, incoming: Record<string, unknown>): Record<string, unknown> {
-  const keepDescription = CURATED_DATASETS.has(String(existing.described_by)) && !CURATED_DATASETS.has(String(incoming.described_by));
+  const keepDescription =
+    CURATED_DATASETS.has(String(existing.described_by)) && !CURATED_DATASETS.has(String(incoming.described_by));
   if (!keepDescription) return { ...existing, ...incoming };
   const merged = { ...existing, ...incoming };
   for (const field of DESCRIPTION) merged[field] = existing[field];

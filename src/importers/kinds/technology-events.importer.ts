@@ -38,9 +38,11 @@ export const technologyEventsImporter: ImportKind<TechnologyEventRow> = {
   shape: { format: 'delimited', requiredColumns: COLUMNS },
   parseRow(r): ParseResult<TechnologyEventRow> {
     const id = r['id']!.trim();
-    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id)) return { ok: false, field: 'id', reason: `"${id}" is not an id of lower-case words joined by hyphens` };
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id))
+      return { ok: false, field: 'id', reason: `"${id}" is not an id of lower-case words joined by hyphens` };
     const technology = r['technology']!.trim();
-    if (!findTechnologyBySlug(technology)) return { ok: false, field: 'technology', reason: `"${technology}" is not a technology slug` };
+    if (!findTechnologyBySlug(technology))
+      return { ok: false, field: 'technology', reason: `"${technology}" is not a technology slug` };
     const date = parseIsoPartialDate(r['date']!);
     if (!date) return { ok: false, field: 'date', reason: `"${r['date']}" is not a date YYYY-MM-DD or YYYY-MM` };
     const title = r['title']!.trim();
@@ -60,7 +62,13 @@ export const technologyEventsImporter: ImportKind<TechnologyEventRow> = {
         line,
         rowKey: row.id,
         ...row,
-        sources: row.sources.map((url) => ({ url, publisher: hostOf(url), kind: 'news', archiveUrl: null, citedOn: null })),
+        sources: row.sources.map((url) => ({
+          url,
+          publisher: hostOf(url),
+          kind: 'news',
+          archiveUrl: null,
+          citedOn: null,
+        })),
       })),
     );
   },
@@ -70,13 +78,32 @@ export const technologyEventsImporter: ImportKind<TechnologyEventRow> = {
 export async function writeTechnologyEvents(ctx: BatchContext, events: readonly TechnologyEventInput[]): Promise<void> {
   await writeSources(
     ctx,
-    events.flatMap((e) => e.sources.map((s) => ({ row: e.row, values: { id: sourceId(s.url), url: s.url, publisher: s.publisher, title: null, kind: s.kind, archive_url: s.archiveUrl } }))),
+    events.flatMap((e) =>
+      e.sources.map((s) => ({
+        row: e.row,
+        values: {
+          id: sourceId(s.url),
+          url: s.url,
+          publisher: s.publisher,
+          title: null,
+          kind: s.kind,
+          archive_url: s.archiveUrl,
+        },
+      })),
+    ),
   );
   await ctx.writer.upsert(
     'technology_events',
     events.map((e) => ({
       row: e.row,
-      values: { id: e.id, technology_slug: e.technology, occurred_on: e.date.on, precision: e.date.precision, title: e.title, summary: e.summary },
+      values: {
+        id: e.id,
+        technology_slug: e.technology,
+        occurred_on: e.date.on,
+        precision: e.date.precision,
+        title: e.title,
+        summary: e.summary,
+      },
     })),
     { entity: 'technology_event' },
   );
@@ -85,9 +112,20 @@ export async function writeTechnologyEvents(ctx: BatchContext, events: readonly 
     events.flatMap((e) =>
       e.sources.map((s) => ({
         row: e.row,
-        values: { id: `technology_event:${e.id}:${sourceId(s.url)}`, subject_type: 'technology_event', subject_id: e.id, source_id: sourceId(s.url), cited_on: null, cited_precision: null, note: null },
+        values: {
+          id: `technology_event:${e.id}:${sourceId(s.url)}`,
+          subject_type: 'technology_event',
+          subject_id: e.id,
+          source_id: sourceId(s.url),
+          cited_on: null,
+          cited_precision: null,
+          note: null,
+        },
       })),
     ),
   );
-  await writeOrigins(ctx, events.map((e) => originItem(ctx, e.row, e.line, e.rowKey, 'technology_event', e.id)));
+  await writeOrigins(
+    ctx,
+    events.map((e) => originItem(ctx, e.row, e.line, e.rowKey, 'technology_event', e.id)),
+  );
 }

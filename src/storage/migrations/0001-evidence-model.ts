@@ -56,7 +56,11 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
     .addColumn('name_key', text, (c) => c.notNull())
     .addPrimaryKeyConstraint('agency_aliases_pk', ['agency_id', 'name_key'])
     .execute();
-  await db.schema.createIndex('agency_aliases_lookup').on('agency_aliases').columns(['name_key', 'state_code']).execute();
+  await db.schema
+    .createIndex('agency_aliases_lookup')
+    .on('agency_aliases')
+    .columns(['name_key', 'state_code'])
+    .execute();
 
   await db.schema
     .createTable('technologies')
@@ -89,7 +93,11 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
   await db.schema.createIndex('deployments_agency').on('deployments').column('agency_id').execute();
   // Lists filter by state and technology and page in id order: these read just the page.
   await db.schema.createIndex('deployments_technology').on('deployments').columns(['technology_slug', 'id']).execute();
-  await db.schema.createIndex('deployments_state_technology').on('deployments').columns(['state_code', 'technology_slug', 'id']).execute();
+  await db.schema
+    .createIndex('deployments_state_technology')
+    .on('deployments')
+    .columns(['state_code', 'technology_slug', 'id'])
+    .execute();
 
   await db.schema
     .createTable('deployment_vendors')

@@ -56,10 +56,26 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
     .addColumn('reminded_at', text)
     .addColumn('confirmed_at', text)
     .execute();
-  await db.schema.createIndex('campaign_actions_pending').on('campaign_actions').columns(['status', 'created_at']).execute();
-  await db.schema.createIndex('campaign_actions_supporter').on('campaign_actions').columns(['supporter_id', 'campaign_id', 'kind']).execute();
-  await db.schema.createIndex('campaign_actions_tally').on('campaign_actions').columns(['campaign_id', 'status', 'place_id']).execute();
-  await db.schema.createIndex('campaign_actions_message').on('campaign_actions').columns(['campaign_id', 'message_hash']).execute();
+  await db.schema
+    .createIndex('campaign_actions_pending')
+    .on('campaign_actions')
+    .columns(['status', 'created_at'])
+    .execute();
+  await db.schema
+    .createIndex('campaign_actions_supporter')
+    .on('campaign_actions')
+    .columns(['supporter_id', 'campaign_id', 'kind'])
+    .execute();
+  await db.schema
+    .createIndex('campaign_actions_tally')
+    .on('campaign_actions')
+    .columns(['campaign_id', 'status', 'place_id'])
+    .execute();
+  await db.schema
+    .createIndex('campaign_actions_message')
+    .on('campaign_actions')
+    .columns(['campaign_id', 'message_hash'])
+    .execute();
 
   await db.schema
     .createTable('campaign_action_targets')
@@ -67,7 +83,11 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
     .addColumn('official_id', text, (c) => c.notNull().references('officials.id'))
     .addPrimaryKeyConstraint('campaign_action_targets_pk', ['action_id', 'official_id'])
     .execute();
-  await db.schema.createIndex('campaign_action_targets_official').on('campaign_action_targets').column('official_id').execute();
+  await db.schema
+    .createIndex('campaign_action_targets_official')
+    .on('campaign_action_targets')
+    .column('official_id')
+    .execute();
 
   // Mail to supporters waits here; without SMTP_URL it stays here (operators read it), never the internet.
   await db.schema

@@ -6,6 +6,9 @@ import type { DialectName } from '../dialect';
  * supporter's withdraw link kept sealed, so that every mail carries the same working link.
  */
 export async function up(db: Kysely<any>, _dialect: DialectName): Promise<void> {
-  await db.schema.alterTable('campaigns').addColumn('prompts', 'text', (c) => c.notNull().defaultTo('')).execute();
+  await db.schema
+    .alterTable('campaigns')
+    .addColumn('prompts', 'text', (c) => c.notNull().defaultTo(''))
+    .execute();
   await db.schema.alterTable('supporters').addColumn('withdraw_token_sealed', 'text').execute();
 }

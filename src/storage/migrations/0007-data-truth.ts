@@ -21,30 +21,83 @@ import type { DialectName } from '../dialect';
 export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
   const text = dialect === 'postgres' ? sql`text collate "C"` : 'text';
 
-  const tables = ['deployment_vendors', 'deployment_events', 'citations', 'deployments', 'policy_technologies', 'policy_events', 'policies', 'agency_aliases', 'agencies', 'sources', 'vendors'];
+  const tables = [
+    'deployment_vendors',
+    'deployment_events',
+    'citations',
+    'deployments',
+    'policy_technologies',
+    'policy_events',
+    'policies',
+    'agency_aliases',
+    'agencies',
+    'sources',
+    'vendors',
+  ];
   for (const table of tables) await db.deleteFrom(table).execute();
-  const evidence = ['deployment', 'deployment_event', 'deployment_vendor', 'citation', 'agency', 'agency_alias', 'policy', 'policy_event', 'policy_technology', 'source', 'vendor'];
+  const evidence = [
+    'deployment',
+    'deployment_event',
+    'deployment_vendor',
+    'citation',
+    'agency',
+    'agency_alias',
+    'policy',
+    'policy_event',
+    'policy_technology',
+    'source',
+    'vendor',
+  ];
   await db.deleteFrom('origins').where('entity_type', 'in', ['deployment', 'agency', 'policy']).execute();
   await db.deleteFrom('revisions').where('entity_type', 'in', evidence).execute();
-  await db.deleteFrom('import_runs').where('kind', 'not in', ['census-states', 'census-counties', 'census-places', 'uscm-mayors']).execute();
+  await db
+    .deleteFrom('import_runs')
+    .where('kind', 'not in', ['census-states', 'census-counties', 'census-places', 'uscm-mayors'])
+    .execute();
   await db.deleteFrom('meta').where('key', '=', 'bundled_data').execute();
   await db.deleteFrom('deployment_search').execute();
   // An independent city ("St. Louis city") is no longer found under its county namesake's name ("saint louis").
   await db
     .deleteFrom('place_aliases')
     .where('kind', '=', 'county')
-    .where('place_id', 'in', db.selectFrom('places').select('id').where('kind', '=', 'county').where(sql`lower(full_name)`, 'like', '% city'))
+    .where(
+      'place_id',
+      'in',
+      db
+        .selectFrom('places')
+        .select('id')
+        .where('kind', '=', 'county')
+        .where(sql`lower(full_name)`, 'like', '% city'),
+    )
     .where('name_key', 'not like', '% city')
     .execute();
 
   await db.schema.alterTable('deployments').renameColumn('last_verified_on', 'last_seen_on').execute();
-  for (const column of ['started_precision', 'first_documented_on', 'first_documented_precision', 'last_seen_precision', 'ended_precision', 'active_from', 'active_until']) {
+  for (const column of [
+    'started_precision',
+    'first_documented_on',
+    'first_documented_precision',
+    'last_seen_precision',
+    'ended_precision',
+    'active_from',
+    'active_until',
+  ]) {
     await db.schema.alterTable('deployments').addColumn(column, 'text').execute();
   }
-  await db.schema.createIndex('deployments_technology_active').on('deployments').columns(['technology_slug', 'active_from']).execute();
+  await db.schema
+    .createIndex('deployments_technology_active')
+    .on('deployments')
+    .columns(['technology_slug', 'active_from'])
+    .execute();
 
-  await db.schema.alterTable('deployment_events').addColumn('kind', 'text', (c) => c.notNull().defaultTo('transition')).execute();
-  await db.schema.alterTable('deployment_events').addColumn('standing', 'text', (c) => c.notNull().defaultTo('reported')).execute();
+  await db.schema
+    .alterTable('deployment_events')
+    .addColumn('kind', 'text', (c) => c.notNull().defaultTo('transition'))
+    .execute();
+  await db.schema
+    .alterTable('deployment_events')
+    .addColumn('standing', 'text', (c) => c.notNull().defaultTo('reported'))
+    .execute();
   await db.schema.alterTable('deployment_events').addColumn('precision', 'text').execute();
   await db.schema.alterTable('deployment_events').addColumn('as_of', 'text').execute();
   await db.schema.alterTable('citations').addColumn('cited_precision', 'text').execute();
@@ -66,7 +119,10 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
   for (const column of ['status_precision', 'level', 'body', 'scope', 'scope_note', 'described_by']) {
     await db.schema.alterTable('policies').addColumn(column, 'text').execute();
   }
-  await db.schema.alterTable('policy_events').addColumn('kind', 'text', (c) => c.notNull().defaultTo('transition')).execute();
+  await db.schema
+    .alterTable('policy_events')
+    .addColumn('kind', 'text', (c) => c.notNull().defaultTo('transition'))
+    .execute();
   await db.schema.alterTable('policy_events').addColumn('precision', 'text').execute();
   await db.schema.alterTable('policy_events').addColumn('note', 'text').execute();
 
@@ -79,7 +135,11 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
     .addColumn('title', 'text', (c) => c.notNull())
     .addColumn('summary', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('technology_events_technology').on('technology_events').columns(['technology_slug', 'occurred_on']).execute();
+  await db.schema
+    .createIndex('technology_events_technology')
+    .on('technology_events')
+    .columns(['technology_slug', 'occurred_on'])
+    .execute();
 
   await db.schema.alterTable('import_runs').addColumn('as_of', 'text').execute();
   await db.schema.alterTable('import_runs').addColumn('as_of_precision', 'text').execute();

@@ -23,8 +23,14 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
   await db.schema.alterTable('deployments').addColumn('unlisted_on', 'text').execute();
   await db.schema.alterTable('deployments').addColumn('unlisted_by', 'text').execute();
 
-  await db.schema.alterTable('technologies').addColumn('synonyms', 'text', (c) => c.notNull().defaultTo('[]')).execute();
-  await db.schema.alterTable('technologies').addColumn('reviewed', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+  await db.schema
+    .alterTable('technologies')
+    .addColumn('synonyms', 'text', (c) => c.notNull().defaultTo('[]'))
+    .execute();
+  await db.schema
+    .alterTable('technologies')
+    .addColumn('reviewed', 'integer', (c) => c.notNull().defaultTo(1))
+    .execute();
   await db.schema.alterTable('technologies').addColumn('created_at', 'text').execute();
 
   await db.schema
@@ -53,7 +59,10 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
   // A run's change entries are read from its revisions.
   await db.schema.createIndex('revisions_actor').on('revisions').columns(['actor', 'id']).execute();
   await db.schema.alterTable('import_runs').addColumn('source_name', 'text').execute();
-  await db.schema.alterTable('import_runs').addColumn('first_load', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('import_runs')
+    .addColumn('first_load', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
 
   // What each source's rows looked like when last imported: an unchanged row is skipped on the next import.
   await db.schema
@@ -63,11 +72,17 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
     .addColumn('row_key', text, (c) => c.notNull())
     .addColumn('fingerprint', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('row_fingerprints_dataset').on('row_fingerprints').columns(['dataset', 'row_key']).execute();
+  await db.schema
+    .createIndex('row_fingerprints_dataset')
+    .on('row_fingerprints')
+    .columns(['dataset', 'row_key'])
+    .execute();
 
   await db.schema
     .createTable('changes')
-    .addColumn('id', dialect === 'postgres' ? 'serial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+    .addColumn('id', dialect === 'postgres' ? 'serial' : 'integer', (c) =>
+      dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+    )
     .addColumn('occurred_at', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('entity_type', 'text', (c) => c.notNull())
@@ -87,7 +102,10 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
     await db.schema.createIndex(`changes_${column}`).on('changes').columns([column, 'id']).execute();
   }
 
-  await db.schema.alterTable('officials').addColumn('current', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+  await db.schema
+    .alterTable('officials')
+    .addColumn('current', 'integer', (c) => c.notNull().defaultTo(1))
+    .execute();
   await db.schema.alterTable('officials').addColumn('ended_on', 'text').execute();
   await db.schema.alterTable('officials').addColumn('started_on', 'text').execute();
   await db.schema.alterTable('officials').addColumn('ocd_id', 'text').execute();

@@ -40,10 +40,20 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.alterTable('deliveries').addColumn('outbox_id', 'text').execute();
-  await db.schema.createIndex('places_lower_name').on('places').expression(sql`lower(name)`).execute();
-  await db.schema.createIndex('places_lower_full_name').on('places').expression(sql`lower(full_name)`).execute();
+  await db.schema
+    .createIndex('places_lower_name')
+    .on('places')
+    .expression(sql`lower(name)`)
+    .execute();
+  await db.schema
+    .createIndex('places_lower_full_name')
+    .on('places')
+    .expression(sql`lower(full_name)`)
+    .execute();
   if (dialect === 'sqlite') {
-    await sql`create virtual table agency_search using fts5(agency_id unindexed, body, tokenize = 'unicode61 remove_diacritics 2')`.execute(db);
+    await sql`create virtual table agency_search using fts5(agency_id unindexed, body, tokenize = 'unicode61 remove_diacritics 2')`.execute(
+      db,
+    );
   } else {
     await sql`create table agency_search (
       agency_id text collate "C" primary key,
@@ -58,7 +68,9 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
     .where('a.id', 'in', db.selectFrom('deployments').select('agency_id'))
     .execute();
   for (let i = 0; i < agencies.length; i += 500) {
-    const rows = agencies.slice(i, i + 500).map((a: { id: string; name: string }) => ({ agency_id: a.id, body: textWords(a.name).join(' ') }));
+    const rows = agencies
+      .slice(i, i + 500)
+      .map((a: { id: string; name: string }) => ({ agency_id: a.id, body: textWords(a.name).join(' ') }));
     await db.insertInto('agency_search').values(rows).execute();
   }
 }

@@ -13,10 +13,16 @@ import type { DialectName } from '../dialect';
  *   and its count never read the deployments or agencies tables.
  */
 export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
-  await db.schema.createIndex('deployments_agency_keys').on('deployments').columns(['agency_id', 'id', 'last_seen_on']).execute();
+  await db.schema
+    .createIndex('deployments_agency_keys')
+    .on('deployments')
+    .columns(['agency_id', 'id', 'last_seen_on'])
+    .execute();
   await db.schema.dropIndex('deployments_agency').execute();
   if (dialect !== 'sqlite') return;
-  await sql`create virtual table deployment_points using rtree(id, min_lat, max_lat, min_lon, max_lon, +deployment_id, +lat, +lon)`.execute(db);
+  await sql`create virtual table deployment_points using rtree(id, min_lat, max_lat, min_lon, max_lon, +deployment_id, +lat, +lon)`.execute(
+    db,
+  );
   await sql`insert into deployment_points
     select d.rowid, a.lat, a.lat, a.lon, a.lon, d.id, a.lat, a.lon from deployments d join agencies a on a.id = d.agency_id
     where a.lat is not null and a.lon is not null`.execute(db);
