@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Runs every test: type check, then unit and integration tests on SQLite and PostgreSQL.
+# Runs every test: verify (type check, lint, format check), then unit and integration tests on SQLite and
+# PostgreSQL.
 # PostgreSQL tests create throwaway databases on TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export NO_COLOR=1
 
-echo "== type check"
-npx tsc -p tsconfig.json || { echo "type check failed"; exit 1; }
+echo "== verify: type check, lint, format"
+npm run -s verify || { echo "verify failed: run npm run verify (npm run format rewrites the formatting)"; exit 1; }
 
 echo "== tests"
 rm -f .vitest.json
