@@ -5,50 +5,19 @@ import { answerClientError, SECURITY_HEADERS } from '#src/http/security-headers'
 import { loggerOptions } from '#src/http/logging';
 import { RateLimiter, type SharedCounterStore } from '#src/http/rate-limit';
 import { registerApiPlumbing } from '#src/http/api';
-import { registerHomePage } from '#src/features/home/home.page';
-import { registerTechnologyRoutes } from '#src/features/technologies/technologies.routes';
 import { loadTechnologyVocabulary } from '#src/features/technologies/technologies.repository';
 import { DatasetVersionCache } from '#src/storage/dataset-version';
-import { registerDeploymentRoutes } from '#src/features/deployments/deployments.routes';
-import { registerAgencyRoutes } from '#src/features/agencies/agencies.routes';
-import { registerPlaceRoutes } from '#src/features/places/places.routes';
-import { registerPolicyRoutes } from '#src/features/policies/policies.routes';
-import { registerSourceRoutes } from '#src/features/sources/sources.routes';
-import { registerVendorRoutes } from '#src/features/vendors/vendors.routes';
-import { registerOfficialRoutes } from '#src/features/officials/officials.routes';
-import { registerStatsRoutes } from '#src/features/stats/stats.routes';
-import { registerExportRoute } from '#src/features/export/export.routes';
-import { registerTileRoutes } from '#src/features/tiles/tiles.routes';
-import { registerApiDocsPage } from '#src/features/home/api-docs.page';
 import { registerStaticAssets } from '#src/http/static-assets';
 import { registerCompression } from '#src/http/compression';
-import { registerDeploymentListPage } from '#src/features/deployments/deployments-list.page';
-import { registerDeploymentPage } from '#src/features/deployments/deployment.page';
-import { registerAgencyPage } from '#src/features/agencies/agency.page';
-import { registerPlacePage } from '#src/features/places/place.page';
-import { registerPolicyPages } from '#src/features/policies/policy.page';
-import { registerTechnologyPages } from '#src/features/technologies/technology.page';
-import { registerVendorPage } from '#src/features/vendors/vendor.page';
-import { registerSourcePage } from '#src/features/sources/source.page';
-import { registerOfficialPage } from '#src/features/officials/official.page';
-import { registerSearchPage } from '#src/features/search/search.page';
-import { registerAboutPage } from '#src/features/about/about.page';
-import { registerMapPage } from '#src/features/map/map.page';
-import { registerAreaRoutes } from '#src/features/map/areas.routes';
-import { registerTownRoutes } from '#src/features/map/towns.routes';
-import { registerChangeRoutes } from '#src/features/changes/changes.routes';
-import { registerChangesPage } from '#src/features/changes/changes.page';
-import { registerDatasetRoutes } from '#src/sync/datasets.routes';
+import { FEATURES } from '#src/features/features';
+import type { FeatureContext } from '#src/features/feature';
 import { randomBytes } from 'node:crypto';
 import { SupporterCrypto } from '#src/security/supporter-crypto';
 import { Mailer } from '#src/mail/mailer';
 import { FormGuard, registerFormParser } from '#src/http/forms';
 import { CampaignActions } from '#src/features/campaigns/campaign-actions.service';
-import { registerCampaignPages } from '#src/features/campaigns/campaign.page';
-import { registerCampaignRoutes } from '#src/features/campaigns/campaigns.routes';
 import { Operators } from '#src/features/operators/operators.service';
 import { ProofOfWork, type SpentChallenges } from '#src/security/proof-of-work';
-import { registerOperatorPages } from '#src/features/operators/operator.pages';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -182,41 +151,11 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
     await handle.db.selectFrom('meta').select('key').limit(1).execute();
     return { status: 'ok', database: handle.dialect };
   });
-  registerHomePage(app, handle.db);
-  registerTechnologyRoutes(app, handle.db);
-  registerDeploymentRoutes(app, handle.db);
-  registerAgencyRoutes(app, handle.db);
-  registerPlaceRoutes(app, handle.db);
-  registerPolicyRoutes(app, handle.db);
-  registerSourceRoutes(app, handle.db);
-  registerVendorRoutes(app, handle.db);
-  registerOfficialRoutes(app, handle.db);
-  registerStatsRoutes(app, handle.db);
-  registerExportRoute(app, handle.db);
-  registerTileRoutes(app, handle.db);
-  registerAreaRoutes(app, handle.db);
-  registerTownRoutes(app, handle.db);
-  registerCampaignRoutes(app, handle.db);
-  registerChangeRoutes(app, handle.db, options.campaigns?.publicUrl ?? 'http://127.0.0.1:3000');
-  registerDatasetRoutes(app, handle.db);
-  registerApiDocsPage(app);
-  // Pages (server-rendered HTML that works without JavaScript).
+  // The plumbing every feature shares: built files, and the form parser (CSRF and honeypot are checked
+  // per form by the FormGuard).
   await registerStaticAssets(app);
-  registerMapPage(app, handle.db);
-  registerDeploymentListPage(app, handle.db);
-  registerDeploymentPage(app, handle.db);
-  registerAgencyPage(app, handle.db);
-  registerPlacePage(app, handle.db);
-  registerPolicyPages(app, handle.db);
-  registerTechnologyPages(app, handle.db);
-  registerVendorPage(app, handle.db);
-  registerSourcePage(app, handle.db);
-  registerOfficialPage(app, handle.db);
-  registerSearchPage(app, handle.db);
-  registerAboutPage(app, handle.db);
-  registerChangesPage(app, handle.db);
-  // Campaigns: forms with CSRF protection and a honeypot; actions count after double opt-in.
   registerFormParser(app);
+  // Services built once: campaign actions (double opt-in), the forms' guard and proof of work, operators.
   const crypto = options.campaigns?.crypto ?? new SupporterCrypto(randomBytes(32));
   const mailer =
     options.campaigns?.mailer ?? new Mailer(handle.db, crypto, { smtpUrl: null, from: 'test@counterwatch.invalid' });
@@ -229,24 +168,30 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
     options.campaigns?.retentionDays,
     handle.dialect,
   );
-  const guard = new FormGuard(crypto, publicUrl.startsWith('https:'));
-  registerCampaignPages(app, handle.db, {
-    publicUrl,
-    actions,
-    guard,
-    pow: new ProofOfWork(crypto, undefined, undefined, options.spentChallenges ?? null),
-    perAddressWithoutProofPerMinute: options.campaigns?.perAddressWithoutProofPerMinute,
-    perAddressPerMinute: options.campaigns?.perAddressPerMinute,
-    perDomainPerMinute: options.campaigns?.perDomainPerMinute,
-    sharedCounters: options.sharedCounters,
-  });
   app.decorate('campaignActions', actions);
-  registerOperatorPages(app, handle.db, {
-    operators: new Operators(handle.db),
-    guard,
-    crypto,
-    secureCookies: publicUrl.startsWith('https:'),
-    sharedCounters: options.sharedCounters,
-  });
+  const guard = new FormGuard(crypto, publicUrl.startsWith('https:'));
+  const context: FeatureContext = {
+    db: handle.db,
+    publicUrl,
+    campaigns: {
+      publicUrl,
+      actions,
+      guard,
+      pow: new ProofOfWork(crypto, undefined, undefined, options.spentChallenges ?? null),
+      perAddressWithoutProofPerMinute: options.campaigns?.perAddressWithoutProofPerMinute,
+      perAddressPerMinute: options.campaigns?.perAddressPerMinute,
+      perDomainPerMinute: options.campaigns?.perDomainPerMinute,
+      sharedCounters: options.sharedCounters,
+    },
+    operators: {
+      operators: new Operators(handle.db),
+      guard,
+      crypto,
+      secureCookies: publicUrl.startsWith('https:'),
+      sharedCounters: options.sharedCounters,
+    },
+  };
+  // Every feature, each one plugin (features/features.ts).
+  for (const feature of FEATURES) await app.register(feature, context);
   return app;
 }
