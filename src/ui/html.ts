@@ -1,24 +1,22 @@
 import { createHash } from 'node:crypto';
+import { escapeText, html, isSafeHref, SafeHtml } from './safe-html';
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export { html, isSafeHref, join, SafeHtml, text } from './safe-html';
 
-export function escapeHtml(text: string | number | null | undefined): string {
-  return String(text ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
-
-/** Whether a URL may be a link on our pages: http(s), or a path on this site (never javascript:, data:, ...). */
-export function isSafeHref(url: string): boolean {
-  return /^https?:\/\/[^\s]/i.test(url) || (url.startsWith('/') && !url.startsWith('//'));
+/**
+ * Text escaped for HTML, for pages not yet written as `html` templates.
+ * @deprecated write the page as an `html` template, which escapes every value.
+ */
+export function escapeHtml(value: string | number | null | undefined): string {
+  return escapeText(value);
 }
 
 /**
  * A link to another site (`rel="nofollow noopener"`); a URL that is not http(s) is shown as text, never
  * as a link, whatever an import or an editor stored.
  */
-export function externalLink(url: string, text: string = url): string {
-  return isSafeHref(url)
-    ? `<a href="${escapeHtml(url)}" rel="nofollow noopener">${escapeHtml(text)}</a>`
-    : escapeHtml(text);
+export function externalLink(url: string, label: string = url): SafeHtml {
+  return isSafeHref(url) ? html`<a href="${url}" rel="nofollow noopener">${label}</a>` : html`${label}`;
 }
 
 /**
@@ -84,7 +82,7 @@ export const SITE_CSS_PATH = `/assets/site-${createHash('sha256').update(SITE_CS
 
 export interface Page {
   title: string;
-  body: string;
+  body: SafeHtml | string;
   description?: string;
   /** Trail of links above the title, e.g. [['Massachusetts', '/places/ma']]. */
   crumbs?: Array<[string, string]>;
@@ -97,35 +95,61 @@ export interface Page {
   feeds?: Array<{ title: string; href: string }>;
 }
 
+const DESCRIPTION = 'Which US police agencies use which surveillance technology, since when, and who says so.';
+
+const SITE_NAV: ReadonlyArray<[string, string]> = [
+  ['Map', '/map'],
+  ['List', '/deployments'],
+  ['Technologies', '/technologies'],
+  ['Laws', '/policies'],
+  ['Act', '/campaigns'],
+  ['Changes', '/changes'],
+  ['About the data', '/about'],
+  ['API', '/api'],
+];
+
 /** The site's page shell. Nothing in it loads from another origin; pages work without JavaScript. */
 export function renderPage(page: Page): string {
   const crumbs = page.crumbs?.length
-    ? `<nav class="crumbs" aria-label="Breadcrumb"><ol><li><a href="/">Home</a></li>${page.crumbs.map(([label, href]) => `<li><a href="${escapeHtml(href)}">${escapeHtml(label)}</a></li>`).join('')}</ol></nav>`
+    ? html`<nav class="crumbs" aria-label="Breadcrumb"><ol><li><a href="/">Home</a></li>${page.crumbs.map(
+        ([label, href]) => html`<li><a href="${href}">${label}</a></li>`,
+      )}</ol></nav>`
     : '';
-  return `<!doctype html>
+  const feeds = (page.feeds ?? []).map(
+    (f) => html`<link rel="alternate" type="application/atom+xml" title="${f.title}" href="${f.href}">\n`,
+  );
+  // The body of a page not yet written as an `html` template was escaped by hand.
+  const body = typeof page.body === 'string' ? new SafeHtml(page.body) : page.body;
+  return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(page.title)} · Counterwatch</title>
-<meta name="description" content="${escapeHtml(page.description ?? 'Which US police agencies use which surveillance technology, since when, and who says so.')}">
-${page.noindex ? '<meta name="robots" content="noindex">\n' : ''}${(page.feeds ?? []).map((f) => `<link rel="alternate" type="application/atom+xml" title="${escapeHtml(f.title)}" href="${escapeHtml(f.href)}">\n`).join('')}<link rel="icon" href="/favicon.svg" type="image/svg+xml">
+<title>${page.title} · Counterwatch</title>
+<meta name="description" content="${page.description ?? DESCRIPTION}">
+${page.noindex ? html`<meta name="robots" content="noindex">\n` : ''}${feeds}<link rel="icon" href="/favicon.svg" \
+type="image/svg+xml">
 <link rel="stylesheet" href="${SITE_CSS_PATH}">
-${(page.styles ?? []).map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}">`).join('\n')}
-${(page.scripts ?? []).map((src) => `<script type="module" src="${escapeHtml(src)}"></script>`).join('\n')}
+${(page.styles ?? []).map((href, i) => html`${i > 0 ? '\n' : ''}<link rel="stylesheet" href="${href}">`)}
+${(page.scripts ?? []).map((src, i) => html`${i > 0 ? '\n' : ''}<script type="module" src="${src}"></script>`)}
 </head>
 <body>
 <a class="skip" href="#content">Skip to content</a>
 <header class="site">
 <a class="brand" href="/">Counterwatch</a>
-<nav aria-label="Site"><ul><li><a href="/map">Map</a></li><li><a href="/deployments">List</a></li><li><a href="/technologies">Technologies</a></li><li><a href="/policies">Laws</a></li><li><a href="/campaigns">Act</a></li><li><a href="/changes">Changes</a></li><li><a href="/about">About the data</a></li><li><a href="/api">API</a></li></ul></nav>
-<form action="/search" method="get" role="search" aria-label="Site"><label class="visually-hidden" for="site-q">Search places, agencies and deployments</label><input id="site-q" name="q" type="search" placeholder="City, agency or ZIP" autocomplete="off"><button type="submit">Search</button></form>
+<nav aria-label="Site"><ul>${SITE_NAV.map(([label, href]) => html`<li><a href="${href}">${label}</a></li>`)}</ul></nav>
+<form action="/search" method="get" role="search" aria-label="Site"><label class="visually-hidden" for="site-q">\
+Search places, agencies and deployments</label><input id="site-q" name="q" type="search" \
+placeholder="City, agency or ZIP" autocomplete="off"><button type="submit">Search</button></form>
 </header>
 <main id="content">
 ${crumbs}
-${page.body}
+${body}
 </main>
-<footer><p>Data: EFF Atlas of Surveillance, FBI Crime Data Explorer, US Census Bureau, Fight for the Future, DeFlock, US Conference of Mayors, Open States, Open Civic Data. Each dataset keeps its own date: see <a href="/about">about the data</a>. <a href="/changes">What changed</a> (<a href="/feeds/changes.atom">feed</a>) · <a href="/api">API documentation</a> · <a href="/api/v1/export?format=csv">download everything (CSV)</a>.</p></footer>
+<footer><p>Data: EFF Atlas of Surveillance, FBI Crime Data Explorer, US Census Bureau, Fight for the Future, \
+DeFlock, US Conference of Mayors, Open States, Open Civic Data. Each dataset keeps its own date: see \
+<a href="/about">about the data</a>. <a href="/changes">What changed</a> (<a href="/feeds/changes.atom">feed</a>) · \
+<a href="/api">API documentation</a> · <a href="/api/v1/export?format=csv">download everything (CSV)</a>.</p></footer>
 </body>
-</html>`;
+</html>`.value;
 }

@@ -32,6 +32,7 @@ describe('html', () => {
     expect(html`<a href="${'/places/ma'}">x</a> <a href="${'?offset=100'}">y</a>`.value).toBe(
       `<a href="/places/ma">x</a> <a href='?offset=100'>y</a>`,
     );
+    expect(html`<a href="${'tel:+16175551234'}">t</a>`.value).toBe('<a href="tel:+16175551234">t</a>');
     // After a fixed beginning the scheme is already set: the value is escaped as text.
     expect(html`<a href="mailto:${'a@b.example'}">m</a>`.value).toBe('<a href="mailto:a@b.example">m</a>');
   });

@@ -1,7 +1,8 @@
 /**
  * HTML safe by construction. Pages are written as `html` tagged templates: every interpolated value is
  * escaped, unless it is a fragment this same helper made (`SafeHtml`). A value that begins a URL attribute
- * (`href="${…}"`, `src`, `action`, …) must be http(s) or a path on this site, else it becomes `#`. This
+ * (`href="${…}"`, `src`, `action`, …) must be http(s), a path on this site, or a tel: or mailto: address,
+ * else it becomes `#`. This
  * module is the only place that escapes HTML.
  */
 
@@ -45,7 +46,8 @@ export function html(strings: TemplateStringsArray, ...values: readonly HtmlValu
     const value = values[i];
     if (URL_ATTRIBUTE.test(out)) {
       const url = value instanceof SafeHtml ? value.value : String(value ?? '');
-      out += isSafeHref(url) ? escapeHtml(url) : '#';
+      // Besides links, a page may start a URL with tel: or mailto: (an official's phone and email).
+      out += isSafeHref(url) || /^(tel|mailto):[^\s]/i.test(url) ? escapeHtml(url) : '#';
     } else {
       out += render(value);
     }
