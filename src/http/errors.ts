@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { escapeHtml, renderPage } from '#src/ui/html';
+import { html, renderPage } from '#src/ui/html';
 
 /** An error a client caused, with a stable code; the one error handler turns it into a response. */
 export class HttpError extends Error {
@@ -74,7 +74,7 @@ function send(
       .send(
         renderPage({
           title,
-          body: `<h1>${title}</h1><p>${escapeHtml(error.message)}</p><p><a href="/">Back to the home page</a></p>`,
+          body: html`<h1>${title}</h1><p>${error.message}</p><p><a href="/">Back to the home page</a></p>`,
         }),
       );
     return;

@@ -5,7 +5,7 @@ import { STATES } from '#src/domain/states';
 import { technologyVocabulary } from '#src/domain/technologies';
 import { DEPLOYMENT_STATUSES } from '#src/domain/statuses';
 import type { Database } from '#src/storage/schema';
-import { escapeHtml, renderPage } from '#src/ui/html';
+import { html, renderPage, type SafeHtml } from '#src/ui/html';
 import {
   formatDay,
   formatNumber,
@@ -91,7 +91,8 @@ export function parsePageQuery<T extends z.ZodType>(
       renderPage({
         title,
         noindex: true,
-        body: `<h1>${escapeHtml(title)}</h1><p role="alert">This address has a problem: ${escapeHtml(message)}.</p><p><a href="${escapeHtml(reply.request.url.split('?')[0])}">Start again without filters</a></p>`,
+        body: html`<h1>${title}</h1><p role="alert">This address has a problem: ${message}.</p>\
+<p><a href="${reply.request.url.split('?')[0]}">Start again without filters</a></p>`,
       }),
     );
   return null;
@@ -109,8 +110,8 @@ export function activeFilters(raw: Record<string, unknown>): Record<string, stri
   return out;
 }
 
-function option(value: string, label: string, selected: string | undefined): string {
-  return `<option value="${escapeHtml(value)}"${value === selected ? ' selected' : ''}>${escapeHtml(label)}</option>`;
+function option(value: string, label: string, selected: string | undefined): SafeHtml {
+  return html`<option value="${value}"${value === selected ? html` selected` : ''}>${label}</option>`;
 }
 
 /** The filter form of the list and the map, pre-filled from the URL; works without JavaScript. */
@@ -118,28 +119,31 @@ export function filterForm(
   action: string,
   filters: Record<string, string>,
   vendors: Array<{ id: string; name: string }>,
-  extra = '',
-): string {
+  extra: SafeHtml | '' = '',
+): SafeHtml {
   const technologies = new Set((filters.technology ?? '').split(','));
   const hidden = ['place', 'agency', 'bbox', 'near', 'radius_km', 'started_after', 'started_before']
     .filter((k) => filters[k])
-    .map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(filters[k])}">`)
-    .join('');
+    .map((k) => html`<input type="hidden" name="${k}" value="${filters[k]}">`);
+  const boxes = technologyVocabulary().technologies.map(
+    (t) =>
+      html`<label><input type="checkbox" name="technology" value="${t.slug}"${technologies.has(t.slug) ? html` checked` : ''}> \
+${t.name}${t.reviewed ? '' : html` <span class="note">(unreviewed)</span>`}</label>`,
+  );
+  const statuses = DEPLOYMENT_STATUSES.map((s) => option(s, s, filters.status));
+  const vendorOptions = vendors.map((v) => option(v.id, v.name, filters.vendor));
+  const states = STATES.map((s) => option(s.code, s.name, filters.state?.toUpperCase()));
+  const clear = Object.keys(filters).length ? html` <a href="${action}">Clear filters</a>` : '';
   // data-deployment-filters: the map script's hook (never the styling class, which other forms share).
-  return `<form class="filters" method="get" action="${escapeHtml(action)}" aria-label="Filters" data-deployment-filters>
-<fieldset class="technologies"><legend>Technologies <span class="note">(none ticked: all)</span></legend>${technologyVocabulary()
-    .technologies.map(
-      (t) =>
-        `<label><input type="checkbox" name="technology" value="${escapeHtml(t.slug)}"${technologies.has(t.slug) ? ' checked' : ''}> ${escapeHtml(t.name)}${t.reviewed ? '' : ' <span class="note">(unreviewed)</span>'}</label>`,
-    )
-    .join('')}</fieldset>
-<label>Status when last seen<select name="status"><option value="">Any status</option>${DEPLOYMENT_STATUSES.map((s) => option(s, s, filters.status)).join('')}</select></label>
-<label>Vendor<select name="vendor"><option value="">Any vendor</option>${vendors.map((v) => option(v.id, v.name, filters.vendor)).join('')}</select></label>
-<label>State<select name="state"><option value="">All states</option>${STATES.map((s) => option(s.code, s.name, filters.state?.toUpperCase())).join('')}</select></label>
-<label>Words<input type="search" name="q" value="${escapeHtml(filters.q ?? '')}" placeholder="agency, city, vendor"></label>
-<label>Known in use on<input type="date" name="active_on" value="${escapeHtml(filters.active_on ?? '')}"></label>
+  return html`<form class="filters" method="get" action="${action}" aria-label="Filters" data-deployment-filters>
+<fieldset class="technologies"><legend>Technologies <span class="note">(none ticked: all)</span></legend>${boxes}</fieldset>
+<label>Status when last seen<select name="status"><option value="">Any status</option>${statuses}</select></label>
+<label>Vendor<select name="vendor"><option value="">Any vendor</option>${vendorOptions}</select></label>
+<label>State<select name="state"><option value="">All states</option>${states}</select></label>
+<label>Words<input type="search" name="q" value="${filters.q ?? ''}" placeholder="agency, city, vendor"></label>
+<label>Known in use on<input type="date" name="active_on" value="${filters.active_on ?? ''}"></label>
 ${hidden}${extra}
-<button type="submit">Apply filters</button>${Object.keys(filters).length ? ` <a href="${escapeHtml(action)}">Clear filters</a>` : ''}
+<button type="submit">Apply filters</button>${clear}
 </form>`;
 }
 
@@ -186,7 +190,7 @@ export async function renderDeploymentResults(
   db: Kysely<Database>,
   q: ListPageQuery,
   raw: Record<string, unknown>,
-): Promise<{ html: string; total: number; description: string }> {
+): Promise<{ html: SafeHtml; total: number; description: string }> {
   const filter = toDeploymentFilter(q);
   const filters = activeFilters(raw);
   const [total, records, currency] = await Promise.all([
@@ -207,19 +211,22 @@ export async function renderDeploymentResults(
       ...params,
     });
   const head = COLUMNS.map((c) => {
-    if (!c.sort) return `<th scope="col">${c.label}</th>`;
+    if (!c.sort) return html`<th scope="col">${c.label}</th>`;
     const current = q.sort === c.sort;
     const nextDir = current && q.dir === 'asc' ? 'desc' : 'asc';
     const href = withQuery('/deployments', { ...filters, sort: c.sort, dir: nextDir });
     const label = `${c.label}${current ? (q.dir === 'asc' ? ' ▲' : ' ▼') : ''}`;
-    return `<th scope="col"${current ? ` aria-sort="${q.dir === 'asc' ? 'ascending' : 'descending'}"` : ''}><a href="${escapeHtml(href)}">${escapeHtml(label)}<span class="visually-hidden">, sort ${nextDir === 'asc' ? 'ascending' : 'descending'}</span></a></th>`;
-  }).join('');
-  const rows = records
-    .map(
-      (d) =>
-        `<tr><th scope="row">${link(d.agency.url, d.agency.name)}</th><td>${escapeHtml(d.agency.state)}</td><td>${d.place ? link(d.place.url, d.place.name) : '<span class="note">not placed</span>'}</td><td>${technologyLink(d.technology, d.url)}</td><td>${statusAsOf(d)}</td><td class="date">${formatDay(d.started_on, 'not known')}</td></tr>`,
-    )
-    .join('\n');
+    const sorted = current ? html` aria-sort="${q.dir === 'asc' ? 'ascending' : 'descending'}"` : '';
+    return html`<th scope="col"${sorted}><a href="${href}">${label}<span class="visually-hidden">, sort \
+${nextDir === 'asc' ? 'ascending' : 'descending'}</span></a></th>`;
+  });
+  const rows = records.map(
+    (d, i) =>
+      html`${i > 0 ? '\n' : ''}<tr><th scope="row">${link(d.agency.url, d.agency.name)}</th><td>${d.agency.state}</td>\
+<td>${d.place ? link(d.place.url, d.place.name) : html`<span class="note">not placed</span>`}</td>\
+<td>${technologyLink(d.technology, d.url)}</td><td>${statusAsOf(d)}</td>\
+<td class="date">${formatDay(d.started_on, 'not known')}</td></tr>`,
+  );
   const description = describeFilters(q);
   const apiQuery = new URLSearchParams(filters).toString();
   const pages = (where: string) =>
@@ -230,21 +237,30 @@ export async function renderDeploymentResults(
       url: (offset) => here({ offset: offset || undefined }),
       label: `Pages of deployments, ${where}`,
     });
-  const html = `<section id="results" aria-labelledby="results-heading" data-total="${total}">
-<h2 id="results-heading">${formatNumber(total)} ${total === 1 ? 'deployment' : 'deployments'}</h2>
-<p role="status">${formatNumber(total)} ${total === 1 ? 'deployment' : 'deployments'}: ${escapeHtml(description)}.</p>
-${currency?.warning ? `<p class="notice" role="note" data-as-of="${escapeHtml(currency.as_of ?? '')}"><strong>Not a count for ${escapeHtml(q.active_on)}.</strong> ${escapeHtml(currency.warning)}</p>` : ''}
-${
-  total === 0
-    ? `<p><strong>No deployment matches these filters.</strong> Absence from this data does not mean a technology is not used. <a href="/deployments">Show all deployments</a>.</p>`
-    : `${pages('above the table')}<div class="table-wrap"><table>
-<caption>Deployments, ${escapeHtml(description)}, sorted by ${escapeHtml(q.sort)} ${q.dir === 'asc' ? 'ascending' : 'descending'}</caption>
+  const count = `${formatNumber(total)} ${total === 1 ? 'deployment' : 'deployments'}`;
+  const notice = currency?.warning
+    ? html`<p class="notice" role="note" data-as-of="${currency.as_of ?? ''}"><strong>Not a count for \
+${q.active_on}.</strong> ${currency.warning}</p>`
+    : '';
+  const table =
+    total === 0
+      ? html`<p><strong>No deployment matches these filters.</strong> Absence from this data does not mean a \
+technology is not used. <a href="/deployments">Show all deployments</a>.</p>`
+      : html`${pages('above the table')}<div class="table-wrap"><table>
+<caption>Deployments, ${description}, sorted by ${q.sort} ${q.dir === 'asc' ? 'ascending' : 'descending'}</caption>
 <thead><tr>${head}</tr></thead>
-<tbody>${rows}</tbody></table></div>${pages('below the table')}`
-}
-<p>Download these results: <a href="/api/v1/deployments?${escapeHtml(apiQuery ? `${apiQuery}&` : '')}format=csv&amp;limit=1000">CSV</a> · <a href="/api/v1/deployments?${escapeHtml(apiQuery ? `${apiQuery}&` : '')}format=geojson&amp;limit=1000">GeoJSON</a> · <a href="/api/v1/deployments${escapeHtml(apiQuery ? `?${apiQuery}` : '')}">JSON</a> (up to 1,000 a page; see the <a href="/api">API</a>).</p>
+<tbody>${rows}</tbody></table></div>${pages('below the table')}`;
+  const and = apiQuery ? `${apiQuery}&` : '';
+  const section = html`<section id="results" aria-labelledby="results-heading" data-total="${total}">
+<h2 id="results-heading">${count}</h2>
+<p role="status">${count}: ${description}.</p>
+${notice}
+${table}
+<p>Download these results: <a href="/api/v1/deployments?${and}format=csv&amp;limit=1000">CSV</a> · \
+<a href="/api/v1/deployments?${and}format=geojson&amp;limit=1000">GeoJSON</a> · \
+<a href="/api/v1/deployments${apiQuery ? `?${apiQuery}` : ''}">JSON</a> (up to 1,000 a page; see the <a href="/api">API</a>).</p>
 </section>`;
-  return { html, total, description };
+  return { html: section, total, description };
 }
 
 /**
@@ -259,10 +275,14 @@ export function registerDeploymentListPage(app: FastifyInstance, db: Kysely<Data
     const filters = activeFilters(raw);
     const [results, vendors] = await Promise.all([renderDeploymentResults(db, q, raw), vendorsInUse(db)]);
     const { total, description } = results;
-    const body = `
+    const sorting =
+      q.sort !== 'agency' || q.dir !== 'asc'
+        ? html`<input type="hidden" name="sort" value="${q.sort}"><input type="hidden" name="dir" value="${q.dir}">`
+        : '';
+    const body = html`
 <h1>Deployments</h1>
-<p><a href="${escapeHtml(withQuery('/map', filters))}">See these on the map</a></p>
-${filterForm('/deployments', filters, vendors, q.sort !== 'agency' || q.dir !== 'asc' ? `<input type="hidden" name="sort" value="${q.sort}"><input type="hidden" name="dir" value="${q.dir}">` : '')}
+<p><a href="${withQuery('/map', filters)}">See these on the map</a></p>
+${filterForm('/deployments', filters, vendors, sorting)}
 ${results.html}`;
     reply.type('text/html; charset=utf-8').send(
       renderPage({

@@ -4,7 +4,7 @@ import type { Database } from '#src/storage/schema';
 import { readStats } from '#src/features/stats/stats.repository';
 import { listTechnologies } from '#src/features/technologies/technologies.repository';
 import { BUNDLED_DATASETS } from '#src/bootstrap/bundled-datasets';
-import { escapeHtml, renderPage } from '#src/ui/html';
+import { html, join, renderPage } from '#src/ui/html';
 import { formatDay } from '#src/ui/page-parts';
 import { parseListQuery } from '#src/features/deployments/deployments-list.page';
 import { renderMapSection, withDefaultLayer } from '#src/features/map/map.page';
@@ -26,40 +26,55 @@ export function registerHomePage(app: FastifyInstance, db: Kysely<Database>): vo
     const techRows = technologies
       .filter((t) => t.counts.deployments > 0 || t.counts.policies > 0)
       .map(
-        (t) =>
-          `<tr><th scope="row">${escapeHtml(t.name)}</th><td class="n">${fmt.format(t.counts.deployments)}</td><td class="n">${fmt.format(t.counts.active)}</td><td class="date">${formatDay(t.counts.lastSeen, '')}</td><td class="n">${fmt.format(t.counts.agencies)}</td><td class="n">${fmt.format(t.counts.policies)}</td><td><a href="/technologies/${escapeHtml(t.slug)}">page</a> · <a href="/api/v1/deployments?technology=${escapeHtml(t.slug)}">JSON</a></td></tr>`,
-      )
-      .join('\n');
+        (t, i) =>
+          html`${i > 0 ? '\n' : ''}<tr><th scope="row">${t.name}</th><td class="n">${fmt.format(t.counts.deployments)}</td>\
+<td class="n">${fmt.format(t.counts.active)}</td><td class="date">${formatDay(t.counts.lastSeen, '')}</td>\
+<td class="n">${fmt.format(t.counts.agencies)}</td><td class="n">${fmt.format(t.counts.policies)}</td>\
+<td><a href="/technologies/${t.slug}">page</a> · <a href="/api/v1/deployments?technology=${t.slug}">JSON</a></td></tr>`,
+      );
     const datasetRows = BUNDLED_DATASETS.map((d) => {
       const run = loaded.get(d.path.split('/').at(-1)!);
-      return `<tr><th scope="row">${escapeHtml(d.title)}</th><td>${escapeHtml(d.credit)}</td><td class="date">${escapeHtml(d.asOf)}</td><td class="n">${run ? fmt.format(run.rows_read) : 'not loaded'}</td></tr>`;
-    }).join('\n');
+      return html`<tr><th scope="row">${d.title}</th><td>${d.credit}</td><td class="date">${d.asOf}</td>\
+<td class="n">${run ? fmt.format(run.rows_read) : 'not loaded'}</td></tr>`;
+    });
     const empty = stats.deployments === 0;
-    const body = `
+    const ring = technologies.find((t) => t.slug === 'ring-neighbors')?.counts.deployments ?? 0;
+    const body = html`
 <h1>Who watches the watchers' partners?</h1>
-<p>Counterwatch tracks which US law-enforcement agencies use which surveillance technologies and partnerships (Amazon's Ring, face recognition, licence-plate readers, drones and more), since when, and who says so, along with the places that ban or oversee them.</p>
-${empty ? '<p><strong>The database is empty.</strong> Load the bundled data with <code>npm run cli -- import</code> or restart with <code>LOAD_BUNDLED_DATA=true</code>.</p>' : ''}
+<p>Counterwatch tracks which US law-enforcement agencies use which surveillance technologies and partnerships \
+(Amazon's Ring, face recognition, licence-plate readers, drones and more), since when, and who says so, along with \
+the places that ban or oversee them.</p>
+${
+  empty
+    ? html`<p><strong>The database is empty.</strong> Load the bundled data with <code>npm run cli -- import</code> \
+or restart with <code>LOAD_BUNDLED_DATA=true</code>.</p>`
+    : ''
+}
 <ul class="figures" aria-label="Headline figures">
   <li><strong>${fmt.format(stats.agencies_with_deployments)}</strong> agencies with documented surveillance technology</li>
   <li><strong>${fmt.format(stats.deployments)}</strong> documented deployments</li>
-  <li><strong>${fmt.format(technologies.find((t) => t.slug === 'ring-neighbors')?.counts.deployments ?? 0)}</strong> Ring/Neighbors partnerships (to mid-2020)</li>
+  <li><strong>${fmt.format(ring)}</strong> Ring/Neighbors partnerships (to mid-2020)</li>
   <li><strong>${fmt.format(stats.policies)}</strong> bans, moratoria and oversight laws</li>
 </ul>
 <form class="filters" method="get" action="/search" role="search" aria-label="Find your city">
-<label>Find your city: name or ZIP code<input name="q" type="search" placeholder="Somerville, MA or 02143" autocomplete="off"></label>
+<label>Find your city: name or ZIP code<input name="q" type="search" placeholder="Somerville, MA or 02143" \
+autocomplete="off"></label>
 <button type="submit">Find</button>
 </form>
 ${map.html}
 <h2>Deployments by technology</h2>
 <div class="table-wrap"><table>
-<thead><tr><th scope="col">Technology</th><th scope="col" class="n">Deployments</th><th scope="col" class="n">Active when last seen</th><th scope="col">Newest of those seen</th><th scope="col" class="n">Agencies</th><th scope="col" class="n">Laws</th><th scope="col">Data</th></tr></thead>
-<tbody>${techRows || '<tr><td colspan="7">No deployments yet.</td></tr>'}</tbody>
+<thead><tr><th scope="col">Technology</th><th scope="col" class="n">Deployments</th>\
+<th scope="col" class="n">Active when last seen</th><th scope="col">Newest of those seen</th>\
+<th scope="col" class="n">Agencies</th><th scope="col" class="n">Laws</th><th scope="col">Data</th></tr></thead>
+<tbody>${techRows.length ? techRows : html`<tr><td colspan="7">No deployments yet.</td></tr>`}</tbody>
 </table></div>
 <h2>How current is this?</h2>
 <p class="note">Each figure is only as recent as its source. Absence from this data does not mean a technology is not used.</p>
 <div class="table-wrap"><table>
-<thead><tr><th scope="col">Dataset</th><th scope="col">Compiled by</th><th scope="col">As of</th><th scope="col" class="n">Rows</th></tr></thead>
-<tbody>${datasetRows}</tbody>
+<thead><tr><th scope="col">Dataset</th><th scope="col">Compiled by</th><th scope="col">As of</th>\
+<th scope="col" class="n">Rows</th></tr></thead>
+<tbody>${join(datasetRows, '\n')}</tbody>
 </table></div>`;
     reply
       .type('text/html; charset=utf-8')

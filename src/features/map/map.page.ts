@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import { technologyVocabulary } from '#src/domain/technologies';
-import { escapeHtml, renderPage } from '#src/ui/html';
+import { html, renderPage, type SafeHtml } from '#src/ui/html';
 import { webEntry } from '#src/http/static-assets';
 import {
   activeFilters,
@@ -41,7 +41,7 @@ export async function renderMapSection(
   raw: Record<string, unknown>,
   query: NonNullable<ReturnType<typeof parseListQuery>>,
   heading: string,
-): Promise<{ html: string; scripts: string[]; styles: string[] }> {
+): Promise<{ html: SafeHtml; scripts: string[]; styles: string[] }> {
   const filters = activeFilters(raw);
   const [results, vendors, spans] = await Promise.all([
     renderDeploymentResults(db, query, filters),
@@ -58,8 +58,12 @@ export async function renderMapSection(
     spans,
     basemap: { states: '/assets/basemap/states-10m.json', counties: '/assets/basemap/counties-10m.json' },
   };
-  const html = `
-<h${heading === 'h1' ? 1 : 2}>Map of police surveillance</h${heading === 'h1' ? 1 : 2}>
+  const level = heading === 'h1' ? 1 : 2;
+  const noScript = entry
+    ? 'The interactive map needs JavaScript. The list below holds the same results, and the filters work without it.'
+    : html`The map has not been built (run <code>npm run build</code>). The list below holds the same results.`;
+  const section = html`
+<h${level}>Map of police surveillance</h${level}>
 <div class="map-layout">
 <details class="filters-panel" data-filters-panel open><summary>Filters</summary>
 ${filterForm('/map', filters, vendors)}
@@ -67,29 +71,37 @@ ${filterForm('/map', filters, vendors)}
 <div class="map-controls">
 
 <div id="timeline-control" class="timeline-control" hidden>
-<label for="timeline">Timeline</label><input id="timeline" type="range" min="0" max="1" value="1" step="1" aria-describedby="timeline-count">
+<label for="timeline">Timeline</label><input id="timeline" type="range" min="0" max="1" value="1" step="1" \
+aria-describedby="timeline-count">
 <output id="timeline-date" for="timeline">All dates</output>
 <button type="button" id="timeline-play" class="secondary" aria-pressed="false">Play</button>
 <span id="timeline-count" class="timeline-count" aria-live="polite"></span>
 </div>
 <p id="timeline-note" class="note" role="note" hidden></p>
-<label id="shade-control" hidden>Shade states and counties by <select id="shade"><option value="density">deployments</option><option value="laws">laws</option><option value="none">nothing</option></select></label>
+<label id="shade-control" hidden>Shade states and counties by <select id="shade">\
+<option value="density">deployments</option><option value="laws">laws</option><option value="none">nothing</option>\
+</select></label>
 </div>
 <div class="map-shell">
 <div id="view-control" class="view-control" role="group" aria-label="Show on the map" hidden>
-<button type="button" class="secondary" data-view="us">Lower 48</button><button type="button" class="secondary" data-view="ak">Alaska</button><button type="button" class="secondary" data-view="hi">Hawaii</button><button type="button" class="secondary" data-view="pr">Puerto Rico</button>
+<button type="button" class="secondary" data-view="us">Lower 48</button>\
+<button type="button" class="secondary" data-view="ak">Alaska</button>\
+<button type="button" class="secondary" data-view="hi">Hawaii</button>\
+<button type="button" class="secondary" data-view="pr">Puerto Rico</button>
 </div>
-<div id="map" data-config="${escapeHtml(JSON.stringify(config))}" role="region" aria-label="Interactive map of deployments; the list after it holds the same results">
-<p id="map-noscript" class="note">${entry ? 'The interactive map needs JavaScript. The list below holds the same results, and the filters work without it.' : 'The map has not been built (run <code>npm run build</code>). The list below holds the same results.'}</p>
+<div id="map" data-config="${JSON.stringify(config)}" role="region" \
+aria-label="Interactive map of deployments; the list after it holds the same results">
+<p id="map-noscript" class="note">${noScript}</p>
 </div>
 </div>
 </div>
 <ul id="map-legend" class="legend" aria-label="Map legend"></ul>
 <p id="shade-legend" class="note"></p>
 <p id="map-status" class="visually-hidden" aria-live="polite"></p>
-<p><a data-list-link href="/deployments?${escapeHtml(new URLSearchParams(filters).toString())}">Open these results as the full list</a> (sortable, every page).</p>
+<p><a data-list-link href="/deployments?${new URLSearchParams(filters).toString()}">Open these results as the full \
+list</a> (sortable, every page).</p>
 ${results.html}`;
-  return { html, scripts: entry ? [entry.script] : [], styles: entry?.styles ?? [] };
+  return { html: section, scripts: entry ? [entry.script] : [], styles: entry?.styles ?? [] };
 }
 
 /** The map page: the map with its timeline and filters, and the list twin below it. */
