@@ -6,7 +6,7 @@ import { PLACEMENT_TOLERANCE_KM } from '#src/domain/placement';
 import { checkPlacement, type PlacementReport } from '#src/features/agencies/placement-check';
 import { readStats } from '#src/features/stats/stats.repository';
 import { readDatasetVersion } from '#src/storage/dataset-version';
-import { escapeHtml, renderPage } from '#src/ui/html';
+import { html, join, renderPage } from '#src/ui/html';
 import { formatDay, formatNumber, link } from '#src/ui/page-parts';
 
 /** Counts about dates and matching that the page states, read from the data. */
@@ -83,20 +83,21 @@ export function registerAboutPage(app: FastifyInstance, db: Kysely<Database>): v
       db.selectFrom('import_runs').select(['id', 'rows_read']).execute(),
     ]);
     const rowsRead = new Map(runs.map((r) => [r.id, Number(r.rows_read)]));
-    const rows = sources
-      .map((d) => {
+    const rows = join(
+      sources.map((d) => {
         const read = d.last_run_id ? rowsRead.get(d.last_run_id) : undefined;
         const checked = d.checked_at
-          ? `${escapeHtml(d.last_outcome ?? '')} <span class="note">(${escapeHtml(d.checked_at.slice(0, 10))})</span>`
-          : '<span class="note">never</span>';
-        return `<tr id="source-${escapeHtml(d.name)}"><th scope="row">${escapeHtml(d.title)}<br><span class="note">${escapeHtml(d.name)}</span></th><td>${escapeHtml(d.licence)}</td><td class="date">${formatDay(d.as_of, 'not loaded')}</td><td>${checked}${d.schedule_hours ? `<br><span class="note">every ${d.schedule_hours} h</span>` : ''}</td><td class="n">${read === undefined ? 'not loaded' : formatNumber(read)}</td></tr>`;
-      })
-      .join('\n');
+          ? html`${d.last_outcome ?? ''} <span class="note">(${d.checked_at.slice(0, 10)})</span>`
+          : html`<span class="note">never</span>`;
+        return html`<tr id="source-${d.name}"><th scope="row">${d.title}<br><span class="note">${d.name}</span></th><td>${d.licence}</td><td class="date">${formatDay(d.as_of, 'not loaded')}</td><td>${checked}${d.schedule_hours ? html`<br><span class="note">every ${d.schedule_hours} h</span>` : ''}</td><td class="n">${read === undefined ? 'not loaded' : formatNumber(read)}</td></tr>`;
+      }),
+      '\n',
+    );
     const percent = (x: number) => `${(x * 100).toFixed(2)}%`;
     const inDoubt = report.inDoubt.length
-      ? `<ul>${report.inDoubt.map((f) => `<li>${link(`/agencies/${f.agency}`, f.name)} (${escapeHtml(f.state)}): ${escapeHtml(f.problem)}</li>`).join('')}</ul>`
-      : '<p class="note">None.</p>';
-    const body = `
+      ? html`<ul>${report.inDoubt.map((f) => html`<li>${link(`/agencies/${f.agency}`, f.name)} (${f.state}): ${f.problem}</li>`)}</ul>`
+      : html`<p class="note">None.</p>`;
+    const body = html`
 <h1>About the data</h1>
 <p>Counterwatch joins public datasets about police surveillance into one model: <em>which agency uses which technology, since when, and who says so</em>, and which places ban or oversee it. Every fact on this site links to the dataset row and the sources it came from.</p>
 <h2>Where it comes from</h2>

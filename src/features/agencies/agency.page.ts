@@ -4,7 +4,7 @@ import type { Database } from '#src/storage/schema';
 import { historySection } from '#src/features/changes/change-history';
 import { findStateByCode } from '#src/domain/states';
 import { HttpError } from '#src/http/errors';
-import { escapeHtml, renderPage } from '#src/ui/html';
+import { html, renderPage } from '#src/ui/html';
 import { deploymentTable, link, policyTable } from '#src/ui/page-parts';
 import { findDeploymentsSorted } from '#src/features/deployments/deployments.repository';
 import { findPoliciesCovering } from '#src/features/policies/policies.repository';
@@ -36,20 +36,20 @@ export function registerAgencyPage(app: FastifyInstance, db: Kysely<Database>): 
     ]);
     const state = findStateByCode(agency.state);
     const history = await historySection(db, { agency: agency.id }, {});
-    const body = `
-<h1>${escapeHtml(agency.name)}</h1>
+    const body = html`
+<h1>${agency.name}</h1>
 <dl class="facts">
-<dt>Place</dt><dd>${agency.place ? link(agency.place.url, agency.place.full_name) : `${escapeHtml(state?.name ?? agency.state)} <span class="note">(its city or county is not known to us)</span>`}</dd>
-${agency.type ? `<dt>Type</dt><dd>${escapeHtml(agency.type)}</dd>` : ''}
-${agency.ori ? `<dt>FBI ORI</dt><dd>${escapeHtml(agency.ori)}</dd>` : ''}
-<dt>On the map at</dt><dd>${agency.lat !== null && agency.lon !== null ? `${agency.lat.toFixed(4)}, ${agency.lon.toFixed(4)}${agency.location_basis ? ` <span class="note">(${escapeHtml(LOCATION_BASIS[agency.location_basis] ?? agency.location_basis)})</span>` : ''} · <a href="/map?agency=${escapeHtml(agency.id)}#8/${agency.lat.toFixed(4)}/${agency.lon.toFixed(4)}">show on the map</a>` : `<span class="note">not placed${agency.placement_issue ? `: ${escapeHtml(agency.placement_issue)}` : ''}</span>`}</dd>
+<dt>Place</dt><dd>${agency.place ? link(agency.place.url, agency.place.full_name) : html`${state?.name ?? agency.state} <span class="note">(its city or county is not known to us)</span>`}</dd>
+${agency.type ? html`<dt>Type</dt><dd>${agency.type}</dd>` : ''}
+${agency.ori ? html`<dt>FBI ORI</dt><dd>${agency.ori}</dd>` : ''}
+<dt>On the map at</dt><dd>${agency.lat !== null && agency.lon !== null ? html`${agency.lat.toFixed(4)}, ${agency.lon.toFixed(4)}${agency.location_basis ? html` <span class="note">(${LOCATION_BASIS[agency.location_basis] ?? agency.location_basis})</span>` : ''} · <a href="/map?agency=${agency.id}#8/${agency.lat.toFixed(4)}/${agency.lon.toFixed(4)}">show on the map</a>` : html`<span class="note">not placed${agency.placement_issue ? `: ${agency.placement_issue}` : ''}</span>`}</dd>
 </dl>
 <h2>Surveillance technology it is documented using</h2>
 ${deploymentTable(deployments, `Deployments of ${agency.name}`, { showAgency: false })}
 <h2>Laws that apply here</h2>
 ${policyTable(policies, `Bans, moratoria and oversight laws covering ${agency.place?.full_name ?? state?.name ?? agency.state}`)}
 ${history}
-<p class="note">Data: <a href="/api/v1/agencies/${escapeHtml(agency.id)}">this agency as JSON</a> · <a href="/api/v1/deployments?agency=${escapeHtml(agency.id)}">its deployments as JSON</a>.</p>`;
+<p class="note">Data: <a href="/api/v1/agencies/${agency.id}">this agency as JSON</a> · <a href="/api/v1/deployments?agency=${agency.id}">its deployments as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(
       renderPage({
         title: `${agency.name}, ${agency.state}`,

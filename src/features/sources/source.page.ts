@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import { HttpError } from '#src/http/errors';
-import { escapeHtml, renderPage, externalLink } from '#src/ui/html';
+import { externalLink, html, renderPage } from '#src/ui/html';
 import { deploymentTable, link } from '#src/ui/page-parts';
 import { findDeploymentById } from '#src/features/deployments/deployments.repository';
 
@@ -24,18 +24,18 @@ export function registerSourcePage(app: FastifyInstance, db: Kysely<Database>): 
       )
     ).filter((d) => d !== null);
     const policies = citations.filter((c) => c.subject_type === 'policy');
-    const body = `
-<h1>${escapeHtml(source.title ?? source.publisher ?? 'Source')}</h1>
+    const body = html`
+<h1>${source.title ?? source.publisher ?? 'Source'}</h1>
 <dl class="facts">
 <dt>Link</dt><dd>${externalLink(source.url)}</dd>
-${source.publisher ? `<dt>Publisher</dt><dd>${escapeHtml(source.publisher)}</dd>` : ''}
-<dt>Kind</dt><dd>${escapeHtml(source.kind)}</dd>
-${source.archive_url ? `<dt>Archived copy</dt><dd>${externalLink(source.archive_url)}</dd>` : ''}
+${source.publisher ? html`<dt>Publisher</dt><dd>${source.publisher}</dd>` : ''}
+<dt>Kind</dt><dd>${source.kind}</dd>
+${source.archive_url ? html`<dt>Archived copy</dt><dd>${externalLink(source.archive_url)}</dd>` : ''}
 </dl>
 <h2>What it is evidence for</h2>
 ${deploymentTable(deployments, 'Deployments citing this source')}
-${policies.length ? `<ul>${policies.map((p) => `<li>${link(`/policies/${p.subject_id}`, p.subject_id)}</li>`).join('')}</ul>` : ''}
-<p class="note">Data: <a href="/api/v1/sources/${escapeHtml(source.id)}">this source as JSON</a>.</p>`;
+${policies.length ? html`<ul>${policies.map((p) => html`<li>${link(`/policies/${p.subject_id}`, p.subject_id)}</li>`)}</ul>` : ''}
+<p class="note">Data: <a href="/api/v1/sources/${source.id}">this source as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(
       renderPage({
         title: `Source: ${source.publisher ?? source.url}`,

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import { HttpError } from '#src/http/errors';
 import { vendorAliases } from '#src/domain/vendors';
-import { escapeHtml, renderPage } from '#src/ui/html';
+import { html, join, renderPage } from '#src/ui/html';
 import { deploymentTable, formatNumber, technologyCounts, withQuery } from '#src/ui/page-parts';
 import {
   countDeployments,
@@ -28,21 +28,19 @@ export function registerVendorPage(app: FastifyInstance, db: Kysely<Database>): 
       countDeploymentsByTechnology(db, filter),
       findDeploymentsSorted(db, filter, { sort: 'state', descending: false, offset: 0, limit: SHOWN }),
     ]);
-    const body = `
-<h1>${escapeHtml(vendor.name)}</h1>
+    const body = html`
+<h1>${vendor.name}</h1>
 ${
   vendorAliases(vendor.id).length
-    ? `<p class="note">Also written as: ${vendorAliases(vendor.id)
-        .map((a) => escapeHtml(a))
-        .join(', ')}.</p>`
+    ? html`<p class="note">Also written as: ${join(vendorAliases(vendor.id), ', ')}.</p>`
     : ''
 }
-<p>${formatNumber(total)} documented ${total === 1 ? 'deployment' : 'deployments'} by police. <a href="/map?vendor=${escapeHtml(vendor.id)}">See them on the map</a> · <a href="/deployments?vendor=${escapeHtml(vendor.id)}">as a list</a>.</p>
+<p>${formatNumber(total)} documented ${total === 1 ? 'deployment' : 'deployments'} by police. <a href="/map?vendor=${vendor.id}">See them on the map</a> · <a href="/deployments?vendor=${vendor.id}">as a list</a>.</p>
 ${technologyCounts(byTechnology, (t) => withQuery('/deployments', { vendor: vendor.id, technology: t }), `${vendor.name}: deployments by technology`)}
 <h2>Agencies</h2>
 ${deploymentTable(deployments, `Deployments of ${vendor.name}${total > SHOWN ? `, the first ${SHOWN} by state` : ''}`)}
-${total > SHOWN ? `<p><a href="/deployments?vendor=${escapeHtml(vendor.id)}">See all ${formatNumber(total)} in the list →</a></p>` : ''}
-<p class="note">Data: <a href="/api/v1/vendors/${escapeHtml(vendor.id)}">this vendor as JSON</a>.</p>`;
+${total > SHOWN ? html`<p><a href="/deployments?vendor=${vendor.id}">See all ${formatNumber(total)} in the list →</a></p>` : ''}
+<p class="note">Data: <a href="/api/v1/vendors/${vendor.id}">this vendor as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(
       renderPage({
         title: vendor.name,
