@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
-import { escapeHtml, renderPage } from '#src/ui/html';
+import { html, renderPage } from '#src/ui/html';
 import { withQuery } from '#src/ui/page-parts';
 import { HttpError } from '#src/http/errors';
 import { STATES } from '#src/domain/states';
@@ -32,10 +32,10 @@ export function registerChangesPage(app: FastifyInstance, db: Kysely<Database>):
     const { data, more } = await findChanges(db, { ...parsed.data, after: beforeId, limit: PAGE, order: 'desc' });
     const feed = withQuery('/feeds/changes.atom', filters);
     const select = (name: string, label: string, options: Array<[string, string]>) =>
-      `<label>${label}<select name="${name}"><option value="">All</option>${options.map(([value, text]) => `<option value="${escapeHtml(value)}"${filters[name] === value ? ' selected' : ''}>${escapeHtml(text)}</option>`).join('')}</select></label>`;
-    const body = `
+      html`<label>${label}<select name="${name}"><option value="">All</option>${options.map(([value, text]) => html`<option value="${value}"${filters[name] === value ? ' selected' : ''}>${text}</option>`)}</select></label>`;
+    const body = html`
 <h1>What changed</h1>
-<p>Every change to the data, newest first: what changed, when, and on what evidence (which source's import, or which editor). The first load of each bundled dataset is one entry. <a href="${escapeHtml(feed)}">Follow these changes in a feed reader (Atom)</a> · <a href="${escapeHtml(withQuery('/api/v1/changes', filters))}">as JSON</a>.</p>
+<p>Every change to the data, newest first: what changed, when, and on what evidence (which source's import, or which editor). The first load of each bundled dataset is one entry. <a href="${feed}">Follow these changes in a feed reader (Atom)</a> · <a href="${withQuery('/api/v1/changes', filters)}">as JSON</a>.</p>
 <form class="filters" method="get" action="/changes">
 ${select(
   'state',
@@ -52,13 +52,13 @@ ${select(
   'Kind of change',
   CHANGE_KINDS.map((k) => [k, k.replace(/-/g, ' ')]),
 )}
-${filters.place ? `<input type="hidden" name="place" value="${escapeHtml(filters.place)}">` : ''}
-${filters.source ? `<input type="hidden" name="source" value="${escapeHtml(filters.source)}">` : ''}
-<label>Since<input type="date" name="since" value="${escapeHtml(filters.since ?? '')}"></label>
+${filters.place ? html`<input type="hidden" name="place" value="${filters.place}">` : ''}
+${filters.source ? html`<input type="hidden" name="source" value="${filters.source}">` : ''}
+<label>Since<input type="date" name="since" value="${filters.since ?? ''}"></label>
 <button type="submit">Show</button>
 </form>
-${data.length ? `<ol class="history">${data.map((c) => changeItem(c)).join('')}</ol>` : `<p class="note">No change matches these filters${Object.keys(filters).length ? ` (<a href="/changes">show every change</a>)` : ''}.</p>`}
-<nav class="pager" aria-label="Older changes">${beforeId !== undefined ? `<a href="${escapeHtml(withQuery('/changes', filters))}">Newest</a>` : ''}${more ? `<a href="${escapeHtml(withQuery('/changes', { ...filters, before: data.at(-1)!.id }))}" rel="next">Older changes →</a>` : ''}</nav>`;
+${data.length ? html`<ol class="history">${data.map((c) => changeItem(c))}</ol>` : html`<p class="note">No change matches these filters${Object.keys(filters).length ? html` (<a href="/changes">show every change</a>)` : ''}.</p>`}
+<nav class="pager" aria-label="Older changes">${beforeId !== undefined ? html`<a href="${withQuery('/changes', filters)}">Newest</a>` : ''}${more ? html`<a href="${withQuery('/changes', { ...filters, before: data.at(-1)!.id })}" rel="next">Older changes →</a>` : ''}</nav>`;
     reply.type('text/html; charset=utf-8').send(
       renderPage({
         title: 'What changed',

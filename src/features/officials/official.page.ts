@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import { historySection } from '#src/features/changes/change-history';
 import { HttpError } from '#src/http/errors';
-import { escapeHtml, renderPage, externalLink } from '#src/ui/html';
+import { externalLink, html, renderPage } from '#src/ui/html';
 import { formatDay, link, telHref } from '#src/ui/page-parts';
 import { findOfficialListings, officialQuery, reverifyReason, toOfficialRecord } from './officials.repository';
 import { isStale } from '#src/domain/officials';
@@ -17,30 +17,30 @@ export function registerOfficialPage(app: FastifyInstance, db: Kysely<Database>)
     const listings = (await findOfficialListings(db, [o.id])).get(o.id) ?? [];
     const stale = o.current && isStale(o.verified_on);
     const reverify = reverifyReason(o, listings);
-    const body = `
-<h1>${escapeHtml(o.name)}</h1>
-<p>${escapeHtml(o.role)} of ${o.place ? link(o.place.url, o.place.full_name) : escapeHtml(o.jurisdiction)}</p>
-${o.current ? '' : `<p class="notice" role="note">No longer in office: a newer source, as of ${formatDay(o.ended_on)}, lists someone else as ${escapeHtml(o.role)} of ${escapeHtml(o.jurisdiction)}. Campaigns no longer write to this person.</p>`}
-${reverify ? `<p class="stale" role="note">Check before relying on this: ${escapeHtml(reverify)}</p>` : ''}
-${stale ? `<p class="stale" role="note">These contact details were last verified ${o.verified_on ? formatDay(o.verified_on) : 'never'}, more than a year ago. This person may no longer hold the office.</p>` : ''}
+    const body = html`
+<h1>${o.name}</h1>
+<p>${o.role} of ${o.place ? link(o.place.url, o.place.full_name) : o.jurisdiction}</p>
+${o.current ? '' : html`<p class="notice" role="note">No longer in office: a newer source, as of ${formatDay(o.ended_on)}, lists someone else as ${o.role} of ${o.jurisdiction}. Campaigns no longer write to this person.</p>`}
+${reverify ? html`<p class="stale" role="note">Check before relying on this: ${reverify}</p>` : ''}
+${stale ? html`<p class="stale" role="note">These contact details were last verified ${o.verified_on ? formatDay(o.verified_on) : 'never'}, more than a year ago. This person may no longer hold the office.</p>` : ''}
 <dl class="facts">
-${o.phone ? `<dt>Phone</dt><dd><a href="${escapeHtml(telHref(o.phone))}">${escapeHtml(o.phone)}</a></dd>` : ''}
-${o.email ? `<dt>Email</dt><dd><a href="mailto:${escapeHtml(o.email)}">${escapeHtml(o.email)}</a></dd>` : ''}
-${o.website_url ? `<dt>Website</dt><dd>${externalLink(o.website_url)}</dd>` : ''}
-<dt>Source</dt><dd>${o.source_url ? `${externalLink(o.source_url)}` : 'not recorded'}</dd>
+${o.phone ? html`<dt>Phone</dt><dd><a href="${telHref(o.phone)}">${o.phone}</a></dd>` : ''}
+${o.email ? html`<dt>Email</dt><dd><a href="mailto:${o.email}">${o.email}</a></dd>` : ''}
+${o.website_url ? html`<dt>Website</dt><dd>${externalLink(o.website_url)}</dd>` : ''}
+<dt>Source</dt><dd>${o.source_url ? html`${externalLink(o.source_url)}` : 'not recorded'}</dd>
 <dt>Verified</dt><dd>${formatDay(o.verified_on)}</dd>
-${o.started_on ? `<dt>Term began</dt><dd>${formatDay(o.started_on)}</dd>` : ''}
+${o.started_on ? html`<dt>Term began</dt><dd>${formatDay(o.started_on)}</dd>` : ''}
 </dl>
 ${
   listings.length
-    ? `<h2>Sources that list this person</h2>
-<div class="table-wrap"><table><caption>Listings of ${escapeHtml(o.name)}, newest first</caption>
+    ? html`<h2>Sources that list this person</h2>
+<div class="table-wrap"><table><caption>Listings of ${o.name}, newest first</caption>
 <thead><tr><th scope="col">Source</th><th scope="col">As of</th><th scope="col">Lists them as</th><th scope="col">Term ends</th></tr></thead>
-<tbody>${listings.map((l) => `<tr><th scope="row">${l.source_url ? externalLink(l.source_url, l.source) : escapeHtml(l.source)}</th><td class="date">${formatDay(l.as_of)}</td><td>${l.status === 'current' ? 'in office' : 'no longer listed (re-verify)'}</td><td class="date">${formatDay(l.term_ends_on, 'not given')}</td></tr>`).join('')}</tbody></table></div>`
+<tbody>${listings.map((l) => html`<tr><th scope="row">${l.source_url ? externalLink(l.source_url, l.source) : l.source}</th><td class="date">${formatDay(l.as_of)}</td><td>${l.status === 'current' ? 'in office' : 'no longer listed (re-verify)'}</td><td class="date">${formatDay(l.term_ends_on, 'not given')}</td></tr>`)}</tbody></table></div>`
     : ''
 }
 ${await historySection(db, { entity: { type: 'official', id: o.id } }, {})}
-<p class="note">Data: <a href="/api/v1/officials/${escapeHtml(o.id)}">this official as JSON</a>.</p>`;
+<p class="note">Data: <a href="/api/v1/officials/${o.id}">this official as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(
       renderPage({
         title: `${o.name}, ${o.role} of ${o.jurisdiction}`,

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import { historySection } from '#src/features/changes/change-history';
 import { HttpError } from '#src/http/errors';
-import { escapeHtml, renderPage } from '#src/ui/html';
+import { html, join, renderPage } from '#src/ui/html';
 import {
   deploymentTable,
   formatNumber,
@@ -99,23 +99,30 @@ export function registerPlacePage(app: FastifyInstance, db: Kysely<Database>): v
             place.kind === 'state' ? { state: place.state } : { place: place.id },
             `/feeds/places/${place.id}.atom`,
           );
-    const body = `
-<h1>${escapeHtml(place.full_name)}</h1>
-<p>${total === 0 ? `No police surveillance deployment is documented in this ${kindWord}. <span class="note">Absence from this data does not mean none is used.</span>` : `${formatNumber(total)} documented ${total === 1 ? 'deployment' : 'deployments'} of police surveillance technology${place.kind === 'county' ? ' by agencies of the county and its towns' : ''}.`}${place.population ? ` Population ${formatNumber(place.population)}.` : ''}</p>
-${total > 0 && place.lat !== null && place.lon !== null ? `<p><a href="${escapeHtml(withQuery('/map', listParams))}#${place.kind === 'state' ? 5 : place.kind === 'county' ? 8 : 10}/${place.lat.toFixed(4)}/${place.lon.toFixed(4)}">See them on the map</a> · <a href="${escapeHtml(listUrl)}">as a list you can filter and sort</a></p>` : ''}
+    const body = html`
+<h1>${place.full_name}</h1>
+<p>${total === 0 ? html`No police surveillance deployment is documented in this ${kindWord}. <span class="note">Absence from this data does not mean none is used.</span>` : `${formatNumber(total)} documented ${total === 1 ? 'deployment' : 'deployments'} of police surveillance technology${place.kind === 'county' ? ' by agencies of the county and its towns' : ''}.`}${place.population ? ` Population ${formatNumber(place.population)}.` : ''}</p>
+${total > 0 && place.lat !== null && place.lon !== null ? html`<p><a href="${withQuery('/map', listParams)}#${place.kind === 'state' ? 5 : place.kind === 'county' ? 8 : 10}/${place.lat.toFixed(4)}/${place.lon.toFixed(4)}">See them on the map</a> · <a href="${listUrl}">as a list you can filter and sort</a></p>` : ''}
 ${technologyCounts(byTechnology, (t) => withQuery('/deployments', { ...listParams, technology: t }), `Deployments in ${place.full_name} by technology`)}
-${campaigns.length ? `<h2>Take action</h2><ul>${campaigns.map((c) => `<li>${link(`/campaigns/${c.campaign.id}/places/${place.id}`, c.campaign.title)}: ${formatNumber(c.tally.confirmed)} confirmed ${c.tally.confirmed === 1 ? 'action' : 'actions'} here so far${c.tally.last_confirmed_at ? `, the last on ${escapeHtml(c.tally.last_confirmed_at.slice(0, 10))}` : ''}.</li>`).join('')}</ul>` : ''}
+${campaigns.length ? html`<h2>Take action</h2><ul>${campaigns.map((c) => html`<li>${link(`/campaigns/${c.campaign.id}/places/${place.id}`, c.campaign.title)}: ${formatNumber(c.tally.confirmed)} confirmed ${c.tally.confirmed === 1 ? 'action' : 'actions'} here so far${c.tally.last_confirmed_at ? `, the last on ${c.tally.last_confirmed_at.slice(0, 10)}` : ''}.</li>`)}</ul>` : ''}
 <h2>Laws that apply here</h2>
 ${policyTable(inForce, place.kind === 'city' ? `Laws in force in ${place.full_name}: its own, its county's and its state's, with whom each binds` : `Laws in force in ${place.full_name}, with whom each binds`, 'No ban, moratorium or oversight law in force here is recorded.')}
-${otherPolicies.length ? `<h3>Proposed, failed or ended</h3>${policyTable(otherPolicies, `Laws of ${place.full_name} that are pending or no longer in force`)}` : ''}
-${place.kind === 'city' ? `<h2>Officials</h2>${officialList(roster)}${roster.some((o) => o.current && isStale(o.verified_on)) ? '<p class="note">Our mayors list dates from 2020: check a contact before relying on it.</p>' : ''}` : ''}
+${otherPolicies.length ? html`<h3>Proposed, failed or ended</h3>${policyTable(otherPolicies, `Laws of ${place.full_name} that are pending or no longer in force`)}` : ''}
+${place.kind === 'city' ? html`<h2>Officials</h2>${officialList(roster)}${roster.some((o) => o.current && isStale(o.verified_on)) ? html`<p class="note">Our mayors list dates from 2020: check a contact before relying on it.</p>` : ''}` : ''}
 <h2>Deployments</h2>
-${contexts.join('\n')}
+${join(contexts, '\n')}
 ${deploymentTable(deployments, `Deployments in ${place.full_name}${total > SHOWN ? `, the first ${SHOWN} by agency` : ''}`)}
-${total > SHOWN ? `<p><a href="${escapeHtml(listUrl)}">See all ${formatNumber(total)} deployments in the list →</a></p>` : ''}
-${parents.length ? `<p class="note">Part of ${parents.map((p) => link(p.url, p.full_name)).join(', ')}.</p>` : ''}
+${total > SHOWN ? html`<p><a href="${listUrl}">See all ${formatNumber(total)} deployments in the list →</a></p>` : ''}
+${
+  parents.length
+    ? html`<p class="note">Part of ${join(
+        parents.map((p) => link(p.url, p.full_name)),
+        ', ',
+      )}.</p>`
+    : ''
+}
 ${history}
-<p class="note">Data: <a href="/api/v1/places/${escapeHtml(place.id)}">this place as JSON</a>.</p>`;
+<p class="note">Data: <a href="/api/v1/places/${place.id}">this place as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(
       renderPage({
         title: place.full_name,

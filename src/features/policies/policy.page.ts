@@ -4,7 +4,7 @@ import type { Database } from '#src/storage/schema';
 import { historySection } from '#src/features/changes/change-history';
 import { scopeLabel } from '#src/domain/policies';
 import { HttpError } from '#src/http/errors';
-import { escapeHtml, renderPage, externalLink } from '#src/ui/html';
+import { externalLink, html, join, renderPage, type SafeHtml } from '#src/ui/html';
 import {
   dateInWords,
   formatDay,
@@ -26,10 +26,10 @@ const LEVEL_WORDS: Record<string, string> = {
 };
 
 /** One step of a policy's life: its date at its precision, the step, what the source says, and the source. */
-function stepItem(e: PolicyRecord['events'][number]): string {
-  const what = e.kind === 'reported' ? `reported as ${statusBadge(e.status)}` : statusBadge(e.status);
-  const source = e.source_url ? ` (${externalLink(e.source_url, 'source')})` : '';
-  return `<li>${formatDay(e.occurred_on, 'undated')}: ${what}${e.note ? `. ${escapeHtml(e.note)}` : ''}${source}</li>`;
+function stepItem(e: PolicyRecord['events'][number]): SafeHtml {
+  const what = e.kind === 'reported' ? html`reported as ${statusBadge(e.status)}` : statusBadge(e.status);
+  const source = e.source_url ? html` (${externalLink(e.source_url, 'source')})` : '';
+  return html`<li>${formatDay(e.occurred_on, 'undated')}: ${what}${e.note ? `. ${e.note}` : ''}${source}</li>`;
 }
 
 /** Every ban, moratorium, oversight law and regulation, and a page for each. */
@@ -39,7 +39,7 @@ export function registerPolicyPages(app: FastifyInstance, db: Kysely<Database>):
     all.sort((a, b) => a.state.localeCompare(b.state) || a.title.localeCompare(b.title));
     const inForce = all.filter(isBinding);
     const others = all.filter((p) => !isBinding(p));
-    const body = `
+    const body = html`
 <h1>Bans, moratoria and oversight laws</h1>
 <p>${all.length} laws limiting police surveillance technology: Fight for the Future's face-recognition map (to May 2021), DeFlock's list of licence-plate reader bans, and laws Counterwatch checked against their own records and reporting. Each shows whom it binds and the date of its latest known step. <span class="note">This list is not complete: many local laws are not in these datasets yet.</span></p>
 ${policyTable(inForce, `${inForce.length} laws in force (passed or in effect), by state`)}
@@ -59,23 +59,30 @@ ${policyTable(others, `${others.length} laws that were introduced and not passed
     for await (const p of iteratePolicies(db, 500, request.params.id)) policy = p;
     if (!policy) throw new HttpError(404, 'not_found', `No law has the id "${request.params.id}"`);
     const reportedOnly = policy.events.length > 0 && policy.events.every((e) => e.kind === 'reported');
-    const body = `
-<h1>${escapeHtml(policy.title)}</h1>
-<p>${statusBadge(policy.status)} ${escapeHtml(policy.kind)}${policy.status_on ? `, ${escapeHtml(policy.status.replace('-', ' '))} ${formatDay(policy.status_on)}` : ''}.${reportedOnly ? ' <span class="note">As a list reports it: no dated step of the law itself is recorded here.</span>' : ''}</p>
+    const body = html`
+<h1>${policy.title}</h1>
+<p>${statusBadge(policy.status)} ${policy.kind}${policy.status_on ? html`, ${policy.status.replace('-', ' ')} ${formatDay(policy.status_on)}` : ''}.${reportedOnly ? html` <span class="note">As a list reports it: no dated step of the law itself is recorded here.</span>` : ''}</p>
 <dl class="facts">
-<dt>Made by</dt><dd>${policy.body ? escapeHtml(policy.body) : '<span class="note">not recorded</span>'}${policy.level ? ` <span class="note">(${escapeHtml(LEVEL_WORDS[policy.level] ?? policy.level)})</span>` : ''}</dd>
-<dt>Jurisdiction</dt><dd>${policy.place ? link(policy.place.url, policy.place.full_name) : escapeHtml(policy.jurisdiction)}${policy.place && policy.place.full_name !== policy.jurisdiction ? ` <span class="note">(${escapeHtml(policy.jurisdiction)})</span>` : ''}</dd>
-<dt>Binds</dt><dd>${escapeHtml(scopeLabel(policy.scope, policy.level))}${policy.scope_note ? `. <span class="note">${escapeHtml(policy.scope_note)}</span>` : ''}</dd>
-<dt>Covers</dt><dd>${policy.technologies.map((t) => technologyLink(t)).join(', ') || '<span class="note">not recorded</span>'}</dd>
+<dt>Made by</dt><dd>${policy.body ? policy.body : html`<span class="note">not recorded</span>`}${policy.level ? html` <span class="note">(${LEVEL_WORDS[policy.level] ?? policy.level})</span>` : ''}</dd>
+<dt>Jurisdiction</dt><dd>${policy.place ? link(policy.place.url, policy.place.full_name) : policy.jurisdiction}${policy.place && policy.place.full_name !== policy.jurisdiction ? html` <span class="note">(${policy.jurisdiction})</span>` : ''}</dd>
+<dt>Binds</dt><dd>${scopeLabel(policy.scope, policy.level)}${policy.scope_note ? html`. <span class="note">${policy.scope_note}</span>` : ''}</dd>
+<dt>Covers</dt><dd>${
+      policy.technologies.length
+        ? join(
+            policy.technologies.map((t) => technologyLink(t)),
+            ', ',
+          )
+        : html`<span class="note">not recorded</span>`
+    }</dd>
 </dl>
-${policy.summary ? `<h2>Summary</h2><p>${escapeHtml(policy.summary)}</p>` : ''}
+${policy.summary ? html`<h2>Summary</h2><p>${policy.summary}</p>` : ''}
 <h2>History</h2>
-${policy.events.length ? `<ol class="timeline">${policy.events.map(stepItem).join('')}</ol>` : '<p class="note">No dated step is recorded.</p>'}
+${policy.events.length ? html`<ol class="timeline">${policy.events.map(stepItem)}</ol>` : html`<p class="note">No dated step is recorded.</p>`}
 <h2>Sources</h2>
 ${sourceList(policy.sources)}
-${policy.place ? `<p><a href="${escapeHtml(withQuery('/deployments', policy.place.geoid ? { place: policy.place.geoid } : { state: policy.state }))}">Surveillance documented in ${escapeHtml(policy.place.full_name)}</a></p>` : ''}
+${policy.place ? html`<p><a href="${withQuery('/deployments', policy.place.geoid ? { place: policy.place.geoid } : { state: policy.state })}">Surveillance documented in ${policy.place.full_name}</a></p>` : ''}
 ${await historySection(db, { entity: { type: 'policy', id: policy.id } }, {})}
-<p class="note">Data: <a href="/api/v1/policies/${escapeHtml(policy.id)}">this law as JSON</a>.</p>`;
+<p class="note">Data: <a href="/api/v1/policies/${policy.id}">this law as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(
       renderPage({
         title: policy.title,
