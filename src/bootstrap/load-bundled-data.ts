@@ -33,7 +33,8 @@ export async function loadBundledData(
     summaries.push(summary);
     await recordBundledLoad(db, dataset.kind, summary.runId);
     log(
-      `loaded ${dataset.title}: ${summary.read} rows (${summary.created} new, ${summary.rejected} rejected, ${summary.warnings.length} warnings) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      `loaded ${dataset.title}: ${summary.read} rows (${summary.created} new, ${summary.rejected} \
+rejected, ${summary.warnings.length} warnings) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
   }
   await writeMeta(db, META_KEY, fingerprint);

@@ -94,7 +94,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const [ip, bits, ...rest] = address.split('/');
     if (rest.length > 0 || isIP(ip!) === 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits))) {
       throw new ConfigError(
-        `TRUST_PROXY must list proxy addresses or CIDR ranges, comma-separated, e.g. 127.0.0.1,10.0.0.0/8 (got "${address}")`,
+        `TRUST_PROXY must list proxy addresses or CIDR ranges, comma-separated, e.g. 127.0.0.1,10.0.0.0/8 (got \
+"${address}")`,
       );
     }
   }

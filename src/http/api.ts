@@ -139,7 +139,8 @@ function unknownParameter(name: string, known: readonly string[]): HttpError {
   return new HttpError(
     400,
     'unknown_parameter',
-    `"${shown}" is not a parameter of this list${closest ? `; did you mean "${closest}"?` : ''} It takes: ${known.join(', ')}.`,
+    `"${shown}" is not a parameter of this list${closest ? `; did you mean "${closest}"?` : ''} It \
+takes: ${known.join(', ')}.`,
     shown,
   );
 }

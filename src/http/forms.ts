@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SupporterCrypto } from '#src/security/supporter-crypto';
 import { HttpError } from './errors';
+import { html, type SafeHtml } from '#src/ui/safe-html';
 
 const COOKIE = 'cw_form';
 
@@ -70,7 +71,7 @@ export class FormGuard {
   ) {}
 
   /** The hidden fields of a protected form (setting the cookie when the visitor has none). */
-  fields(request: FastifyRequest, reply: FastifyReply): string {
+  fields(request: FastifyRequest, reply: FastifyReply): SafeHtml {
     let nonce = readCookie(request, COOKIE);
     if (!nonce || !/^[A-Za-z0-9_-]{20,64}$/.test(nonce)) {
       nonce = randomBytes(18).toString('base64url');
@@ -80,7 +81,8 @@ export class FormGuard {
       );
     }
     // The honeypot: a field people never see or reach, which only form-filling robots fill in.
-    return `<input type="hidden" name="csrf" value="${this.crypto.sign(nonce)}"><div class="hp" aria-hidden="true"><label>Leave this empty<input type="text" name="website" tabindex="-1" autocomplete="off"></label></div>`;
+    return html`<input type="hidden" name="csrf" value="${this.crypto.sign(nonce)}"><div class="hp" aria-hidden="true">\
+<label>Leave this empty<input type="text" name="website" tabindex="-1" autocomplete="off"></label></div>`;
   }
 
   /** Why a post must be refused, or null when it may go on. */

@@ -8,7 +8,9 @@ import { SITE_CSS, SITE_CSS_PATH } from '#src/ui/html';
 const WEB_DIR = join(REPO_ROOT, 'dist', 'web');
 const YEAR = 'public, max-age=31536000, immutable';
 
-const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><circle cx="16" cy="16" r="15" fill="#8a1c1c"/><circle cx="16" cy="16" r="6" fill="none" stroke="#fff" stroke-width="3"/><path d="M3 16h7M22 16h7" stroke="#fff" stroke-width="3"/></svg>`;
+const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><circle cx="16" cy="16" r="15" \
+fill="#8a1c1c"/><circle cx="16" cy="16" r="6" fill="none" stroke="#fff" stroke-width="3"/><path d="M3 16h7M22 16h7" \
+stroke="#fff" stroke-width="3"/></svg>`;
 
 export interface WebEntry {
   script: string;

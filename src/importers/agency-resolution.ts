@@ -223,5 +223,7 @@ export function stateContradiction(
   const shown = [...row.counties];
   if (named && !row.counties.some((c) => normalizeCountyName(c) === named))
     shown.push(`${named.replace(/\b\w/g, (c) => c.toUpperCase())} County (in the agency's name)`);
-  return `the row is filed under ${row.state}, but its town ${row.city} and ${shown.length === 1 ? 'county' : 'counties'} ${shown.join(', ')} are in ${elsewhere.join(' or ')}, not ${row.state}`;
+  return `the row is filed under ${row.state}, but its town ${row.city} \
+and ${shown.length === 1 ? 'county' : 'counties'} ${shown.join(', ')} are in ${elsewhere.join(' or ')}, \
+not ${row.state}`;
 }

@@ -115,7 +115,8 @@ export async function runImport<Row>(
     const missing = kind.shape.requiredColumns.filter((c) => !header!.includes(c));
     if (missing.length > 0) {
       throw new ImportShapeError(
-        `${file}: ${notThisKind}: the header lacks ${missing.map((m) => `"${m}"`).join(', ')} (line 1 has: ${header.slice(0, 8).join(', ')}${header.length > 8 ? ', …' : ''})`,
+        `${file}: ${notThisKind}: the header lacks ${missing.map((m) => `"${m}"`).join(', ')} (line 1 \
+has: ${header.slice(0, 8).join(', ')}${header.length > 8 ? ', …' : ''})`,
       );
     }
   }
@@ -137,7 +138,8 @@ export async function runImport<Row>(
     );
   if (asOf === null) {
     throw new ImportAsOfError(
-      `${file}: when was this data current? Its name holds no date (such as 20201007 or 2020-10-07), so give the date the data was current with --as-of YYYY-MM-DD (or YYYY-MM, or YYYY)`,
+      `${file}: when was this data current? Its name holds no date (such as 20201007 or 2020-10-07), so give the date \
+the data was current with --as-of YYYY-MM-DD (or YYYY-MM, or YYYY)`,
     );
   }
   const runAsOf = asOf;

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { SupporterCrypto } from './supporter-crypto';
+import { html, type SafeHtml } from '#src/ui/safe-html';
 
 /**
  * A self-hosted proof-of-work challenge in the style of ALTCHA: the server picks a secret number up to
@@ -58,9 +59,12 @@ export class ProofOfWork {
   }
 
   /** The hidden fields of a form that carries a challenge. */
-  fields(now = Date.now()): string {
+  fields(now = Date.now()): SafeHtml {
     const c = this.issue(now);
-    return `<input type="hidden" name="pow_salt" value="${c.salt}"><input type="hidden" name="pow_challenge" value="${c.challenge}"><input type="hidden" name="pow_signature" value="${c.signature}"><input type="hidden" name="pow_max" value="${c.max}"><input type="hidden" name="pow_number" value="">`;
+    return html`<input type="hidden" name="pow_salt" value="${c.salt}">\
+<input type="hidden" name="pow_challenge" value="${c.challenge}">\
+<input type="hidden" name="pow_signature" value="${c.signature}"><input type="hidden" name="pow_max" value="${c.max}">\
+<input type="hidden" name="pow_number" value="">`;
   }
 }
 

@@ -37,7 +37,12 @@ export function sourceSyncJob(
         try {
           const result = await syncSource(db, name, folders);
           log(
-            `sync ${name}: ${result.outcome}${result.summary ? ` (${result.summary.created} new, ${result.summary.updated} updated, ${result.summary.unlisted} no longer listed)` : ''}`,
+            `sync ${name}: ${result.outcome}${
+              result.summary
+                ? ` (${result.summary.created} \
+new, ${result.summary.updated} updated, ${result.summary.unlisted} no longer listed)`
+                : ''
+            }`,
           );
         } catch (error) {
           log(`sync ${name} failed: ${(error as Error).message}`);

@@ -159,7 +159,8 @@ async function registerSource(
 ): Promise<DataSourceRow> {
   if (options.kind === undefined)
     throw new SyncError(
-      `no source is named "${target}"; to add it, give its kind with --kind (one of: ${[...IMPORT_KINDS.keys()].join(', ')})`,
+      `no source is named "${target}"; to add it, give its kind with --kind (one \
+of: ${[...IMPORT_KINDS.keys()].join(', ')})`,
     );
   if (!IMPORT_KINDS.has(options.kind))
     throw new SyncError(`--kind "${options.kind}" is not one of: ${[...IMPORT_KINDS.keys()].join(', ')}`);

@@ -60,13 +60,3 @@ export function html(strings: TemplateStringsArray, ...values: readonly HtmlValu
 export function join(fragments: readonly HtmlValue[], separator: string | SafeHtml = ''): SafeHtml {
   return new SafeHtml(fragments.map(render).join(render(separator)));
 }
-
-/** Text as HTML (escaped): for a value that is passed on rather than interpolated. */
-export function text(value: string | number | null | undefined): SafeHtml {
-  return new SafeHtml(render(value));
-}
-
-/** A value for an attribute or text outside a page (a plain string, escaped): the feed and mail writers. */
-export function escapeText(value: string | number | null | undefined): string {
-  return render(value);
-}

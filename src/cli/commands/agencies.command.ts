@@ -22,7 +22,8 @@ export function agenciesCommand(withDatabase: WithDatabase): Command {
         try {
           const result = await mergeAgencies(handle.db, from, into, { actor: 'user:cli', reason: options.reason });
           process.stdout.write(
-            `merged ${result.from} into ${result.into}: ${result.moved} deployment(s) moved, ${result.combined} combined with ${result.into}'s own; /agencies/${result.from} now redirects\n`,
+            `merged ${result.from} into ${result.into}: ${result.moved} deployment(s) moved, ${result.combined} \
+combined with ${result.into}'s own; /agencies/${result.from} now redirects\n`,
           );
         } catch (error) {
           if (error instanceof MergeError) throw new CliError(`${error.message}; nothing was changed`);
@@ -56,14 +57,19 @@ export function describePlacement(report: PlacementReport, max: number): string 
   const percent = (n: number) => `${(n * 100).toFixed(2)}%`;
   const lines = [
     `${report.placed} of ${report.agencies} agencies are placed on the map.`,
-    `City and town agencies: ${report.cityAgencies.far} of ${report.cityAgencies.checked} (${percent(report.cityAgencies.share)}) are drawn more than ${report.toleranceKm} km from their town's point (${report.cityAgencies.deploymentsFar} of ${report.cityAgencies.deploymentsChecked} deployments).`,
-    `County agencies: ${report.countyAgencies.far} of ${report.countyAgencies.checked} (${percent(report.countyAgencies.share)}) are drawn more than ${report.toleranceKm} km from their county's internal point (${report.countyAgencies.deploymentsFar} of ${report.countyAgencies.deploymentsChecked} deployments).`,
+    `City and town agencies: ${report.cityAgencies.far} of ${report.cityAgencies.checked} \
+(${percent(report.cityAgencies.share)}) are drawn more than ${report.toleranceKm} km from their town's point \
+(${report.cityAgencies.deploymentsFar} of ${report.cityAgencies.deploymentsChecked} deployments).`,
+    `County agencies: ${report.countyAgencies.far} of ${report.countyAgencies.checked} \
+(${percent(report.countyAgencies.share)}) are drawn more than ${report.toleranceKm} km from their county's internal \
+point (${report.countyAgencies.deploymentsFar} of ${report.countyAgencies.deploymentsChecked} deployments).`,
     `Disagreements with their place or county: ${report.disagreements.length}.`,
     ...report.disagreements.slice(0, max).map((f) => `  ${f.agency} (${f.deployments} deployments): ${f.problem}`),
     ...(report.disagreements.length > max
       ? [`  … and ${report.disagreements.length - max} more (--json lists all)`]
       : []),
-    `City and town agencies whose town's point lies outside the town's county (not checked against it): ${report.townPointInDoubt.length}.`,
+    `City and town agencies whose town's point lies outside the town's county (not checked against \
+it): ${report.townPointInDoubt.length}.`,
     ...report.townPointInDoubt.slice(0, max).map((f) => `  ${f.agency} (${f.deployments} deployments): ${f.problem}`),
     ...(report.townPointInDoubt.length > max
       ? [`  … and ${report.townPointInDoubt.length - max} more (--json lists all)`]

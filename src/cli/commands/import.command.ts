@@ -55,7 +55,8 @@ export async function importCommand(
   const max = options.maxListed ?? 50;
   const out = (s: string) => process.stdout.write(s + '\n');
   out(
-    `${summary.kind} ${summary.file} (as of ${summary.asOf}): read ${summary.read}, created ${summary.created}, updated ${summary.updated}, unchanged ${summary.unchanged}, rejected ${summary.rejected}`,
+    `${summary.kind} ${summary.file} (as of ${summary.asOf}): read ${summary.read}, created ${summary.created}, \
+updated ${summary.updated}, unchanged ${summary.unchanged}, rejected ${summary.rejected}`,
   );
   if (summary.rejections.length > 0) {
     out(`rejected rows:`);

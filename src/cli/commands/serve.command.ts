@@ -68,7 +68,8 @@ export async function serve(config: Config = readConfig()): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   log(
-    `Counterwatch is ready at http://${config.host}:${port} (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    `Counterwatch is ready at http://${config.host}:${port} (started in ${((Date.now() - started) / 1000).toFixed(1)} \
+s)`,
   );
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -72,7 +72,9 @@ export function syncCommand(withDatabase: WithDatabase): Command {
                 ? 'not modified since the last sync (the server said so); nothing was written'
                 : result.outcome === 'unchanged'
                   ? `the same file as last time (SHA-256 ${result.sha256!.slice(0, 12)}…); nothing was written`
-                  : `imported as of ${result.asOf}: read ${s!.read}, created ${s!.created}, updated ${s!.updated}, unchanged ${s!.unchanged}, rejected ${s!.rejected}, no longer listed ${s!.unlisted}\nkept ${result.rawPath} (SHA-256 ${result.sha256})`;
+                  : `imported as of ${result.asOf}: read ${s!.read}, created ${s!.created}, updated ${s!.updated}, \
+unchanged ${s!.unchanged}, rejected ${s!.rejected}, no longer listed ${s!.unlisted}\nkept ${result.rawPath} \
+(SHA-256 ${result.sha256})`;
             process.stdout.write(`${result.source}: ${said}\n`);
             for (const r of s?.rejections.slice(0, 20) ?? [])
               process.stdout.write(`  line ${r.line}: ${r.field}: ${r.reason}\n`);
@@ -102,7 +104,17 @@ export function sourcesCommand(withDatabase: WithDatabase): Command {
         }
         for (const s of sources) {
           process.stdout.write(
-            `${s.name}  ${s.kind}  as of ${s.as_of ?? 'never loaded'}  ${s.schedule_hours ? `every ${s.schedule_hours} h` : 'by hand'}  last: ${s.last_outcome ?? 'never synced'}${s.checked_at ? ` (${s.checked_at.slice(0, 16).replace('T', ' ')})` : ''}\n  ${s.location}\n`,
+            `${s.name}  ${s.kind}  as of ${s.as_of ?? 'never loaded'}  ${
+              s.schedule_hours
+                ? `every ${s.schedule_hours} \
+h`
+                : 'by hand'
+            }  last: ${s.last_outcome ?? 'never synced'}${
+              s.checked_at
+                ? ` \
+(${s.checked_at.slice(0, 16).replace('T', ' ')})`
+                : ''
+            }\n  ${s.location}\n`,
           );
         }
       }),

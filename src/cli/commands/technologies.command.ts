@@ -53,7 +53,8 @@ export function technologiesCommand(withDatabase: WithDatabase): Command {
         for (const t of technologies) {
           const also = t.synonyms.length > 0 ? ` (also: ${t.synonyms.join('; ')})` : '';
           process.stdout.write(
-            `${t.slug.padEnd(width)}  ${t.reviewed ? 'reviewed  ' : 'UNREVIEWED'}  ${String(t.counts.deployments).padStart(5)}  ${t.name}${also}\n`,
+            `${t.slug.padEnd(width)}  ${t.reviewed ? 'reviewed  ' : 'UNREVIEWED'} \
+ ${String(t.counts.deployments).padStart(5)}  ${t.name}${also}\n`,
           );
         }
       }),
@@ -85,7 +86,8 @@ export function technologiesCommand(withDatabase: WithDatabase): Command {
         edit(async () => {
           const result = await mergeTechnologies(handle.db, from, into, { actor: ACTOR, reason: options.reason });
           process.stdout.write(
-            `merged ${from} into ${into}: ${result.moved} deployment(s) moved, ${result.combined} combined with ${into}'s own; /technologies/${from} now redirects\n`,
+            `merged ${from} into ${into}: ${result.moved} deployment(s) moved, ${result.combined} combined \
+with ${into}'s own; /technologies/${from} now redirects\n`,
           );
         }),
       ),

@@ -47,13 +47,19 @@ ${agency.ori ? html`<dt>FBI ORI</dt><dd>${agency.ori}</dd>` : ''}
 <h2>Surveillance technology it is documented using</h2>
 ${deploymentTable(deployments, `Deployments of ${agency.name}`, { showAgency: false })}
 <h2>Laws that apply here</h2>
-${policyTable(policies, `Bans, moratoria and oversight laws covering ${agency.place?.full_name ?? state?.name ?? agency.state}`)}
+${policyTable(
+  policies,
+  `Bans, moratoria and oversight laws \
+covering ${agency.place?.full_name ?? state?.name ?? agency.state}`,
+)}
 ${history}
-<p class="note">Data: <a href="/api/v1/agencies/${agency.id}">this agency as JSON</a> · <a href="/api/v1/deployments?agency=${agency.id}">its deployments as JSON</a>.</p>`;
+<p class="note">Data: <a href="/api/v1/agencies/${agency.id}">this agency as JSON</a> · <a \
+href="/api/v1/deployments?agency=${agency.id}">its deployments as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(
       renderPage({
         title: `${agency.name}, ${agency.state}`,
-        description: `Surveillance technologies documented at ${agency.name} (${agency.state}): ${deployments.length} deployments, with sources.`,
+        description: `Surveillance technologies documented at ${agency.name} (${agency.state}): ${deployments.length} \
+deployments, with sources.`,
         crumbs: [
           ...(state ? [[state.name, `/places/${state.code.toLowerCase()}`] as [string, string]] : []),
           ...(agency.place && agency.place.kind !== 'state'

@@ -101,7 +101,8 @@ export async function checkPlacement(db: Kysely<Database>): Promise<PlacementRep
     if (townPointDoubtful && r.level === 'city') {
       townPointInDoubt.push(
         finding(
-          `its town's point lies in county ${townAt}, outside the town's county ${r.place_county}; drawn at ${r.location_basis === 'ori' ? "the FBI's point" : r.location_basis === 'county' ? "its county's internal point" : 'that point all the same'}`,
+          `its town's point lies in county ${townAt}, outside the town's county ${r.place_county}; drawn \
+at ${r.location_basis === 'ori' ? "the FBI's point" : r.location_basis === 'county' ? "its county's internal point" : 'that point all the same'}`,
         ),
       );
     }
@@ -120,7 +121,8 @@ export async function checkPlacement(db: Kysely<Database>): Promise<PlacementRep
         tally.deploymentsFar += deployments;
         disagreements.push(
           finding(
-            `drawn more than ${PLACEMENT_TOLERANCE_KM} km from its ${r.level === 'city' ? "town's point" : "county's internal point"}`,
+            `drawn more than ${PLACEMENT_TOLERANCE_KM} km from \
+its ${r.level === 'city' ? "town's point" : "county's internal point"}`,
           ),
         );
       }
@@ -130,13 +132,15 @@ export async function checkPlacement(db: Kysely<Database>): Promise<PlacementRep
     if (at !== null && !counties.includes(at))
       disagreements.push(
         finding(
-          `its point lies in county ${at}, not in its ${counties.length === 1 ? 'county' : 'counties'} ${counties.join(', ')}`,
+          `its point lies in county ${at}, not in \
+its ${counties.length === 1 ? 'county' : 'counties'} ${counties.join(', ')}`,
         ),
       );
     if (r.place_kind === 'city' && r.place_county && !counties.includes(r.place_county))
       disagreements.push(
         finding(
-          `its town lies in county ${r.place_county}, not in its ${counties.length === 1 ? 'county' : 'counties'} ${counties.join(', ')}`,
+          `its town lies in county ${r.place_county}, not in \
+its ${counties.length === 1 ? 'county' : 'counties'} ${counties.join(', ')}`,
         ),
       );
   }

@@ -202,26 +202,31 @@ export class CampaignActions {
     const targets = input.at.targets.map((t) => t.id);
     const result = await sql<{ supporter_id: string | null }>`
       with s as (
-        insert into supporters (id, email_hash, email_sealed, name_sealed, address_sealed, opt_in_updates, withdraw_token_hash, withdraw_token_sealed, created_at)
+        insert into supporters (id, email_hash, email_sealed, name_sealed, address_sealed, opt_in_updates, \
+withdraw_token_hash, withdraw_token_sealed, created_at)
         values (${supporterId}, ${emailHash}, ${this.crypto.encrypt(input.email.trim())}, ${this.crypto.encrypt(oneLine(input.name))}, null, ${input.optIn ? 1 : 0}, ${withdraw.hash}, ${this.crypto.encrypt(withdraw.token)}, ${now})
         on conflict (email_hash) do nothing
         returning id
       ), a as (
-        insert into campaign_actions (id, campaign_id, supporter_id, place_id, kind, message_sealed, message_hash, delivery, status, confirm_token_hash, confirm_token_sealed, created_at, reminded_at, confirmed_at)
-        select ${actionId}, ${input.campaign.id}, s.id, ${input.at.place.id}, ${input.kind}, null, null, ${input.delivery ?? null}, 'pending', ${confirm.hash}, ${this.crypto.encrypt(confirm.token)}, ${now}, null, null from s
+        insert into campaign_actions (id, campaign_id, supporter_id, place_id, kind, message_sealed, message_hash, \
+delivery, status, confirm_token_hash, confirm_token_sealed, created_at, reminded_at, confirmed_at)
+        select ${actionId}, ${input.campaign.id}, s.id, ${input.at.place.id}, ${input.kind}, null, \
+null, ${input.delivery ?? null}, 'pending', ${confirm.hash}, ${this.crypto.encrypt(confirm.token)}, ${now}, null, null \
+from s
         returning id
       ), t as (
         insert into campaign_action_targets (action_id, official_id, delivery_id)
         select a.id, x.official_id, null from a cross join unnest(cast(${targets} as text[])) as x(official_id)
         returning action_id
       ), o as (
-        insert into outbox (id, kind, recipient_sealed, subject, body_sealed, status, supporter_id, created_at, sent_at, error)
-        select ${out.id}, ${out.kind}, ${out.recipient_sealed}, ${out.subject}, ${out.body_sealed}, ${out.status}, s.id, ${out.created_at}, null, null from s
+        insert into outbox (id, kind, recipient_sealed, subject, body_sealed, status, supporter_id, created_at, \
+sent_at, error)
+        select ${out.id}, ${out.kind}, ${out.recipient_sealed}, ${out.subject}, ${out.body_sealed}, ${out.status}, \
+s.id, ${out.created_at}, null, null from s
         returning id
       )
-      select (select id from s) as supporter_id, (select count(*) from t) as targets, (select count(*) from o) as mails`.execute(
-      this.db,
-    );
+      select (select id from s) as supporter_id, (select count(*) from t) as targets, (select count(*) from o) as \
+mails`.execute(this.db);
     if (!result.rows[0]?.supporter_id) return null;
     await this.mailer.dispatch(out.id, mail).catch(() => undefined);
     return { status: 'pending', actionId };
@@ -455,7 +460,8 @@ export class CampaignActions {
           '',
           ...(a.withdraw_token_sealed
             ? [
-                `To delete everything we hold about you, open: ${this.publicUrl}/withdraw/${this.crypto.decrypt(a.withdraw_token_sealed)}`,
+                `To delete everything we hold about you, \
+open: ${this.publicUrl}/withdraw/${this.crypto.decrypt(a.withdraw_token_sealed)}`,
                 '',
               ]
             : []),

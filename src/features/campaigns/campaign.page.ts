@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { CampaignRow, Database } from '#src/storage/schema';
 import { HttpError } from '#src/http/errors';
-import { escapeHtml, renderPage, SITE_CSS_PATH } from '#src/ui/html';
+import { html, join, renderPage, SITE_CSS_PATH, type SafeHtml } from '#src/ui/html';
 import { formatDay, formatNumber, link, statusAsOf, telHref, technologyName } from '#src/ui/page-parts';
 import { technologyEventList } from '#src/features/technologies/technology-context';
 import { formFields, type FormGuard } from '#src/http/forms';
@@ -76,10 +76,11 @@ function count(n: number, one: string, many: string): string {
 }
 
 /** The tally of a campaign, in a place or everywhere (`where`: "in Somerville", or nothing). */
-function tallyLine(t: Tally, where?: string): string {
-  const at = where ? ` ${escapeHtml(where)}` : '';
-  if (t.confirmed === 0) return `<p class="note">No confirmed action${at} yet. Be the first.</p>`;
-  return `<p><strong>${formatNumber(t.confirmed)}</strong> confirmed ${t.confirmed === 1 ? 'action' : 'actions'}${at}: ${count(t.petition, 'signature', 'signatures')}, ${count(t.letter, 'letter', 'letters')}, ${count(t.call, 'call', 'calls')}. <span class="note">Last on ${escapeHtml(t.last_confirmed_at?.slice(0, 10) ?? '')}.</span></p>`;
+function tallyLine(t: Tally, where?: string): SafeHtml {
+  const at = where ? ` ${where}` : '';
+  if (t.confirmed === 0) return html`<p class="note">No confirmed action${at} yet. Be the first.</p>`;
+  return html`<p><strong>${formatNumber(t.confirmed)}</strong> \
+confirmed ${t.confirmed === 1 ? 'action' : 'actions'}${at}: ${count(t.petition, 'signature', 'signatures')}, ${count(t.letter, 'letter', 'letters')}, ${count(t.call, 'call', 'calls')}. <span class="note">Last on ${t.last_confirmed_at?.slice(0, 10) ?? ''}.</span></p>`;
 }
 
 /** Whom a place's letter goes to, in words: "the mayor", "the mayor and 2 council members". */
@@ -94,19 +95,32 @@ function whomWords(targets: CampaignPlace['targets']): string {
 }
 
 /** What happens to actions when the campaign's delivery is off or in test: said plainly where people act. */
-function deliveryNote(campaign: CampaignRow): string {
+function deliveryNote(campaign: CampaignRow): SafeHtml | '' {
   if (campaign.delivery_mode === 'live') return '';
-  return `<p class="notice" role="note"><strong>Delivery to officials is off for this campaign.</strong> Letters, signatures and calls are counted here and kept; nothing is sent to officials until the organizers turn delivery on.</p>`;
+  return html`<p class="notice" role="note"><strong>Delivery to officials is off for this campaign.</strong> Letters, \
+signatures and calls are counted here and kept; nothing is sent to officials until the organizers turn delivery \
+on.</p>`;
 }
 
-function kindMessage(reply: FastifyReply, status: number, title: string, message: string, back?: string): FastifyReply {
+function kindMessage(
+  reply: FastifyReply,
+  status: number,
+  title: string,
+  message: SafeHtml | string | undefined,
+  back?: string,
+): FastifyReply {
   return reply
     .code(status)
     .type('text/html; charset=utf-8')
     .send(
       renderPage({
         title,
-        body: `<h1>${escapeHtml(title)}</h1><p role="alert">${message}</p>${back ? `<p><a href="${escapeHtml(back)}">Back to the form</a></p>` : ''}`,
+        body: html`<h1>${title}</h1><p role="alert">${message}</p>${
+          back
+            ? html`<p><a href="${back}">Back to the \
+form</a></p>`
+            : ''
+        }`,
       }),
     );
 }
@@ -124,7 +138,9 @@ export function campaignOpen(
 
 /** The one snippet another site pastes to show a campaign's form. */
 export function embedSnippet(publicUrl: string, campaign: CampaignRow): string {
-  return `<iframe src="${publicUrl}/embed/campaigns/${campaign.id}" title="${campaign.title.replaceAll('"', '&quot;')}" width="100%" height="380" style="border:0;max-width:40rem" loading="lazy"></iframe>`;
+  return `<iframe src="${publicUrl}/embed/campaigns/${campaign.id}" \
+title="${campaign.title.replaceAll('"', '&quot;')}" width="100%" height="380" style="border:0;max-width:40rem" \
+loading="lazy"></iframe>`;
 }
 
 /** The campaign pages: find your town, see the evidence and whom to ask, then sign, write or call. */
@@ -155,33 +171,39 @@ export function registerCampaignPages(app: FastifyInstance, db: Kysely<Database>
         'content-security-policy',
         String(reply.getHeader('content-security-policy')).replace("frame-ancestors 'none'", 'frame-ancestors *'),
       )
-      .type('text/html; charset=utf-8').send(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(campaign.title)} · Counterwatch</title><meta name="description" content="${escapeHtml(campaign.ask)}"><link rel="stylesheet" href="${SITE_CSS_PATH}"></head>
+      .type('text/html; charset=utf-8')
+      .send(
+        html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, \
+initial-scale=1"><title>${campaign.title} · Counterwatch</title><meta name="description" \
+content="${campaign.ask}"><link rel="stylesheet" href="${SITE_CSS_PATH}"></head>
 <body class="embed"><main id="content">
-<h1>${escapeHtml(campaign.title)}</h1>
-<p>${escapeHtml(campaign.ask)}</p>
+<h1>${campaign.title}</h1>
+<p>${campaign.ask}</p>
 ${tallyLine(tally)}
-<form class="filters" method="get" action="/campaigns/${escapeHtml(campaign.id)}" target="_blank" role="search" aria-label="Find your town">
-<label>Your ZIP code or town<input name="q" autocomplete="postal-code" placeholder="02143 or Somerville, MA" required></label>
+<form class="filters" method="get" action="/campaigns/${campaign.id}" target="_blank" role="search" aria-label="Find \
+your town">
+<label>Your ZIP code or town<input name="q" autocomplete="postal-code" placeholder="02143 or Somerville, MA" \
+required></label>
 <button type="submit">Find my officials</button>
 </form>
-<p class="note">Opens <a href="/campaigns/${escapeHtml(campaign.id)}" target="_blank" rel="noopener">Counterwatch</a> in a new tab.</p>
-</main></body></html>`);
+<p class="note">Opens <a href="/campaigns/${campaign.id}" target="_blank" rel="noopener">Counterwatch</a> in a new \
+tab.</p>
+</main></body></html>`.value,
+      );
   });
 
   app.get('/campaigns', { schema: { hide: true } }, async (_request, reply) => {
     const [campaigns, tallies] = await Promise.all([listCampaigns(db), campaignTallies(db)]);
-    const items = campaigns
-      .map(
-        (c) =>
-          `<li><h2>${link(`/campaigns/${c.id}`, c.title)}</h2><p>${escapeHtml(c.ask)}</p>${tallyLine(tallyOf(tallies, c.id))}</li>`,
-      )
-      .join('');
+    const items = campaigns.map(
+      (c) =>
+        html`<li><h2>${link(`/campaigns/${c.id}`, c.title)}</h2><p>${c.ask}</p>${tallyLine(tallyOf(tallies, c.id))}</li>`,
+    );
     reply.type('text/html; charset=utf-8').send(
       renderPage({
         title: 'Campaigns',
         description: 'Ask your city to end police surveillance partnerships.',
-        body: `<h1>Campaigns</h1><ul class="plain">${items}</ul>`,
+        body: html`<h1>Campaigns</h1><ul class="plain">${items}</ul>`,
       }),
     );
     return reply;
@@ -194,7 +216,7 @@ ${tallyLine(tally)}
       const campaign = await campaignOr404(request.params.id);
       const q = (typeof request.query.q === 'string' ? request.query.q : '').trim().slice(0, 100);
       const tally = tallyOf(await campaignTallies(db, { campaignId: campaign.id }), campaign.id);
-      let results = '';
+      let results: SafeHtml | '' = '';
       if (q) {
         const zip = /^\d{5}$/.test(q) ? lookupZip(q) : null;
         let places: PlaceRecord[] = [];
@@ -215,29 +237,40 @@ ${tallyLine(tally)}
           ...places.slice(own).sort((a, b) => Number(covered.has(b.id)) - Number(covered.has(a.id))),
         ];
         results = sorted.length
-          ? `<h2>Pick your town</h2>${zip ? `<p>ZIP code ${escapeHtml(zip.zip)} is in ${escapeHtml(zip.city)}, ${escapeHtml(zip.state)}; a ZIP code can span several towns.</p>` : ''}<ul>${sorted
-              .map((p) =>
-                covered.has(p.id)
-                  ? `<li>${link(`/campaigns/${campaign.id}/places/${p.id}`, placeLabel(p))}: <strong>its police had a ${escapeHtml(technologyName(campaign.technology_slug ?? ''))}</strong></li>`
-                  : `<li>${escapeHtml(placeLabel(p))}: <span class="note">no ${escapeHtml(technologyName(campaign.technology_slug ?? ''))} is recorded for its police, so this campaign has no ask there. <a href="${escapeHtml(p.url)}">What is recorded</a></span></li>`,
-              )
-              .join('')}</ul>`
-          : `<p role="status"><strong>No town matches “${escapeHtml(q)}”.</strong> Try your town's name with its state (Somerville, MA) or a five-digit ZIP code.</p>`;
+          ? html`<h2>Pick your town</h2>${
+              zip
+                ? html`<p>ZIP code ${zip.zip} is in ${zip.city}, ${zip.state}; a ZIP \
+code can span several towns.</p>`
+                : ''
+            }<ul>${sorted.map((p) =>
+              covered.has(p.id)
+                ? html`<li>${link(`/campaigns/${campaign.id}/places/${p.id}`, placeLabel(p))}: <strong>its police \
+had a ${technologyName(campaign.technology_slug ?? '')}</strong></li>`
+                : html`<li>${placeLabel(p)}: <span class="note">no ${technologyName(campaign.technology_slug ?? '')} \
+is recorded for its police, so this campaign has no ask there. <a href="${p.url}">What is recorded</a></span></li>`,
+            )}</ul>`
+          : html`<p role="status"><strong>No town matches “${q}”.</strong> Try your town's name with its state \
+(Somerville, MA) or a five-digit ZIP code.</p>`;
       }
-      const body = `
-<h1>${escapeHtml(campaign.title)}</h1>
-<p><strong>${escapeHtml(campaign.ask)}</strong></p>
-${campaignOpen(campaign).open ? '' : `<p role="status"><strong>${escapeHtml(campaignOpen(campaign).why)}</strong></p>`}
-<p>${escapeHtml(campaign.description)}</p>
+      const body = html`
+<h1>${campaign.title}</h1>
+<p><strong>${campaign.ask}</strong></p>
+${campaignOpen(campaign).open ? '' : html`<p role="status"><strong>${campaignOpen(campaign).why}</strong></p>`}
+<p>${campaign.description}</p>
 ${tallyLine(tally, 'in this campaign')}
-<form class="filters" method="get" action="/campaigns/${escapeHtml(campaign.id)}" role="search" aria-label="Find your town">
-<label>Your ZIP code or town<input name="q" value="${escapeHtml(q)}" autocomplete="postal-code" placeholder="02143 or Somerville, MA"></label>
+<form class="filters" method="get" action="/campaigns/${campaign.id}" role="search" aria-label="Find your town">
+<label>Your ZIP code or town<input name="q" value="${q}" autocomplete="postal-code" placeholder="02143 or Somerville, \
+MA"></label>
 <button type="submit">Find my officials</button>
 </form>
 ${results}
-<details><summary>Put this campaign on your own site</summary><p>Paste this where the form should appear. It loads nothing but this campaign's form from this site, and sets no cookies.</p><pre><code>${escapeHtml(embedSnippet(deps.publicUrl, campaign))}</code></pre></details>
+<details><summary>Put this campaign on your own site</summary><p>Paste this where the form should appear. It loads \
+nothing but this campaign's form from this site, and sets no \
+cookies.</p><pre><code>${embedSnippet(deps.publicUrl, campaign)}</code></pre></details>
 ${deliveryNote(campaign)}
-<p class="note">Whom this asks: ${escapeHtml(TARGET_RULES[campaign.target_rule]?.describe ?? campaign.target_rule)}. The partnerships come from the EFF's Atlas of Surveillance, which ends in mid-2020; officials from the US Conference of Mayors' 2020 directory.</p>`;
+<p class="note">Whom this asks: ${TARGET_RULES[campaign.target_rule]?.describe ?? campaign.target_rule}. The \
+partnerships come from the EFF's Atlas of Surveillance, which ends in mid-2020; officials from the US Conference of \
+Mayors' 2020 directory.</p>`;
       reply
         .type('text/html; charset=utf-8')
         .send(
@@ -257,16 +290,22 @@ ${deliveryNote(campaign)}
   ) {
     const { place, evidence, targets } = at;
     const base = `/campaigns/${campaign.id}/places/${place.id}`;
-    const fields = deps.guard.fields(request, reply) + deps.pow.fields();
+    const fields = html`${deps.guard.fields(request, reply)}${deps.pow.fields()}`;
     const v = form?.values ?? {};
     const errorFor = (kind: string) =>
       form?.error && v.kind === kind
-        ? `<p class="error" role="alert" id="error-${kind}">${escapeHtml(FIELD_LABELS[form.error.field] ?? form.error.field)} ${escapeHtml(form.error.message)}.</p>`
+        ? html`<p class="error" role="alert" \
+id="error-${kind}">${FIELD_LABELS[form.error.field] ?? form.error.field} ${form.error.message}.</p>`
         : '';
-    const person = (kind: string) => `
-<label>Your name<input name="name" autocomplete="name" required maxlength="100" value="${v.kind === kind ? escapeHtml(v.name) : ''}"></label>
-<label>Your email <span class="note">(to confirm it was you; never shown, never given to officials)</span><input name="email" type="email" autocomplete="email" required maxlength="254" value="${v.kind === kind ? escapeHtml(v.email) : ''}"></label>
-<label class="inline"><input type="checkbox" name="opt_in" value="yes"${v.kind === kind && v.opt_in ? ' checked' : ''}> Tell me about this campaign's progress (at most a few emails)</label>`;
+    const person = (kind: string) => html`
+<label>Your name<input name="name" autocomplete="name" required maxlength="100" \
+value="${v.kind === kind ? v.name : ''}"></label>
+<label>Your email <span class="note">(to confirm it was you; never shown, never given to officials)</span><input \
+name="email" type="email" autocomplete="email" required maxlength="254" \
+value="${v.kind === kind ? v.email : ''}"></label>
+<label class="inline"><input type="checkbox" name="opt_in" \
+value="yes"${v.kind === kind && v.opt_in ? ' checked' : ''}> Tell me about this campaign's progress (at most a few \
+emails)</label>`;
     const first = targets[0] ?? null;
     const letter =
       v.kind === 'letter' && v.message
@@ -274,66 +313,84 @@ ${deliveryNote(campaign)}
         : fillTemplate(campaign.letter_template, { official: first, place, evidence, name: '' });
     const subject = fillTemplate(campaign.letter_subject, { official: first, place, evidence });
     const evidenceList = evidence.length
-      ? `<ul>${evidence.map((d) => `<li>${link(d.agency.url, d.agency.name)}: ${link(d.url, technologyName(d.technology))} ${statusAsOf(d)}${d.started_on ? `, started ${formatDay(d.started_on)}` : ''}</li>`).join('')}</ul>${at.since.length ? `<section class="notice" aria-labelledby="since-heading"><h3 id="since-heading">What changed since</h3>${technologyEventList(at.since)}</section>` : ''}`
+      ? html`<ul>${evidence.map((d) => html`<li>${link(d.agency.url, d.agency.name)}: ${link(d.url, technologyName(d.technology))} ${statusAsOf(d)}${d.started_on ? html`, started ${formatDay(d.started_on)}` : ''}</li>`)}</ul>${at.since.length ? html`<section class="notice" aria-labelledby="since-heading"><h3 id="since-heading">What changed since</h3>${technologyEventList(at.since)}</section>` : ''}`
       : '';
     const officials = targets.length
-      ? `<ul>${targets
-          .map(
-            (o) =>
-              `<li>${link(`/officials/${o.id}`, o.name)}, ${escapeHtml(o.role)}${o.phone ? `: <a href="${escapeHtml(telHref(o.phone))}">${escapeHtml(o.phone)}</a>` : ''}${isStale(o.verified_on) ? ` <span class="stale">(contact last verified ${escapeHtml(o.verified_on ?? 'never')}; may be out of date)</span>` : ''}</li>`,
-          )
-          .join('')}</ul>`
-      : `<p class="note">We have no contact for the officials of ${escapeHtml(place.name)} yet. Your signature still counts, and is shown on the town's page.</p>`;
+      ? html`<ul>${targets.map(
+          (o) =>
+            html`<li>${link(`/officials/${o.id}`, o.name)}, ${o.role}${
+              o.phone
+                ? html`: <a \
+href="${telHref(o.phone)}">${o.phone}</a>`
+                : ''
+            }${
+              isStale(o.verified_on)
+                ? html` <span class="stale">(contact last \
+verified ${o.verified_on ?? 'never'}; may be out of date)</span>`
+                : ''
+            }</li>`,
+        )}</ul>`
+      : html`<p class="note">We have no contact for the officials of ${place.name} yet. Your signature still counts, \
+and is shown on the town's page.</p>`;
     const mailto = first?.email
       ? `mailto:${encodeURIComponent(first.email)}?subject=${encodeURIComponent(subject)}&body=${encodeURIComponent(letter)}`
       : null;
-    const body = `
-<h1>${escapeHtml(campaign.title)}: ${escapeHtml(place.full_name)}</h1>
-<p>${escapeHtml(campaign.ask)}</p>
+    const body = html`
+<h1>${campaign.title}: ${place.full_name}</h1>
+<p>${campaign.ask}</p>
 <h2>What is on record</h2>
 ${evidenceList}
 ${tallyLine(tally, `in ${place.name}`)}
 <h2>Whom you are asking</h2>
-${targets.length ? `<p>This campaign writes to ${escapeHtml(whomWords(targets))} of ${escapeHtml(place.name)}.</p>` : ''}
+${targets.length ? html`<p>This campaign writes to ${whomWords(targets)} of ${place.name}.</p>` : ''}
 ${deliveryNote(campaign)}
 ${officials}
 <h2 id="sign">Sign the petition</h2>
-<form method="post" action="${escapeHtml(base)}/act" class="action-form" aria-labelledby="sign" data-pow>${fields}<input type="hidden" name="kind" value="petition">
+<form method="post" action="${base}/act" class="action-form" aria-labelledby="sign" data-pow>${fields}<input \
+type="hidden" name="kind" value="petition">
 ${errorFor('petition')}${person('petition')}
 <button type="submit">Sign</button>
 </form>
 <h2 id="write">Write a letter</h2>
-<form method="post" action="${escapeHtml(base)}/act" class="action-form" aria-labelledby="write" data-pow>${fields}<input type="hidden" name="kind" value="letter">
+<form method="post" action="${base}/act" class="action-form" aria-labelledby="write" data-pow>${fields}<input \
+type="hidden" name="kind" value="letter">
 ${errorFor('letter')}
 ${
   campaign.prompts.trim()
-    ? `<div id="letter-prompts"><p>Make it yours: letters in your own words count most.</p><ul>${campaign.prompts
+    ? html`<div id="letter-prompts"><p>Make it yours: letters in your own words count most.</p><ul>${campaign.prompts
         .split('\n')
         .filter((p) => p.trim())
-        .map((p) => `<li>${escapeHtml(fillTemplate(p, { official: first, place, evidence }))}</li>`)
-        .join('')}</ul></div>`
+        .map((p) => html`<li>${fillTemplate(p, { official: first, place, evidence })}</li>`)}</ul></div>`
     : ''
 }
-<label>The letter <span class="note">(edit it: letters in your own words count most)</span><textarea name="message" rows="14" maxlength="5000" required>${escapeHtml(letter)}</textarea></label>
+<label>The letter <span class="note">(edit it: letters in your own words count most)</span><textarea name="message" \
+rows="14" maxlength="5000" required>${letter}</textarea></label>
 ${person('letter')}
 <button type="submit" name="delivery" value="server">Send it through Counterwatch</button>
-${mailto ? `<button type="submit" name="delivery" value="mailto" class="secondary">Send it from my own email</button>` : ''}
+${
+  mailto
+    ? html`<button type="submit" name="delivery" value="mailto" class="secondary">Send it from my own \
+email</button>`
+    : ''
+}
 </form>
 <h2 id="call">Call</h2>
 ${
   targets.filter((o) => o.phone).length
-    ? `<p>Call ${targets
-        .filter((o) => o.phone)
-        .map((o) => `<a href="${escapeHtml(telHref(o.phone!))}">${escapeHtml(o.name)} (${escapeHtml(o.phone)})</a>`)
-        .join(', ')}. You could say:</p>`
-    : '<p>We have no phone number for these officials yet. If you find one, you could say:</p>'
+    ? html`<p>Call ${join(
+        targets.filter((o) => o.phone).map((o) => html`<a href="${telHref(o.phone!)}">${o.name} (${o.phone})</a>`),
+        ', ',
+      )}. You could say:</p>`
+    : html`<p>We have no phone number for these officials yet. If you find one, you could say:</p>`
 }
-<blockquote>${escapeHtml(fillTemplate(campaign.call_script, { official: first, place, evidence }))}</blockquote>
-<form method="post" action="${escapeHtml(base)}/act" class="action-form" aria-labelledby="call" data-pow>${fields}<input type="hidden" name="kind" value="call">
+<blockquote>${fillTemplate(campaign.call_script, { official: first, place, evidence })}</blockquote>
+<form method="post" action="${base}/act" class="action-form" aria-labelledby="call" data-pow>${fields}<input \
+type="hidden" name="kind" value="call">
 ${errorFor('call')}${person('call')}
 <button type="submit">I called</button>
 </form>
-<p class="note">We keep your name and email encrypted, only to confirm your action and, if you ask, to tell you about this campaign. Every email we send has a link that deletes them.</p>`;
+<p class="note">We keep your name and email encrypted, only to confirm your action and, if you ask, to tell you about \
+this campaign. Every email we send has a link that deletes them.</p>`;
     return reply
       .code(form?.error ? 400 : 200)
       .type('text/html; charset=utf-8')
@@ -383,13 +440,15 @@ ${errorFor('call')}${person('call')}
     async (request, reply) => {
       const { campaign, at, tally } = await load(request.params.id, request.params.placeId);
       const state = campaignOpen(campaign);
-      if (!state.open) return kindMessage(reply, 410, campaign.title, escapeHtml(state.why));
+      if (!state.open) return kindMessage(reply, 410, campaign.title, state.why);
       if (at.evidence.length === 0) {
         return kindMessage(
           reply,
           404,
           campaign.title,
-          `No ${escapeHtml(technologyName(campaign.technology_slug ?? ''))} is recorded for the police of ${escapeHtml(at.place.full_name)}, so this campaign has no ask there. <a href="${escapeHtml(at.place.url)}">See what is recorded for ${escapeHtml(at.place.name)}</a>.`,
+          html`No ${technologyName(campaign.technology_slug ?? '')} is recorded for the police \
+of ${at.place.full_name}, so this campaign has no ask there. <a href="${at.place.url}">See what is recorded \
+for ${at.place.name}</a>.`,
         );
       }
       return actPage(request, reply, campaign, at, tally!);
@@ -413,7 +472,7 @@ ${errorFor('call')}${person('call')}
         );
       const body = formFields(request);
       const state = campaignOpen(campaign);
-      if (!state.open) return kindMessage(reply, 410, campaign.title, `${escapeHtml(state.why)} Nothing was recorded.`);
+      if (!state.open) return kindMessage(reply, 410, campaign.title, `${state.why} Nothing was recorded.`);
       const refused = deps.guard.check(request, body);
       if (refused === 'csrf')
         return kindMessage(
@@ -450,7 +509,8 @@ ${errorFor('call')}${person('call')}
           reply,
           429,
           'One moment, please',
-          `Many actions came from your network in the last minute, so we are pausing it for ${wait} seconds. Nothing you already sent is lost. Please try again in a minute.`,
+          `Many actions came from your network in the last minute, so we are pausing it for ${wait} seconds. Nothing \
+you already sent is lost. Please try again in a minute.`,
           back,
         );
       }
@@ -469,7 +529,8 @@ ${errorFor('call')}${person('call')}
           reply,
           429,
           'One moment, please',
-          `Many actions came from addresses at ${escapeHtml(form.email.split('@')[1])} in the last minute, so we are pausing them for ${domainWait} seconds. Please try again in a minute.`,
+          `Many actions came from addresses at ${form.email.split('@')[1]} in the last minute, so we are pausing them \
+for ${domainWait} seconds. Please try again in a minute.`,
           back,
         );
       }
@@ -524,20 +585,23 @@ ${errorFor('call')}${person('call')}
           reply,
           200,
           'Already counted',
-          `You have already done this for ${escapeHtml(placeLabel(at.place))}, and it counts. Thank you! It counts once per person, so nothing changed.`,
+          `You have already done this for ${placeLabel(at.place)}, and it counts. Thank you! It counts once per \
+person, so nothing changed.`,
           back,
         );
       }
       const first = at.targets[0];
       const mailto =
         sent.kind === 'letter' && sent.delivery === 'mailto' && first?.email && sent.message
-          ? `<p><a href="mailto:${escapeHtml(encodeURIComponent(first.email))}?subject=${escapeHtml(encodeURIComponent(fillTemplate(campaign.letter_subject, { official: first, place: at.place, evidence: at.evidence })))}&amp;body=${escapeHtml(encodeURIComponent(sent.message))}">Open your letter in your email app</a>, addressed to ${escapeHtml(first.name)}.</p>`
+          ? html`<p><a href="mailto:${encodeURIComponent(first.email)}?subject=${encodeURIComponent(fillTemplate(campaign.letter_subject, { official: first, place: at.place, evidence: at.evidence }))}&amp;body=${encodeURIComponent(sent.message)}">Open your letter in your email app</a>, addressed to ${first.name}.</p>`
           : '';
       const what = sent.kind === 'petition' ? 'signature' : sent.kind === 'letter' ? 'letter' : 'call';
       return reply.type('text/html; charset=utf-8').send(
         renderPage({
           title: 'Check your email',
-          body: `<h1>Check your email</h1><p role="status">We sent a link to ${escapeHtml(sent.maskedEmail ?? 'your address')}. Your ${what} counts once you open it and press "Confirm".${request.query.outcome === 'resent' ? ' (You had started this before: we sent a fresh link.)' : ''}</p>${mailto}<p><a href="${escapeHtml(back)}">Back to ${escapeHtml(at.place.name)}</a></p>`,
+          body: html`<h1>Check your email</h1><p role="status">We sent a link \
+to ${sent.maskedEmail ?? 'your address'}. Your ${what} counts once you open it and press \
+"Confirm".${request.query.outcome === 'resent' ? ' (You had started this before: we sent a fresh link.)' : ''}</p>${mailto}<p><a href="${back}">Back to ${at.place.name}</a></p>`,
         }),
       );
     },
@@ -562,8 +626,11 @@ ${errorFor('call')}${person('call')}
         renderPage({
           title: 'Confirm your action',
           body: pending.confirmed
-            ? `<h1>Already confirmed</h1><p role="status">This ${what} for “${escapeHtml(pending.campaignTitle)}” in ${escapeHtml(pending.placeName)} is confirmed already; it counts once.</p>`
-            : `<h1>Confirm your ${what}</h1><p>For “${escapeHtml(pending.campaignTitle)}” in ${escapeHtml(pending.placeName)}. It counts once you press the button.</p><form method="post" action="/confirm/${escapeHtml(request.params.token)}"><button type="submit">Confirm my ${what}</button></form>`,
+            ? html`<h1>Already confirmed</h1><p role="status">This ${what} for “${pending.campaignTitle}” \
+in ${pending.placeName} is confirmed already; it counts once.</p>`
+            : html`<h1>Confirm your ${what}</h1><p>For “${pending.campaignTitle}” in ${pending.placeName}. It counts \
+once you press the button.</p><form method="post" action="/confirm/${request.params.token}"><button \
+type="submit">Confirm my ${what}</button></form>`,
         }),
       );
   });
@@ -595,7 +662,15 @@ ${errorFor('call')}${person('call')}
       return reply.type('text/html; charset=utf-8').send(
         renderPage({
           title: 'Thank you',
-          body: `<h1>Thank you: it counts</h1><p role="status">${request.query.again ? 'This was already confirmed; it counts once.' : `Your ${what} for “${escapeHtml(campaign.title)}” in ${escapeHtml(at.place.full_name)} is confirmed.`}</p>${tallyLine(tally!, `in ${at.place.name}`)}<p><a href="/campaigns/${escapeHtml(campaign.id)}/places/${escapeHtml(at.place.id)}">Do more for ${escapeHtml(at.place.name)}</a> · <a href="${escapeHtml(at.place.url)}">What is recorded there</a></p>`,
+          body: html`<h1>Thank you: it counts</h1><p \
+role="status">${
+            request.query.again
+              ? 'This was already confirmed; it counts once.'
+              : `Your ${what} for \
+“${campaign.title}” in ${at.place.full_name} is confirmed.`
+          }</p>${tallyLine(tally!, `in ${at.place.name}`)}<p><a \
+href="/campaigns/${campaign.id}/places/${at.place.id}">Do more for ${at.place.name}</a> · <a \
+href="${at.place.url}">What is recorded there</a></p>`,
         }),
       );
     },
@@ -606,7 +681,9 @@ ${errorFor('call')}${person('call')}
     return reply.type('text/html; charset=utf-8').send(
       renderPage({
         title: 'Delete your data',
-        body: `<h1>Delete your data</h1><p>This deletes your name, email, letters and unconfirmed actions from Counterwatch. Confirmed actions stay in the public counts, with nothing that links them to you.</p><form method="post" action="/withdraw/${escapeHtml(request.params.token)}">${fields}<button type="submit">Delete my data</button></form>`,
+        body: html`<h1>Delete your data</h1><p>This deletes your name, email, letters and unconfirmed actions from \
+Counterwatch. Confirmed actions stay in the public counts, with nothing that links them to you.</p><form method="post" \
+action="/withdraw/${request.params.token}">${fields}<button type="submit">Delete my data</button></form>`,
       }),
     );
   });
@@ -634,7 +711,7 @@ ${errorFor('call')}${person('call')}
     reply.type('text/html; charset=utf-8').send(
       renderPage({
         title: 'Deleted',
-        body: '<h1>Deleted</h1><p role="status">Your personal data is deleted. Thank you for taking part.</p>',
+        body: html`<h1>Deleted</h1><p role="status">Your personal data is deleted. Thank you for taking part.</p>`,
       }),
     ),
   );

@@ -101,9 +101,20 @@ export class DeliveryService {
         const signers = names('petition');
         const callers = names('call');
         const text = [
-          `${campaign.delivery_mode === 'test' ? `[TEST: this digest would go to ${official.name}, ${official.role} of ${official.jurisdiction}${official.email ? ` <${official.email}>` : ''}]\n\n` : ''}Dear ${official.role} ${official.name},`,
+          `${
+            campaign.delivery_mode === 'test'
+              ? `[TEST: this digest would go to ${official.name}, ${official.role} \
+of ${official.jurisdiction}${
+                  official.email
+                    ? ` \
+<${official.email}>`
+                    : ''
+                }]\n\n`
+              : ''
+          }Dear ${official.role} ${official.name},`,
           '',
-          `${actions.length} ${actions.length === 1 ? 'person has' : 'people have'} asked you, through the campaign "${campaign.title}": ${campaign.ask}`,
+          `${actions.length} ${actions.length === 1 ? 'person has' : 'people have'} asked you, through the campaign \
+"${campaign.title}": ${campaign.ask}`,
           '',
           signers.length ? `Signed the petition (${signers.length}): ${signers.join(', ')}.` : '',
           callers.length ? `Called your office (${callers.length}): ${callers.join(', ')}.` : '',

@@ -16,9 +16,20 @@ export function changeItem(c: ChangeRecord, options: { linkRecord?: boolean } = 
         .join('; ')
     : '';
   const evidence = c.source
-    ? html`by the import of ${link(`/about#source-${c.source}`, c.source)}${c.run_id ? html` <span class="note">(run ${c.run_id.slice(0, 8)})</span>` : ''}`
+    ? html`by the import of ${link(`/about#source-${c.source}`, c.source)}${
+        c.run_id
+          ? html` <span \
+class="note">(run ${c.run_id.slice(0, 8)})</span>`
+          : ''
+      }`
     : `by ${c.by}`;
-  return html`<li>${when} · ${title}${c.detail ? html` <span class="note">${c.detail}</span>` : ''}${fields ? html`<br><span class="note">${fields}</span>` : ''}<br><span class="note">${evidence}</span></li>`;
+  return html`<li>${when} · ${title}${
+    c.detail
+      ? html` <span \
+class="note">${c.detail}</span>`
+      : ''
+  }${fields ? html`<br><span class="note">${fields}</span>` : ''}<br><span \
+class="note">${evidence}</span></li>`;
 }
 
 function shown(value: unknown): string {
@@ -41,7 +52,14 @@ export async function historySection(
   const all = withQuery('/changes', query);
   const follow = feed ? html` · <a href="${feed}">follow it as a feed (Atom)</a>` : '';
   if (data.length === 0) {
-    return html`<h2>History</h2><p class="note">Nothing has changed here since the bundled data was first loaded (<a href="/changes?kind=loaded">which datasets, as of when</a>)${follow}.</p>`;
+    return html`<h2>History</h2><p class="note">Nothing has changed here since the bundled data was first loaded (<a \
+href="/changes?kind=loaded">which datasets, as of when</a>)${follow}.</p>`;
   }
-  return html`<h2>History</h2><ol class="history" reversed>${data.map((c) => changeItem(c, { linkRecord: filter.entity === undefined }))}</ol><p>${more ? html`<a href="${all}">Every change</a>` : html`<a href="${all}">On the list of changes</a>`}${follow}</p>`;
+  return html`<h2>History</h2><ol class="history" \
+reversed>${data.map((c) => changeItem(c, { linkRecord: filter.entity === undefined }))}</ol><p>${
+    more
+      ? html`<a \
+href="${all}">Every change</a>`
+      : html`<a href="${all}">On the list of changes</a>`
+  }${follow}</p>`;
 }

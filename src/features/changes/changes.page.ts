@@ -32,10 +32,16 @@ export function registerChangesPage(app: FastifyInstance, db: Kysely<Database>):
     const { data, more } = await findChanges(db, { ...parsed.data, after: beforeId, limit: PAGE, order: 'desc' });
     const feed = withQuery('/feeds/changes.atom', filters);
     const select = (name: string, label: string, options: Array<[string, string]>) =>
-      html`<label>${label}<select name="${name}"><option value="">All</option>${options.map(([value, text]) => html`<option value="${value}"${filters[name] === value ? ' selected' : ''}>${text}</option>`)}</select></label>`;
+      html`<label>${label}<select name="${name}"><option \
+value="">All</option>${options.map(
+        ([value, text]) => html`<option \
+value="${value}"${filters[name] === value ? ' selected' : ''}>${text}</option>`,
+      )}</select></label>`;
     const body = html`
 <h1>What changed</h1>
-<p>Every change to the data, newest first: what changed, when, and on what evidence (which source's import, or which editor). The first load of each bundled dataset is one entry. <a href="${feed}">Follow these changes in a feed reader (Atom)</a> · <a href="${withQuery('/api/v1/changes', filters)}">as JSON</a>.</p>
+<p>Every change to the data, newest first: what changed, when, and on what evidence (which source's import, or which \
+editor). The first load of each bundled dataset is one entry. <a href="${feed}">Follow these changes in a feed reader \
+(Atom)</a> · <a href="${withQuery('/api/v1/changes', filters)}">as JSON</a>.</p>
 <form class="filters" method="get" action="/changes">
 ${select(
   'state',
@@ -57,8 +63,23 @@ ${filters.source ? html`<input type="hidden" name="source" value="${filters.sour
 <label>Since<input type="date" name="since" value="${filters.since ?? ''}"></label>
 <button type="submit">Show</button>
 </form>
-${data.length ? html`<ol class="history">${data.map((c) => changeItem(c))}</ol>` : html`<p class="note">No change matches these filters${Object.keys(filters).length ? html` (<a href="/changes">show every change</a>)` : ''}.</p>`}
-<nav class="pager" aria-label="Older changes">${beforeId !== undefined ? html`<a href="${withQuery('/changes', filters)}">Newest</a>` : ''}${more ? html`<a href="${withQuery('/changes', { ...filters, before: data.at(-1)!.id })}" rel="next">Older changes →</a>` : ''}</nav>`;
+${
+  data.length
+    ? html`<ol class="history">${data.map((c) => changeItem(c))}</ol>`
+    : html`<p class="note">No change \
+matches these filters${Object.keys(filters).length ? html` (<a href="/changes">show every change</a>)` : ''}.</p>`
+}
+<nav class="pager" aria-label="Older changes">${
+      beforeId !== undefined
+        ? html`<a \
+href="${withQuery('/changes', filters)}">Newest</a>`
+        : ''
+    }${
+      more
+        ? html`<a \
+href="${withQuery('/changes', { ...filters, before: data.at(-1)!.id })}" rel="next">Older changes →</a>`
+        : ''
+    }</nav>`;
     reply.type('text/html; charset=utf-8').send(
       renderPage({
         title: 'What changed',

@@ -69,7 +69,8 @@ export const deploymentFilterSchema = z.object({
       if (p.length === 2 && !inUnitedStates(p[0]!, p[1]!) && inUnitedStates(p[1]!, p[0]!)) {
         ctx.addIssue({
           code: 'custom',
-          message: `looks like longitude,latitude: ${p[0]},${p[1]} lies outside the United States, while ${p[1]},${p[0]} lies inside; give latitude first (lat,lon)`,
+          message: `looks like longitude,latitude: ${p[0]},${p[1]} lies outside the United States, \
+while ${p[1]},${p[0]} lies inside; give latitude first (lat,lon)`,
         });
       }
     })

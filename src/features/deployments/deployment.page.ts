@@ -30,7 +30,8 @@ function evidenceItem(e: DeploymentRecord['events'][number]): SafeHtml {
       : e.kind === 'listed'
         ? html`${statusBadge(e.status)}: listed${note ? ` by ${note}` : ''} as of this date`
         : e.kind === 'unlisted'
-          ? html`no longer listed by <a href="/about#source-${e.note ?? ''}">${note}</a> as of this date <span class="note">(not proof that it ended)</span>`
+          ? html`no longer listed by <a href="/about#source-${e.note ?? ''}">${note}</a> as of this date <span \
+class="note">(not proof that it ended)</span>`
           : html`${statusBadge(e.status)}: shown in a document of this date${note ? ` (${note})` : ''}`;
   const source = e.source_url ? html` (${externalLink(e.source_url, 'source')})` : '';
   return html`<li>${formatDay(e.occurred_on, 'undated')}: ${what}${source}</li>`;
@@ -70,11 +71,26 @@ export function registerDeploymentPage(app: FastifyInstance, db: Kysely<Database
     const history = await historySection(db, { entity: { type: 'deployment', id: d.id } }, {});
     const body = html`
 <h1>${title}</h1>
-<p>${statusAsOf(d)}: its status when a source last showed it${d.last_seen_on ? html`, on ${formatDay(d.last_seen_on)}` : ''}. It may have changed since.</p>
+<p>${statusAsOf(d)}: its status when a source last showed it${
+      d.last_seen_on
+        ? html`, \
+on ${formatDay(d.last_seen_on)}`
+        : ''
+    }. It may have changed since.</p>
 ${context}
 <dl class="facts">
-<dt>Agency</dt><dd>${link(d.agency.url, d.agency.name)}${d.agency.ori ? html` <span class="note">(FBI ORI ${d.agency.ori})</span>` : ''}</dd>
-<dt>Place</dt><dd>${d.place ? link(d.place.url, d.place.full_name) : html`${d.agency.state} <span class="note">(not placed on the map${d.agency.placement_issue ? `: ${d.agency.placement_issue}` : ''})</span>`}</dd>
+<dt>Agency</dt><dd>${link(d.agency.url, d.agency.name)}${
+      d.agency.ori
+        ? html` <span class="note">(FBI \
+ORI ${d.agency.ori})</span>`
+        : ''
+    }</dd>
+<dt>Place</dt><dd>${
+      d.place
+        ? link(d.place.url, d.place.full_name)
+        : html`${d.agency.state} <span class="note">(not \
+placed on the map${d.agency.placement_issue ? `: ${d.agency.placement_issue}` : ''})</span>`
+    }</dd>
 <dt>Technology</dt><dd>${link(`/technologies/${d.technology}`, tech)}</dd>
 ${d.programme ? html`<dt>Programme</dt><dd>${d.programme}</dd>` : ''}
 <dt>Vendor</dt><dd>${
@@ -85,11 +101,24 @@ ${d.programme ? html`<dt>Programme</dt><dd>${d.programme}</dd>` : ''}
           )
         : html`<span class="note">not recorded</span>`
     }</dd>
-<dt>Started</dt><dd>${d.started_on ? formatDay(d.started_on) : html`<span class="note">no source says when use began</span>`}</dd>
-<dt>First documented</dt><dd>${formatDay(d.first_documented_on, 'not known')} <span class="note">(the earliest dated document or dataset that shows it)</span></dd>
-<dt>Last seen</dt><dd>${formatDay(d.last_seen_on, 'not known')} <span class="note">(the newest source that shows it ${d.status})</span></dd>
+<dt>Started</dt><dd>${
+      d.started_on
+        ? formatDay(d.started_on)
+        : html`<span class="note">no source says when use \
+began</span>`
+    }</dd>
+<dt>First documented</dt><dd>${formatDay(d.first_documented_on, 'not known')} <span class="note">(the earliest dated \
+document or dataset that shows it)</span></dd>
+<dt>Last seen</dt><dd>${formatDay(d.last_seen_on, 'not known')} <span class="note">(the newest source that shows \
+it ${d.status})</span></dd>
 ${d.ended_on ? html`<dt>Ended</dt><dd>${formatDay(d.ended_on)}</dd>` : ''}
-${d.no_longer_listed ? html`<dt>No longer listed</dt><dd>by ${d.no_longer_listed.by ?? 'a source'} as of ${formatDay(d.no_longer_listed.on)} <span class="note">(a source that listed it stopped; that is not proof that it ended)</span></dd>` : ''}
+${
+  d.no_longer_listed
+    ? html`<dt>No longer listed</dt><dd>by ${d.no_longer_listed.by ?? 'a source'} as \
+of ${formatDay(d.no_longer_listed.on)} <span class="note">(a source that listed it stopped; that is not proof that it \
+ended)</span></dd>`
+    : ''
+}
 </dl>
 ${d.summary ? html`<h2>Summary</h2><p>${d.summary}</p>` : ''}
 <h2>Evidence over time</h2>
@@ -97,7 +126,11 @@ ${timeline}
 <h2>Sources</h2>
 ${sourceList(d.sources)}
 <h2>Laws that apply here</h2>
-${policyTable(policies, `Bans, moratoria and oversight laws in force or proposed where ${d.place?.full_name ?? d.agency.state} is`)}
+${policyTable(
+  policies,
+  `Bans, moratoria and oversight laws in force or proposed \
+where ${d.place?.full_name ?? d.agency.state} is`,
+)}
 <h2>Everything ${d.agency.name} is documented using</h2>
 ${deploymentTable(others, `Deployments of ${d.agency.name}`, { showAgency: false })}
 ${history}
@@ -105,7 +138,12 @@ ${history}
     reply.type('text/html; charset=utf-8').send(
       renderPage({
         title,
-        description: `${d.agency.name} (${d.agency.state}) and ${tech}: ${statusAsOfInWords(d)}${d.started_on ? `, started ${dateInWords(d.started_on)}` : ''}, with sources.`,
+        description: `${d.agency.name} (${d.agency.state}) and ${tech}: ${statusAsOfInWords(d)}${
+          d.started_on
+            ? `, \
+started ${dateInWords(d.started_on)}`
+            : ''
+        }, with sources.`,
         crumbs: [
           ...(d.place ? [[d.place.full_name, d.place.url] as [string, string]] : []),
           [d.agency.name, d.agency.url],

@@ -127,7 +127,12 @@ export function filterForm(
     .map((k) => html`<input type="hidden" name="${k}" value="${filters[k]}">`);
   const boxes = technologyVocabulary().technologies.map(
     (t) =>
-      html`<label><input type="checkbox" name="technology" value="${t.slug}"${technologies.has(t.slug) ? html` checked` : ''}> \
+      html`<label><input type="checkbox" name="technology" value="${t.slug}"${
+        technologies.has(t.slug)
+          ? html` \
+checked`
+          : ''
+      }> \
 ${t.name}${t.reviewed ? '' : html` <span class="note">(unreviewed)</span>`}</label>`,
   );
   const statuses = DEPLOYMENT_STATUSES.map((s) => option(s, s, filters.status));
@@ -136,7 +141,8 @@ ${t.name}${t.reviewed ? '' : html` <span class="note">(unreviewed)</span>`}</lab
   const clear = Object.keys(filters).length ? html` <a href="${action}">Clear filters</a>` : '';
   // data-deployment-filters: the map script's hook (never the styling class, which other forms share).
   return html`<form class="filters" method="get" action="${action}" aria-label="Filters" data-deployment-filters>
-<fieldset class="technologies"><legend>Technologies <span class="note">(none ticked: all)</span></legend>${boxes}</fieldset>
+<fieldset class="technologies"><legend>Technologies <span class="note">(none ticked: \
+all)</span></legend>${boxes}</fieldset>
 <label>Status when last seen<select name="status"><option value="">Any status</option>${statuses}</select></label>
 <label>Vendor<select name="vendor"><option value="">Any vendor</option>${vendorOptions}</select></label>
 <label>State<select name="state"><option value="">All states</option>${states}</select></label>
@@ -258,7 +264,8 @@ ${notice}
 ${table}
 <p>Download these results: <a href="/api/v1/deployments?${and}format=csv&amp;limit=1000">CSV</a> · \
 <a href="/api/v1/deployments?${and}format=geojson&amp;limit=1000">GeoJSON</a> · \
-<a href="/api/v1/deployments${apiQuery ? `?${apiQuery}` : ''}">JSON</a> (up to 1,000 a page; see the <a href="/api">API</a>).</p>
+<a href="/api/v1/deployments${apiQuery ? `?${apiQuery}` : ''}">JSON</a> (up to 1,000 a page; see the <a \
+href="/api">API</a>).</p>
 </section>`;
   return { html: section, total, description };
 }

@@ -106,7 +106,9 @@ export function distanceFrom(
   at: { lat: string; lon: string } = { lat: 'a.lat', lon: 'a.lon' },
 ) {
   const [pointLat, pointLon] = [sql.ref(at.lat), sql.ref(at.lon)];
-  return sql<number>`2 * ${num(EARTH_RADIUS_KM)} * asin(sqrt(power(sin(radians(${pointLat} - ${num(lat)}) / 2), 2) + ${num(Math.cos((lat * Math.PI) / 180))} * cos(radians(${pointLat})) * power(sin(radians(${pointLon} - ${num(lon)}) / 2), 2)))`;
+  return sql<number>`2 * ${num(EARTH_RADIUS_KM)} * asin(sqrt(power(sin(radians(${pointLat} - ${num(lat)}) / 2), 2) \
++ ${num(Math.cos((lat * Math.PI) / 180))} * cos(radians(${pointLat})) * power(sin(radians(${pointLon} - ${num(lon)}) / \
+2), 2)))`;
 }
 
 type Box = { minLon: number; minLat: number; maxLon: number; maxLat: number };
@@ -130,9 +132,11 @@ export function boxAround(lat: number, lon: number, radiusKm: number): Box {
  */
 function inBox(db: Kysely<Database>, b: Box) {
   if (dialectOf(db) === 'sqlite') {
-    return sql<boolean>`d.agency_id in (select agency_id from agency_points where min_lat >= ${b.minLat} and max_lat <= ${b.maxLat} and min_lon >= ${b.minLon} and max_lon <= ${b.maxLon})`;
+    return sql<boolean>`d.agency_id in (select agency_id from agency_points where min_lat >= ${b.minLat} and max_lat \
+<= ${b.maxLat} and min_lon >= ${b.minLon} and max_lon <= ${b.maxLon})`;
   }
-  return sql<boolean>`point(a.lon, a.lat) <@ box(point(${num(b.minLon)}, ${num(b.minLat)}), point(${num(b.maxLon)}, ${num(b.maxLat)}))`;
+  return sql<boolean>`point(a.lon, a.lat) <@ box(point(${num(b.minLon)}, ${num(b.minLat)}), \
+point(${num(b.maxLon)}, ${num(b.maxLat)}))`;
 }
 
 function withColumns<QB extends SelectQueryBuilder<any, any, any>>(query: QB) {
@@ -274,7 +278,9 @@ function currencyWords(
   const count = WHOLE_NUMBER.format(seenBefore);
   return {
     as_of: asOf,
-    warning: `${count} of the ${WHOLE_NUMBER.format(total)} deployments in this answer were last seen before ${day}${asOf ? ` (the newest data behind it is as of ${asOf})` : ''}: each is counted as in use when a source last showed it, which says nothing about ${day}.`,
+    warning: `${count} of the ${WHOLE_NUMBER.format(total)} deployments in this answer were last seen \
+before ${day}${asOf ? ` (the newest data behind it is as of ${asOf})` : ''}: each is counted as in use when a source \
+last showed it, which says nothing about ${day}.`,
   };
 }
 

@@ -27,7 +27,8 @@ export function registerHomePage(app: FastifyInstance, db: Kysely<Database>): vo
       .filter((t) => t.counts.deployments > 0 || t.counts.policies > 0)
       .map(
         (t, i) =>
-          html`${i > 0 ? '\n' : ''}<tr><th scope="row">${t.name}</th><td class="n">${fmt.format(t.counts.deployments)}</td>\
+          html`${i > 0 ? '\n' : ''}<tr><th scope="row">${t.name}</th><td \
+class="n">${fmt.format(t.counts.deployments)}</td>\
 <td class="n">${fmt.format(t.counts.active)}</td><td class="date">${formatDay(t.counts.lastSeen, '')}</td>\
 <td class="n">${fmt.format(t.counts.agencies)}</td><td class="n">${fmt.format(t.counts.policies)}</td>\
 <td><a href="/technologies/${t.slug}">page</a> · <a href="/api/v1/deployments?technology=${t.slug}">JSON</a></td></tr>`,
@@ -51,7 +52,8 @@ or restart with <code>LOAD_BUNDLED_DATA=true</code>.</p>`
     : ''
 }
 <ul class="figures" aria-label="Headline figures">
-  <li><strong>${fmt.format(stats.agencies_with_deployments)}</strong> agencies with documented surveillance technology</li>
+  <li><strong>${fmt.format(stats.agencies_with_deployments)}</strong> agencies with documented surveillance \
+technology</li>
   <li><strong>${fmt.format(stats.deployments)}</strong> documented deployments</li>
   <li><strong>${fmt.format(ring)}</strong> Ring/Neighbors partnerships (to mid-2020)</li>
   <li><strong>${fmt.format(stats.policies)}</strong> bans, moratoria and oversight laws</li>
@@ -70,7 +72,8 @@ ${map.html}
 <tbody>${techRows.length ? techRows : html`<tr><td colspan="7">No deployments yet.</td></tr>`}</tbody>
 </table></div>
 <h2>How current is this?</h2>
-<p class="note">Each figure is only as recent as its source. Absence from this data does not mean a technology is not used.</p>
+<p class="note">Each figure is only as recent as its source. Absence from this data does not mean a technology is not \
+used.</p>
 <div class="table-wrap"><table>
 <thead><tr><th scope="col">Dataset</th><th scope="col">Compiled by</th><th scope="col">As of</th>\
 <th scope="col" class="n">Rows</th></tr></thead>

@@ -20,9 +20,21 @@ export function registerOfficialPage(app: FastifyInstance, db: Kysely<Database>)
     const body = html`
 <h1>${o.name}</h1>
 <p>${o.role} of ${o.place ? link(o.place.url, o.place.full_name) : o.jurisdiction}</p>
-${o.current ? '' : html`<p class="notice" role="note">No longer in office: a newer source, as of ${formatDay(o.ended_on)}, lists someone else as ${o.role} of ${o.jurisdiction}. Campaigns no longer write to this person.</p>`}
+${
+  o.current
+    ? ''
+    : html`<p class="notice" role="note">No longer in office: a newer source, as \
+of ${formatDay(o.ended_on)}, lists someone else as ${o.role} of ${o.jurisdiction}. Campaigns no longer write to this \
+person.</p>`
+}
 ${reverify ? html`<p class="stale" role="note">Check before relying on this: ${reverify}</p>` : ''}
-${stale ? html`<p class="stale" role="note">These contact details were last verified ${o.verified_on ? formatDay(o.verified_on) : 'never'}, more than a year ago. This person may no longer hold the office.</p>` : ''}
+${
+  stale
+    ? html`<p class="stale" role="note">These contact details were last \
+verified ${o.verified_on ? formatDay(o.verified_on) : 'never'}, more than a year ago. This person may no longer hold \
+the office.</p>`
+    : ''
+}
 <dl class="facts">
 ${o.phone ? html`<dt>Phone</dt><dd><a href="${telHref(o.phone)}">${o.phone}</a></dd>` : ''}
 ${o.email ? html`<dt>Email</dt><dd><a href="mailto:${o.email}">${o.email}</a></dd>` : ''}
@@ -35,8 +47,13 @@ ${
   listings.length
     ? html`<h2>Sources that list this person</h2>
 <div class="table-wrap"><table><caption>Listings of ${o.name}, newest first</caption>
-<thead><tr><th scope="col">Source</th><th scope="col">As of</th><th scope="col">Lists them as</th><th scope="col">Term ends</th></tr></thead>
-<tbody>${listings.map((l) => html`<tr><th scope="row">${l.source_url ? externalLink(l.source_url, l.source) : l.source}</th><td class="date">${formatDay(l.as_of)}</td><td>${l.status === 'current' ? 'in office' : 'no longer listed (re-verify)'}</td><td class="date">${formatDay(l.term_ends_on, 'not given')}</td></tr>`)}</tbody></table></div>`
+<thead><tr><th scope="col">Source</th><th scope="col">As of</th><th scope="col">Lists them as</th><th scope="col">Term \
+ends</th></tr></thead>
+<tbody>${listings.map(
+        (l) => html`<tr><th \
+scope="row">${l.source_url ? externalLink(l.source_url, l.source) : l.source}</th><td \
+class="date">${formatDay(l.as_of)}</td><td>${l.status === 'current' ? 'in office' : 'no longer listed (re-verify)'}</td><td class="date">${formatDay(l.term_ends_on, 'not given')}</td></tr>`,
+      )}</tbody></table></div>`
     : ''
 }
 ${await historySection(db, { entity: { type: 'official', id: o.id } }, {})}
@@ -44,7 +61,8 @@ ${await historySection(db, { entity: { type: 'official', id: o.id } }, {})}
     reply.type('text/html; charset=utf-8').send(
       renderPage({
         title: `${o.name}, ${o.role} of ${o.jurisdiction}`,
-        description: `Public contact details of ${o.name}, ${o.role} of ${o.jurisdiction}, verified ${o.verified_on ?? 'never'}.`,
+        description: `Public contact details of ${o.name}, ${o.role} of ${o.jurisdiction}, \
+verified ${o.verified_on ?? 'never'}.`,
         crumbs: o.place ? [[o.place.full_name, o.place.url]] : [],
         body,
       }),

@@ -63,7 +63,8 @@ export function reverifyReason(
   if (!o.current) return null;
   const retired = listings.find((l) => l.status === 'retired');
   if (retired)
-    return `${retired.source} lists this role as ended${retired.term_ends_on ? ` on ${retired.term_ends_on}` : ''} (as of ${retired.as_of}); that may be one term of several.`;
+    return `${retired.source} lists this role as ended${retired.term_ends_on ? ` on ${retired.term_ends_on}` : ''} (as \
+of ${retired.as_of}); that may be one term of several.`;
   const ended = listings.find((l) => l.status === 'current' && l.term_ends_on !== null && l.term_ends_on < l.as_of);
   if (ended)
     return `${ended.source} gives the term's end as ${ended.term_ends_on}, before its own date (${ended.as_of}).`;

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '#src/storage/schema';
-import { escapeHtml, renderPage } from '#src/ui/html';
+import { html, renderPage, type SafeHtml } from '#src/ui/html';
 import { formatNumber, link } from '#src/ui/page-parts';
 import { formFields, readCookie, type FormGuard } from '#src/http/forms';
 import { RateLimiter, type SharedCounterStore } from '#src/http/rate-limit';
@@ -84,7 +84,7 @@ export interface OperatorDeps {
   readonly sharedCounters?: SharedCounterStore | null;
 }
 
-function page(reply: FastifyReply, title: string, body: string, status = 200): FastifyReply {
+function page(reply: FastifyReply, title: string, body: SafeHtml, status = 200): FastifyReply {
   return reply
     .code(status)
     .header('cache-control', 'no-store')
@@ -92,7 +92,8 @@ function page(reply: FastifyReply, title: string, body: string, status = 200): F
     .send(
       renderPage({
         title,
-        body: `<nav aria-label="Operator"><p>${link('/operator', 'Campaigns')} · ${link('/operator/roster', 'Roster')} · ${link('/operator/outbox', 'Outbox')}</p></nav>${body}`,
+        body: html`<nav aria-label="Operator"><p>${link('/operator', 'Campaigns')} \
+· ${link('/operator/roster', 'Roster')} · ${link('/operator/outbox', 'Outbox')}</p></nav>${body}`,
       }),
     );
 }
@@ -101,18 +102,19 @@ function field(
   name: string,
   value: string | number | null | undefined,
   options: { type?: string; area?: number; required?: boolean; note?: string } = {},
-): string {
-  const label = `${escapeHtml(LABELS[name] ?? name)}${options.note ? ` <span class="note">${escapeHtml(options.note)}</span>` : ''}`;
+): SafeHtml {
+  const label = html`${LABELS[name] ?? name}${options.note ? html` <span class="note">${options.note}</span>` : ''}`;
   const required = options.required === false ? '' : ' required';
   return options.area
-    ? `<label>${label}<textarea name="${name}" rows="${options.area}"${required}>${escapeHtml(value ?? '')}</textarea></label>`
-    : `<label>${label}<input name="${name}" type="${options.type ?? 'text'}" value="${escapeHtml(value ?? '')}"${required}></label>`;
+    ? html`<label>${label}<textarea name="${name}" rows="${options.area}"${required}>${value ?? ''}</textarea></label>`
+    : html`<label>${label}<input name="${name}" type="${options.type ?? 'text'}" \
+value="${value ?? ''}"${required}></label>`;
 }
 
-function problem(error: z.ZodError): string {
+function problem(error: z.ZodError): SafeHtml {
   const issue = error.issues[0]!;
   const name = String(issue.path[0] ?? '');
-  return `<p class="error" role="alert">${escapeHtml(LABELS[name] ?? name)} ${escapeHtml(issue.message)}. Nothing was saved.</p>`;
+  return html`<p class="error" role="alert">${LABELS[name] ?? name} ${issue.message}. Nothing was saved.</p>`;
 }
 
 /** The operator pages, behind a sign-in: campaigns, the officials roster, the outbox and exports. */
@@ -123,7 +125,8 @@ export function registerOperatorPages(app: FastifyInstance, db: Kysely<Database>
     deps.sharedCounters ? { store: deps.sharedCounters, bucket: 'sign-ins' } : null,
   );
   const cookie = (value: string, maxAge: number) =>
-    `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${deps.secureCookies ? '; Secure' : ''}`;
+    `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; \
+Max-Age=${maxAge}${deps.secureCookies ? '; Secure' : ''}`;
 
   async function operatorOf(request: FastifyRequest) {
     return deps.operators.session(readCookie(request, SESSION_COOKIE));
@@ -133,7 +136,10 @@ export function registerOperatorPages(app: FastifyInstance, db: Kysely<Database>
     page(
       reply,
       'Operator sign-in',
-      `<h1>Operator sign-in</h1><form method="post" action="/operator/login" class="action-form">${deps.guard.fields(request, reply)}${field('email', '', { type: 'email' })}<label>Password<input name="password" type="password" autocomplete="current-password" required></label><button type="submit">Sign in</button></form><p class="note">Operators are created with <code>npm run cli -- operators create EMAIL</code>.</p>`,
+      html`<h1>Operator sign-in</h1><form method="post" action="/operator/login" \
+class="action-form">${deps.guard.fields(request, reply)}${field('email', '', { type: 'email' })}<label>Password<input \
+name="password" type="password" autocomplete="current-password" required></label><button type="submit">Sign \
+in</button></form><p class="note">Operators are created with <code>npm run cli -- operators create EMAIL</code>.</p>`,
     ),
   );
 
@@ -143,7 +149,8 @@ export function registerOperatorPages(app: FastifyInstance, db: Kysely<Database>
       return page(
         reply,
         'Please try again',
-        '<h1>Please try again</h1><p role="alert">This form had expired. <a href="/operator/login">Sign in again</a>.</p>',
+        html`<h1>Please try again</h1><p role="alert">This form had expired. <a href="/operator/login">Sign in \
+again</a>.</p>`,
         403,
       );
     const wait = await signInLimit.takeExact(request.ip);
@@ -152,7 +159,8 @@ export function registerOperatorPages(app: FastifyInstance, db: Kysely<Database>
       return page(
         reply,
         'One moment, please',
-        `<h1>One moment, please</h1><p role="alert">Too many sign-in attempts from your address. Try again in ${wait} seconds.</p>`,
+        html`<h1>One moment, please</h1><p role="alert">Too many sign-in attempts from your address. Try again \
+in ${wait} seconds.</p>`,
         429,
       );
     }
@@ -161,7 +169,8 @@ export function registerOperatorPages(app: FastifyInstance, db: Kysely<Database>
       return page(
         reply,
         'Sign-in failed',
-        '<h1>Sign-in failed</h1><p role="alert">That email and password do not match an operator. <a href="/operator/login">Try again</a>.</p>',
+        html`<h1>Sign-in failed</h1><p role="alert">That email and password do not match an operator. <a \
+href="/operator/login">Try again</a>.</p>`,
         401,
       );
     return reply.header('set-cookie', cookie(session.token, 7 * 86_400)).redirect('/operator', 303);
@@ -191,36 +200,47 @@ export function registerOperatorPages(app: FastifyInstance, db: Kysely<Database>
 
     scope.get('/operator', async (request, reply) => {
       const [campaigns, tallies] = await Promise.all([listCampaigns(db), campaignTallies(db)]);
-      const rows = campaigns
-        .map((c) => {
-          const t = tallyOf(tallies, c.id);
-          return `<tr><th scope="row">${link(`/operator/campaigns/${c.id}`, c.title)}</th><td>${escapeHtml(c.delivery_mode)}</td><td class="n">${formatNumber(t.confirmed)}</td><td class="n">${formatNumber(t.delivered)}</td><td>${link(`/operator/exports/${c.id}.csv`, 'supporters who opted in (CSV)')}</td></tr>`;
-        })
-        .join('');
+      const rows = campaigns.map((c) => {
+        const t = tallyOf(tallies, c.id);
+        return html`<tr><th scope="row">${link(`/operator/campaigns/${c.id}`, c.title)}</th><td>${c.delivery_mode}</td><td class="n">${formatNumber(t.confirmed)}</td><td class="n">${formatNumber(t.delivered)}</td><td>${link(`/operator/exports/${c.id}.csv`, 'supporters who opted in (CSV)')}</td></tr>`;
+      });
       return page(
         reply,
         'Operator',
-        `<h1>Campaigns</h1><div class="table-wrap"><table><caption>Campaigns</caption><thead><tr><th scope="col">Campaign</th><th scope="col">Delivery</th><th scope="col" class="n">Confirmed</th><th scope="col" class="n">Delivered</th><th scope="col">Export</th></tr></thead><tbody>${rows}</tbody></table></div><form method="post" action="/operator/logout">${deps.guard.fields(request, reply)}<button type="submit" class="secondary">Sign out</button></form>`,
+        html`<h1>Campaigns</h1><div class="table-wrap"><table><caption>Campaigns</caption><thead><tr><th \
+scope="col">Campaign</th><th scope="col">Delivery</th><th scope="col" class="n">Confirmed</th><th scope="col" \
+class="n">Delivered</th><th scope="col">Export</th></tr></thead><tbody>${rows}</tbody></table></div><form \
+method="post" action="/operator/logout">${deps.guard.fields(request, reply)}<button type="submit" \
+class="secondary">Sign out</button></form>`,
       );
     });
 
-    const campaignForm = (request: FastifyRequest, reply: FastifyReply, c: Record<string, any>, error = '') =>
-      `<form method="post" action="/operator/campaigns/${escapeHtml(c.id)}" class="action-form">${deps.guard.fields(request, reply)}${error}
+    const campaignForm = (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      c: Record<string, any>,
+      error: SafeHtml | '' = '',
+    ) =>
+      html`<form method="post" action="/operator/campaigns/${c.id}" \
+class="action-form">${deps.guard.fields(request, reply)}${error}
 ${field('title', c.title)}${field('ask', c.ask, { area: 2 })}${field('description', c.description, { area: 4, required: false })}${field('letter_subject', c.letter_subject)}
 ${field('letter_template', c.letter_template, { area: 12, note: 'placeholders: {official} {role} {Role} {place} {agency} {since} {name}' })}${field('call_script', c.call_script, { area: 4 })}${field('prompts', c.prompts, { area: 4, required: false, note: 'one suggestion per line, shown above the letter' })}
 ${field('ends_on', c.ends_on ?? '', { type: 'date', required: false })}
-<label>Delivery to officials<select name="delivery_mode">${['off', 'test', 'live'].map((m) => `<option value="${m}"${c.delivery_mode === m ? ' selected' : ''}>${m === 'off' ? 'off: nothing is sent' : m === 'test' ? 'test: every digest to the organizer only' : 'live: to the officials'}</option>`).join('')}</select></label>
+<label>Delivery to officials<select name="delivery_mode">${['off', 'test', 'live'].map(
+        (m) => html`<option \
+value="${m}"${c.delivery_mode === m ? ' selected' : ''}>${m === 'off' ? 'off: nothing is sent' : m === 'test' ? 'test: every digest to the organizer only' : 'live: to the officials'}</option>`,
+      )}</select></label>
 ${field('organizer_email', c.organizer_email ?? '', { type: 'email', required: false, note: 'where test digests go' })}${field('deliveries_per_target_per_hour', c.deliveries_per_target_per_hour, { type: 'number' })}
 <button type="submit">Save</button></form>`;
 
     scope.get<{ Params: { id: string } }>('/operator/campaigns/:id', async (request, reply) => {
       const c = await db.selectFrom('campaigns').selectAll().where('id', '=', request.params.id).executeTakeFirst();
-      if (!c) return page(reply, 'Not found', '<h1>Not found</h1><p>No campaign has this id.</p>', 404);
+      if (!c) return page(reply, 'Not found', html`<h1>Not found</h1><p>No campaign has this id.</p>`, 404);
       const organizer = c.organizer_email_sealed ? deps.crypto.decrypt(c.organizer_email_sealed) : '';
       return page(
         reply,
         c.title,
-        `<h1>${escapeHtml(c.title)}</h1><p>${link(`/campaigns/${c.id}`, 'Its public page')}</p>${campaignForm(request, reply, { ...c, organizer_email: organizer })}`,
+        html`<h1>${c.title}</h1><p>${link(`/campaigns/${c.id}`, 'Its public page')}</p>${campaignForm(request, reply, { ...c, organizer_email: organizer })}`,
       );
     });
 
@@ -229,12 +249,12 @@ ${field('organizer_email', c.organizer_email ?? '', { type: 'email', required: f
       async (request, reply) => {
         const body = formFields(request);
         const c = await db.selectFrom('campaigns').selectAll().where('id', '=', request.params.id).executeTakeFirst();
-        if (!c) return page(reply, 'Not found', '<h1>Not found</h1>', 404);
+        if (!c) return page(reply, 'Not found', html`<h1>Not found</h1>`, 404);
         if (deps.guard.check(request, body) !== null)
           return page(
             reply,
             'Please try again',
-            '<h1>Please try again</h1><p role="alert">This form had expired. Nothing was saved.</p>',
+            html`<h1>Please try again</h1><p role="alert">This form had expired. Nothing was saved.</p>`,
             403,
           );
         const parsed = campaignEdit.safeParse(body);
@@ -242,7 +262,7 @@ ${field('organizer_email', c.organizer_email ?? '', { type: 'email', required: f
           return page(
             reply,
             c.title,
-            `<h1>${escapeHtml(c.title)}</h1>${campaignForm(request, reply, { ...c, ...body }, problem(parsed.error))}`,
+            html`<h1>${c.title}</h1>${campaignForm(request, reply, { ...c, ...body }, problem(parsed.error))}`,
             400,
           );
         const v = parsed.data;
@@ -250,7 +270,13 @@ ${field('organizer_email', c.organizer_email ?? '', { type: 'email', required: f
           return page(
             reply,
             c.title,
-            `<h1>${escapeHtml(c.title)}</h1>${campaignForm(request, reply, { ...c, ...body }, '<p class="error" role="alert">Test delivery sends every digest to the organizer: give the organizer email. Nothing was saved.</p>')}`,
+            html`<h1>${c.title}</h1>${campaignForm(
+              request,
+              reply,
+              { ...c, ...body },
+              html`<p class="error" \
+role="alert">Test delivery sends every digest to the organizer: give the organizer email. Nothing was saved.</p>`,
+            )}`,
             400,
           );
         }
@@ -280,7 +306,7 @@ ${field('organizer_email', c.organizer_email ?? '', { type: 'email', required: f
 
     scope.get<{ Querystring: { q?: string } }>('/operator/roster', async (request, reply) => {
       const q = (typeof request.query.q === 'string' ? request.query.q : '').trim().slice(0, 100);
-      let results = '';
+      let results: SafeHtml | SafeHtml[] | '' = '';
       if (q) {
         const places = (await searchPlaces(db, q, 10)).filter((p) => p.kind === 'city');
         const officials = places.length
@@ -296,18 +322,18 @@ ${field('organizer_email', c.organizer_email ?? '', { type: 'email', required: f
               .execute()
           : [];
         results = places.length
-          ? places
-              .map((p) => {
-                const mine = officials.filter((o) => o.place_id === p.id);
-                return `<h2>${escapeHtml(placeLabel(p))}</h2><ul>${mine.map((o) => `<li>${link(`/operator/roster/${o.id}`, `${o.name}, ${o.role}`)}${isStale(o.verified_on) ? ` <span class="stale">(verified ${escapeHtml(o.verified_on ?? 'never')})</span>` : ''}</li>`).join('')}<li>${link(`/operator/roster/new?place=${p.id}`, `Add an official of ${p.name}`)}</li></ul>`;
-              })
-              .join('')
-          : `<p role="status">No town matches “${escapeHtml(q)}”.</p>`;
+          ? places.map((p) => {
+              const mine = officials.filter((o) => o.place_id === p.id);
+              return html`<h2>${placeLabel(p)}</h2><ul>${mine.map((o) => html`<li>${link(`/operator/roster/${o.id}`, `${o.name}, ${o.role}`)}${isStale(o.verified_on) ? html` <span class="stale">(verified ${o.verified_on ?? 'never'})</span>` : ''}</li>`)}<li>${link(`/operator/roster/new?place=${p.id}`, `Add an official of ${p.name}`)}</li></ul>`;
+            })
+          : html`<p role="status">No town matches “${q}”.</p>`;
       }
       return page(
         reply,
         'Roster',
-        `<h1>Officials roster</h1><form method="get" action="/operator/roster" class="filters" role="search" aria-label="Find a town"><label>Town<input name="q" value="${escapeHtml(q)}" placeholder="Somerville, MA"></label><button type="submit">Find</button></form>${results}`,
+        html`<h1>Officials roster</h1><form method="get" action="/operator/roster" class="filters" role="search" \
+aria-label="Find a town"><label>Town<input name="q" value="${q}" placeholder="Somerville, MA"></label><button \
+type="submit">Find</button></form>${results}`,
       );
     });
 
@@ -316,10 +342,12 @@ ${field('organizer_email', c.organizer_email ?? '', { type: 'email', required: f
       reply: FastifyReply,
       action: string,
       o: Record<string, any>,
-      error = '',
+      error: SafeHtml | '' = '',
     ) =>
-      `<form method="post" action="${escapeHtml(action)}" class="action-form">${deps.guard.fields(request, reply)}${error}<input type="hidden" name="place_id" value="${escapeHtml(o.place_id)}">
-<label>Role<select name="role">${['mayor', 'council member', 'police chief'].map((r) => `<option${o.role === r ? ' selected' : ''}>${r}</option>`).join('')}</select></label>
+      html`<form method="post" action="${action}" \
+class="action-form">${deps.guard.fields(request, reply)}${error}<input type="hidden" name="place_id" \
+value="${o.place_id}">
+<label>Role<select name="role">${['mayor', 'council member', 'police chief'].map((r) => html`<option${o.role === r ? ' selected' : ''}>${r}</option>`)}</select></label>
 ${field('name', o.name)}${field('email', o.email ?? '', { type: 'email', required: false })}${field('phone', o.phone ?? '', { required: false })}${field('website_url', o.website_url ?? '', { type: 'url', required: false })}
 ${field('source_url', o.source_url ?? '', { type: 'url', note: 'where you checked these details' })}${field('verified_on', o.verified_on ?? new Date().toISOString().slice(0, 10), { type: 'date' })}
 <button type="submit">Save</button></form>`;
@@ -331,21 +359,27 @@ ${field('source_url', o.source_url ?? '', { type: 'url', note: 'where you checke
         .where('id', '=', String(request.query.place ?? ''))
         .executeTakeFirst();
       if (!place)
-        return page(reply, 'Not found', '<h1>Not found</h1><p>Pick the town from the roster search first.</p>', 404);
+        return page(
+          reply,
+          'Not found',
+          html`<h1>Not found</h1><p>Pick the town from the roster search first.</p>`,
+          404,
+        );
       return page(
         reply,
         'Add an official',
-        `<h1>Add an official of ${escapeHtml(place.full_name)}</h1>${officialForm(request, reply, '/operator/roster', { place_id: place.id })}`,
+        html`<h1>Add an official \
+of ${place.full_name}</h1>${officialForm(request, reply, '/operator/roster', { place_id: place.id })}`,
       );
     });
 
     scope.get<{ Params: { id: string } }>('/operator/roster/:id', async (request, reply) => {
       const o = await db.selectFrom('officials').selectAll().where('id', '=', request.params.id).executeTakeFirst();
-      if (!o) return page(reply, 'Not found', '<h1>Not found</h1>', 404);
+      if (!o) return page(reply, 'Not found', html`<h1>Not found</h1>`, 404);
       return page(
         reply,
         o.name,
-        `<h1>${escapeHtml(o.name)}</h1><p>${link(`/officials/${o.id}`, 'Public page')}</p>${officialForm(request, reply, `/operator/roster/${o.id}`, o)}`,
+        html`<h1>${o.name}</h1><p>${link(`/officials/${o.id}`, 'Public page')}</p>${officialForm(request, reply, `/operator/roster/${o.id}`, o)}`,
       );
     });
 
@@ -357,13 +391,13 @@ ${field('source_url', o.source_url ?? '', { type: 'url', note: 'where you checke
       const existing = request.params.id
         ? await db.selectFrom('officials').selectAll().where('id', '=', request.params.id).executeTakeFirst()
         : undefined;
-      if (request.params.id && !existing) return page(reply, 'Not found', '<h1>Not found</h1>', 404);
+      if (request.params.id && !existing) return page(reply, 'Not found', html`<h1>Not found</h1>`, 404);
       const action = existing ? `/operator/roster/${existing.id}` : '/operator/roster';
       if (deps.guard.check(request, body) !== null)
         return page(
           reply,
           'Please try again',
-          '<h1>Please try again</h1><p role="alert">This form had expired. Nothing was saved.</p>',
+          html`<h1>Please try again</h1><p role="alert">This form had expired. Nothing was saved.</p>`,
           403,
         );
       try {
@@ -371,11 +405,13 @@ ${field('source_url', o.source_url ?? '', { type: 'url', note: 'where you checke
         return reply.redirect(`/operator/roster/${encodeURIComponent(id)}?saved=1`, 303);
       } catch (error) {
         if (!(error instanceof OfficialInputError)) throw error;
-        const message = `<p class="error" role="alert">${escapeHtml(LABELS[error.field] ?? error.field)} ${escapeHtml(error.message.slice(error.field.length + 1))}. Nothing was saved.</p>`;
+        const message = html`<p class="error" \
+role="alert">${LABELS[error.field] ?? error.field} ${error.message.slice(error.field.length + 1)}. Nothing was \
+saved.</p>`;
         return page(
           reply,
           'Official',
-          `<h1>${escapeHtml(existing?.name ?? 'Add an official')}</h1>${officialForm(request, reply, action, { ...existing, ...body }, message)}`,
+          html`<h1>${existing?.name ?? 'Add an official'}</h1>${officialForm(request, reply, action, { ...existing, ...body }, message)}`,
           400,
         );
       }
@@ -393,26 +429,31 @@ ${field('source_url', o.source_url ?? '', { type: 'url', note: 'where you checke
         .limit(50)
         .offset(offset)
         .execute();
-      const list = rows
-        .map(
-          (m) =>
-            `<tr><td class="date">${escapeHtml(m.created_at.slice(0, 16).replace('T', ' '))}</td><td>${escapeHtml(m.kind)}</td><td>${escapeHtml(deps.crypto.decrypt(m.recipient_sealed))}</td><th scope="row">${link(`/operator/outbox/${m.id}`, m.subject)}</th><td>${escapeHtml(m.status)}</td></tr>`,
-        )
-        .join('');
+      const list = rows.map(
+        (m) =>
+          html`<tr><td class="date">${m.created_at.slice(0, 16).replace('T', ' ')}</td><td>${m.kind}</td><td>${deps.crypto.decrypt(m.recipient_sealed)}</td><th scope="row">${link(`/operator/outbox/${m.id}`, m.subject)}</th><td>${m.status}</td></tr>`,
+      );
       return page(
         reply,
         'Outbox',
-        `<h1>Outbox</h1><p class="note">Every mail the site sends. Without SMTP_URL, mail stays here ("kept") and never leaves this machine.</p><div class="table-wrap"><table><caption>Mail, newest first</caption><thead><tr><th scope="col">When (UTC)</th><th scope="col">Kind</th><th scope="col">To</th><th scope="col">Subject</th><th scope="col">Status</th></tr></thead><tbody>${list || '<tr><td colspan="5">No mail yet.</td></tr>'}</tbody></table></div>${rows.length === 50 ? `<p>${link(`/operator/outbox?offset=${offset + 50}`, 'Older mail')}</p>` : ''}`,
+        html`<h1>Outbox</h1><p class="note">Every mail the site sends. Without SMTP_URL, mail stays here ("kept") and \
+never leaves this machine.</p><div class="table-wrap"><table><caption>Mail, newest first</caption><thead><tr><th \
+scope="col">When (UTC)</th><th scope="col">Kind</th><th scope="col">To</th><th scope="col">Subject</th><th \
+scope="col">Status</th></tr></thead><tbody>${
+          list ||
+          html`<tr><td colspan="5">No mail \
+yet.</td></tr>`
+        }</tbody></table></div>${rows.length === 50 ? html`<p>${link(`/operator/outbox?offset=${offset + 50}`, 'Older mail')}</p>` : ''}`,
       );
     });
 
     scope.get<{ Params: { id: string } }>('/operator/outbox/:id', async (request, reply) => {
       const m = await db.selectFrom('outbox').selectAll().where('id', '=', request.params.id).executeTakeFirst();
-      if (!m) return page(reply, 'Not found', '<h1>Not found</h1>', 404);
+      if (!m) return page(reply, 'Not found', html`<h1>Not found</h1>`, 404);
       return page(
         reply,
         m.subject,
-        `<h1>${escapeHtml(m.subject)}</h1><p>To ${escapeHtml(deps.crypto.decrypt(m.recipient_sealed))}, ${escapeHtml(m.status)}${m.error ? `: ${escapeHtml(m.error)}` : ''}</p><pre>${escapeHtml(deps.crypto.decrypt(m.body_sealed))}</pre>`,
+        html`<h1>${m.subject}</h1><p>To ${deps.crypto.decrypt(m.recipient_sealed)}, ${m.status}${m.error ? `: ${m.error}` : ''}</p><pre>${deps.crypto.decrypt(m.body_sealed)}</pre>`,
       );
     });
 

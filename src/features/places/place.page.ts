@@ -101,17 +101,68 @@ export function registerPlacePage(app: FastifyInstance, db: Kysely<Database>): v
           );
     const body = html`
 <h1>${place.full_name}</h1>
-<p>${total === 0 ? html`No police surveillance deployment is documented in this ${kindWord}. <span class="note">Absence from this data does not mean none is used.</span>` : `${formatNumber(total)} documented ${total === 1 ? 'deployment' : 'deployments'} of police surveillance technology${place.kind === 'county' ? ' by agencies of the county and its towns' : ''}.`}${place.population ? ` Population ${formatNumber(place.population)}.` : ''}</p>
-${total > 0 && place.lat !== null && place.lon !== null ? html`<p><a href="${withQuery('/map', listParams)}#${place.kind === 'state' ? 5 : place.kind === 'county' ? 8 : 10}/${place.lat.toFixed(4)}/${place.lon.toFixed(4)}">See them on the map</a> · <a href="${listUrl}">as a list you can filter and sort</a></p>` : ''}
-${technologyCounts(byTechnology, (t) => withQuery('/deployments', { ...listParams, technology: t }), `Deployments in ${place.full_name} by technology`)}
-${campaigns.length ? html`<h2>Take action</h2><ul>${campaigns.map((c) => html`<li>${link(`/campaigns/${c.campaign.id}/places/${place.id}`, c.campaign.title)}: ${formatNumber(c.tally.confirmed)} confirmed ${c.tally.confirmed === 1 ? 'action' : 'actions'} here so far${c.tally.last_confirmed_at ? `, the last on ${c.tally.last_confirmed_at.slice(0, 10)}` : ''}.</li>`)}</ul>` : ''}
+<p>${
+      total === 0
+        ? html`No police surveillance deployment is documented in this ${kindWord}. <span \
+class="note">Absence from this data does not mean none is used.</span>`
+        : `${formatNumber(total)} \
+documented ${total === 1 ? 'deployment' : 'deployments'} of police surveillance \
+technology${place.kind === 'county' ? ' by agencies of the county and its towns' : ''}.`
+    }${
+      place.population
+        ? ` \
+Population ${formatNumber(place.population)}.`
+        : ''
+    }</p>
+${
+  total > 0 && place.lat !== null && place.lon !== null
+    ? html`<p><a \
+href="${withQuery('/map', listParams)}#${place.kind === 'state' ? 5 : place.kind === 'county' ? 8 : 10}/${place.lat.toFixed(4)}/${place.lon.toFixed(4)}">See them on the map</a> · <a href="${listUrl}">as a list you can filter and sort</a></p>`
+    : ''
+}
+${technologyCounts(
+  byTechnology,
+  (t) => withQuery('/deployments', { ...listParams, technology: t }),
+  `Deployments \
+in ${place.full_name} by technology`,
+)}
+${
+  campaigns.length
+    ? html`<h2>Take \
+action</h2><ul>${campaigns.map((c) => html`<li>${link(`/campaigns/${c.campaign.id}/places/${place.id}`, c.campaign.title)}: ${formatNumber(c.tally.confirmed)} confirmed ${c.tally.confirmed === 1 ? 'action' : 'actions'} here so far${c.tally.last_confirmed_at ? `, the last on ${c.tally.last_confirmed_at.slice(0, 10)}` : ''}.</li>`)}</ul>`
+    : ''
+}
 <h2>Laws that apply here</h2>
-${policyTable(inForce, place.kind === 'city' ? `Laws in force in ${place.full_name}: its own, its county's and its state's, with whom each binds` : `Laws in force in ${place.full_name}, with whom each binds`, 'No ban, moratorium or oversight law in force here is recorded.')}
-${otherPolicies.length ? html`<h3>Proposed, failed or ended</h3>${policyTable(otherPolicies, `Laws of ${place.full_name} that are pending or no longer in force`)}` : ''}
+${policyTable(
+  inForce,
+  place.kind === 'city'
+    ? `Laws in force in ${place.full_name}: its own, its county's and its \
+state's, with whom each binds`
+    : `Laws in force in ${place.full_name}, with whom each \
+binds`,
+  'No ban, moratorium or oversight law in force here is recorded.',
+)}
+${
+  otherPolicies.length
+    ? html`<h3>Proposed, failed or ended</h3>${policyTable(
+        otherPolicies,
+        `Laws \
+of ${place.full_name} that are pending or no longer in force`,
+      )}`
+    : ''
+}
 ${place.kind === 'city' ? html`<h2>Officials</h2>${officialList(roster)}${roster.some((o) => o.current && isStale(o.verified_on)) ? html`<p class="note">Our mayors list dates from 2020: check a contact before relying on it.</p>` : ''}` : ''}
 <h2>Deployments</h2>
 ${join(contexts, '\n')}
-${deploymentTable(deployments, `Deployments in ${place.full_name}${total > SHOWN ? `, the first ${SHOWN} by agency` : ''}`)}
+${deploymentTable(
+  deployments,
+  `Deployments in ${place.full_name}${
+    total > SHOWN
+      ? `, the first ${SHOWN} by \
+agency`
+      : ''
+  }`,
+)}
 ${total > SHOWN ? html`<p><a href="${listUrl}">See all ${formatNumber(total)} deployments in the list →</a></p>` : ''}
 ${
   parents.length
@@ -126,7 +177,8 @@ ${history}
     reply.type('text/html; charset=utf-8').send(
       renderPage({
         title: place.full_name,
-        description: `Police surveillance in ${place.full_name}: ${total} documented deployments, ${policies.length} laws, with sources.`,
+        description: `Police surveillance in ${place.full_name}: ${total} documented deployments, ${policies.length} \
+laws, with sources.`,
         crumbs: parents.map((p) => [p.name, p.url] as [string, string]),
         feeds:
           place.kind === 'county'

@@ -41,14 +41,23 @@ export function registerPolicyPages(app: FastifyInstance, db: Kysely<Database>):
     const others = all.filter((p) => !isBinding(p));
     const body = html`
 <h1>Bans, moratoria and oversight laws</h1>
-<p>${all.length} laws limiting police surveillance technology: Fight for the Future's face-recognition map (to May 2021), DeFlock's list of licence-plate reader bans, and laws Counterwatch checked against their own records and reporting. Each shows whom it binds and the date of its latest known step. <span class="note">This list is not complete: many local laws are not in these datasets yet.</span></p>
+<p>${all.length} laws limiting police surveillance technology: Fight for the Future's face-recognition map (to May \
+2021), DeFlock's list of licence-plate reader bans, and laws Counterwatch checked against their own records and \
+reporting. Each shows whom it binds and the date of its latest known step. <span class="note">This list is not \
+complete: many local laws are not in these datasets yet.</span></p>
 ${policyTable(inForce, `${inForce.length} laws in force (passed or in effect), by state`)}
 <h2>Proposed, failed or ended</h2>
-${policyTable(others, `${others.length} laws that were introduced and not passed, expired or repealed`, 'None is recorded.')}`;
+${policyTable(
+  others,
+  `${others.length} laws that were introduced and not passed, expired or \
+repealed`,
+  'None is recorded.',
+)}`;
     reply.type('text/html; charset=utf-8').send(
       renderPage({
         title: 'Bans, moratoria and oversight laws',
-        description: `${all.length} US laws that ban, pause or oversee police surveillance technology, with whom they bind and their status.`,
+        description: `${all.length} US laws that ban, pause or oversee police surveillance technology, with whom they \
+bind and their status.`,
         body,
       }),
     );
@@ -63,9 +72,19 @@ ${policyTable(others, `${others.length} laws that were introduced and not passed
 <h1>${policy.title}</h1>
 <p>${statusBadge(policy.status)} ${policy.kind}${policy.status_on ? html`, ${policy.status.replace('-', ' ')} ${formatDay(policy.status_on)}` : ''}.${reportedOnly ? html` <span class="note">As a list reports it: no dated step of the law itself is recorded here.</span>` : ''}</p>
 <dl class="facts">
-<dt>Made by</dt><dd>${policy.body ? policy.body : html`<span class="note">not recorded</span>`}${policy.level ? html` <span class="note">(${LEVEL_WORDS[policy.level] ?? policy.level})</span>` : ''}</dd>
+<dt>Made by</dt><dd>${policy.body ? policy.body : html`<span class="note">not recorded</span>`}${
+      policy.level
+        ? html` \
+<span class="note">(${LEVEL_WORDS[policy.level] ?? policy.level})</span>`
+        : ''
+    }</dd>
 <dt>Jurisdiction</dt><dd>${policy.place ? link(policy.place.url, policy.place.full_name) : policy.jurisdiction}${policy.place && policy.place.full_name !== policy.jurisdiction ? html` <span class="note">(${policy.jurisdiction})</span>` : ''}</dd>
-<dt>Binds</dt><dd>${scopeLabel(policy.scope, policy.level)}${policy.scope_note ? html`. <span class="note">${policy.scope_note}</span>` : ''}</dd>
+<dt>Binds</dt><dd>${scopeLabel(policy.scope, policy.level)}${
+      policy.scope_note
+        ? html`. <span \
+class="note">${policy.scope_note}</span>`
+        : ''
+    }</dd>
 <dt>Covers</dt><dd>${
       policy.technologies.length
         ? join(
@@ -77,7 +96,12 @@ ${policyTable(others, `${others.length} laws that were introduced and not passed
 </dl>
 ${policy.summary ? html`<h2>Summary</h2><p>${policy.summary}</p>` : ''}
 <h2>History</h2>
-${policy.events.length ? html`<ol class="timeline">${policy.events.map(stepItem)}</ol>` : html`<p class="note">No dated step is recorded.</p>`}
+${
+  policy.events.length
+    ? html`<ol class="timeline">${policy.events.map(stepItem)}</ol>`
+    : html`<p class="note">No \
+dated step is recorded.</p>`
+}
 <h2>Sources</h2>
 ${sourceList(policy.sources)}
 ${policy.place ? html`<p><a href="${withQuery('/deployments', policy.place.geoid ? { place: policy.place.geoid } : { state: policy.state })}">Surveillance documented in ${policy.place.full_name}</a></p>` : ''}
@@ -86,7 +110,12 @@ ${await historySection(db, { entity: { type: 'policy', id: policy.id } }, {})}
     reply.type('text/html; charset=utf-8').send(
       renderPage({
         title: policy.title,
-        description: `${policy.title}: ${policy.kind}, ${policy.status}${policy.status_on ? ` since ${dateInWords(policy.status_on)}` : ''}, binding ${scopeLabel(policy.scope, policy.level)}, with sources.`,
+        description: `${policy.title}: ${policy.kind}, ${policy.status}${
+          policy.status_on
+            ? ` \
+since ${dateInWords(policy.status_on)}`
+            : ''
+        }, binding ${scopeLabel(policy.scope, policy.level)}, with sources.`,
         crumbs: [['Laws', '/policies']],
         body,
       }),

@@ -10,7 +10,8 @@ export function technologyEventList(events: readonly TechnologyEventRecord[]): S
     const sources = e.sources.map(
       (s, i) => html`<a href="${s.url}" rel="nofollow noopener">source${e.sources.length > 1 ? ` ${i + 1}` : ''}</a>`,
     );
-    return html`<li>${formatDay(e.occurred_on)}: <strong>${e.title}</strong>. ${e.summary} ${join(sources, ' · ')}</li>`;
+    return html`<li>${formatDay(e.occurred_on)}: \
+<strong>${e.title}</strong>. ${e.summary} ${join(sources, ' · ')}</li>`;
   });
   return html`<ol class="timeline">${items}</ol>`;
 }

@@ -21,7 +21,8 @@ export function registerTileRoutes(app: FastifyInstance, db: Kysely<Database>): 
     {
       schema: {
         summary: 'Map tile of deployments (Mapbox Vector Tile)',
-        description: `Layer "deployments": clusters (cluster, cluster_id, point_count) below zoom ${MAX_TILE_ZOOM}, then points (id, technology, status, agency). Takes the filters of /api/v1/deployments.`,
+        description: `Layer "deployments": clusters (cluster, cluster_id, point_count) below zoom ${MAX_TILE_ZOOM}, \
+then points (id, technology, status, agency). Takes the filters of /api/v1/deployments.`,
         tags: ['tiles'],
         params: z.object({
           z: coordinate('zoom').max(MAX_TILE_ZOOM, `must be at most ${MAX_TILE_ZOOM}`),

@@ -35,11 +35,17 @@ ${
     ? html`<p class="note">Also written as: ${join(vendorAliases(vendor.id), ', ')}.</p>`
     : ''
 }
-<p>${formatNumber(total)} documented ${total === 1 ? 'deployment' : 'deployments'} by police. <a href="/map?vendor=${vendor.id}">See them on the map</a> · <a href="/deployments?vendor=${vendor.id}">as a list</a>.</p>
+<p>${formatNumber(total)} documented ${total === 1 ? 'deployment' : 'deployments'} by police. <a \
+href="/map?vendor=${vendor.id}">See them on the map</a> · <a href="/deployments?vendor=${vendor.id}">as a list</a>.</p>
 ${technologyCounts(byTechnology, (t) => withQuery('/deployments', { vendor: vendor.id, technology: t }), `${vendor.name}: deployments by technology`)}
 <h2>Agencies</h2>
 ${deploymentTable(deployments, `Deployments of ${vendor.name}${total > SHOWN ? `, the first ${SHOWN} by state` : ''}`)}
-${total > SHOWN ? html`<p><a href="/deployments?vendor=${vendor.id}">See all ${formatNumber(total)} in the list →</a></p>` : ''}
+${
+  total > SHOWN
+    ? html`<p><a href="/deployments?vendor=${vendor.id}">See all ${formatNumber(total)} in the list \
+→</a></p>`
+    : ''
+}
 <p class="note">Data: <a href="/api/v1/vendors/${vendor.id}">this vendor as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(
       renderPage({

@@ -216,7 +216,8 @@ async function writeAtlasBatch(ctx: BatchContext, rows: readonly ParsedRow<Atlas
       if (firstSeen.delete(t.slug))
         ctx.warn(
           line,
-          `${row.id}: "${t.name}" is a technology not seen before; it was added as "${t.slug}", unreviewed, for an editor to review (cli technologies)`,
+          `${row.id}: "${t.name}" is a technology not seen before; it was added as "${t.slug}", unreviewed, for an \
+editor to review (cli technologies)`,
         );
     }
   }
@@ -288,7 +289,8 @@ async function writeAtlasBatch(ctx: BatchContext, rows: readonly ParsedRow<Atlas
     else if (agency.lat == null) {
       ctx.warn(
         parsed.line,
-        `${row.id}: could not place "${row.agency}" (${[row.city, row.counties.join(', '), row.state].filter(Boolean).join(', ')}) on the map`,
+        `${row.id}: could not place "${row.agency}" \
+(${[row.city, row.counties.join(', '), row.state].filter(Boolean).join(', ')}) on the map`,
       );
     }
     for (const { n, text } of row.unreadLinks)

@@ -127,7 +127,8 @@ export const frtPoliciesImporter: ImportKind<FrtRow> = {
             kind: 'reported',
             date: row.date,
             sourceUrl: row.sourceUrl,
-            note: `listed by Fight for the Future's map as a ${row.kind}, dated "${row.rawDate}" (a vote's or an article's date)`,
+            note: `listed by Fight for the Future's map as a ${row.kind}, dated "${row.rawDate}" (a vote's or an \
+article's date)`,
           },
         ],
       };

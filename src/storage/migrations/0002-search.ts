@@ -4,9 +4,8 @@ import type { DialectName } from '../dialect';
 /** Full-text search over deployments: SQLite FTS5, PostgreSQL tsvector with a GIN index. */
 export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
   if (dialect === 'sqlite') {
-    await sql`create virtual table deployment_search using fts5(deployment_id unindexed, body, tokenize = 'unicode61 remove_diacritics 2')`.execute(
-      db,
-    );
+    await sql`create virtual table deployment_search using fts5(deployment_id unindexed, body, tokenize = 'unicode61 \
+remove_diacritics 2')`.execute(db);
     return;
   }
   await sql`create table deployment_search (

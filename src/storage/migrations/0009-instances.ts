@@ -51,9 +51,8 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
     .expression(sql`lower(full_name)`)
     .execute();
   if (dialect === 'sqlite') {
-    await sql`create virtual table agency_search using fts5(agency_id unindexed, body, tokenize = 'unicode61 remove_diacritics 2')`.execute(
-      db,
-    );
+    await sql`create virtual table agency_search using fts5(agency_id unindexed, body, tokenize = 'unicode61 \
+remove_diacritics 2')`.execute(db);
   } else {
     await sql`create table agency_search (
       agency_id text collate "C" primary key,

@@ -20,11 +20,11 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
     .execute();
   await db.schema.dropIndex('deployments_agency').execute();
   if (dialect !== 'sqlite') return;
-  await sql`create virtual table deployment_points using rtree(id, min_lat, max_lat, min_lon, max_lon, +deployment_id, +lat, +lon)`.execute(
-    db,
-  );
+  await sql`create virtual table deployment_points using rtree(id, min_lat, max_lat, min_lon, max_lon, +deployment_id, \
++lat, +lon)`.execute(db);
   await sql`insert into deployment_points
-    select d.rowid, a.lat, a.lat, a.lon, a.lon, d.id, a.lat, a.lon from deployments d join agencies a on a.id = d.agency_id
+    select d.rowid, a.lat, a.lat, a.lon, a.lon, d.id, a.lat, a.lon from deployments d join agencies a on a.id = \
+d.agency_id
     where a.lat is not null and a.lon is not null`.execute(db);
   await sql`create trigger deployment_points_insert after insert on deployments begin
     insert into deployment_points select new.rowid, a.lat, a.lat, a.lon, a.lon, new.id, a.lat, a.lon from agencies a
@@ -40,7 +40,8 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
   end`.execute(db);
   await sql`create trigger deployment_points_agency_moved after update of lat, lon on agencies begin
     delete from deployment_points where id in (select rowid from deployments where agency_id = new.id);
-    insert into deployment_points select d.rowid, new.lat, new.lat, new.lon, new.lon, d.id, new.lat, new.lon from deployments d
+    insert into deployment_points select d.rowid, new.lat, new.lat, new.lon, new.lon, d.id, new.lat, new.lon from \
+deployments d
       where d.agency_id = new.id and new.lat is not null and new.lon is not null;
   end`.execute(db);
 }
