@@ -298,7 +298,8 @@ function onClick(event: maplibregl.MapMouseEvent): void {
       const title = document.createElement('strong');
       title.textContent = props.agency ?? '';
       const details = document.createElement('span');
-      details.textContent = ` ${nameOf.get(props.technology!) ?? props.technology} · ${props.status} as of ${dateInWords(props.last_seen)} · `;
+      details.textContent = ` ${nameOf.get(props.technology!) ?? props.technology} · ${props.status} as \
+of ${dateInWords(props.last_seen)} · `;
       item.append(title, details, anchor(`/deployments/${encodeURIComponent(props.id!)}`, 'Open its page'));
       list.append(item);
     }
@@ -495,7 +496,8 @@ async function refresh(options: { list: boolean }): Promise<void> {
     const answer = (await count.json()) as { total: number; as_of?: string | null; warning?: string };
     const total = answer.total;
     const day = params.get('active_on');
-    timelineCount.textContent = `${total.toLocaleString('en-US')} ${total === 1 ? 'deployment' : 'deployments'}${day ? ` known in use on ${day}` : ''}`;
+    timelineCount.textContent = `${total.toLocaleString('en-US')} \
+${total === 1 ? 'deployment' : 'deployments'}${day ? ` known in use on ${day}` : ''}`;
     timelineCount.dataset.total = String(total);
     // A day later than the data behind the count says so: a 2020 status is not a 2026 one.
     timelineNote.hidden = !answer.warning;
@@ -564,7 +566,8 @@ async function showTowns(): Promise<void> {
   }
   const b = map.getBounds();
   const clamp = (x: number, limit: number) => Math.max(-limit, Math.min(limit, x)).toFixed(3);
-  const bbox = `${clamp(b.getWest(), 180)},${clamp(b.getSouth(), 90)},${clamp(b.getEast(), 180)},${clamp(b.getNorth(), 90)}`;
+  const bbox = `${clamp(b.getWest(), 180)},${clamp(b.getSouth(), 90)},${clamp(b.getEast(), 180)},\
+${clamp(b.getNorth(), 90)}`;
   if (bbox === townsAsked) return;
   townsAsked = bbox;
   const response = await fetch(`/api/v1/towns?bbox=${bbox}&limit=30`);

@@ -1,4 +1,7 @@
-/** The real datasets shipped in `data/`, in the order a first start loads them (places before agencies before evidence). */
+/**
+ * The real datasets shipped in `data/`, in the order a first start loads them (places before agencies before
+ * evidence).
+ */
 export interface BundledDataset {
   readonly kind: string;
   /** Relative to the repository's `data/` folder. */

@@ -125,7 +125,9 @@ export function normalizeCountyName(name: string): string {
 const AGENCY_KIND_SUFFIX =
   /\s(police department|police dept|police|department of public safety|public safety department|public safety|marshals office|marshal|town marshal|city marshal|constable)$/;
 
-/** The town or city an agency is named after: "Opelika Police Department" → "opelika"; null when the name does not say. */
+/**
+ * The town or city an agency is named after: "Opelika Police Department" → "opelika"; null when the name does not say.
+ */
 export function placeNameFromAgencyName(name: string): string | null {
   const normalized = normalizeAgencyName(name);
   const stripped = normalized.replace(AGENCY_KIND_SUFFIX, '');

@@ -58,7 +58,10 @@ export function bindsPolice(policy: { scope: string | null }): boolean {
 
 export interface PolicyEvidence {
   readonly status: PolicyStatus;
-  /** `transition`: the status began then (a vote, a signature, a sunset); `reported`: a list or report says so, with a date whose meaning it does not give. */
+  /**
+   * `transition`: the status began then (a vote, a signature, a sunset); `reported`: a list or report says so, with a
+   * date whose meaning it does not give.
+   */
   readonly kind: 'transition' | 'reported';
   readonly date: PartialDate | null;
 }

@@ -18,7 +18,8 @@ export const ENDING_STATUSES: ReadonlySet<DeploymentStatus> = new Set(['ended', 
 /**
  * What a piece of evidence says about its date:
  * - `transition`: the source says the status began then (Ring's "Active Date", a contract start, a vote to cancel);
- * - `documented`: a document of that date shows the deployment in that status (an article, a budget, a records request);
+ * - `documented`: a document of that date shows the deployment in that status (an article, a budget, a records
+ * request);
  * - `listed`: a dataset current as of that date lists the deployment in that status (the Atlas export of 2020-10-07);
  * - `unlisted`: a source that listed the deployment no longer lists it, as of that date. That is not proof
  *   that it ended: it never changes the status or dates, and is shown beside them until newer evidence.

@@ -18,7 +18,9 @@ export interface AgencyClaim {
   readonly place: PlaceRef | null;
   readonly counties: readonly PlaceRef[];
   readonly fbiPoint?: PointOf | null;
-  /** Set when the row contradicts itself (see `stateContradiction`): never matched to an agency by name, never placed. */
+  /**
+   * Set when the row contradicts itself (see `stateContradiction`): never matched to an agency by name, never placed.
+   */
   readonly placementIssue?: string | null;
 }
 
@@ -131,7 +133,10 @@ function only<T>(items: readonly T[]): T | null {
   return items.length === 1 ? items[0]! : null;
 }
 
-/** An agency first met in this claim: linked to its county when it is a county's, else to its town; placed by `placeAgency`. */
+/**
+ * An agency first met in this claim: linked to its county when it is a county's, else to its town; placed by
+ * `placeAgency`.
+ */
 function newAgency(claim: AgencyClaim): AgencyRef {
   const county = claim.counties[0] ?? null;
   const counties = claimCountyGeoids(claim);

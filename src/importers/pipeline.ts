@@ -37,7 +37,10 @@ export interface ImportSummary {
 }
 
 export interface ImportOptions {
-  /** The date the file's data was current: YYYY-MM-DD, YYYY-MM or YYYY (required unless the file name or the file says it). */
+  /**
+   * The date the file's data was current: YYYY-MM-DD, YYYY-MM or YYYY (required unless the file name or the file says
+   * it).
+   */
   readonly asOf?: string;
   readonly batchSize?: number;
   /** Called after each batch with the bytes read so far and the file's size. */
@@ -157,7 +160,8 @@ the data was current with --as-of YYYY-MM-DD (or YYYY-MM, or YYYY)`,
   // A row exactly as the source's last import read it (same fields, kind, as-of and columns) is skipped.
   const keyColumn = kind.rowKeyColumn === undefined ? -1 : columns.indexOf(kind.rowKeyColumn);
   const fingerprints = keyColumn >= 0 ? await loadFingerprints(db, dataset) : null;
-  const fingerprintSeed = `${IMPORT_MODEL_VERSION}\u0001${kind.name}\u0001${runAsOf.on}\u0001${runAsOf.precision}\u0001${columns.join('\u0002')}\u0001`;
+  const fingerprintSeed = `${IMPORT_MODEL_VERSION}\u0001${kind.name}\u0001${runAsOf.on}\u0001${runAsOf.precision}\
+\u0001${columns.join('\u0002')}\u0001`;
 
   await db
     .insertInto('import_runs')

@@ -34,7 +34,10 @@ export class Mailer {
     return this.transport !== null;
   }
 
-  /** Writes the mail to the outbox and hands it to the SMTP server; returns its receipt, or null when it stays in the outbox. */
+  /**
+   * Writes the mail to the outbox and hands it to the SMTP server; returns its receipt, or null when it stays in the
+   * outbox.
+   */
   async send(mail: Mail): Promise<{ messageId: string; response: string } | null> {
     const id = await this.enqueue(this.db, mail);
     return this.dispatch(id, mail);

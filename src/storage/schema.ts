@@ -49,7 +49,10 @@ export interface Database {
 export type PlaceKind = 'state' | 'county' | 'city';
 
 export interface PlaceRow {
-  /** `ca` for a state, `county-06001`, `place-0653000`, or `mcd-<state+county fips>-<slug>` for a town without a place GEOID. */
+  /**
+   * `ca` for a state, `county-06001`, `place-0653000`, or `mcd-<state+county fips>-<slug>` for a town without a place
+   * GEOID.
+   */
   id: string;
   kind: PlaceKind;
   name: string;
@@ -81,7 +84,10 @@ export interface AgencyRow {
   place_id: string | null;
   lat: number | null;
   lon: number | null;
-  /** Where the point comes from: `city` (its town's point), `county` (its county's internal point), `ori` (the FBI's point, where it agrees with its place), or null when unplaced. */
+  /**
+   * Where the point comes from: `city` (its town's point), `county` (its county's internal point), `ori` (the FBI's
+   * point, where it agrees with its place), or null when unplaced.
+   */
   location_basis: string | null;
   /** The 5-digit GEOIDs of the counties it serves, sorted, comma-separated; null when unknown. */
   county_geoids: string | null;
@@ -157,7 +163,9 @@ export interface DeploymentRow {
   active_from: string | null;
   active_until: string | null;
   summary: string | null;
-  /** The origin (dataset:row key) whose row owns the summary; later rows about the same deployment only add evidence. */
+  /**
+   * The origin (dataset:row key) whose row owns the summary; later rows about the same deployment only add evidence.
+   */
   primary_origin: string | null;
   /** The day a source that listed it no longer did (when no evidence is newer), and which source. */
   unlisted_on: string | null;
@@ -170,7 +178,10 @@ export interface DeploymentVendorRow {
 }
 
 export interface DeploymentEventRow {
-  /** `<deployment id>@<dataset>:<row key>` for a transition, `@doc:<source id>` for a document, `@listed:<dataset>:<as-of>` for a listing. */
+  /**
+   * `<deployment id>@<dataset>:<row key>` for a transition, `@doc:<source id>` for a document,
+   * `@listed:<dataset>:<as-of>` for a listing.
+   */
   id: string;
   deployment_id: string;
   status: string;
@@ -270,7 +281,9 @@ export interface OfficialRow {
   ocd_id: string | null;
 }
 
-/** A source's row as last imported (a hash of its fields, the kind and the as-of date): the same row again is skipped. */
+/**
+ * A source's row as last imported (a hash of its fields, the kind and the as-of date): the same row again is skipped.
+ */
 export interface RowFingerprintRow {
   /** `<dataset>|<row key>` */
   id: string;
@@ -297,7 +310,9 @@ export interface OfficialListingRow {
   /** `current` (listed in office), or `retired` (listed as having left: a reason to re-verify, not proof). */
   status: string;
   source_url: string | null;
-  /** The end of the term the source gives (for Open States, often a scheduled end; earlier than its as-of: re-verify). */
+  /**
+   * The end of the term the source gives (for Open States, often a scheduled end; earlier than its as-of: re-verify).
+   */
   term_ends_on: string | null;
 }
 
@@ -372,7 +387,10 @@ export interface RevisionRow {
   entity_type: string;
   entity_id: string;
   action: 'create' | 'update' | 'delete';
-  /** JSON: `{}` on create (the record and its origins say what was created); `{field: [before, after]}` on update; the old record on delete. */
+  /**
+   * JSON: `{}` on create (the record and its origins say what was created); `{field: [before, after]}` on update; the
+   * old record on delete.
+   */
   changes: string;
   /** `import:<import run id>` or `user:<id>`. */
   actor: string;
@@ -480,7 +498,10 @@ export interface DeliveryRow {
   mode: 'test' | 'live';
   recipient_sealed: string;
   actions: number;
-  /** sent: accepted by the mail server (receipt kept); kept: left in the outbox; bounced: refused; failed: will be retried. */
+  /**
+   * sent: accepted by the mail server (receipt kept); kept: left in the outbox; bounced: refused; failed: will be
+   * retried.
+   */
   status: 'sent' | 'kept' | 'bounced' | 'failed';
   receipt: string | null;
   error: string | null;

@@ -47,7 +47,9 @@ export type SyncOutcome = 'imported' | 'not-modified' | 'unchanged';
 
 export interface SyncResult {
   readonly source: string;
-  /** `not-modified`: the server said so (304); `unchanged`: the same bytes (SHA-256) as last time. Neither writes data. */
+  /**
+   * `not-modified`: the server said so (304); `unchanged`: the same bytes (SHA-256) as last time. Neither writes data.
+   */
   readonly outcome: SyncOutcome;
   readonly sha256: string | null;
   readonly asOf: string | null;
@@ -234,7 +236,8 @@ async function fetchVersion(source: DataSourceRow, sourcesDir: string): Promise<
     response = await fetch(source.location, { headers, redirect: 'follow', signal: AbortSignal.timeout(120_000) });
   } catch (error) {
     throw new SyncError(
-      `could not fetch ${source.location}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`,
+      `could not fetch ${source.location}: \
+${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`,
     );
   }
   if (response.status === 304) return 'not-modified';
@@ -291,7 +294,10 @@ async function hashFile(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** The as-of date: given; or the source's rule (a fixed date, the file name's date, the Last-Modified day, or the fetch day). */
+/**
+ * The as-of date: given; or the source's rule (a fixed date, the file name's date, the Last-Modified day, or the fetch
+ * day).
+ */
 function asOfOf(source: DataSourceRow, version: Version, given: string | undefined, now: Date): PartialDate {
   if (given !== undefined) {
     const parsed = parseIsoPartialDate(given);

@@ -16,11 +16,13 @@ export function externalLink(url: string, label: string = url): SafeHtml {
  * the Content-Security-Policy can forbid inline styles. Colours meet WCAG AA contrast on their backgrounds.
  */
 export const SITE_CSS = `
-:root{color-scheme:light;--ink:#1b1b1f;--muted:#4a4a55;--line:#c9c9d3;--accent:#8a1c1c;--bg:#fbfbfd;--ok:#1d5e2c;--warn:#7a4b00}
+:root{color-scheme:light;--ink:#1b1b1f;--muted:#4a4a55;--line:#c9c9d3;--accent:#8a1c1c;--bg:#fbfbfd;--ok:#1d5e2c;\
+--warn:#7a4b00}
 *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe \
 UI",Roboto,sans-serif;color:var(--ink);background:var(--bg)}
 a{color:var(--accent)}.sources \
-a{overflow-wrap:anywhere}a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,summary:focus-visible{outline:3px solid #1a4fb8;outline-offset:2px}
+a{overflow-wrap:anywhere}a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,summary:focus-vi\
+sible{outline:3px solid #1a4fb8;outline-offset:2px}
 .skip{position:absolute;left:-999px;top:0;background:#fff;padding:.5rem 1rem;z-index:10}.skip:focus{left:0}
 .site,main,footer{max-width:72rem;margin:0 auto;padding:1rem}
 .site{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center;border-bottom:1px solid var(--line)}
@@ -30,7 +32,8 @@ a{display:inline-block;padding:.5rem 0}
 .site form{margin-left:auto;display:flex;gap:.25rem}
 input,select,button{font:inherit;padding:.4rem .5rem;border:1px solid \
 #767680;border-radius:.25rem;background:#fff;color:var(--ink);min-height:2.5rem}
-button{background:var(--accent);color:#fff;border-color:var(--accent);cursor:pointer}button.secondary{background:#fff;color:var(--accent)}
+button{background:var(--accent);color:#fff;border-color:var(--accent);cursor:pointer}button.secondary{background:#fff;\
+color:var(--accent)}
 h1{line-height:1.2;margin:.5rem 0 1rem}h2{margin-top:2rem}
 .figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(10rem,1fr));gap:1rem;margin:1rem \
 0;padding:0;list-style:none}
@@ -43,7 +46,9 @@ caption{text-align:left;font-weight:600;padding:.4rem 0}
 th a{color:var(--ink)}th[aria-sort] a{color:var(--accent)}
 .status{display:inline-block;padding:0 .4rem;border-radius:.25rem;border:1px solid \
 currentColor;font-size:.875rem;white-space:nowrap}
-.status-active,.status-passed,.status-in-effect{color:var(--accent)}.status-ended,.status-cancelled,.status-rejected,.status-failed,.status-repealed,.status-expired{color:var(--ok)}.status-proposed,.status-introduced,.status-paused,.status-unknown{color:var(--warn)}
+.status-active,.status-passed,.status-in-effect{color:var(--accent)}\
+.status-ended,.status-cancelled,.status-rejected,.status-failed,.status-repealed,.status-expired{color:var(--ok)}\
+.status-proposed,.status-introduced,.status-paused,.status-unknown{color:var(--warn)}
 .as-of{font-size:.9rem;color:var(--muted);white-space:nowrap}
 .history{padding-left:1.25rem}.history li{margin:.5rem 0}
 .badge{display:inline-block;padding:0 .35rem;border-radius:.25rem;border:1px dashed \
@@ -69,7 +74,8 @@ li{padding:.25rem 0 .75rem 1rem}
 .view-control{position:absolute;top:.5rem;left:.5rem;max-width:calc(100% - \
 3.5rem);z-index:2;display:flex;flex-wrap:wrap;gap:.3rem}.view-control button{padding:.25rem \
 .5rem;font-size:.85rem;background:#fff}
-@media (max-width:40rem){.map-layout{display:flex;flex-direction:column}.map-layout>.map-shell{order:-2}.map-layout>.map-controls{order:-1}#map{height:min(62vh,30rem)}}
+@media (max-width:40rem){.map-layout{display:flex;flex-direction:column}.map-layout>.map-shell{order:-2}\
+.map-layout>.map-controls{order:-1}#map{height:min(62vh,30rem)}}
 .map-shell{position:relative}#map{height:min(70vh,40rem);width:100%;border:1px solid \
 var(--line);border-radius:.5rem;background:#dfe6ee}
 .map-controls{display:flex;flex-wrap:wrap;gap:.5rem 1.25rem;align-items:center;margin:.5rem 0}
@@ -81,7 +87,8 @@ label{display:inline-flex;gap:.3rem;align-items:center;min-height:2rem}
 input[type=range]{flex:1 1 14rem}
 .timeline-count{font-weight:600;font-variant-numeric:tabular-nums}
 .legend{display:flex;flex-wrap:wrap;gap:.5rem 1rem;font-size:.9rem;padding:0;list-style:none}.legend \
-span.swatch{display:inline-block;width:1rem;height:1rem;border-radius:50%;vertical-align:middle;margin-right:.3rem;border:1px solid #0003}
+span.swatch{display:inline-block;width:1rem;height:1rem;border-radius:50%;vertical-align:middle;margin-right:.3rem;\
+border:1px solid #0003}
 .hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .action-form{display:flex;flex-direction:column;gap:.6rem;max-width:40rem;padding:1rem;border:1px solid \

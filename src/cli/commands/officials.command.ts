@@ -3,6 +3,14 @@ import type { DatabaseHandle } from '#src/storage/dialect';
 import { officialQuery, toOfficialRecord } from '#src/features/officials/officials.repository';
 import { CliError } from '../cli-error';
 
+/** The command-line option of each field an official's record checks. */
+const OPTION_OF: Record<string, string> = {
+  place_id: 'place',
+  website_url: 'website',
+  source_url: 'source',
+  verified_on: 'verified-on',
+};
+
 type WithDatabase = <T>(work: (handle: DatabaseHandle) => Promise<T>) => Promise<T>;
 
 interface OfficialOptions {
@@ -55,7 +63,7 @@ export function officialsCommand(withDatabase: WithDatabase): Command {
       } catch (error) {
         if (error instanceof OfficialInputError)
           throw new CliError(
-            `--${{ place_id: 'place', website_url: 'website', source_url: 'source', verified_on: 'verified-on' }[error.field] ?? error.field} ${error.message.slice(error.field.length + 1)}`,
+            `--${OPTION_OF[error.field] ?? error.field} ${error.message.slice(error.field.length + 1)}`,
           );
         throw error;
       }

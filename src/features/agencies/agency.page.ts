@@ -39,10 +39,27 @@ export function registerAgencyPage(app: FastifyInstance, db: Kysely<Database>): 
     const body = html`
 <h1>${agency.name}</h1>
 <dl class="facts">
-<dt>Place</dt><dd>${agency.place ? link(agency.place.url, agency.place.full_name) : html`${state?.name ?? agency.state} <span class="note">(its city or county is not known to us)</span>`}</dd>
+<dt>Place</dt><dd>${
+      agency.place
+        ? link(agency.place.url, agency.place.full_name)
+        : html`${state?.name ?? agency.state}\
+ <span class="note">(its city or county is not known to us)</span>`
+    }</dd>
 ${agency.type ? html`<dt>Type</dt><dd>${agency.type}</dd>` : ''}
 ${agency.ori ? html`<dt>FBI ORI</dt><dd>${agency.ori}</dd>` : ''}
-<dt>On the map at</dt><dd>${agency.lat !== null && agency.lon !== null ? html`${agency.lat.toFixed(4)}, ${agency.lon.toFixed(4)}${agency.location_basis ? html` <span class="note">(${LOCATION_BASIS[agency.location_basis] ?? agency.location_basis})</span>` : ''} · <a href="/map?agency=${agency.id}#8/${agency.lat.toFixed(4)}/${agency.lon.toFixed(4)}">show on the map</a>` : html`<span class="note">not placed${agency.placement_issue ? `: ${agency.placement_issue}` : ''}</span>`}</dd>
+<dt>On the map at</dt><dd>${
+      agency.lat !== null && agency.lon !== null
+        ? html`${agency.lat.toFixed(4)}, \
+${agency.lon.toFixed(4)}${
+            agency.location_basis
+              ? html` <span \
+class="note">(${LOCATION_BASIS[agency.location_basis] ?? agency.location_basis})</span>`
+              : ''
+          } · <a \
+href="/map?agency=${agency.id}#8/${agency.lat.toFixed(4)}/${agency.lon.toFixed(4)}">show on the map</a>`
+        : html`<span \
+class="note">not placed${agency.placement_issue ? `: ${agency.placement_issue}` : ''}</span>`
+    }</dd>
 </dl>
 <h2>Surveillance technology it is documented using</h2>
 ${deploymentTable(deployments, `Deployments of ${agency.name}`, { showAgency: false })}

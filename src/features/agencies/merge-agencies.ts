@@ -164,7 +164,10 @@ export async function moveDeployment(
   return existing ? 'combined' : 'moved';
 }
 
-/** Points a deployment's evidence, citations, vendor links and origins at another deployment, keeping the survivor's where both have one. */
+/**
+ * Points a deployment's evidence, citations, vendor links and origins at another deployment, keeping the survivor's
+ * where both have one.
+ */
 async function moveDeploymentChildren(trx: Kysely<Database>, oldId: string, newId: string): Promise<void> {
   const rekey = (id: string) => newId + id.slice(oldId.length);
   const events = await trx.selectFrom('deployment_events').selectAll().where('deployment_id', '=', oldId).execute();

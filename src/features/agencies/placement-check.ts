@@ -99,10 +99,15 @@ export async function checkPlacement(db: Kysely<Database>): Promise<PlacementRep
     const townPointDoubtful =
       townAt !== null && r.place_county !== null && townAt !== r.place_county && !counties.includes(townAt);
     if (townPointDoubtful && r.level === 'city') {
+      const drawnAt =
+        r.location_basis === 'ori'
+          ? "the FBI's point"
+          : r.location_basis === 'county'
+            ? "its county's internal point"
+            : 'that point all the same';
       townPointInDoubt.push(
         finding(
-          `its town's point lies in county ${townAt}, outside the town's county ${r.place_county}; drawn \
-at ${r.location_basis === 'ori' ? "the FBI's point" : r.location_basis === 'county' ? "its county's internal point" : 'that point all the same'}`,
+          `its town's point lies in county ${townAt}, outside the town's county ${r.place_county}; drawn at ${drawnAt}`,
         ),
       );
     }

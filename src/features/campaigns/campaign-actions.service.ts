@@ -204,7 +204,9 @@ export class CampaignActions {
       with s as (
         insert into supporters (id, email_hash, email_sealed, name_sealed, address_sealed, opt_in_updates, \
 withdraw_token_hash, withdraw_token_sealed, created_at)
-        values (${supporterId}, ${emailHash}, ${this.crypto.encrypt(input.email.trim())}, ${this.crypto.encrypt(oneLine(input.name))}, null, ${input.optIn ? 1 : 0}, ${withdraw.hash}, ${this.crypto.encrypt(withdraw.token)}, ${now})
+        values (${supporterId}, ${emailHash}, ${this.crypto.encrypt(input.email.trim())}, \
+${this.crypto.encrypt(oneLine(input.name))}, null, ${input.optIn ? 1 : 0}, ${withdraw.hash}, \
+${this.crypto.encrypt(withdraw.token)}, ${now})
         on conflict (email_hash) do nothing
         returning id
       ), a as (

@@ -80,7 +80,9 @@ function tallyLine(t: Tally, where?: string): SafeHtml {
   const at = where ? ` ${where}` : '';
   if (t.confirmed === 0) return html`<p class="note">No confirmed action${at} yet. Be the first.</p>`;
   return html`<p><strong>${formatNumber(t.confirmed)}</strong> \
-confirmed ${t.confirmed === 1 ? 'action' : 'actions'}${at}: ${count(t.petition, 'signature', 'signatures')}, ${count(t.letter, 'letter', 'letters')}, ${count(t.call, 'call', 'calls')}. <span class="note">Last on ${t.last_confirmed_at?.slice(0, 10) ?? ''}.</span></p>`;
+confirmed ${t.confirmed === 1 ? 'action' : 'actions'}${at}: ${count(t.petition, 'signature', 'signatures')}, \
+${count(t.letter, 'letter', 'letters')}, ${count(t.call, 'call', 'calls')}. <span class="note">Last on \
+${t.last_confirmed_at?.slice(0, 10) ?? ''}.</span></p>`;
 }
 
 /** Whom a place's letter goes to, in words: "the mayor", "the mayor and 2 council members". */
@@ -197,7 +199,8 @@ tab.</p>
     const [campaigns, tallies] = await Promise.all([listCampaigns(db), campaignTallies(db)]);
     const items = campaigns.map(
       (c) =>
-        html`<li><h2>${link(`/campaigns/${c.id}`, c.title)}</h2><p>${c.ask}</p>${tallyLine(tallyOf(tallies, c.id))}</li>`,
+        html`<li><h2>${link(`/campaigns/${c.id}`, c.title)}</h2><p>${c.ask}</p>${tallyLine(tallyOf(tallies, c.id))}</li\
+>`,
     );
     reply.type('text/html; charset=utf-8').send(
       renderPage({
@@ -313,7 +316,21 @@ emails)</label>`;
         : fillTemplate(campaign.letter_template, { official: first, place, evidence, name: '' });
     const subject = fillTemplate(campaign.letter_subject, { official: first, place, evidence });
     const evidenceList = evidence.length
-      ? html`<ul>${evidence.map((d) => html`<li>${link(d.agency.url, d.agency.name)}: ${link(d.url, technologyName(d.technology))} ${statusAsOf(d)}${d.started_on ? html`, started ${formatDay(d.started_on)}` : ''}</li>`)}</ul>${at.since.length ? html`<section class="notice" aria-labelledby="since-heading"><h3 id="since-heading">What changed since</h3>${technologyEventList(at.since)}</section>` : ''}`
+      ? html`<ul>${evidence.map(
+          (d) => html`<li>${link(d.agency.url, d.agency.name)}: \
+${link(d.url, technologyName(d.technology))} ${statusAsOf(d)}${
+            d.started_on
+              ? html`, started \
+${formatDay(d.started_on)}`
+              : ''
+          }</li>`,
+        )}</ul>${
+          at.since.length
+            ? html`<section class="notice" \
+aria-labelledby="since-heading"><h3 id="since-heading">What changed \
+since</h3>${technologyEventList(at.since)}</section>`
+            : ''
+        }`
       : '';
     const officials = targets.length
       ? html`<ul>${targets.map(
@@ -333,7 +350,8 @@ verified ${o.verified_on ?? 'never'}; may be out of date)</span>`
       : html`<p class="note">We have no contact for the officials of ${place.name} yet. Your signature still counts, \
 and is shown on the town's page.</p>`;
     const mailto = first?.email
-      ? `mailto:${encodeURIComponent(first.email)}?subject=${encodeURIComponent(subject)}&body=${encodeURIComponent(letter)}`
+      ? `mailto:${encodeURIComponent(first.email)}?subject=${encodeURIComponent(subject)}&body=\
+${encodeURIComponent(letter)}`
       : null;
     const body = html`
 <h1>${campaign.title}: ${place.full_name}</h1>
@@ -591,9 +609,13 @@ person, so nothing changed.`,
         );
       }
       const first = at.targets[0];
+      const subject = first
+        ? fillTemplate(campaign.letter_subject, { official: first, place: at.place, evidence: at.evidence })
+        : '';
       const mailto =
         sent.kind === 'letter' && sent.delivery === 'mailto' && first?.email && sent.message
-          ? html`<p><a href="mailto:${encodeURIComponent(first.email)}?subject=${encodeURIComponent(fillTemplate(campaign.letter_subject, { official: first, place: at.place, evidence: at.evidence }))}&amp;body=${encodeURIComponent(sent.message)}">Open your letter in your email app</a>, addressed to ${first.name}.</p>`
+          ? html`<p><a href="mailto:${encodeURIComponent(first.email)}?subject=${encodeURIComponent(subject)}\
+&amp;body=${encodeURIComponent(sent.message)}">Open your letter in your email app</a>, addressed to ${first.name}.</p>`
           : '';
       const what = sent.kind === 'petition' ? 'signature' : sent.kind === 'letter' ? 'letter' : 'call';
       return reply.type('text/html; charset=utf-8').send(
@@ -601,7 +623,8 @@ person, so nothing changed.`,
           title: 'Check your email',
           body: html`<h1>Check your email</h1><p role="status">We sent a link \
 to ${sent.maskedEmail ?? 'your address'}. Your ${what} counts once you open it and press \
-"Confirm".${request.query.outcome === 'resent' ? ' (You had started this before: we sent a fresh link.)' : ''}</p>${mailto}<p><a href="${back}">Back to ${at.place.name}</a></p>`,
+"Confirm".${request.query.outcome === 'resent' ? ' (You had started this before: we sent a fresh link.)' : ''}</p>\
+${mailto}<p><a href="${back}">Back to ${at.place.name}</a></p>`,
         }),
       );
     },
@@ -646,7 +669,8 @@ type="submit">Confirm my ${what}</button></form>`,
       );
     // A redirect, so that reloading the thank-you page does not post again.
     return reply.redirect(
-      `/confirmed/${encodeURIComponent(confirmed.campaignId)}/${encodeURIComponent(confirmed.placeId)}?kind=${confirmed.kind}${confirmed.alreadyConfirmed ? '&again=1' : ''}`,
+      `/confirmed/${encodeURIComponent(confirmed.campaignId)}/${encodeURIComponent(confirmed.placeId)}?kind=\
+${confirmed.kind}${confirmed.alreadyConfirmed ? '&again=1' : ''}`,
       303,
     );
   });

@@ -39,7 +39,10 @@ export async function listCampaigns(db: Kysely<Database>): Promise<CampaignRow[]
   return db.selectFrom('campaigns').selectAll().orderBy('starts_on', 'desc').orderBy('id').execute();
 }
 
-/** Rules that say whom a campaign asks, in which places. One rule ships: the officials of a town whose police had a partnership. */
+/**
+ * Rules that say whom a campaign asks, in which places. One rule ships: the officials of a town whose police had a
+ * partnership.
+ */
 export const TARGET_RULES: Record<string, { roles: readonly string[]; describe: string }> = {
   'ring-partnership-city': {
     roles: ['mayor', 'council member', 'council'],
@@ -53,7 +56,9 @@ export interface CampaignPlace {
   /** The deployments that make this place part of the campaign; empty when it is not. */
   evidence: DeploymentRecord[];
   targets: OfficialRecord[];
-  /** What changed for the campaign's technology after the evidence was last seen (Ring ended police requests in 2024). */
+  /**
+   * What changed for the campaign's technology after the evidence was last seen (Ring ended police requests in 2024).
+   */
   since: TechnologyEventRecord[];
 }
 

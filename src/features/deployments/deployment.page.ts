@@ -37,7 +37,9 @@ class="note">(not proof that it ended)</span>`
   return html`<li>${formatDay(e.occurred_on, 'undated')}: ${what}${source}</li>`;
 }
 
-/** One deployment: who, what, its status as of when it was last seen, what its dates mean, and the evidence for each. */
+/**
+ * One deployment: who, what, its status as of when it was last seen, what its dates mean, and the evidence for each.
+ */
 export function registerDeploymentPage(app: FastifyInstance, db: Kysely<Database>): void {
   app.get<{ Params: { id: string } }>('/deployments/:id', { schema: { hide: true } }, async (request, reply) => {
     const d = await findDeploymentById(db, request.params.id);

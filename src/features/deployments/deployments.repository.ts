@@ -99,7 +99,10 @@ function filtered(db: Kysely<Database>, filter: DeploymentFilter, options: { joi
 /** A number parameter PostgreSQL knows the type of. */
 const num = (x: number) => sql<number>`cast(${x} as double precision)`;
 
-/** The great-circle distance (km) from a point to the agency `a` (or to the row `at` names): haversine, on both databases. */
+/**
+ * The great-circle distance (km) from a point to the agency `a` (or to the row `at` names): haversine, on both
+ * databases.
+ */
 export function distanceFrom(
   lat: number,
   lon: number,

@@ -49,7 +49,8 @@ export const CSV_COLUMNS = [
 
 /**
  * Streams the full dataset in one format, record by record, in a stable order (by id), so that the same
- * data always gives the same bytes. JSON holds deployments, policies, officials and technology events, one record per line;
+ * data always gives the same bytes. JSON holds deployments, policies, officials and technology events, one record per
+ * line;
  * CSV and GeoJSON hold deployments (one row / one Point feature each). With a filter (the lists' filters),
  * only the deployments it matches.
  */

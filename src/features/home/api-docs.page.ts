@@ -27,9 +27,15 @@ export function registerApiDocsPage(app: FastifyInstance): void {
           const params = (op.parameters ?? []).map((p) => {
             const allowed = p.schema?.enum ? `${p.description ? '. ' : ''}One of: ${p.schema.enum.join(', ')}.` : '';
             return html`<tr><th \
-scope="row"><code>${p.name}</code></th><td>${p.in}${p.required ? ', required' : ''}</td><td>${(p.description ?? '') + allowed}</td></tr>`;
+scope="row"><code>${p.name}</code></th><td>${p.in}${p.required ? ', required' : ''}</td><td>\
+${(p.description ?? '') + allowed}</td></tr>`;
           });
-          return html`<section><h2><code>GET ${path}</code></h2><p>${op.summary ?? ''}.${op.description ? ` ${op.description}` : ''}</p>${
+          return html`<section><h2><code>GET ${path}</code></h2><p>${op.summary ?? ''}.${
+            op.description
+              ? ` \
+${op.description}`
+              : ''
+          }</p>${
             params.length
               ? html`<table><thead><tr><th scope="col">Parameter</th><th scope="col">In</th><th \
 scope="col">Meaning</th></tr></thead><tbody>${params}</tbody></table>`

@@ -57,7 +57,9 @@ export async function settleCurrentOfficials(writer: RecordWriter, placeIds: rea
   if (updates.length > 0) await writer.upsert('officials', updates, { entity: 'official' });
 }
 
-/** A source's listings of officials (`{id, place_id, official_id, dataset, as_of, status, source_url, term_ends_on}`). */
+/**
+ * A source's listings of officials (`{id, place_id, official_id, dataset, as_of, status, source_url, term_ends_on}`).
+ */
 export async function writeOfficialListings(
   ctx: BatchContext,
   listings: ReadonlyArray<{ row: number; values: Record<string, unknown> }>,

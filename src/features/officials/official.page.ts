@@ -52,7 +52,8 @@ ends</th></tr></thead>
 <tbody>${listings.map(
         (l) => html`<tr><th \
 scope="row">${l.source_url ? externalLink(l.source_url, l.source) : l.source}</th><td \
-class="date">${formatDay(l.as_of)}</td><td>${l.status === 'current' ? 'in office' : 'no longer listed (re-verify)'}</td><td class="date">${formatDay(l.term_ends_on, 'not given')}</td></tr>`,
+class="date">${formatDay(l.as_of)}</td><td>${l.status === 'current' ? 'in office' : 'no longer listed (re-verify)'}</td\
+><td class="date">${formatDay(l.term_ends_on, 'not given')}</td></tr>`,
       )}</tbody></table></div>`
     : ''
 }

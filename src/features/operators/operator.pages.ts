@@ -98,6 +98,15 @@ function page(reply: FastifyReply, title: string, body: SafeHtml, status = 200):
     );
 }
 
+/** What each delivery mode means, as the campaign form offers it. */
+const DELIVERY_MODES: Record<string, string> = {
+  off: 'off: nothing is sent',
+  test: 'test: every digest to the organizer only',
+  live: 'live: to the officials',
+};
+
+const PLACEHOLDERS = 'placeholders: {official} {role} {Role} {place} {agency} {since} {name}';
+
 function field(
   name: string,
   value: string | number | null | undefined,
@@ -202,7 +211,13 @@ href="/operator/login">Try again</a>.</p>`,
       const [campaigns, tallies] = await Promise.all([listCampaigns(db), campaignTallies(db)]);
       const rows = campaigns.map((c) => {
         const t = tallyOf(tallies, c.id);
-        return html`<tr><th scope="row">${link(`/operator/campaigns/${c.id}`, c.title)}</th><td>${c.delivery_mode}</td><td class="n">${formatNumber(t.confirmed)}</td><td class="n">${formatNumber(t.delivered)}</td><td>${link(`/operator/exports/${c.id}.csv`, 'supporters who opted in (CSV)')}</td></tr>`;
+        return html`<tr><th scope="row">${link(`/operator/campaigns/${c.id}`, c.title)}</th><td>${c.delivery_mode}</td>\
+<td class="n">${formatNumber(t.confirmed)}</td><td \
+class="n">${formatNumber(t.delivered)}</td><td>${link(
+          `/operator/exports/${c.id}.csv\
+`,
+          'supporters who opted in (CSV)',
+        )}</td></tr>`;
       });
       return page(
         reply,
@@ -223,14 +238,19 @@ class="secondary">Sign out</button></form>`,
     ) =>
       html`<form method="post" action="/operator/campaigns/${c.id}" \
 class="action-form">${deps.guard.fields(request, reply)}${error}
-${field('title', c.title)}${field('ask', c.ask, { area: 2 })}${field('description', c.description, { area: 4, required: false })}${field('letter_subject', c.letter_subject)}
-${field('letter_template', c.letter_template, { area: 12, note: 'placeholders: {official} {role} {Role} {place} {agency} {since} {name}' })}${field('call_script', c.call_script, { area: 4 })}${field('prompts', c.prompts, { area: 4, required: false, note: 'one suggestion per line, shown above the letter' })}
+${field('title', c.title)}${field('ask', c.ask, { area: 2 })}\
+${field('description', c.description, { area: 4, required: false })}${field('letter_subject', c.letter_subject)}
+${field('letter_template', c.letter_template, { area: 12, note: PLACEHOLDERS })}\
+${field('call_script', c.call_script, { area: 4 })}\
+${field('prompts', c.prompts, { area: 4, required: false, note: 'one suggestion per line, shown above the letter' })}
 ${field('ends_on', c.ends_on ?? '', { type: 'date', required: false })}
 <label>Delivery to officials<select name="delivery_mode">${['off', 'test', 'live'].map(
         (m) => html`<option \
-value="${m}"${c.delivery_mode === m ? ' selected' : ''}>${m === 'off' ? 'off: nothing is sent' : m === 'test' ? 'test: every digest to the organizer only' : 'live: to the officials'}</option>`,
+value="${m}"${c.delivery_mode === m ? ' selected' : ''}>\
+${DELIVERY_MODES[m]}</option>`,
       )}</select></label>
-${field('organizer_email', c.organizer_email ?? '', { type: 'email', required: false, note: 'where test digests go' })}${field('deliveries_per_target_per_hour', c.deliveries_per_target_per_hour, { type: 'number' })}
+${field('organizer_email', c.organizer_email ?? '', { type: 'email', required: false, note: 'where test digests go' })}\
+${field('deliveries_per_target_per_hour', c.deliveries_per_target_per_hour, { type: 'number' })}
 <button type="submit">Save</button></form>`;
 
     scope.get<{ Params: { id: string } }>('/operator/campaigns/:id', async (request, reply) => {
@@ -240,7 +260,8 @@ ${field('organizer_email', c.organizer_email ?? '', { type: 'email', required: f
       return page(
         reply,
         c.title,
-        html`<h1>${c.title}</h1><p>${link(`/campaigns/${c.id}`, 'Its public page')}</p>${campaignForm(request, reply, { ...c, organizer_email: organizer })}`,
+        html`<h1>${c.title}</h1><p>${link(`/campaigns/${c.id}`, 'Its public page')}</p>\
+${campaignForm(request, reply, { ...c, organizer_email: organizer })}`,
       );
     });
 
@@ -324,7 +345,23 @@ role="alert">Test delivery sends every digest to the organizer: give the organiz
         results = places.length
           ? places.map((p) => {
               const mine = officials.filter((o) => o.place_id === p.id);
-              return html`<h2>${placeLabel(p)}</h2><ul>${mine.map((o) => html`<li>${link(`/operator/roster/${o.id}`, `${o.name}, ${o.role}`)}${isStale(o.verified_on) ? html` <span class="stale">(verified ${o.verified_on ?? 'never'})</span>` : ''}</li>`)}<li>${link(`/operator/roster/new?place=${p.id}`, `Add an official of ${p.name}`)}</li></ul>`;
+              return html`<h2>${placeLabel(p)}</h2><ul>${mine.map(
+                (o) =>
+                  html`<li>${link(
+                    `/operator/roster/${o.id}`,
+                    `\
+${o.name}, ${o.role}`,
+                  )}${
+                    isStale(o.verified_on)
+                      ? html` <span class="stale">(verified \
+${o.verified_on ?? 'never'})</span>`
+                      : ''
+                  }</li>`,
+              )}<li>${link(
+                `/operator/roster/new?place=${p.id}`,
+                `Add an official of \
+${p.name}`,
+              )}</li></ul>`;
             })
           : html`<p role="status">No town matches “${q}”.</p>`;
       }
@@ -347,9 +384,15 @@ type="submit">Find</button></form>${results}`,
       html`<form method="post" action="${action}" \
 class="action-form">${deps.guard.fields(request, reply)}${error}<input type="hidden" name="place_id" \
 value="${o.place_id}">
-<label>Role<select name="role">${['mayor', 'council member', 'police chief'].map((r) => html`<option${o.role === r ? ' selected' : ''}>${r}</option>`)}</select></label>
-${field('name', o.name)}${field('email', o.email ?? '', { type: 'email', required: false })}${field('phone', o.phone ?? '', { required: false })}${field('website_url', o.website_url ?? '', { type: 'url', required: false })}
-${field('source_url', o.source_url ?? '', { type: 'url', note: 'where you checked these details' })}${field('verified_on', o.verified_on ?? new Date().toISOString().slice(0, 10), { type: 'date' })}
+<label>Role<select name="role">${['mayor', 'council member', 'police chief'].map(
+        (r) => html`<option\
+${o.role === r ? ' selected' : ''}>${r}</option>`,
+      )}</select></label>
+${field('name', o.name)}${field('email', o.email ?? '', { type: 'email', required: false })}\
+${field('phone', o.phone ?? '', { required: false })}\
+${field('website_url', o.website_url ?? '', { type: 'url', required: false })}
+${field('source_url', o.source_url ?? '', { type: 'url', note: 'where you checked these details' })}\
+${field('verified_on', o.verified_on ?? new Date().toISOString().slice(0, 10), { type: 'date' })}
 <button type="submit">Save</button></form>`;
 
     scope.get<{ Querystring: { place?: string } }>('/operator/roster/new', async (request, reply) => {
@@ -379,7 +422,13 @@ of ${place.full_name}</h1>${officialForm(request, reply, '/operator/roster', { p
       return page(
         reply,
         o.name,
-        html`<h1>${o.name}</h1><p>${link(`/officials/${o.id}`, 'Public page')}</p>${officialForm(request, reply, `/operator/roster/${o.id}`, o)}`,
+        html`<h1>${o.name}</h1><p>${link(`/officials/${o.id}`, 'Public page')}</p>${officialForm(
+          request,
+          reply,
+          `/oper\
+ator/roster/${o.id}`,
+          o,
+        )}`,
       );
     });
 
@@ -411,7 +460,8 @@ saved.</p>`;
         return page(
           reply,
           'Official',
-          html`<h1>${existing?.name ?? 'Add an official'}</h1>${officialForm(request, reply, action, { ...existing, ...body }, message)}`,
+          html`<h1>${existing?.name ?? 'Add an official'}</h1>\
+${officialForm(request, reply, action, { ...existing, ...body }, message)}`,
           400,
         );
       }
@@ -431,7 +481,9 @@ saved.</p>`;
         .execute();
       const list = rows.map(
         (m) =>
-          html`<tr><td class="date">${m.created_at.slice(0, 16).replace('T', ' ')}</td><td>${m.kind}</td><td>${deps.crypto.decrypt(m.recipient_sealed)}</td><th scope="row">${link(`/operator/outbox/${m.id}`, m.subject)}</th><td>${m.status}</td></tr>`,
+          html`<tr><td class="date">${m.created_at.slice(0, 16).replace('T', ' ')}</td><td>${m.kind}</td><td>\
+${deps.crypto.decrypt(m.recipient_sealed)}</td><th \
+scope="row">${link(`/operator/outbox/${m.id}`, m.subject)}</th><td>${m.status}</td></tr>`,
       );
       return page(
         reply,
@@ -443,7 +495,15 @@ scope="col">Status</th></tr></thead><tbody>${
           list ||
           html`<tr><td colspan="5">No mail \
 yet.</td></tr>`
-        }</tbody></table></div>${rows.length === 50 ? html`<p>${link(`/operator/outbox?offset=${offset + 50}`, 'Older mail')}</p>` : ''}`,
+        }</tbody></table></div>${
+          rows.length === 50
+            ? html`<p>${link(
+                `/operator/outbox?offset=${offset + 50}\
+`,
+                'Older mail',
+              )}</p>`
+            : ''
+        }`,
       );
     });
 
@@ -453,7 +513,12 @@ yet.</td></tr>`
       return page(
         reply,
         m.subject,
-        html`<h1>${m.subject}</h1><p>To ${deps.crypto.decrypt(m.recipient_sealed)}, ${m.status}${m.error ? `: ${m.error}` : ''}</p><pre>${deps.crypto.decrypt(m.body_sealed)}</pre>`,
+        html`<h1>${m.subject}</h1><p>To ${deps.crypto.decrypt(m.recipient_sealed)}, ${m.status}${
+          m.error
+            ? `: \
+${m.error}`
+            : ''
+        }</p><pre>${deps.crypto.decrypt(m.body_sealed)}</pre>`,
       );
     });
 

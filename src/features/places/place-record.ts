@@ -36,7 +36,10 @@ export function placeLabel(place: Pick<PlaceRecord, 'kind' | 'name' | 'full_name
   return `${place.kind === 'county' ? place.full_name : place.name}, ${place.state}`;
 }
 
-/** The kind of place in words: "state", "county", or a town's legal kind from its Census name ("city", "town", "village", ...). */
+/**
+ * The kind of place in words: "state", "county", or a town's legal kind from its Census name ("city", "town",
+ * "village", ...).
+ */
 export function placeType(place: Pick<PlaceRecord, 'kind' | 'name' | 'full_name'>): string {
   if (place.kind !== 'city') return place.kind;
   const suffix = place.full_name.startsWith(place.name) ? place.full_name.slice(place.name.length).trim() : '';

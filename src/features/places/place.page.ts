@@ -117,7 +117,9 @@ Population ${formatNumber(place.population)}.`
 ${
   total > 0 && place.lat !== null && place.lon !== null
     ? html`<p><a \
-href="${withQuery('/map', listParams)}#${place.kind === 'state' ? 5 : place.kind === 'county' ? 8 : 10}/${place.lat.toFixed(4)}/${place.lon.toFixed(4)}">See them on the map</a> · <a href="${listUrl}">as a list you can filter and sort</a></p>`
+href="${withQuery('/map', listParams)}#${place.kind === 'state' ? 5 : place.kind === 'county' ? 8 : 10}/\
+${place.lat.toFixed(4)}/${place.lon.toFixed(4)}">See them on the map</a> · <a href="${listUrl}">as a list you can \
+filter and sort</a></p>`
     : ''
 }
 ${technologyCounts(
@@ -129,7 +131,14 @@ in ${place.full_name} by technology`,
 ${
   campaigns.length
     ? html`<h2>Take \
-action</h2><ul>${campaigns.map((c) => html`<li>${link(`/campaigns/${c.campaign.id}/places/${place.id}`, c.campaign.title)}: ${formatNumber(c.tally.confirmed)} confirmed ${c.tally.confirmed === 1 ? 'action' : 'actions'} here so far${c.tally.last_confirmed_at ? `, the last on ${c.tally.last_confirmed_at.slice(0, 10)}` : ''}.</li>`)}</ul>`
+action</h2><ul>${campaigns.map(
+        (c) => html`<li>${link(
+          `/campaigns/${c.campaign.id}/places/${place.id}\
+`,
+          c.campaign.title,
+        )}: ${formatNumber(c.tally.confirmed)} confirmed ${c.tally.confirmed === 1 ? 'action' : 'actions'} \
+here so far${c.tally.last_confirmed_at ? `, the last on ${c.tally.last_confirmed_at.slice(0, 10)}` : ''}.</li>`,
+      )}</ul>`
     : ''
 }
 <h2>Laws that apply here</h2>
@@ -151,7 +160,17 @@ of ${place.full_name} that are pending or no longer in force`,
       )}`
     : ''
 }
-${place.kind === 'city' ? html`<h2>Officials</h2>${officialList(roster)}${roster.some((o) => o.current && isStale(o.verified_on)) ? html`<p class="note">Our mayors list dates from 2020: check a contact before relying on it.</p>` : ''}` : ''}
+${
+  place.kind === 'city'
+    ? html`<h2>Officials</h2>${officialList(roster)}\
+${
+  roster.some((o) => o.current && isStale(o.verified_on))
+    ? html`<p class="note">Our mayors list dates from 2020: \
+check a contact before relying on it.</p>`
+    : ''
+}`
+    : ''
+}
 <h2>Deployments</h2>
 ${join(contexts, '\n')}
 ${deploymentTable(

@@ -134,7 +134,10 @@ export async function* iteratePolicies(
   }
 }
 
-/** The policies that pass `keep`, in id order. Policies number in the dozens to hundreds: filtering the stream is simpler than SQL per filter. */
+/**
+ * The policies that pass `keep`, in id order. Policies number in the dozens to hundreds: filtering the stream is
+ * simpler than SQL per filter.
+ */
 export async function findPolicies(
   db: Kysely<Database>,
   keep: (p: PolicyRecord) => boolean = () => true,
@@ -144,7 +147,10 @@ export async function findPolicies(
   return found;
 }
 
-/** Policies in force or pending where a place is (its own, its county's, its state's), most local first; see `policyCoversPlace`. */
+/**
+ * Policies in force or pending where a place is (its own, its county's, its state's), most local first; see
+ * `policyCoversPlace`.
+ */
 export async function findPoliciesCovering(db: Kysely<Database>, place: PlaceRecord): Promise<PolicyRecord[]> {
   const order = (p: PolicyRecord) => (p.place?.kind === 'city' ? 0 : p.place?.kind === 'county' ? 1 : 2);
   const found = await findPolicies(db, (p) =>

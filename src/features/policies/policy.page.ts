@@ -70,7 +70,17 @@ bind and their status.`,
     const reportedOnly = policy.events.length > 0 && policy.events.every((e) => e.kind === 'reported');
     const body = html`
 <h1>${policy.title}</h1>
-<p>${statusBadge(policy.status)} ${policy.kind}${policy.status_on ? html`, ${policy.status.replace('-', ' ')} ${formatDay(policy.status_on)}` : ''}.${reportedOnly ? html` <span class="note">As a list reports it: no dated step of the law itself is recorded here.</span>` : ''}</p>
+<p>${statusBadge(policy.status)} ${policy.kind}${
+      policy.status_on
+        ? html`, ${policy.status.replace('-', ' ')} \
+${formatDay(policy.status_on)}`
+        : ''
+    }.${
+      reportedOnly
+        ? html` <span class="note">As a list reports it: no dated step of \
+the law itself is recorded here.</span>`
+        : ''
+    }</p>
 <dl class="facts">
 <dt>Made by</dt><dd>${policy.body ? policy.body : html`<span class="note">not recorded</span>`}${
       policy.level
@@ -78,7 +88,13 @@ bind and their status.`,
 <span class="note">(${LEVEL_WORDS[policy.level] ?? policy.level})</span>`
         : ''
     }</dd>
-<dt>Jurisdiction</dt><dd>${policy.place ? link(policy.place.url, policy.place.full_name) : policy.jurisdiction}${policy.place && policy.place.full_name !== policy.jurisdiction ? html` <span class="note">(${policy.jurisdiction})</span>` : ''}</dd>
+<dt>Jurisdiction</dt><dd>${policy.place ? link(policy.place.url, policy.place.full_name) : policy.jurisdiction}\
+${
+  policy.place && policy.place.full_name !== policy.jurisdiction
+    ? html` <span \
+class="note">(${policy.jurisdiction})</span>`
+    : ''
+}</dd>
 <dt>Binds</dt><dd>${scopeLabel(policy.scope, policy.level)}${
       policy.scope_note
         ? html`. <span \
@@ -104,7 +120,13 @@ dated step is recorded.</p>`
 }
 <h2>Sources</h2>
 ${sourceList(policy.sources)}
-${policy.place ? html`<p><a href="${withQuery('/deployments', policy.place.geoid ? { place: policy.place.geoid } : { state: policy.state })}">Surveillance documented in ${policy.place.full_name}</a></p>` : ''}
+${
+  policy.place
+    ? html`<p><a href="\
+${withQuery('/deployments', policy.place.geoid ? { place: policy.place.geoid } : { state: policy.state })}">Surveillanc\
+e documented in ${policy.place.full_name}</a></p>`
+    : ''
+}
 ${await historySection(db, { entity: { type: 'policy', id: policy.id } }, {})}
 <p class="note">Data: <a href="/api/v1/policies/${policy.id}">this law as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(

@@ -34,7 +34,12 @@ ${source.archive_url ? html`<dt>Archived copy</dt><dd>${externalLink(source.arch
 </dl>
 <h2>What it is evidence for</h2>
 ${deploymentTable(deployments, 'Deployments citing this source')}
-${policies.length ? html`<ul>${policies.map((p) => html`<li>${link(`/policies/${p.subject_id}`, p.subject_id)}</li>`)}</ul>` : ''}
+${
+  policies.length
+    ? html`<ul>${policies.map((p) => html`<li>${link(`/policies/${p.subject_id}`, p.subject_id)}</li>`)}<\
+/ul>`
+    : ''
+}
 <p class="note">Data: <a href="/api/v1/sources/${source.id}">this source as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(
       renderPage({

@@ -108,14 +108,22 @@ ${events.length ? html`<h2>What changed what a status means</h2>${technologyEven
 ${
   byState.length
     ? html`<div class="table-wrap"><table><caption>${technology.name}: deployments by state</caption><thead><tr><th \
-scope="col">State</th><th scope="col" class="n">Deployments</th></tr></thead><tbody>${byState.map(
-        (s) =>
-          html`<tr><th scope="row">${link(withQuery('/deployments', { technology: slug, state: s.state_code }), findStateByCode(s.state_code)?.name ?? s.state_code)}</th><td class="n">${formatNumber(Number(s.n))}</td></tr>`,
-      )}</tbody></table></div>`
+scope="col">State</th><th scope="col" class="n">Deployments</th></tr></thead><tbody>${byState.map((s) => {
+        const list = withQuery('/deployments', { technology: slug, state: s.state_code });
+        const state = findStateByCode(s.state_code)?.name ?? s.state_code;
+        return html`<tr><th scope="row">${link(list, state)}</th><td class="n">${formatNumber(Number(s.n))}</td></tr>`;
+      })}</tbody></table></div>`
     : html`<p class="note">No deployment is documented.</p>`
 }
 <h2>Vendors</h2>
-${vendors.length ? html`<ul>${vendors.map((v) => html`<li>${link(`/vendors/${v.id}`, v.name)}: ${formatNumber(Number(v.n))}</li>`)}</ul>` : html`<p class="note">No vendor is recorded.</p>`}
+${
+  vendors.length
+    ? html`<ul>${vendors.map(
+        (v) => html`<li>${link(`/vendors/${v.id}`, v.name)}: \
+${formatNumber(Number(v.n))}</li>`,
+      )}</ul>`
+    : html`<p class="note">No vendor is recorded.</p>`
+}
 <h2>Laws</h2>
 ${policyTable(policies, `Laws covering ${technology.name}`)}
 ${await historySection(db, { technology: slug }, { technology: slug }, `/feeds/technologies/${slug}.atom`)}`;

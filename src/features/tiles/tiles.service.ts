@@ -52,7 +52,8 @@ export class TileService {
     const tile = index.getTile(z, x, y);
     const features = (tile?.features ?? []).map((f) => {
       const tags = f.tags as Record<string, unknown>;
-      // Clusters carry their size; points their deployment's id, technology, status (with the date it was last seen) and agency.
+      // Clusters carry their size; points their deployment's id, technology, status (with the date it was last seen)
+      // and agency.
       return tags.cluster
         ? {
             ...f,

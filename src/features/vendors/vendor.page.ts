@@ -37,7 +37,12 @@ ${
 }
 <p>${formatNumber(total)} documented ${total === 1 ? 'deployment' : 'deployments'} by police. <a \
 href="/map?vendor=${vendor.id}">See them on the map</a> · <a href="/deployments?vendor=${vendor.id}">as a list</a>.</p>
-${technologyCounts(byTechnology, (t) => withQuery('/deployments', { vendor: vendor.id, technology: t }), `${vendor.name}: deployments by technology`)}
+${technologyCounts(
+  byTechnology,
+  (t) => withQuery('/deployments', { vendor: vendor.id, technology: t }),
+  `\
+${vendor.name}: deployments by technology`,
+)}
 <h2>Agencies</h2>
 ${deploymentTable(deployments, `Deployments of ${vendor.name}${total > SHOWN ? `, the first ${SHOWN} by state` : ''}`)}
 ${

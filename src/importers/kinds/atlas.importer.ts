@@ -241,7 +241,8 @@ editor to review (cli technologies)`,
         ? [ownCounty]
         : row.counties.map((c) => resolver.county(row.state, c)).filter((c) => c !== null);
     const countyGeoids = counties.map((c) => c.geoid!);
-    // A town the row misspells ("Grand Pass" for Grants Pass) is found by the town its agency is named after, in the row's county.
+    // A town the row misspells ("Grand Pass" for Grants Pass) is found by the town its agency is named after, in the
+    // row's county.
     const place = issue
       ? null
       : ((row.city === '' ? null : resolver.place(row.state, row.city, { counties: countyGeoids, form })) ??

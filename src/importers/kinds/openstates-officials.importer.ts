@@ -123,7 +123,8 @@ export const openStatesOfficialsImporter: ImportKind<OpenStatesPerson> = {
         p as Record<string, unknown>,
       ]),
     );
-    // A division the crosswalk does not name ("place:boise", where Census says "Boise City") is found by its name in its state.
+    // A division the crosswalk does not name ("place:boise", where Census says "Boise City") is found by its name in
+    // its state.
     const unmapped = divisions.filter((d) => !places.has(placeOf.get(d) ?? ''));
     await ctx.resolver.load({ places: unmapped.map((d) => divisionName(d)) });
     for (const d of unmapped) {

@@ -69,7 +69,10 @@ const DESCRIPTION = [
   'described_by',
 ] as const;
 
-/** Writes policies with the technologies they cover, their dated events, sources and origins; status comes from all events. */
+/**
+ * Writes policies with the technologies they cover, their dated events, sources and origins; status comes from all
+ * events.
+ */
 export async function writePolicies(ctx: BatchContext, inputs: readonly PolicyInput[]): Promise<void> {
   const { writer } = ctx;
   await writeSources(
