@@ -11,6 +11,7 @@ import * as livingData from './migrations/0008-living-data';
 import * as instances from './migrations/0009-instances';
 import * as spatial from './migrations/0010-spatial';
 import * as pageKeys from './migrations/0011-page-keys';
+import * as operatorRoles from './migrations/0012-operator-roles';
 
 /** Every migration, in order. Each receives the dialect so one file serves both databases. */
 const MIGRATIONS: Record<string, { up: typeof evidenceModel.up }> = {
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, { up: typeof evidenceModel.up }> = {
   '0009-instances': instances,
   '0010-spatial': spatial,
   '0011-page-keys': pageKeys,
+  '0012-operator-roles': operatorRoles,
 };
 
 /** Brings the schema up to date; returns the names of the migrations it applied. Throws on failure. */

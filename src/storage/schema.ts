@@ -528,6 +528,8 @@ export interface OperatorRow {
   email: string;
   password_hash: string;
   created_at: string;
+  /** admin, moderator or organizer: what the operator may do (features/operators/permissions.ts). */
+  role: string;
 }
 
 export interface OperatorSessionRow {

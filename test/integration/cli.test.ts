@@ -150,13 +150,36 @@ describe('command line', () => {
       env,
     );
     expect(created.code).toBe(0);
-    expect(created.stdout).toContain('operator editor@example.org created');
+    expect(created.stdout).toContain('operator editor@example.org (admin) created');
+    const organizer = await cliWithInput(
+      ['operators', 'create', 'organizer@example.org', '--role', 'organizer'],
+      'a long enough passphrase\n',
+      env,
+    );
+    expect(organizer.stdout).toContain('(organizer) created');
+    expect(
+      (
+        await cliWithInput(
+          ['operators', 'create', 'x@example.org', '--role', 'boss'],
+          'a long enough passphrase\n',
+          env,
+        )
+      ).stderr,
+    ).toContain('--role: "boss" is not a role');
+    expect((await cli(['operators', 'role', 'organizer@example.org', 'moderator'], env)).stdout).toContain(
+      'is now moderator',
+    );
+    expect((await cli(['operators', 'role', 'nobody@example.org', 'moderator'], env)).stderr).toContain(
+      'no operator is nobody@example.org',
+    );
     expect((await cliWithInput(['operators', 'create', 'other@example.org'], 'short\n', env)).stderr).toContain(
       'at least 12 characters',
     );
-    expect(JSON.parse((await cli(['operators', 'list'], env)).stdout).map((o: { email: string }) => o.email)).toEqual([
-      'editor@example.org',
-    ]);
+    expect(
+      JSON.parse((await cli(['operators', 'list'], env)).stdout).map(
+        (o: { email: string; role: string }) => `${o.email} ${o.role}`,
+      ),
+    ).toEqual(['editor@example.org admin', 'organizer@example.org moderator']);
 
     const added = await cli(
       [
@@ -175,6 +198,7 @@ describe('command line', () => {
       ],
       env,
     );
+    expect(added.stderr).toBe('');
     expect(added.stdout).toBe('added ma-massachusetts--police-chief--test-chief\n');
     const missing = await cli(['officials', 'add', '--place', 'ma', '--role', 'mayor', '--name', 'No Source'], env);
     expect(missing.code).toBe(2);

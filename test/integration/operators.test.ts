@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '#src/app';
 import { Operators } from '#src/features/operators/operators.service';
+import { may, ROLES, ROUTE_PERMISSIONS } from '#src/features/operators/permissions';
 import { DATABASES, createTestDatabase, type TestDatabase } from '../support/databases';
 import { fixture, importFile, importGeography } from '../support/fixtures';
 
@@ -216,5 +217,56 @@ describe.each(DATABASES)('operator pages on %s', (dialect) => {
     const replayed = await app.inject({ url: '/operator', headers: { accept: 'text/html', cookie: session } });
     expect(replayed.statusCode).toBe(303);
     expect(replayed.headers.location).toBe('/operator/login');
+  });
+  it('answers every operator route, for each role and for anyone signed out, as the permission rules say', async () => {
+    const operators = new Operators(db.db);
+    const sessions: Record<string, string> = {};
+    for (const role of ROLES) {
+      await operators.create(`${role}-rules@example.org`, PASSWORD, role);
+      const signedIn = await operators.signIn(`${role}-rules@example.org`, PASSWORD);
+      sessions[role] = `cw_op=${signedIn!.token}`;
+    }
+    const official = await db.db.selectFrom('officials').select('id').orderBy('id').executeTakeFirstOrThrow();
+    const example: Record<string, string> = {
+      ':id': 'cancel-ring-partnership',
+      ':file': 'cancel-ring-partnership.csv',
+    };
+    const answers: string[] = [];
+    const expected: string[] = [];
+    for (const [route, permission] of Object.entries(ROUTE_PERMISSIONS)) {
+      const [method, path] = route.split(' ') as ['GET' | 'POST', string];
+      const url = path.replace(/:\w+/, (p) => (path.startsWith('/operator/roster') ? official.id : example[p]!));
+      for (const who of ['anyone signed out', ...ROLES]) {
+        const res = await app.inject({
+          method,
+          url,
+          headers: {
+            accept: 'text/html',
+            cookie: sessions[who] ?? '',
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          payload: method === 'POST' ? '' : undefined,
+        });
+        const outcome =
+          res.statusCode === 303 && res.headers.location === '/operator/login'
+            ? 'sign in'
+            : res.statusCode === 403 && res.body.includes('<h1>Not allowed</h1>')
+              ? 'not allowed'
+              : 'opens';
+        answers.push(`${route} as ${who}: ${outcome}`);
+        expected.push(
+          `${route} as ${who}: ${who === 'anyone signed out' ? 'sign in' : may(who, permission) ? 'opens' : 'not allowed'}`,
+        );
+      }
+    }
+    expect(answers).toEqual(expected);
+    // Each role is allowed something and refused something, or the rules would say nothing.
+    expect(answers.filter((a) => a.endsWith('not allowed')).length).toBeGreaterThan(0);
+    // After signing in, each role lands on a page it may open.
+    for (const role of ROLES) {
+      const res = await app.inject({ url: '/operator', headers: { accept: 'text/html', cookie: sessions[role]! } });
+      expect([200, 403], role).toContain(res.statusCode);
+      expect(res.body.includes('href="/operator/outbox"'), role).toBe(may(role, 'outbox'));
+    }
   });
 });

@@ -23,17 +23,44 @@ export function operatorsCommand(withDatabase: WithDatabase): Command {
       'create an operator; the password (12 characters or more) is read from standard input and stored as an argon2id hash',
     )
     .argument('<email>', "the operator's email, used to sign in")
-    .action((email: string) =>
+    .option(
+      '--role <role>',
+      'admin (everything), moderator (the officials roster) or organizer (campaigns, exports)',
+      'admin',
+    )
+    .action((email: string, options: { role: string }) =>
       withDatabase(async (handle) => {
         const password = await readPassword();
         const { OperatorError, Operators } = await import('#src/features/operators/operators.service');
+        const { isRole, ROLES } = await import('#src/features/operators/permissions');
+        if (!isRole(options.role))
+          throw new CliError(`--role: "${options.role}" is not a role: give ${ROLES.join(', ')}`);
         try {
-          await new Operators(handle.db).create(email, password);
+          await new Operators(handle.db).create(email, password, options.role);
         } catch (error) {
           if (error instanceof OperatorError) throw new CliError(error.message);
           throw error;
         }
-        process.stdout.write(`operator ${email.trim().toLowerCase()} created: sign in at /operator/login\n`);
+        process.stdout.write(
+          `operator ${email.trim().toLowerCase()} (${options.role}) created: sign in at /operator/login\n`,
+        );
+      }),
+    );
+  command
+    .command('role')
+    .description('give an operator another role: admin, moderator or organizer')
+    .argument('<email>', "the operator's email")
+    .argument('<role>', 'admin, moderator or organizer')
+    .action((email: string, role: string) =>
+      withDatabase(async (handle) => {
+        const { OperatorError, Operators } = await import('#src/features/operators/operators.service');
+        try {
+          await new Operators(handle.db).setRole(email, role);
+        } catch (error) {
+          if (error instanceof OperatorError) throw new CliError(error.message);
+          throw error;
+        }
+        process.stdout.write(`operator ${email.trim().toLowerCase()} is now ${role}\n`);
       }),
     );
   command

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '#src/storage/schema';
-import { html, renderPage, type SafeHtml } from '#src/ui/html';
+import { html, join, renderPage, type SafeHtml } from '#src/ui/html';
 import { formatNumber, link } from '#src/ui/page-parts';
 import { formFields, readCookie, type FormGuard } from '#src/http/forms';
 import { RateLimiter, type SharedCounterStore } from '#src/http/rate-limit';
@@ -20,6 +20,7 @@ import { placeLabel } from '#src/features/places/place-record';
 import { slugify } from '#src/domain/names';
 import { OfficialInputError, saveOfficial } from '#src/features/officials/officials.service';
 import type { Operators } from './operators.service';
+import { homeOf, may, ROUTE_PERMISSIONS, type Permission } from './permissions';
 
 const SESSION_COOKIE = 'cw_op';
 
@@ -84,7 +85,17 @@ export interface OperatorDeps {
   readonly sharedCounters?: SharedCounterStore | null;
 }
 
+/** The operator pages' links, each shown to the roles that may open it. */
+const OPERATOR_NAV: ReadonlyArray<[string, string, Permission]> = [
+  ['/operator', 'Campaigns', 'campaigns'],
+  ['/operator/roster', 'Roster', 'roster'],
+  ['/operator/outbox', 'Outbox', 'outbox'],
+];
+
 function page(reply: FastifyReply, title: string, body: SafeHtml, status = 200): FastifyReply {
+  const role = (reply.request as FastifyRequest & { operator?: { role: string } }).operator?.role;
+  // Before sign-in (no role) every link shows, as it always did; each page says who may open it.
+  const links = OPERATOR_NAV.filter(([, , permission]) => role === undefined || may(role, permission));
   return reply
     .code(status)
     .header('cache-control', 'no-store')
@@ -92,8 +103,10 @@ function page(reply: FastifyReply, title: string, body: SafeHtml, status = 200):
     .send(
       renderPage({
         title,
-        body: html`<nav aria-label="Operator"><p>${link('/operator', 'Campaigns')} \
-· ${link('/operator/roster', 'Roster')} · ${link('/operator/outbox', 'Outbox')}</p></nav>${body}`,
+        body: html`<nav aria-label="Operator"><p>${join(
+          links.map(([href, label]) => link(href, label)),
+          ' · ',
+        )}</p></nav>${body}`,
       }),
     );
 }
@@ -182,7 +195,8 @@ in ${wait} seconds.</p>`,
 href="/operator/login">Try again</a>.</p>`,
         401,
       );
-    return reply.header('set-cookie', cookie(session.token, 7 * 86_400)).redirect('/operator', 303);
+    const operator = await deps.operators.session(session.token);
+    return reply.header('set-cookie', cookie(session.token, 7 * 86_400)).redirect(homeOf(operator?.role ?? ''), 303);
   });
 
   app.post<{ Body: Record<string, string> }>('/operator/logout', { schema: { hide: true } }, async (request, reply) => {
@@ -198,11 +212,28 @@ href="/operator/login">Try again</a>.</p>`,
     // Pages, not API: kept out of the OpenAPI document.
     scope.addHook('onRoute', (route) => {
       route.schema = { ...route.schema, hide: true };
+      // Every operator page has a rule in permissions.ts; one without a rule does not start.
+      for (const method of [route.method].flat()) {
+        if (method === 'HEAD') continue;
+        const permission = ROUTE_PERMISSIONS[`${method} ${route.url}`];
+        if (!permission) throw new Error(`operator route ${method} ${route.url} has no rule in permissions.ts`);
+        route.config = { ...route.config, permission } as typeof route.config;
+      }
     });
     scope.addHook('onRequest', async (request, reply) => {
       const operator = await operatorOf(request);
       if (!operator) return reply.redirect('/operator/login', 303);
-      (request as FastifyRequest & { operator?: { id: string; email: string } }).operator = operator;
+      (request as FastifyRequest & { operator?: { id: string; email: string; role: string } }).operator = operator;
+      const permission = (request.routeOptions.config as { permission?: Permission }).permission;
+      if (!permission || !may(operator.role, permission)) {
+        return page(
+          reply,
+          'Not allowed',
+          html`<h1>Not allowed</h1><p role="alert">Your role (${operator.role}) does not open this page. \
+An admin can change roles with <code>npm run cli -- operators role EMAIL ROLE</code>.</p>`,
+          403,
+        );
+      }
     });
     const actor = (request: FastifyRequest) =>
       `operator:${(request as FastifyRequest & { operator?: { email: string } }).operator!.email}`;

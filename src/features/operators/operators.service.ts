@@ -3,6 +3,7 @@ import { hash, verify } from '@node-rs/argon2';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import { newToken, tokenHash } from '#src/security/supporter-crypto';
+import { isRole, ROLES, type Role } from './permissions';
 
 const SESSION_DAYS = 7;
 /** A hash to verify against when the email is unknown, so that timing does not tell which emails exist. */
@@ -16,7 +17,7 @@ export class OperatorError extends Error {
 export class Operators {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(email: string, password: string): Promise<string> {
+  async create(email: string, password: string, role: Role = 'admin'): Promise<string> {
     const normalized = email.trim().toLowerCase();
     if (!/^[^\s@]+@[^\s@]+$/.test(normalized)) throw new OperatorError(`"${email}" is not an email address`);
     if (password.length < 12) throw new OperatorError('the password must have at least 12 characters');
@@ -25,7 +26,13 @@ export class Operators {
     const id = randomUUID();
     await this.db
       .insertInto('operators')
-      .values({ id, email: normalized, password_hash: await hash(password), created_at: new Date().toISOString() })
+      .values({
+        id,
+        email: normalized,
+        password_hash: await hash(password),
+        created_at: new Date().toISOString(),
+        role,
+      })
       .execute();
     return id;
   }
@@ -57,16 +64,16 @@ export class Operators {
   }
 
   /** The operator a session token belongs to, while it has not expired. */
-  async session(token: string | null, now = new Date()): Promise<{ id: string; email: string } | null> {
+  async session(token: string | null, now = new Date()): Promise<{ id: string; email: string; role: string } | null> {
     if (!token) return null;
     const row = await this.db
       .selectFrom('operator_sessions as s')
       .innerJoin('operators as o', 'o.id', 's.operator_id')
-      .select(['o.id', 'o.email', 's.expires_at'])
+      .select(['o.id', 'o.email', 'o.role', 's.expires_at'])
       .where('s.token_hash', '=', tokenHash(token))
       .executeTakeFirst();
     if (!row || row.expires_at <= now.toISOString()) return null;
-    return { id: row.id, email: row.email };
+    return { id: row.id, email: row.email, role: row.role };
   }
 
   async signOut(token: string): Promise<void> {
@@ -74,6 +81,18 @@ export class Operators {
   }
 
   list() {
-    return this.db.selectFrom('operators').select(['id', 'email', 'created_at']).orderBy('email').execute();
+    return this.db.selectFrom('operators').select(['id', 'email', 'role', 'created_at']).orderBy('email').execute();
+  }
+
+  /** Gives an operator another role; it holds from their next request. */
+  async setRole(email: string, role: string): Promise<void> {
+    if (!isRole(role)) throw new OperatorError(`"${role}" is not a role: give ${ROLES.join(', ')}`);
+    const normalized = email.trim().toLowerCase();
+    const result = await this.db
+      .updateTable('operators')
+      .set({ role })
+      .where('email', '=', normalized)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) throw new OperatorError(`no operator is ${normalized}`);
   }
 }
