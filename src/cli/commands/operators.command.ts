@@ -30,11 +30,12 @@ export function operatorsCommand(withDatabase: WithDatabase): Command {
     )
     .action((email: string, options: { role: string }) =>
       withDatabase(async (handle) => {
-        const password = await readPassword();
-        const { OperatorError, Operators } = await import('#src/features/operators/operators.service');
+        // A wrong role is said before the password is asked for.
         const { isRole, ROLES } = await import('#src/features/operators/permissions');
         if (!isRole(options.role))
           throw new CliError(`--role: "${options.role}" is not a role: give ${ROLES.join(', ')}`);
+        const password = await readPassword();
+        const { OperatorError, Operators } = await import('#src/features/operators/operators.service');
         try {
           await new Operators(handle.db).create(email, password, options.role);
         } catch (error) {
