@@ -213,12 +213,17 @@ export async function findUnknownFilterValue(
   return null;
 }
 
+/** The filters that are set (an empty list of words or technologies is no filter). */
+function givenFilters(filter: DeploymentFilter): string[] {
+  return Object.entries(filter)
+    .filter(([, value]) => value !== undefined && !(Array.isArray(value) && value.length === 0))
+    .map(([key]) => key);
+}
+
 /** How many deployments match the filter. */
 export async function countDeployments(db: Kysely<Database>, filter: DeploymentFilter): Promise<number> {
   // Words alone: the full-text index counts its own matches, without looking up each deployment.
-  const given = Object.entries(filter).filter(
-    ([, value]) => value !== undefined && !(Array.isArray(value) && value.length === 0),
-  );
+  const given = givenFilters(filter);
   if (given.length === 1 && filter.words && filter.words.length > 0)
     return countMatchingDeployments(db, filter.words, Number.MAX_SAFE_INTEGER);
   // A box or a circle alone: the R*Tree of deployments' points counts them.
@@ -454,9 +459,7 @@ function nearestPageQuery(
  */
 function pointsOnly(db: Kysely<Database>, filter: DeploymentFilter) {
   if (dialectOf(db) !== 'sqlite') return null;
-  const given = Object.entries(filter)
-    .filter(([, value]) => value !== undefined && !(Array.isArray(value) && value.length === 0))
-    .map(([key]) => key);
+  const given = givenFilters(filter);
   if (given.length !== 1 || (given[0] !== 'bbox' && given[0] !== 'near')) return null;
   const box = filter.bbox ?? boxAround(filter.near!.lat, filter.near!.lon, filter.near!.radiusKm);
   let query = (db as unknown as Kysely<{ deployment_points: DeploymentPointRow }>)
