@@ -53,7 +53,7 @@ if (!existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== stamp) {
       target: 'es2022',
       sourcemap: false,
       chunkSizeWarningLimit: 1500,
-      rollupOptions: { input: { map: 'web/map.ts', pow: 'web/pow.ts' } },
+      rollupOptions: { input: { map: 'web/map.ts', pow: 'web/pow.ts', 'agency-search': 'web/agency-search.ts' } },
     },
   });
   mkdirSync(join(webOut, 'assets/basemap'), { recursive: true });

@@ -18,11 +18,17 @@ import { FormGuard, registerFormParser } from '#src/http/forms';
 import { CampaignActions } from '#src/features/campaigns/campaign-actions.service';
 import { Operators } from '#src/features/operators/operators.service';
 import { ProofOfWork, type SpentChallenges } from '#src/security/proof-of-work';
+import { Reports } from '#src/features/reports/reports.service';
+import { Watchers } from '#src/features/watchers/watchers.service';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The campaign actions service (the server's housekeeping timer and tests use it). */
     campaignActions: CampaignActions;
+    /** Watchers of places (the server's housekeeping sends their digests; tests call it). */
+    watchers: Watchers;
+    /** Residents' reports and their moderation (tests use it). */
+    reports: Reports;
   }
 }
 
@@ -170,6 +176,11 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
   );
   app.decorate('campaignActions', actions);
   const guard = new FormGuard(crypto, publicUrl.startsWith('https:'));
+  const pow = new ProofOfWork(crypto, undefined, undefined, options.spentChallenges ?? null);
+  const reports = new Reports(handle.db, crypto, mailer, publicUrl);
+  const watchers = new Watchers(handle.db, crypto, mailer, publicUrl);
+  app.decorate('reports', reports);
+  app.decorate('watchers', watchers);
   const context: FeatureContext = {
     db: handle.db,
     publicUrl,
@@ -177,7 +188,7 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
       publicUrl,
       actions,
       guard,
-      pow: new ProofOfWork(crypto, undefined, undefined, options.spentChallenges ?? null),
+      pow,
       perAddressWithoutProofPerMinute: options.campaigns?.perAddressWithoutProofPerMinute,
       perAddressPerMinute: options.campaigns?.perAddressPerMinute,
       perDomainPerMinute: options.campaigns?.perDomainPerMinute,
@@ -190,6 +201,9 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
       secureCookies: publicUrl.startsWith('https:'),
       sharedCounters: options.sharedCounters,
     },
+    forms: { guard, pow, sharedCounters: options.sharedCounters },
+    reports,
+    watchers,
   };
   // Every feature, each one plugin (features/features.ts).
   for (const feature of FEATURES) await app.register(feature, context);

@@ -3,6 +3,11 @@ import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import type { CampaignPageDeps } from './campaigns/campaign.page';
 import type { OperatorDeps } from './operators/operator.pages';
+import type { Reports } from './reports/reports.service';
+import type { Watchers } from './watchers/watchers.service';
+import type { FormGuard } from '#src/http/forms';
+import type { SharedCounterStore } from '#src/http/rate-limit';
+import type { ProofOfWork } from '#src/security/proof-of-work';
 
 /** What every feature is given: the database, the site's address, and the services built once for the app. */
 export interface FeatureContext {
@@ -11,6 +16,14 @@ export interface FeatureContext {
   readonly publicUrl: string;
   readonly campaigns: CampaignPageDeps;
   readonly operators: OperatorDeps;
+  /** What every public form shares: the CSRF guard and honeypot, the proof of work, counts across processes. */
+  readonly forms: {
+    readonly guard: FormGuard;
+    readonly pow: ProofOfWork;
+    readonly sharedCounters?: SharedCounterStore | null;
+  };
+  readonly reports: Reports;
+  readonly watchers: Watchers;
 }
 
 /**

@@ -10,6 +10,8 @@ import { mapFeature } from './map/map.feature';
 import { officialsFeature } from './officials/officials.feature';
 import { operatorsFeature } from './operators/operators.feature';
 import { placesFeature } from './places/places.feature';
+import { reportsFeature } from './reports/reports.feature';
+import { watchersFeature } from './watchers/watchers.feature';
 import { policiesFeature } from './policies/policies.feature';
 import { searchFeature } from './search/search.feature';
 import { sourcesFeature } from './sources/sources.feature';
@@ -42,5 +44,7 @@ export const FEATURES: readonly Feature[] = [
   searchFeature,
   aboutFeature,
   campaignsFeature,
+  reportsFeature,
+  watchersFeature,
   operatorsFeature,
 ];

@@ -12,6 +12,8 @@ export interface Mail {
   /** What the mail is for: confirm, reminder, ... */
   readonly kind: string;
   readonly supporterId?: string;
+  /** Extra headers (List-Unsubscribe); not kept in the outbox, so a retried mail goes without them. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -72,7 +74,7 @@ export class Mailer {
   /** Hands an enqueued mail to the SMTP server and records the outcome; null when there is no server. */
   async dispatch(
     id: string,
-    mail: Pick<Mail, 'to' | 'subject' | 'text'>,
+    mail: Pick<Mail, 'to' | 'subject' | 'text' | 'headers'>,
   ): Promise<{ messageId: string; response: string } | null> {
     if (!this.transport) return null;
     try {
@@ -81,6 +83,7 @@ export class Mailer {
         to: mail.to,
         subject: mail.subject,
         text: mail.text,
+        headers: mail.headers,
       });
       await this.db
         .updateTable('outbox')

@@ -12,6 +12,7 @@ import * as instances from './migrations/0009-instances';
 import * as spatial from './migrations/0010-spatial';
 import * as pageKeys from './migrations/0011-page-keys';
 import * as operatorRoles from './migrations/0012-operator-roles';
+import * as reportsAndWatchers from './migrations/0013-reports-and-watchers';
 
 /** Every migration, in order. Each receives the dialect so one file serves both databases. */
 const MIGRATIONS: Record<string, { up: typeof evidenceModel.up }> = {
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, { up: typeof evidenceModel.up }> = {
   '0010-spatial': spatial,
   '0011-page-keys': pageKeys,
   '0012-operator-roles': operatorRoles,
+  '0013-reports-and-watchers': reportsAndWatchers,
 };
 
 /** Brings the schema up to date; returns the names of the migrations it applied. Throws on failure. */

@@ -44,6 +44,9 @@ export interface Database {
   job_leases: JobLeaseRow;
   rate_limit_counts: RateLimitCountRow;
   spent_challenges: SpentChallengeRow;
+  reports: ReportRow;
+  report_decisions: ReportDecisionRow;
+  watchers: WatcherRow;
 }
 
 export type PlaceKind = 'state' | 'county' | 'city';
@@ -369,6 +372,10 @@ export interface ChangeRow {
   actor: string;
   /** JSON: the fields that changed, `{field: [before, after]}`. */
   fields: string | null;
+  /** The resident's report whose acceptance made this change, if one did. */
+  report_id: string | null;
+  /** JSON array of the evidence URLs the change rests on (an accepted report's). */
+  evidence_urls: string | null;
 }
 
 export interface OriginRow {
@@ -568,4 +575,73 @@ export interface SpentChallengeRow {
   challenge: string;
   /** Milliseconds since the epoch, when the challenge expires anyway. */
   expires_at: number;
+}
+
+/**
+ * A resident's report of a change or an error. Public only once a moderator accepts it; the reporter's email
+ * only sealed, with a keyed hash.
+ */
+export interface ReportRow {
+  /** `rep-` + 16 random hex digits. */
+  id: string;
+  /** pending, accepted, rejected or duplicate. */
+  status: string;
+  /** deployment (an agency × technology, new or not), policy or official. */
+  subject_type: string;
+  /** The record it touches (for a deployment not recorded yet: the id it will have). */
+  subject_id: string | null;
+  agency_id: string | null;
+  technology_slug: string | null;
+  /** What happened (features/reports/report-kinds.ts): started, ended, cancelled, rejected, vote, renewed, correction. */
+  happened: string;
+  happened_on: string;
+  happened_precision: string;
+  /** JSON array of http(s) URLs. */
+  evidence_urls: string;
+  note: string | null;
+  email_sealed: string | null;
+  email_hash: string | null;
+  /** The hash of the link that confirms the email; null once confirmed. */
+  confirm_token_hash: string | null;
+  email_confirmed_at: string | null;
+  created_at: string;
+  decided_at: string | null;
+  /** `operator:<email>` of the moderator who decided. */
+  decided_by: string | null;
+  /** Why it was rejected (features/reports/report-kinds.ts: REJECTION_REASONS). */
+  reason: string | null;
+  decision_note: string | null;
+  /** The report it repeats, when marked a duplicate. */
+  duplicate_of: string | null;
+}
+
+/** Every decision on a report, kept: edited, accepted, rejected, duplicate. */
+export interface ReportDecisionRow {
+  id: Generated<number>;
+  report_id: string;
+  decision: string;
+  operator: string;
+  reason: string | null;
+  note: string | null;
+  /** JSON `{field: [before, after]}` of an edit. */
+  changes: string | null;
+  created_at: string;
+}
+
+/** Someone watching a place, an agency or a technology in a state for changes (sealed email, keyed hash). */
+export interface WatcherRow {
+  id: string;
+  /** place, agency or technology-state (target id `<state>:<technology slug>`). */
+  target_type: string;
+  target_id: string;
+  email_sealed: string;
+  email_hash: string;
+  /** The hash of the confirm link; null once confirmed. */
+  confirm_token_hash: string | null;
+  unsubscribe_token_hash: string;
+  /** The unsubscribe token, sealed, so that every digest carries the link. */
+  unsubscribe_token_sealed: string;
+  confirmed_at: string | null;
+  last_digest_at: string | null;
+  created_at: string;
 }

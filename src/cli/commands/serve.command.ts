@@ -1,5 +1,6 @@
 import { readConfig, type Config } from '#src/config/config';
 import { campaignJobs, openCampaignServices } from '#src/features/campaigns/campaign-services';
+import { watcherJobs } from '#src/features/watchers/watchers.service';
 import { openDatabase } from '#src/storage/dialect';
 import { prepareDatabase } from '#src/bootstrap/prepare-database';
 import { loadBundledData } from '#src/bootstrap/load-bundled-data';
@@ -59,6 +60,7 @@ export async function serve(config: Config = readConfig()): Promise<void> {
   const housekeeping = new Housekeeping(
     new JobLeases(handle.db),
     campaignJobs(app.campaignActions, mailer, delivery).concat(
+      watcherJobs(app.watchers),
       sourceSyncJob(handle.db, { dataDir: config.dataDir, sourcesDir: config.sourcesDir }, log),
     ),
     log,

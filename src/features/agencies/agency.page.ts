@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { reportLink } from '#src/features/reports/report-link';
+import { watchLink } from '#src/features/watchers/watch.page';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import { historySection } from '#src/features/changes/change-history';
@@ -69,7 +71,7 @@ ${policyTable(
   `Bans, moratoria and oversight laws \
 covering ${agency.place?.full_name ?? state?.name ?? agency.state}`,
 )}
-${history}
+${reportLink('agency', agency.id)}${await watchLink(db, { type: 'agency', id: agency.id, query: `agency=${encodeURIComponent(agency.id)}` })}${history}
 <p class="note">Data: <a href="/api/v1/agencies/${agency.id}">this agency as JSON</a> · <a \
 href="/api/v1/deployments?agency=${agency.id}">its deployments as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(

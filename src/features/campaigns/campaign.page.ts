@@ -7,6 +7,8 @@ import { html, join, renderPage, SITE_CSS_PATH, type SafeHtml } from '#src/ui/ht
 import { formatDay, formatNumber, link, statusAsOf, telHref, technologyName } from '#src/ui/page-parts';
 import { technologyEventList } from '#src/features/technologies/technology-context';
 import { formFields, type FormGuard } from '#src/http/forms';
+import { PublicFormGate } from '#src/http/public-form-gate';
+import { sendMessagePage } from '#src/http/message-page';
 import { RateLimiter, type SharedCounterStore } from '#src/http/rate-limit';
 import { isStale } from '#src/domain/officials';
 import { lookupZip, searchPlaces, townsOfZip } from '#src/features/search/search.repository';
@@ -111,20 +113,7 @@ function kindMessage(
   message: SafeHtml | string | undefined,
   back?: string,
 ): FastifyReply {
-  return reply
-    .code(status)
-    .type('text/html; charset=utf-8')
-    .send(
-      renderPage({
-        title,
-        body: html`<h1>${title}</h1><p role="alert">${message}</p>${
-          back
-            ? html`<p><a href="${back}">Back to the \
-form</a></p>`
-            : ''
-        }`,
-      }),
-    );
+  return sendMessagePage(reply, status, title, message, back);
 }
 
 /** Whether a campaign takes actions today: after its start, not after its end. */
@@ -148,13 +137,17 @@ loading="lazy"></iframe>`;
 /** The campaign pages: find your town, see the evidence and whom to ask, then sign, write or call. */
 export function registerCampaignPages(app: FastifyInstance, db: Kysely<Database>, deps: CampaignPageDeps): void {
   const shared = (bucket: string) => (deps.sharedCounters ? { store: deps.sharedCounters, bucket } : null);
-  const perAddress = new RateLimiter(deps.perAddressPerMinute ?? 10, 60_000, shared('actions-per-address'));
-  const perDomain = new RateLimiter(deps.perDomainPerMinute ?? 120, 60_000, shared('actions-per-domain'));
-  const perAddressWithoutProof = new RateLimiter(
-    deps.perAddressWithoutProofPerMinute ?? 3,
-    60_000,
-    shared('actions-without-proof'),
+  const gate = new PublicFormGate(
+    {
+      guard: deps.guard,
+      pow: deps.pow,
+      perAddressPerMinute: deps.perAddressPerMinute ?? 10,
+      perAddressWithoutProofPerMinute: deps.perAddressWithoutProofPerMinute ?? 3,
+      sharedCounters: deps.sharedCounters,
+    },
+    'actions',
   );
+  const perDomain = new RateLimiter(deps.perDomainPerMinute ?? 120, 60_000, shared('actions-per-domain'));
   const powScript = webEntry('pow');
 
   async function campaignOr404(id: string): Promise<CampaignRow> {
@@ -491,46 +484,10 @@ for ${at.place.name}</a>.`,
       const body = formFields(request);
       const state = campaignOpen(campaign);
       if (!state.open) return kindMessage(reply, 410, campaign.title, `${state.why} Nothing was recorded.`);
-      const refused = deps.guard.check(request, body);
-      if (refused === 'csrf')
-        return kindMessage(
-          reply,
-          403,
-          'Please try again',
-          'This form had expired, or came from another site. Nothing was recorded. Please go back, reload the page and send it again.',
-          back,
-        );
-      if (refused === 'honeypot')
-        return kindMessage(
-          reply,
-          400,
-          'Please try again',
-          'Your browser filled in a field meant to stay empty, so we could not tell this from an automated post. Nothing was recorded. If you are a person, please go back and send the form again.',
-          back,
-        );
-      const proof = await deps.pow.verify(body);
-      if (proof === 'invalid')
-        return kindMessage(
-          reply,
-          400,
-          'Please try again',
-          "Your browser's automatic check did not come out right, or the page was open too long. Nothing was recorded. Please reload the page and send it again.",
-          back,
-        );
-      const wait = Math.max(
-        await perAddress.takeExact(request.ip),
-        proof === 'missing' ? await perAddressWithoutProof.takeExact(request.ip) : 0,
-      );
-      if (wait > 0) {
-        reply.header('retry-after', String(wait));
-        return kindMessage(
-          reply,
-          429,
-          'One moment, please',
-          `Many actions came from your network in the last minute, so we are pausing it for ${wait} seconds. Nothing \
-you already sent is lost. Please try again in a minute.`,
-          back,
-        );
+      const refusal = await gate.check(request, body);
+      if (refusal) {
+        if (refusal.retryAfter) reply.header('retry-after', String(refusal.retryAfter));
+        return kindMessage(reply, refusal.status, refusal.title, refusal.message, back);
       }
       if (at.evidence.length === 0)
         return kindMessage(reply, 404, campaign.title, 'This campaign has no ask in this place.', back);

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
-import { html, type SafeHtml } from '#src/ui/html';
+import { externalLink, html, join, type SafeHtml } from '#src/ui/html';
 import { link, withQuery } from '#src/ui/page-parts';
 import { findChanges, type ChangeFilter, type ChangeRecord } from './changes.repository';
 
@@ -14,6 +14,12 @@ export function changeItem(c: ChangeRecord, options: { linkRecord?: boolean } = 
         .slice(0, 4)
         .map(([field, [before, after]]) => `${field.replace(/_/g, ' ')}: ${shown(before)} → ${shown(after)}`)
         .join('; ')
+    : '';
+  const cited = c.evidence.length
+    ? html`<br><span class="note">evidence: ${join(
+        c.evidence.map((url) => externalLink(url)),
+        ', ',
+      )}</span>`
     : '';
   const evidence = c.source
     ? html`by the import of ${link(`/about#source-${c.source}`, c.source)}${
@@ -29,7 +35,7 @@ class="note">(run ${c.run_id.slice(0, 8)})</span>`
 class="note">${c.detail}</span>`
       : ''
   }${fields ? html`<br><span class="note">${fields}</span>` : ''}<br><span \
-class="note">${evidence}</span></li>`;
+class="note">${evidence}</span>${cited}</li>`;
 }
 
 function shown(value: unknown): string {

@@ -17,6 +17,9 @@ export interface ChangeInput {
   readonly sourceName?: string | null;
   readonly actor: string;
   readonly fields?: Record<string, [unknown, unknown]> | null;
+  /** The resident's report whose acceptance made it, and the evidence URLs it cited. */
+  readonly reportId?: string | null;
+  readonly evidenceUrls?: readonly string[] | null;
 }
 
 export async function recordChanges(
@@ -43,6 +46,8 @@ export async function recordChanges(
           source_name: c.sourceName ?? null,
           actor: c.actor,
           fields: c.fields ? JSON.stringify(c.fields) : null,
+          report_id: c.reportId ?? null,
+          evidence_urls: c.evidenceUrls?.length ? JSON.stringify(c.evidenceUrls) : null,
         })),
       )
       .execute();
@@ -259,6 +264,7 @@ export const CHANGE_KINDS = [
   'renamed',
   'merged',
   'reviewed',
+  'reported',
 ] as const;
 
 export interface ChangeFilter {
@@ -294,6 +300,10 @@ export interface ChangeRecord {
   run_id: string | null;
   by: string;
   fields: Record<string, [unknown, unknown]> | null;
+  /** The accepted report that made it, if one did. */
+  report_id: string | null;
+  /** The evidence it rests on (an accepted report's URLs); empty otherwise. */
+  evidence: string[];
 }
 
 const PAGES: Record<string, string> = {
@@ -345,8 +355,14 @@ export async function findChanges(
       technology: r.technology_slug,
       source: r.source_name,
       run_id: r.run_id,
-      by: r.actor.startsWith('import:') ? `import of ${r.source_name ?? 'a dataset'}` : r.actor.replace(/^user:/, ''),
+      by: r.actor.startsWith('import:')
+        ? `import of ${r.source_name ?? 'a dataset'}`
+        : r.report_id
+          ? "a moderator, on a resident's report"
+          : r.actor.replace(/^user:/, ''),
       fields: r.fields ? (JSON.parse(r.fields) as Record<string, [unknown, unknown]>) : null,
+      report_id: r.report_id ?? null,
+      evidence: r.evidence_urls ? (JSON.parse(r.evidence_urls) as string[]) : [],
     })),
   };
 }

@@ -32,6 +32,8 @@ export const changeSchema = z
       .record(z.string(), z.tuple([z.unknown(), z.unknown()]))
       .nullable()
       .describe('What changed: {field: [before, after]}'),
+    report_id: z.string().nullable().describe("The resident's report whose acceptance by a moderator made it"),
+    evidence: z.array(z.string()).describe('The evidence URLs it rests on (an accepted report cites them)'),
   })
   .meta({ id: 'Change' });
 
@@ -178,7 +180,13 @@ export function atomFeed(feed: {
   const updated = feed.changes[0]?.occurred_at ?? '2020-01-01T00:00:00.000Z';
   const entries = feed.changes.map((c) => {
     const place = c.state ? ` (${findStateByCode(c.state)?.name ?? c.state})` : '';
-    const summary = [c.detail, `By ${c.by}${c.run_id ? `, import run ${c.run_id}` : ''}.`].filter(Boolean).join(' ');
+    const summary = [
+      c.detail,
+      `By ${c.by}${c.run_id ? `, import run ${c.run_id}` : ''}.`,
+      c.evidence.length ? `Evidence: ${c.evidence.join(' ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
     return `<entry>
 <id>tag:${xml(host)},2026:change-${c.id}</id>
 <title>${xml(c.title + place)}</title>

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { reportLink } from '#src/features/reports/report-link';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import { historySection } from '#src/features/changes/change-history';
@@ -135,7 +136,7 @@ where ${d.place?.full_name ?? d.agency.state} is`,
 )}
 <h2>Everything ${d.agency.name} is documented using</h2>
 ${deploymentTable(others, `Deployments of ${d.agency.name}`, { showAgency: false })}
-${history}
+${reportLink('deployment', d.id)}${history}
 <p class="note">Data: <a href="/api/v1/deployments/${d.id}">this record as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(
       renderPage({

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { watchLink } from '#src/features/watchers/watch.page';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { STATES } from '#src/domain/states';
@@ -286,9 +287,18 @@ export function registerDeploymentListPage(app: FastifyInstance, db: Kysely<Data
       q.sort !== 'agency' || q.dir !== 'asc'
         ? html`<input type="hidden" name="sort" value="${q.sort}"><input type="hidden" name="dir" value="${q.dir}">`
         : '';
+    // One technology in one state is something people watch (Ring in Massachusetts).
+    const one = filters.state && filters.technology && !filters.technology.includes(',');
+    const watch = one
+      ? await watchLink(db, {
+          type: 'technology-state',
+          id: `${filters.state!.toLowerCase()}:${filters.technology!.toLowerCase()}`,
+          query: `state=${encodeURIComponent(filters.state!)}&technology=${encodeURIComponent(filters.technology!)}`,
+        })
+      : '';
     const body = html`
 <h1>Deployments</h1>
-<p><a href="${withQuery('/map', filters)}">See these on the map</a></p>
+<p><a href="${withQuery('/map', filters)}">See these on the map</a></p>${watch}
 ${filterForm('/deployments', filters, vendors, sorting)}
 ${results.html}`;
     reply.type('text/html; charset=utf-8').send(

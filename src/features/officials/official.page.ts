@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { reportLink } from '#src/features/reports/report-link';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import { historySection } from '#src/features/changes/change-history';
@@ -57,7 +58,7 @@ class="date">${formatDay(l.as_of)}</td><td>${l.status === 'current' ? 'in office
       )}</tbody></table></div>`
     : ''
 }
-${await historySection(db, { entity: { type: 'official', id: o.id } }, {})}
+${reportLink('official', o.id)}${await historySection(db, { entity: { type: 'official', id: o.id } }, {})}
 <p class="note">Data: <a href="/api/v1/officials/${o.id}">this official as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(
       renderPage({

@@ -88,11 +88,13 @@ export interface OperatorDeps {
 /** The operator pages' links, each shown to the roles that may open it. */
 const OPERATOR_NAV: ReadonlyArray<[string, string, Permission]> = [
   ['/operator', 'Campaigns', 'campaigns'],
+  ['/operator/reports', 'Reports', 'reports'],
   ['/operator/roster', 'Roster', 'roster'],
   ['/operator/outbox', 'Outbox', 'outbox'],
 ];
 
-function page(reply: FastifyReply, title: string, body: SafeHtml, status = 200): FastifyReply {
+/** An operator page: the navigation the operator's role may open, then `body`; never cached. */
+export function operatorPage(reply: FastifyReply, title: string, body: SafeHtml, status = 200): FastifyReply {
   const role = (reply.request as FastifyRequest & { operator?: { role: string } }).operator?.role;
   // Before sign-in (no role) every link shows, as it always did; each page says who may open it.
   const links = OPERATOR_NAV.filter(([, , permission]) => role === undefined || may(role, permission));
@@ -139,6 +141,51 @@ function problem(error: z.ZodError): SafeHtml {
   return html`<p class="error" role="alert">${LABELS[name] ?? name} ${issue.message}. Nothing was saved.</p>`;
 }
 
+/**
+ * Puts every route registered in `scope` behind an operator's sign-in and the permission its rule in
+ * permissions.ts names (a route without a rule does not start). Feature folders with operator pages of
+ * their own (reports) call it on their scope too.
+ */
+export function guardOperatorRoutes(scope: FastifyInstance, deps: Pick<OperatorDeps, 'operators'>): void {
+  // Pages, not API: kept out of the OpenAPI document.
+  scope.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, hide: true };
+    // Every operator page has a rule in permissions.ts; one without a rule does not start.
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      const permission = ROUTE_PERMISSIONS[`${method} ${route.url}`];
+      if (!permission) throw new Error(`operator route ${method} ${route.url} has no rule in permissions.ts`);
+      route.config = { ...route.config, permission } as typeof route.config;
+    }
+  });
+  scope.addHook('onRequest', async (request, reply) => {
+    const operator = await deps.operators.session(readCookie(request, SESSION_COOKIE));
+    if (!operator) return reply.redirect('/operator/login', 303);
+    (request as FastifyRequest & { operator?: SignedInOperator }).operator = operator;
+    const permission = (request.routeOptions.config as { permission?: Permission }).permission;
+    if (!permission || !may(operator.role, permission)) {
+      return operatorPage(
+        reply,
+        'Not allowed',
+        html`<h1>Not allowed</h1><p role="alert">Your role (${operator.role}) does not open this page. \
+An admin can change roles with <code>npm run cli -- operators role EMAIL ROLE</code>.</p>`,
+        403,
+      );
+    }
+  });
+}
+
+export interface SignedInOperator {
+  readonly id: string;
+  readonly email: string;
+  readonly role: string;
+}
+
+/** Who is signed in, as revisions and decisions credit them: `operator:<email>`. */
+export function operatorActor(request: FastifyRequest): string {
+  return `operator:${(request as FastifyRequest & { operator?: SignedInOperator }).operator!.email}`;
+}
+
 /** The operator pages, behind a sign-in: campaigns, the officials roster, the outbox and exports. */
 export function registerOperatorPages(app: FastifyInstance, db: Kysely<Database>, deps: OperatorDeps): void {
   const signInLimit = new RateLimiter(
@@ -150,12 +197,8 @@ export function registerOperatorPages(app: FastifyInstance, db: Kysely<Database>
     `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; \
 Max-Age=${maxAge}${deps.secureCookies ? '; Secure' : ''}`;
 
-  async function operatorOf(request: FastifyRequest) {
-    return deps.operators.session(readCookie(request, SESSION_COOKIE));
-  }
-
   app.get('/operator/login', { schema: { hide: true } }, async (request, reply) =>
-    page(
+    operatorPage(
       reply,
       'Operator sign-in',
       html`<h1>Operator sign-in</h1><form method="post" action="/operator/login" \
@@ -168,7 +211,7 @@ in</button></form><p class="note">Operators are created with <code>npm run cli -
   app.post<{ Body: Record<string, string> }>('/operator/login', { schema: { hide: true } }, async (request, reply) => {
     const body = formFields(request);
     if (deps.guard.check(request, body) !== null)
-      return page(
+      return operatorPage(
         reply,
         'Please try again',
         html`<h1>Please try again</h1><p role="alert">This form had expired. <a href="/operator/login">Sign in \
@@ -178,7 +221,7 @@ again</a>.</p>`,
     const wait = await signInLimit.takeExact(request.ip);
     if (wait > 0) {
       reply.header('retry-after', String(wait));
-      return page(
+      return operatorPage(
         reply,
         'One moment, please',
         html`<h1>One moment, please</h1><p role="alert">Too many sign-in attempts from your address. Try again \
@@ -188,7 +231,7 @@ in ${wait} seconds.</p>`,
     }
     const session = await deps.operators.signIn(String(body.email ?? ''), String(body.password ?? ''));
     if (!session)
-      return page(
+      return operatorPage(
         reply,
         'Sign-in failed',
         html`<h1>Sign-in failed</h1><p role="alert">That email and password do not match an operator. <a \
@@ -209,34 +252,8 @@ href="/operator/login">Try again</a>.</p>`,
 
   // Everything else under /operator needs a signed-in operator.
   app.register(async (scope) => {
-    // Pages, not API: kept out of the OpenAPI document.
-    scope.addHook('onRoute', (route) => {
-      route.schema = { ...route.schema, hide: true };
-      // Every operator page has a rule in permissions.ts; one without a rule does not start.
-      for (const method of [route.method].flat()) {
-        if (method === 'HEAD') continue;
-        const permission = ROUTE_PERMISSIONS[`${method} ${route.url}`];
-        if (!permission) throw new Error(`operator route ${method} ${route.url} has no rule in permissions.ts`);
-        route.config = { ...route.config, permission } as typeof route.config;
-      }
-    });
-    scope.addHook('onRequest', async (request, reply) => {
-      const operator = await operatorOf(request);
-      if (!operator) return reply.redirect('/operator/login', 303);
-      (request as FastifyRequest & { operator?: { id: string; email: string; role: string } }).operator = operator;
-      const permission = (request.routeOptions.config as { permission?: Permission }).permission;
-      if (!permission || !may(operator.role, permission)) {
-        return page(
-          reply,
-          'Not allowed',
-          html`<h1>Not allowed</h1><p role="alert">Your role (${operator.role}) does not open this page. \
-An admin can change roles with <code>npm run cli -- operators role EMAIL ROLE</code>.</p>`,
-          403,
-        );
-      }
-    });
-    const actor = (request: FastifyRequest) =>
-      `operator:${(request as FastifyRequest & { operator?: { email: string } }).operator!.email}`;
+    guardOperatorRoutes(scope, deps);
+    const actor = operatorActor;
 
     scope.get('/operator', async (request, reply) => {
       const [campaigns, tallies] = await Promise.all([listCampaigns(db), campaignTallies(db)]);
@@ -250,7 +267,7 @@ class="n">${formatNumber(t.delivered)}</td><td>${link(
           'supporters who opted in (CSV)',
         )}</td></tr>`;
       });
-      return page(
+      return operatorPage(
         reply,
         'Operator',
         html`<h1>Campaigns</h1><div class="table-wrap"><table><caption>Campaigns</caption><thead><tr><th \
@@ -286,9 +303,9 @@ ${field('deliveries_per_target_per_hour', c.deliveries_per_target_per_hour, { ty
 
     scope.get<{ Params: { id: string } }>('/operator/campaigns/:id', async (request, reply) => {
       const c = await db.selectFrom('campaigns').selectAll().where('id', '=', request.params.id).executeTakeFirst();
-      if (!c) return page(reply, 'Not found', html`<h1>Not found</h1><p>No campaign has this id.</p>`, 404);
+      if (!c) return operatorPage(reply, 'Not found', html`<h1>Not found</h1><p>No campaign has this id.</p>`, 404);
       const organizer = c.organizer_email_sealed ? deps.crypto.decrypt(c.organizer_email_sealed) : '';
-      return page(
+      return operatorPage(
         reply,
         c.title,
         html`<h1>${c.title}</h1><p>${link(`/campaigns/${c.id}`, 'Its public page')}</p>\
@@ -301,9 +318,9 @@ ${campaignForm(request, reply, { ...c, organizer_email: organizer })}`,
       async (request, reply) => {
         const body = formFields(request);
         const c = await db.selectFrom('campaigns').selectAll().where('id', '=', request.params.id).executeTakeFirst();
-        if (!c) return page(reply, 'Not found', html`<h1>Not found</h1>`, 404);
+        if (!c) return operatorPage(reply, 'Not found', html`<h1>Not found</h1>`, 404);
         if (deps.guard.check(request, body) !== null)
-          return page(
+          return operatorPage(
             reply,
             'Please try again',
             html`<h1>Please try again</h1><p role="alert">This form had expired. Nothing was saved.</p>`,
@@ -311,7 +328,7 @@ ${campaignForm(request, reply, { ...c, organizer_email: organizer })}`,
           );
         const parsed = campaignEdit.safeParse(body);
         if (!parsed.success)
-          return page(
+          return operatorPage(
             reply,
             c.title,
             html`<h1>${c.title}</h1>${campaignForm(request, reply, { ...c, ...body }, problem(parsed.error))}`,
@@ -319,7 +336,7 @@ ${campaignForm(request, reply, { ...c, organizer_email: organizer })}`,
           );
         const v = parsed.data;
         if (v.delivery_mode === 'test' && !v.organizer_email) {
-          return page(
+          return operatorPage(
             reply,
             c.title,
             html`<h1>${c.title}</h1>${campaignForm(
@@ -396,7 +413,7 @@ ${p.name}`,
             })
           : html`<p role="status">No town matches “${q}”.</p>`;
       }
-      return page(
+      return operatorPage(
         reply,
         'Roster',
         html`<h1>Officials roster</h1><form method="get" action="/operator/roster" class="filters" role="search" \
@@ -433,13 +450,13 @@ ${field('verified_on', o.verified_on ?? new Date().toISOString().slice(0, 10), {
         .where('id', '=', String(request.query.place ?? ''))
         .executeTakeFirst();
       if (!place)
-        return page(
+        return operatorPage(
           reply,
           'Not found',
           html`<h1>Not found</h1><p>Pick the town from the roster search first.</p>`,
           404,
         );
-      return page(
+      return operatorPage(
         reply,
         'Add an official',
         html`<h1>Add an official \
@@ -449,8 +466,8 @@ of ${place.full_name}</h1>${officialForm(request, reply, '/operator/roster', { p
 
     scope.get<{ Params: { id: string } }>('/operator/roster/:id', async (request, reply) => {
       const o = await db.selectFrom('officials').selectAll().where('id', '=', request.params.id).executeTakeFirst();
-      if (!o) return page(reply, 'Not found', html`<h1>Not found</h1>`, 404);
-      return page(
+      if (!o) return operatorPage(reply, 'Not found', html`<h1>Not found</h1>`, 404);
+      return operatorPage(
         reply,
         o.name,
         html`<h1>${o.name}</h1><p>${link(`/officials/${o.id}`, 'Public page')}</p>${officialForm(
@@ -471,10 +488,10 @@ ator/roster/${o.id}`,
       const existing = request.params.id
         ? await db.selectFrom('officials').selectAll().where('id', '=', request.params.id).executeTakeFirst()
         : undefined;
-      if (request.params.id && !existing) return page(reply, 'Not found', html`<h1>Not found</h1>`, 404);
+      if (request.params.id && !existing) return operatorPage(reply, 'Not found', html`<h1>Not found</h1>`, 404);
       const action = existing ? `/operator/roster/${existing.id}` : '/operator/roster';
       if (deps.guard.check(request, body) !== null)
-        return page(
+        return operatorPage(
           reply,
           'Please try again',
           html`<h1>Please try again</h1><p role="alert">This form had expired. Nothing was saved.</p>`,
@@ -488,7 +505,7 @@ ator/roster/${o.id}`,
         const message = html`<p class="error" \
 role="alert">${LABELS[error.field] ?? error.field} ${error.message.slice(error.field.length + 1)}. Nothing was \
 saved.</p>`;
-        return page(
+        return operatorPage(
           reply,
           'Official',
           html`<h1>${existing?.name ?? 'Add an official'}</h1>\
@@ -516,7 +533,7 @@ ${officialForm(request, reply, action, { ...existing, ...body }, message)}`,
 ${deps.crypto.decrypt(m.recipient_sealed)}</td><th \
 scope="row">${link(`/operator/outbox/${m.id}`, m.subject)}</th><td>${m.status}</td></tr>`,
       );
-      return page(
+      return operatorPage(
         reply,
         'Outbox',
         html`<h1>Outbox</h1><p class="note">Every mail the site sends. Without SMTP_URL, mail stays here ("kept") and \
@@ -540,8 +557,8 @@ yet.</td></tr>`
 
     scope.get<{ Params: { id: string } }>('/operator/outbox/:id', async (request, reply) => {
       const m = await db.selectFrom('outbox').selectAll().where('id', '=', request.params.id).executeTakeFirst();
-      if (!m) return page(reply, 'Not found', html`<h1>Not found</h1>`, 404);
-      return page(
+      if (!m) return operatorPage(reply, 'Not found', html`<h1>Not found</h1>`, 404);
+      return operatorPage(
         reply,
         m.subject,
         html`<h1>${m.subject}</h1><p>To ${deps.crypto.decrypt(m.recipient_sealed)}, ${m.status}${

@@ -5,16 +5,16 @@
 export const ROLES = ['admin', 'moderator', 'organizer'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const PERMISSIONS = ['campaigns', 'exports', 'roster', 'outbox'] as const;
+export const PERMISSIONS = ['campaigns', 'exports', 'reports', 'roster', 'outbox'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 /** What each role may do. */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   // Operators, roles and settings are the CLI's today; on the pages, an admin may do everything, the outbox
   // (mail with supporters' addresses) included.
-  admin: ['campaigns', 'exports', 'roster', 'outbox'],
-  // Records and officials: the roster of mayors and council members.
-  moderator: ['roster'],
+  admin: ['campaigns', 'exports', 'reports', 'roster', 'outbox'],
+  // Residents' reports (accepting one changes a record), and the roster of mayors and council members.
+  moderator: ['reports', 'roster'],
   // Campaigns and the exports of their supporters.
   organizer: ['campaigns', 'exports'],
 };
@@ -25,6 +25,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'GET /operator/campaigns/:id': 'campaigns',
   'POST /operator/campaigns/:id': 'campaigns',
   'GET /operator/exports/:file': 'exports',
+  'GET /operator/reports': 'reports',
+  'GET /operator/reports/:id': 'reports',
+  'POST /operator/reports/:id': 'reports',
   'GET /operator/roster': 'roster',
   'POST /operator/roster': 'roster',
   'GET /operator/roster/new': 'roster',
@@ -45,5 +48,7 @@ export function may(role: string, permission: Permission): boolean {
 
 /** The first page a role may see after signing in. */
 export function homeOf(role: string): string {
-  return may(role, 'campaigns') ? '/operator' : may(role, 'roster') ? '/operator/roster' : '/operator/login';
+  if (may(role, 'campaigns')) return '/operator';
+  if (may(role, 'reports')) return '/operator/reports';
+  return may(role, 'roster') ? '/operator/roster' : '/operator/login';
 }

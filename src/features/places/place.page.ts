@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { watchLink } from '#src/features/watchers/watch.page';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import { historySection } from '#src/features/changes/change-history';
@@ -191,7 +192,7 @@ ${
       )}.</p>`
     : ''
 }
-${history}
+${await watchLink(db, { type: 'place', id: place.id, query: `place=${encodeURIComponent(place.id)}` })}${history}
 <p class="note">Data: <a href="/api/v1/places/${place.id}">this place as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(
       renderPage({

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { reportLink } from '#src/features/reports/report-link';
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import { historySection } from '#src/features/changes/change-history';
@@ -127,7 +128,7 @@ ${withQuery('/deployments', policy.place.geoid ? { place: policy.place.geoid } :
 e documented in ${policy.place.full_name}</a></p>`
     : ''
 }
-${await historySection(db, { entity: { type: 'policy', id: policy.id } }, {})}
+${reportLink('policy', policy.id)}${await historySection(db, { entity: { type: 'policy', id: policy.id } }, {})}
 <p class="note">Data: <a href="/api/v1/policies/${policy.id}">this law as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(
       renderPage({
