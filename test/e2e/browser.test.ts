@@ -101,6 +101,10 @@ describe('the site in Chromium', () => {
       ['campaign action', `/campaigns/cancel-ring-partnership/places/${ring.place.id}`],
       ['campaign widget', '/embed/campaigns/cancel-ring-partnership'],
       ['operator sign-in', '/operator/login'],
+      ['report form', `/contribute?deployment=${ring.id}`],
+      ['report form, finding an agency', '/contribute?agency_q=boston'],
+      ['watch a place', `/watch?place=${ring.place.id}`],
+      ['history', '/changes'],
     ];
   });
 
@@ -112,6 +116,17 @@ describe('the site in Chromium', () => {
     await handle?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
+
+  /** axe-core's violations on the page as it is (WCAG 2.2 AA and best practices), one line each. */
+  async function axeViolations(page: Page): Promise<string[]> {
+    await page.addScriptTag({ content: AXE_SOURCE });
+    return page.evaluate(async () => {
+      const result = await (window as any).axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+      });
+      return result.violations.map((v: any) => `${v.id}: ${v.nodes.length} × ${v.nodes[0]?.target?.join(' ')}`);
+    });
+  }
 
   async function openMap(page: Page, path = '/map'): Promise<void> {
     await page.goto(`${origin}${path}`);
@@ -366,14 +381,7 @@ describe('the site in Chromium', () => {
     for (const [kind, path] of pages) {
       if (kind === 'map' || kind === 'home') await openMap(page, path);
       else await page.goto(`${origin}${path}`);
-      await page.addScriptTag({ content: AXE_SOURCE });
-      const violations = await page.evaluate(async () => {
-        const result = await (window as any).axe.run(document, {
-          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
-        });
-        return result.violations.map((v: any) => `${v.id}: ${v.nodes.length} × ${v.nodes[0]?.target?.join(' ')}`);
-      });
-      expect(violations, `${kind} ${path}`).toEqual([]);
+      expect(await axeViolations(page), `${kind} ${path}`).toEqual([]);
     }
     await context.close();
   });
@@ -548,6 +556,113 @@ describe('the site in Chromium', () => {
     const digests = await page.locator('tbody tr', { hasText: 'delivery' }).count();
     expect(digests).toBe(1);
     expect(await page.locator('tbody tr', { hasText: 'delivery' }).textContent()).toContain('organizer@example.org');
+    await context.close();
+  });
+
+  it('finds the agency of a report as the person types, and without JavaScript through the Find button', async () => {
+    const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+    const page = await watchedPage(context);
+    await page.goto(`${origin}/contribute`);
+    await page.locator('input[data-agency-search]').pressSequentially('boston pol', { delay: 30 });
+    const choices = page.locator('#agency-choices input[name=agency]');
+    await expect.poll(() => choices.count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(await page.locator('#agency-choices').textContent()).toMatch(/Boston Police Department \(MA\)/);
+    await context.close();
+    const noScript = await browser.newContext({ javaScriptEnabled: false });
+    const plain = await watchedPage(noScript);
+    await plain.goto(`${origin}/contribute`);
+    await plain.fill('input[name=agency_q]', 'boston pol');
+    await plain.click('button:has-text("Find")');
+    await plain.waitForURL(/agency_q=boston/);
+    expect(await plain.locator('#agency-choices').textContent()).toMatch(/Boston Police Department \(MA\)/);
+    await noScript.close();
+  });
+
+  it('takes a report with evidence from a record to the moderators, who accept it into the record and its history; a rejected one stays private and its reporter learns why', async () => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const page = await watchedPage(context);
+    const ring = (
+      await app.inject('/api/v1/deployments?technology=ring-neighbors&state=MA&status=active&limit=1')
+    ).json().data[0];
+    const evidence = `https://news.example.org/e2e-ring-ends-${Date.now()}`;
+    const reporter = `reporter.${Date.now()}@example.org`;
+
+    /** Fills the report form as a person would, waiting for the page's proof of work, and sends it. */
+    async function sendReport(happened: string, url: string, email: string) {
+      await page.goto(`${origin}${ring.url}`);
+      await page.click('a:has-text("Report a change or an error")');
+      await page.waitForURL(/\/contribute\?deployment=/);
+      expect(await page.textContent('main')).toContain(ring.agency.name);
+      const form = page.locator('form[aria-label="Your report"]');
+      await expect
+        .poll(() => form.locator('input[name=pow_number]').inputValue(), { timeout: 30_000 })
+        .toMatch(/^\d+$/);
+      await form.locator('select[name=happened]').selectOption(happened);
+      await form.locator('input[name=date]').fill('2026-02');
+      await form.locator('input[name=evidence_1]').fill(url);
+      await form.locator('textarea[name=note]').fill('The department announced it in February.');
+      await form.locator('input[name=email]').fill(email);
+      await form.locator('button[type=submit]').click();
+      await page.waitForSelector('h1:has-text("your report is in")');
+      const mail = await waitForMail(smtp.received, email);
+      await page.goto(
+        `${origin}${mail.text.match(/http:\/\/127\.0\.0\.1:0(\/contribute\/confirm\/[A-Za-z0-9_-]+)/)![1]!}`,
+      );
+      await page.click('button:has-text("Confirm my email")');
+      await page.waitForSelector('h1:has-text("your email is confirmed")');
+    }
+    await sendReport('ended', evidence, reporter);
+    // Not public before a moderator decides.
+    expect((await app.inject(`/api/v1/deployments/${ring.id}`)).json().status).toBe('active');
+
+    const moderator = `moderator.${Date.now()}@example.org`;
+    await new Operators(handle.db).create(moderator, 'a long enough passphrase', 'moderator');
+    await page.goto(`${origin}/operator/login`);
+    await page.fill('input[name=email]', moderator);
+    await page.fill('input[name=password]', 'a long enough passphrase');
+    await page.click('button:has-text("Sign in")');
+    await page.waitForURL(/\/operator\/reports$/);
+    await page.click('table a');
+    await page.waitForURL(/\/operator\/reports\/rep-/);
+    expect(await page.textContent('main')).toContain(evidence);
+    expect(await page.textContent('main')).not.toContain(reporter);
+    await page.click('button:has-text("Accept: apply it to the record")');
+    await page.waitForSelector('p[role=status]:has-text("Accepted")');
+
+    const after = (await app.inject(`/api/v1/deployments/${ring.id}`)).json();
+    expect(after.status).toBe('ended');
+    expect(after.sources.map((s: { url: string }) => s.url)).toContain(evidence);
+    await page.goto(`${origin}${ring.url}`);
+    const history = page.locator('ol.history li', { hasText: 'Reported by a resident on' });
+    await expect.poll(() => history.count()).toBe(1);
+    expect(await history.locator(`a[href="${evidence}"]`).count()).toBe(1);
+    expect((await waitForMail(smtp.received, reporter, 2)).text).toContain('accepted your report');
+
+    // A second report, rejected with a reason: the reporter is told; nothing of it is public.
+    const rumour = `https://forum.example.org/e2e-rumour-${Date.now()}`;
+    const doubter = `doubter.${Date.now()}@example.org`;
+    await sendReport('started', rumour, doubter);
+    await page.goto(`${origin}/operator/reports`);
+    await page.click('table a');
+    await page.selectOption('select[name=reason]', 'evidence-does-not-show');
+    await page.fill('form[aria-label=Reject] textarea[name=note]', 'A forum post is not evidence.');
+    await page.click('button:has-text("Reject")');
+    await page.waitForSelector('p[role=status]:has-text("Rejected")');
+    const told = await waitForMail(smtp.received, doubter, 2);
+    expect(told.text).toContain('Reason: The evidence does not show what the report says.');
+    expect(told.text).toContain('A forum post is not evidence.');
+    for (const path of ['/changes', ring.url, `/api/v1/deployments/${ring.id}`, '/api/v1/changes?limit=1000'])
+      expect((await app.inject(path)).body, path).not.toContain(rumour);
+
+    // axe on the moderation queue and a report's page (the public pages are in the axe test above).
+    const axeContext = await browser.newContext({ bypassCSP: true, viewport: { width: 1200, height: 900 } });
+    await axeContext.addCookies(await context.cookies());
+    const axePage = await watchedPage(axeContext);
+    for (const path of ['/operator/reports', new URL(page.url()).pathname]) {
+      await axePage.goto(`${origin}${path}`);
+      expect(await axeViolations(axePage), path).toEqual([]);
+    }
+    await axeContext.close();
     await context.close();
   });
 

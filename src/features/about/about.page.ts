@@ -204,6 +204,23 @@ listed under a place only where it applies: a state's law across the state, a co
 state's law, and a law for schools or businesses says so wherever it is listed.</li>
 </ul>
 
+<h2 id="reports">Reports from residents, decided in the open</h2>
+<ul>
+<li>Anyone can <a href="/contribute">report a change or an error</a>: which agency and technology, what happened \
+(started, ended, cancelled, rejected, a vote scheduled, a contract renewed, or a correction), when, and at least one \
+web address that shows it. Every record's page links to the form.</li>
+<li>Nothing in a report is published until a moderator accepts it. Accepting adds its evidence to the record \
+(dated, of "reported" standing: a vendor's or a government's own dated record still decides a start date), makes \
+its addresses cited sources, and adds an entry to the record's public history: "reported by a resident on DATE, \
+accepted by a moderator on DATE", with the evidence.</li>
+<li>A moderator may also correct a report before accepting it, reject it with a reason, or mark it as repeating \
+another. Every decision is kept. Rejected reports stay private; a reporter who left (and confirmed) an email is \
+told the decision and its reason. Their address is kept encrypted and is never shown.</li>
+<li>Pages of places, agencies and of a technology in a state have "Watch for changes": one email on days when \
+something there changed, with a link that stops them and deletes the address. How many people watch a place is \
+public; who is not.</li>
+</ul>
+
 <h2>What it cannot tell you</h2>
 <ul>
 <li><strong>Absent from this map does not mean not used.</strong> The datasets hold what reporters, researchers and \
@@ -212,7 +229,8 @@ agencies have made public.</li>
 is from October 2020; Fight for the Future's face-recognition laws from May 2021. Every status says when it was last \
 seen.</li>
 <li>Rows are kept as their sources have them, not corrected by hand: a row that contradicts itself is flagged and left \
-unplaced, not moved.</li>
+unplaced, not moved. Corrections come as residents' reports with evidence, each one marked as such in the \
+history.</li>
 <li>Every change is kept as a revision, with the import or person that made it (${formatNumber(stats.revisions)} so \
 far), and the public <a href="/changes">list of changes</a> says what changed, when, and on what evidence.</li>
 </ul>
