@@ -16,6 +16,7 @@ import { REPO_ROOT } from '#src/config/config';
 import { openDatabase } from '#src/storage/dialect';
 import { prepareDatabase } from '#src/bootstrap/prepare-database';
 import { loadBundledData } from '#src/bootstrap/load-bundled-data';
+import { Operators } from '#src/features/operators/operators.service';
 
 const dir = mkdtempSync(join(tmpdir(), 'counterwatch-lighthouse-'));
 const handle = openDatabase(`sqlite:${join(dir, 'lh.db')}`);
@@ -32,7 +33,20 @@ const official = (await get('/api/v1/officials?state=MA&limit=1')).data[0];
 const source = (
   await handle.db.selectFrom('sources').select('id').where('url', '=', ring.sources[0].url).executeTakeFirstOrThrow()
 ).id;
-const allPages: Array<[string, string, boolean]> = [
+// The moderation queue and a report's page, signed in as a moderator, with one real-looking report waiting.
+const operators = new Operators(handle.db);
+await operators.create('lighthouse-moderator@example.org', 'a long enough passphrase', 'moderator');
+const moderator = `cw_op=${(await operators.signIn('lighthouse-moderator@example.org', 'a long enough passphrase'))!.token}`;
+await app.reports.submit({
+  target: { type: 'deployment', agencyId: ring.agency.id, technology: 'ring-neighbors' },
+  happened: 'ended',
+  date: { on: '2026-02-01', precision: 'month' },
+  evidenceUrls: ['https://news.example.org/lighthouse-generated-report'],
+  note: 'Generated for the Lighthouse run; never part of the real data.',
+  email: null,
+});
+const reportId = (await handle.db.selectFrom('reports').select('id').executeTakeFirstOrThrow()).id;
+const allPages: Array<[string, string, boolean, string?]> = [
   ['home (with the map)', '/', true],
   ['map', '/map', true],
   ['list twin', '/deployments?technology=ring-neighbors&state=MA', false],
@@ -52,6 +66,11 @@ const allPages: Array<[string, string, boolean]> = [
   ['campaign action', `/campaigns/cancel-ring-partnership/places/${ring.place.id}`, false],
   ['campaign widget', '/embed/campaigns/cancel-ring-partnership', false],
   ['operator sign-in', '/operator/login', false],
+  ['report form', `/contribute?deployment=${ring.id}`, false],
+  ['watch a place', `/watch?place=${ring.place.id}`, false],
+  ['history', '/changes', false],
+  ['moderation queue', '/operator/reports', false, moderator],
+  ['report to decide', `/operator/reports/${reportId}`, false, moderator],
 ];
 
 // LH_ONLY=name,name runs only those page types.
@@ -73,13 +92,17 @@ const chrome = await chromeLauncher.launch({
 const rows: string[] = [];
 let missed = 0;
 try {
-  for (const [kind, path, hasMap] of pages) {
+  for (const [kind, path, hasMap, cookie] of pages) {
     const result = await lighthouse(`${origin}${path}`, {
       port: chrome.port,
+      extraHeaders: cookie ? { Cookie: cookie } : undefined,
       output: 'json',
       logLevel: 'error',
       onlyCategories: ['performance', 'accessibility', 'best-practices', 'seo'],
     });
+    // A page behind a sign-in that redirected elsewhere would score the wrong page.
+    if (new URL(result!.lhr.finalDisplayedUrl).pathname !== new URL(`${origin}${path}`).pathname)
+      throw new Error(`${kind}: Lighthouse ended on ${result!.lhr.finalDisplayedUrl}, not ${path}`);
     const c = result!.lhr.categories;
     const score = (k: string) => Math.round((c[k]?.score ?? 0) * 100);
     const s = {
