@@ -39,6 +39,8 @@ describe.each(DATABASES)('reports and watchers on %s', (dialect) => {
     db = await createTestDatabase(dialect);
     await importGeography(db.db);
     await importFile(db.db, 'atlas', fixture('atlas-sample.csv'), '2020-10-07');
+    await importFile(db.db, 'frt-policies', fixture('frt-sample.csv'));
+    await importFile(db.db, 'uscm-mayors', fixture('mayors-sample.csv'));
     smtp = await startSmtpServer();
     crypto = new SupporterCrypto(randomBytes(32));
     mailer = new Mailer(db.db, crypto, { smtpUrl: smtp.url, from: 'reports@counterwatch.invalid' });
@@ -337,6 +339,48 @@ describe.each(DATABASES)('reports and watchers on %s', (dialect) => {
       .execute();
     expect(decisions.map((d) => d.decision)).toEqual(['edited', 'accepted']);
     expect(JSON.parse(decisions[0]!.changes!)).toMatchObject({ happened: ['correction', 'started'] });
+  });
+
+  it('takes corrections of a policy and of an official: accepted, the evidence is cited on their pages and in their history', async () => {
+    const policy = (await app.inject('/api/v1/policies?limit=1')).json().data[0];
+    const official = (await app.inject('/api/v1/officials?limit=1')).json().data[0];
+    for (const [type, record] of [
+      ['policy', policy],
+      ['official', official],
+    ] as const) {
+      const evidence = `https://example.gov/${type}-correction-minutes`;
+      const form = await app.inject(`/contribute?${type}=${encodeURIComponent(record.id)}`);
+      expect(form.body).toContain(`href="${record.url}"`);
+      // About a policy or an official, a report is a correction in words.
+      expect(form.body).not.toContain('value="started"');
+      const sent = await submit(
+        `/contribute?${type}=${encodeURIComponent(record.id)}`,
+        '/contribute',
+        {
+          subject: type,
+          subject_id: record.id,
+          happened: 'correction',
+          date: '2025-11-18',
+          evidence_1: evidence,
+          note: `The ${type} record is out of date.`,
+        },
+        `10.3.0.${type === 'policy' ? 1 : 2}`,
+      );
+      expect(sent.statusCode, type).toBe(303);
+      expect(
+        (await decide((await newest()).id, { action: 'accept', note: 'Checked against the minutes.' })).statusCode,
+      ).toBe(303);
+      const page = await app.inject(record.url);
+      expect(page.body, type).toContain(`href="${evidence}"`);
+      expect(page.body, type).toContain('Reported by a resident on');
+      const entry = (await publicChanges()).find(
+        (c) => c.entity_type === type && c.entity_id === record.id && c.kind === 'reported',
+      );
+      expect(entry?.evidence, type).toEqual([evidence]);
+    }
+    expect((await app.inject(`/api/v1/policies/${policy.id}`)).json().sources.map((s: any) => s.url)).toContain(
+      'https://example.gov/policy-correction-minutes',
+    );
   });
 
   it('lets a reporter find an agency without JavaScript, by part of its name', async () => {

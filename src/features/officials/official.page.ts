@@ -5,7 +5,8 @@ import type { Database } from '#src/storage/schema';
 import { historySection } from '#src/features/changes/change-history';
 import { HttpError } from '#src/http/errors';
 import { externalLink, html, renderPage } from '#src/ui/html';
-import { formatDay, link, telHref } from '#src/ui/page-parts';
+import { formatDay, link, sourceList, telHref } from '#src/ui/page-parts';
+import { findCitedSources } from '#src/features/sources/sources.repository';
 import { findOfficialListings, officialQuery, reverifyReason, toOfficialRecord } from './officials.repository';
 import { isStale } from '#src/domain/officials';
 
@@ -16,6 +17,8 @@ export function registerOfficialPage(app: FastifyInstance, db: Kysely<Database>)
     if (!row) throw new HttpError(404, 'not_found', `No official has the id "${request.params.id}"`);
     const o = toOfficialRecord(row);
     const listings = (await findOfficialListings(db, [o.id])).get(o.id) ?? [];
+    // Evidence from residents' reports that a moderator accepted.
+    const cited = (await findCitedSources(db, 'official', [o.id])).get(o.id) ?? [];
     const stale = o.current && isStale(o.verified_on);
     const reverify = reverifyReason(o, listings);
     const body = html`
@@ -58,6 +61,7 @@ class="date">${formatDay(l.as_of)}</td><td>${l.status === 'current' ? 'in office
       )}</tbody></table></div>`
     : ''
 }
+${cited.length ? html`<h2>Evidence from accepted reports</h2>${sourceList(cited)}` : ''}
 ${reportLink('official', o.id)}${await historySection(db, { entity: { type: 'official', id: o.id } }, {})}
 <p class="note">Data: <a href="/api/v1/officials/${o.id}">this official as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(

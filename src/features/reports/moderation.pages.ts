@@ -8,7 +8,8 @@ import { formatNumber, link, sourceList, statusAsOf, technologyName } from '#src
 import { formFields, type FormGuard } from '#src/http/forms';
 import { guardOperatorRoutes, operatorActor, operatorPage } from '#src/features/operators/operator.pages';
 import type { Operators } from '#src/features/operators/operators.service';
-import { findCitedSources, findSubjectStatus } from './reports.repository';
+import { findSubjectStatus } from './reports.repository';
+import { findCitedSources } from '#src/features/sources/sources.repository';
 import {
   HAPPENING_KEYS,
   HAPPENINGS,
@@ -84,7 +85,11 @@ appear here.</p>`;
     ): Promise<FastifyReply> {
       const [now, sources, decisions] = await Promise.all([
         findSubjectStatus(db, report.subject_type, report.subject_id),
-        report.subject_id ? findCitedSources(db, report.subject_type, report.subject_id) : Promise.resolve([]),
+        report.subject_id
+          ? findCitedSources(db, report.subject_type as 'deployment' | 'policy' | 'official', [report.subject_id]).then(
+              (found) => found.get(report.subject_id!) ?? [],
+            )
+          : Promise.resolve([]),
         deps.reports.decisions(report.id),
       ]);
       const fields = deps.guard.fields(request, reply);

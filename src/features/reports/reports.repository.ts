@@ -113,18 +113,6 @@ export async function findAgencyChoices(
   return [...found, ...more];
 }
 
-/** The sources a record cites now (what a moderator compares a report's evidence with). */
-export async function findCitedSources(db: Kysely<Database>, subjectType: string, subjectId: string) {
-  return db
-    .selectFrom('citations as c')
-    .innerJoin('sources as s', 's.id', 'c.source_id')
-    .select(['s.url', 's.publisher', 's.kind', 's.archive_url', 'c.cited_on'])
-    .where('c.subject_type', '=', subjectType)
-    .where('c.subject_id', '=', subjectId)
-    .orderBy('s.url')
-    .execute();
-}
-
 /** A record's status now, for the moderation queue: a deployment's status as of its last sighting. */
 export async function findSubjectStatus(db: Kysely<Database>, subjectType: string, subjectId: string | null) {
   if (!subjectId) return null;

@@ -13,10 +13,10 @@ export interface CitedSource {
   cited_precision: DatePrecision | null;
 }
 
-/** The sources cited by each of the given deployments or policies, by subject id, in URL order. */
+/** The sources cited by each of the given deployments, policies or officials, by subject id, in URL order. */
 export async function findCitedSources(
   db: Kysely<Database>,
-  subjectType: 'deployment' | 'policy' | 'technology_event',
+  subjectType: 'deployment' | 'policy' | 'official' | 'technology_event',
   ids: readonly string[],
 ): Promise<Map<string, CitedSource[]>> {
   const bySubject = new Map<string, CitedSource[]>();
