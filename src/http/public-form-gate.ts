@@ -77,7 +77,8 @@ export class PublicFormGate {
       return {
         status: 429,
         title: 'One moment, please',
-        message: `Many ${this.name} came from your network in the last minute, so we are pausing it for ${wait} seconds. \
+        message: `Many ${this.name} came from your network in the last minute, so we are pausing it for ${wait} \
+seconds. \
 Nothing you already sent is lost. Please try again in a minute.`,
         retryAfter: wait,
       };

@@ -40,6 +40,7 @@ describe.each(DATABASES)('reports and watchers on %s', (dialect) => {
     await importGeography(db.db);
     await importFile(db.db, 'atlas', fixture('atlas-sample.csv'), '2020-10-07');
     await importFile(db.db, 'frt-policies', fixture('frt-sample.csv'));
+    await importFile(db.db, 'flock-cancellations', fixture('flock-sample.csv'), '2026-11-01');
     await importFile(db.db, 'uscm-mayors', fixture('mayors-sample.csv'));
     smtp = await startSmtpServer();
     crypto = new SupporterCrypto(randomBytes(32));
@@ -381,6 +382,55 @@ describe.each(DATABASES)('reports and watchers on %s', (dialect) => {
     expect((await app.inject(`/api/v1/policies/${policy.id}`)).json().sources.map((s: any) => s.url)).toContain(
       'https://example.gov/policy-correction-minutes',
     );
+  });
+
+  it("reports on a named programme's record (Flock Safety) reach that record, not a new one", async () => {
+    const flock = await db.db
+      .selectFrom('deployments')
+      .select(['id', 'agency_id', 'technology_slug'])
+      .where('programme', '=', 'flock-safety')
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    const before = Number(
+      (
+        await db.db
+          .selectFrom('deployments')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    const form = await app.inject(`/contribute?deployment=${flock.id}`);
+    expect(form.body).toContain('name="programme" value="flock-safety"');
+    const evidence = 'https://example.gov/flock-contract-vote';
+    const res = await submit(
+      `/contribute?deployment=${flock.id}`,
+      '/contribute',
+      {
+        subject: 'deployment',
+        agency: flock.agency_id,
+        technology: flock.technology_slug,
+        programme: 'flock-safety',
+        happened: 'vote',
+        date: '2026-11-20',
+        evidence_1: evidence,
+      },
+      '10.4.0.1',
+    );
+    expect(res.statusCode).toBe(303);
+    const stored = await newest();
+    expect(stored.subject_id).toBe(flock.id);
+    expect((await decide(stored.id, { action: 'accept' })).statusCode).toBe(303);
+    const after = (await app.inject(`/api/v1/deployments/${flock.id}`)).json();
+    expect(after.sources.map((s: any) => s.url)).toContain(evidence);
+    const count = Number(
+      (
+        await db.db
+          .selectFrom('deployments')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    expect(count).toBe(before);
   });
 
   it('lets a reporter find an agency without JavaScript, by part of its name', async () => {

@@ -37,6 +37,11 @@ export function registerAgencyPage(app: FastifyInstance, db: Kysely<Database>): 
       agency.place ? findPoliciesCovering(db, agency.place) : Promise.resolve([]),
     ]);
     const state = findStateByCode(agency.state);
+    const watch = await watchLink(db, {
+      type: 'agency',
+      id: agency.id,
+      query: `agency=${encodeURIComponent(agency.id)}`,
+    });
     const history = await historySection(db, { agency: agency.id }, {});
     const body = html`
 <h1>${agency.name}</h1>
@@ -71,7 +76,7 @@ ${policyTable(
   `Bans, moratoria and oversight laws \
 covering ${agency.place?.full_name ?? state?.name ?? agency.state}`,
 )}
-${reportLink('agency', agency.id)}${await watchLink(db, { type: 'agency', id: agency.id, query: `agency=${encodeURIComponent(agency.id)}` })}${history}
+${reportLink('agency', agency.id)}${watch}${history}
 <p class="note">Data: <a href="/api/v1/agencies/${agency.id}">this agency as JSON</a> · <a \
 href="/api/v1/deployments?agency=${agency.id}">its deployments as JSON</a>.</p>`;
     reply.type('text/html; charset=utf-8').send(

@@ -49,6 +49,7 @@ const reportForm = z.object({
   subject_id: z.string().max(300).optional(),
   agency: z.string().trim().max(300).optional(),
   technology: z.string().trim().max(100).optional(),
+  programme: z.string().trim().max(100).optional(),
   happened: z.string().refine(isHappening, 'must be one of the choices'),
   date: z
     .string()
@@ -99,6 +100,7 @@ export function registerContributePages(app: FastifyInstance, db: Kysely<Databas
       official: query.official ?? (values.subject === 'official' ? values.subject_id : undefined),
       agency: values.agency || query.agency,
       technology: values.technology || query.technology,
+      programme: values.programme,
     });
     const search = (query.agency_q ?? '').trim().slice(0, 100);
     const choices = subject.agency || search.length < 2 ? [] : await findAgencyChoices(db, search, 12);
@@ -160,10 +162,19 @@ type="submit">Send the report</button></form>`,
     const form = parsed.data;
     let target: ReportTarget;
     if (form.subject === 'deployment') {
-      const found = await findReportSubject(db, { agency: form.agency, technology: form.technology });
+      const found = await findReportSubject(db, {
+        agency: form.agency,
+        technology: form.technology,
+        programme: form.programme,
+      });
       if (!found.agency) return again('agency', 'is needed: find the agency and choose it');
       if (!found.technology) return again('technology', 'must be one of the choices');
-      target = { type: 'deployment', agencyId: found.agency.id, technology: found.technology };
+      target = {
+        type: 'deployment',
+        agencyId: found.agency.id,
+        technology: found.technology,
+        programme: found.programme,
+      };
     } else {
       const found = await findReportSubject(db, { [form.subject]: form.subject_id });
       if (!found.record) return again('subject', `names no ${form.subject} we know`);
@@ -288,7 +299,9 @@ name="subject_id" value="${subject.record.id}">`;
   const chosenTechnology = subject.technology ?? values.technology ?? '';
   const agency = subject.agency
     ? html`<p>Agency: <strong>${subject.agency.name}</strong> (${subject.agency.state_code}) · <a \
-href="/contribute">another agency</a></p><input type="hidden" name="agency" value="${subject.agency.id}">`
+href="/contribute">another agency</a></p><input type="hidden" name="agency" value="${subject.agency.id}">${
+        subject.programme ? html`<input type="hidden" name="programme" value="${subject.programme}">` : ''
+      }`
     : html`<fieldset id="agency-choices" aria-live="polite"><legend>Agency</legend>${
         choices.length
           ? join(
@@ -323,7 +336,8 @@ function evidenceFields(values: Record<string, string>): SafeHtml {
 name="evidence_1" type="url" value="${values.evidence_1 ?? ''}" required></label><label>More evidence <span \
 class="note">optional</span><input name="evidence_2" type="url" value="${values.evidence_2 ?? ''}"></label><label>More \
 evidence <span class="note">optional</span><input name="evidence_3" type="url" value="${values.evidence_3 ?? ''}">\
-</label><label>Note <span class="note">optional: what the evidence shows, or what is wrong on the record</span><textarea \
+</label><label>Note <span class="note">optional: what the evidence shows, or what is wrong on the record</span>\
+<textarea \
 name="note" rows="4" maxlength="2000">${values.note ?? ''}</textarea></label><label>Your email <span \
 class="note">optional, to be told what a moderator decides; kept encrypted, never shown, and used for nothing \
 else</span><input name="email" type="email" autocomplete="email" value="${values.email ?? ''}"></label>`;

@@ -18,7 +18,7 @@ import {
   isRejectionReason,
   REJECTION_REASONS,
 } from './report-kinds';
-import { evidenceOf, ReportError, type ReportEdits, type Reports } from './reports.service';
+import { evidenceOf, ReportError, targetOf, type ReportEdits, type Reports } from './reports.service';
 
 export interface ModerationDeps {
   readonly reports: Reports;
@@ -98,12 +98,14 @@ appear here.</p>`;
         : report.email_confirmed_at
           ? 'given and confirmed (told of the decision; never shown)'
           : 'given, not confirmed (not told)';
+      const happenedLabel = HAPPENINGS[report.happened as keyof typeof HAPPENINGS]?.label ?? report.happened;
+      const received = report.created_at.slice(0, 16).replace('T', ' ');
       const said = html`<dl class="facts"><dt>Status</dt><dd>${report.status}${
         report.decided_at ? ` on ${report.decided_at.slice(0, 10)}` : ''
       }</dd><dt>About</dt><dd>${subjectLabel(report, now !== null)}</dd><dt>What happened</dt><dd>\
-${HAPPENINGS[report.happened as keyof typeof HAPPENINGS]?.label ?? report.happened}</dd><dt>When</dt><dd>${dateOf(report)}</dd>\
+${happenedLabel}</dd><dt>When</dt><dd>${dateOf(report)}</dd>\
 <dt>Evidence</dt><dd><ul>${evidenceOf(report).map((u) => html`<li>${externalLink(u)}</li>`)}</ul></dd><dt>Note</dt>\
-<dd>${report.note ?? html`<span class="note">none</span>`}</dd><dt>Received</dt><dd>${report.created_at.slice(0, 16).replace('T', ' ')} UTC</dd>\
+<dd>${report.note ?? html`<span class="note">none</span>`}</dd><dt>Received</dt><dd>${received} UTC</dd>\
 <dt>Reporter's email</dt><dd>${email}</dd></dl>`;
       const record = html`<h2>The record now</h2>${
         now ? html`<p>${statusAsOf(now)}</p>` : html`<p class="note">Not recorded yet.</p>`
@@ -124,7 +126,8 @@ ${HAPPENINGS[report.happened as keyof typeof HAPPENINGS]?.label ?? report.happen
         report.status !== 'pending'
           ? ''
           : html`<h2>Decide</h2><form method="post" action="/operator/reports/${report.id}" class="action-form" \
-aria-label="Accept">${fields}<input type="hidden" name="action" value="accept"><label>Note <span class="note">optional, \
+aria-label="Accept">${fields}<input type="hidden" name="action" value="accept"><label>Note <span \
+class="note">optional, \
 public on the record's history</span><input name="note" maxlength="500"></label><button type="submit">Accept: apply \
 it to the record</button></form><form method="post" action="/operator/reports/${report.id}" class="action-form" \
 aria-label="Edit before accepting">${fields}<input type="hidden" name="action" value="edit"><h3>Edit before \
@@ -148,7 +151,8 @@ required>${Object.entries(REJECTION_REASONS).map(
               ([k, label]) => html`<option value="${k}">${label}</option>`,
             )}</select></label><label>Note <span class="note">optional; the reporter reads it if they confirmed their \
 email</span><textarea name="note" rows="2" maxlength="1000"></textarea></label><button type="submit" \
-class="secondary">Reject</button></form><form method="post" action="/operator/reports/${report.id}" class="action-form" \
+class="secondary">Reject</button></form><form method="post" action="/operator/reports/${report.id}" \
+class="action-form" \
 aria-label="Duplicate">${fields}<input type="hidden" name="action" value="duplicate"><label>Repeats report \
 <input name="of" required pattern="rep-[0-9a-f]{16}" placeholder="rep-…"></label><label>Note <span \
 class="note">optional</span><input name="note" maxlength="500"></label><button type="submit" class="secondary">Mark \
@@ -252,7 +256,10 @@ function readEdits(report: ReportRow, body: Record<string, string>): ReportEdits
     const technology = (body.technology ?? '').trim();
     if (!findTechnologyBySlug(technology)) return 'Technology must be one of the choices.';
     if (!agencyId) return 'Agency id is needed.';
-    edits.target = { type: 'deployment', agencyId, technology };
+    // A programme (flock-safety) stays with the report while its agency and technology do.
+    const same = agencyId === report.agency_id && technology === report.technology_slug;
+    const programme = same ? (targetOf(report) as { programme?: string }).programme : '';
+    edits.target = { type: 'deployment', agencyId, technology, programme };
   }
   return edits;
 }

@@ -8,8 +8,10 @@ export interface ReportSubjectView {
   readonly record: { type: 'policy' | 'official'; id: string; name: string; url: string } | null;
   readonly agency: { id: string; name: string; state_code: string } | null;
   readonly technology: string | null;
-  /** The deployment the agency and technology make, when it is recorded. */
+  /** The deployment the agency and technology (and programme) make, when it is recorded. */
   readonly deployment: { id: string; url: string } | null;
+  /** The named programme of the deployment a link names (flock-safety); '' for none. */
+  readonly programme: string;
 }
 
 /**
@@ -18,9 +20,16 @@ export interface ReportSubjectView {
  */
 export async function findReportSubject(
   db: Kysely<Database>,
-  given: { deployment?: string; policy?: string; official?: string; agency?: string; technology?: string },
+  given: {
+    deployment?: string;
+    policy?: string;
+    official?: string;
+    agency?: string;
+    technology?: string;
+    programme?: string;
+  },
 ): Promise<ReportSubjectView> {
-  const none: ReportSubjectView = { record: null, agency: null, technology: null, deployment: null };
+  const none: ReportSubjectView = { record: null, agency: null, technology: null, deployment: null, programme: '' };
   if (given.policy) {
     const p = await db.selectFrom('policies').select(['id', 'title']).where('id', '=', given.policy).executeTakeFirst();
     return p ? { ...none, record: { type: 'policy', id: p.id, name: p.title, url: `/policies/${p.id}` } } : none;
@@ -45,15 +54,17 @@ export async function findReportSubject(
   }
   let agencyId = given.agency;
   let technology = given.technology;
+  let programme = given.programme ?? '';
   if (given.deployment) {
     const d = await db
       .selectFrom('deployments')
-      .select(['agency_id', 'technology_slug'])
+      .select(['agency_id', 'technology_slug', 'programme'])
       .where('id', '=', given.deployment)
       .executeTakeFirst();
     if (d) {
       agencyId = d.agency_id;
       technology ??= d.technology_slug;
+      programme = d.programme;
     }
   }
   const agency = agencyId
@@ -71,11 +82,12 @@ export async function findReportSubject(
       .select('id')
       .where('agency_id', '=', agency.id)
       .where('technology_slug', '=', known)
-      .where('programme', '=', '')
+      .where('programme', '=', programme)
       .executeTakeFirst();
     if (found) deployment = { id: found.id, url: `/deployments/${found.id}` };
   }
-  return { record: null, agency, technology: known, deployment };
+  // A programme names a recorded deployment only: a report cannot make up a new one.
+  return { record: null, agency, technology: known, deployment, programme: deployment ? programme : '' };
 }
 
 /**

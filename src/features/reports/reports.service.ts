@@ -32,7 +32,13 @@ import {
 
 /** What a report is about: an agency's use of a technology (recorded or not yet), or a policy or official. */
 export type ReportTarget =
-  | { readonly type: 'deployment'; readonly agencyId: string; readonly technology: string }
+  | {
+      readonly type: 'deployment';
+      readonly agencyId: string;
+      readonly technology: string;
+      /** A named programme that makes its own deployment (flock-safety); '' for none. */
+      readonly programme?: string;
+    }
   | { readonly type: Exclude<ReportSubject, 'deployment'>; readonly id: string };
 
 export interface ReportInput {
@@ -64,13 +70,18 @@ export class ReportError extends Error {}
 
 /** The record id a report touches: for a deployment, the id it has (or will have). */
 export function subjectIdOf(target: ReportTarget): string {
-  return target.type === 'deployment' ? deploymentId(target.agencyId, target.technology, '') : target.id;
+  return target.type === 'deployment'
+    ? deploymentId(target.agencyId, target.technology, target.programme ?? '')
+    : target.id;
 }
 
 export function targetOf(report: ReportRow): ReportTarget {
-  return report.subject_type === 'deployment'
-    ? { type: 'deployment', agencyId: report.agency_id!, technology: report.technology_slug! }
-    : { type: report.subject_type as Exclude<ReportSubject, 'deployment'>, id: report.subject_id! };
+  if (report.subject_type !== 'deployment')
+    return { type: report.subject_type as Exclude<ReportSubject, 'deployment'>, id: report.subject_id! };
+  // The programme, if any, is what the record's id adds to `<agency>--<technology>`.
+  const base = deploymentId(report.agency_id!, report.technology_slug!, '');
+  const programme = report.subject_id?.startsWith(`${base}--`) ? report.subject_id.slice(base.length + 2) : '';
+  return { type: 'deployment', agencyId: report.agency_id!, technology: report.technology_slug!, programme };
 }
 
 export function evidenceOf(report: Pick<ReportRow, 'evidence_urls'>): string[] {
@@ -343,7 +354,7 @@ ${now.slice(0, 10)}.`;
             agencyId: agency.id,
             state: agency.state_code,
             technology: target.technology,
-            programme: '',
+            programme: target.programme ?? '',
             summary: null,
             vendors: [],
             evidence: [

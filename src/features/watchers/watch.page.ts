@@ -216,7 +216,8 @@ want to watch and follow its "Watch for changes" link.',
         reply,
         200,
         'You are watching',
-        `You will get an email on days when something in ${title} changes. Every email has a link that stops them and deletes your address.`,
+        `You will get an email on days when something in ${title} changes. Every email has a link that stops \
+them and deletes your address.`,
       );
     },
   );

@@ -197,12 +197,12 @@ ${this.publicUrl}/watch/stop/${unsubscribe}
     filter: Omit<ChangeFilter, 'limit' | 'order'>,
     unsubscribe: string,
   ): string {
-    const lines = changes.map(
-      (c) =>
-        `- ${c.occurred_at.slice(0, 10)}: ${c.title}${c.detail ? `. ${c.detail}` : ''}\n  ${this.publicUrl}${c.url ?? '/changes'}${
-          c.evidence.length ? `\n  Evidence: ${c.evidence.join(' ')}` : ''
-        }`,
-    );
+    const lines = changes.map((c) => {
+      const detail = c.detail ? `. ${c.detail}` : '';
+      const evidence = c.evidence.length ? `\n  Evidence: ${c.evidence.join(' ')}` : '';
+      const page = `${this.publicUrl}${c.url ?? '/changes'}`;
+      return `- ${c.occurred_at.slice(0, 10)}: ${c.title}${detail}\n  ${page}${evidence}`;
+    });
     const all = new URLSearchParams(
       Object.entries({ place: filter.place, agency: filter.agency, state: filter.state, technology: filter.technology })
         .filter((e): e is [string, string] => typeof e[1] === 'string')
