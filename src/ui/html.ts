@@ -66,6 +66,7 @@ legend{font-size:.9rem;padding:0;margin-bottom:.15rem}
 input[type=checkbox]{min-height:auto;width:1.1rem;height:1.1rem}
 .pager{display:flex;flex-wrap:wrap;gap:1rem;align-items:center;margin:1rem 0}.pager \
 a{display:inline-block;padding:.5rem}
+.side-by-side{display:grid;grid-template-columns:repeat(auto-fit,minmax(20rem,1fr));gap:0 2rem}\
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dl.facts dt{font-weight:600}dl.facts \
 dd{margin:0}
 ol.timeline{list-style:none;padding:0;border-left:3px solid var(--line);margin-left:.5rem}ol.timeline \

@@ -8,7 +8,7 @@ import { formatNumber, link, sourceList, statusAsOf, technologyName } from '#src
 import { formFields, type FormGuard } from '#src/http/forms';
 import { guardOperatorRoutes, operatorActor, operatorPage } from '#src/features/operators/operator.pages';
 import type { Operators } from '#src/features/operators/operators.service';
-import { findSubjectStatus } from './reports.repository';
+import { agencyNames, findSubjectStatus } from './reports.repository';
 import { findCitedSources } from '#src/features/sources/sources.repository';
 import {
   HAPPENING_KEYS,
@@ -27,9 +27,9 @@ export interface ModerationDeps {
 }
 
 /** A report's subject, in words, with a link to its page when the record exists. */
-function subjectLabel(report: ReportRow, exists: boolean): SafeHtml {
+function subjectLabel(report: ReportRow, exists: boolean, agencyName: string | undefined): SafeHtml {
   if (report.subject_type === 'deployment') {
-    const what = `${report.agency_id} · ${technologyName(report.technology_slug ?? '')}`;
+    const what = `${agencyName ?? report.agency_id} · ${technologyName(report.technology_slug ?? '')}`;
     return exists
       ? link(`/deployments/${report.subject_id}`, what)
       : html`${what} <span class="note">(not recorded yet: accepting creates it)</span>`;
@@ -47,13 +47,17 @@ export function registerModerationPages(app: FastifyInstance, db: Kysely<Databas
   app.register(async (scope) => {
     guardOperatorRoutes(scope, deps);
 
-    scope.get('/operator/reports', async (_request, reply) => {
+    scope.get('/operator/reports', async (request, reply) => {
       const [pending, decided] = await Promise.all([deps.reports.pending(), deps.reports.decided()]);
+      const names = await agencyNames(
+        db,
+        pending.map((r) => r.agency_id),
+      );
       const rows = await Promise.all(
         pending.map(async (r) => {
           const now = await findSubjectStatus(db, r.subject_type, r.subject_id);
           return html`<tr><td><a href="/operator/reports/${r.id}">${r.created_at.slice(0, 10)}</a></td><td>\
-${subjectLabel(r, now !== null)}</td><td>${happeningInWords(r.happened)} (${dateOf(r)})</td><td>${
+${subjectLabel(r, now !== null, names.get(r.agency_id ?? ''))}</td><td>${happeningInWords(r.happened)} (${dateOf(r)})</td><td>${
             now ? statusAsOf(now) : html`<span class="note">none</span>`
           }</td><td class="n">${formatNumber(evidenceOf(r).length)}</td></tr>`;
         }),
@@ -73,7 +77,9 @@ appear here.</p>`;
               } · ${happeningInWords(r.happened)}</li>`,
           )}</ul>`
         : '';
-      return operatorPage(reply, 'Reports', html`<h1>Reports</h1>${queue}${done}`);
+      const signOut = html`<form method="post" action="/operator/logout">${deps.guard.fields(request, reply)}<button \
+type="submit" class="secondary">Sign out</button></form>`;
+      return operatorPage(reply, 'Reports', html`<h1>Reports</h1>${queue}${done}${signOut}`);
     });
 
     async function reportPage(
@@ -83,7 +89,7 @@ appear here.</p>`;
       message?: { text: string; error: boolean },
       status = 200,
     ): Promise<FastifyReply> {
-      const [now, sources, decisions] = await Promise.all([
+      const [now, sources, decisions, names] = await Promise.all([
         findSubjectStatus(db, report.subject_type, report.subject_id),
         report.subject_id
           ? findCitedSources(db, report.subject_type as 'deployment' | 'policy' | 'official', [report.subject_id]).then(
@@ -91,6 +97,7 @@ appear here.</p>`;
             )
           : Promise.resolve([]),
         deps.reports.decisions(report.id),
+        agencyNames(db, [report.agency_id]),
       ]);
       const fields = deps.guard.fields(request, reply);
       const email = !report.email_sealed
@@ -102,7 +109,7 @@ appear here.</p>`;
       const received = report.created_at.slice(0, 16).replace('T', ' ');
       const said = html`<dl class="facts"><dt>Status</dt><dd>${report.status}${
         report.decided_at ? ` on ${report.decided_at.slice(0, 10)}` : ''
-      }</dd><dt>About</dt><dd>${subjectLabel(report, now !== null)}</dd><dt>What happened</dt><dd>\
+      }</dd><dt>About</dt><dd>${subjectLabel(report, now !== null, names.get(report.agency_id ?? ''))}</dd><dt>What happened</dt><dd>\
 ${happenedLabel}</dd><dt>When</dt><dd>${dateOf(report)}</dd>\
 <dt>Evidence</dt><dd><ul>${evidenceOf(report).map((u) => html`<li>${externalLink(u)}</li>`)}</ul></dd><dt>Note</dt>\
 <dd>${report.note ?? html`<span class="note">none</span>`}</dd><dt>Received</dt><dd>${received} UTC</dd>\
@@ -126,7 +133,7 @@ ${happenedLabel}</dd><dt>When</dt><dd>${dateOf(report)}</dd>\
         report.status !== 'pending'
           ? ''
           : html`<h2>Decide</h2><form method="post" action="/operator/reports/${report.id}" class="action-form" \
-aria-label="Accept">${fields}<input type="hidden" name="action" value="accept"><label>Note <span \
+aria-label="Accept">${fields}<input type="hidden" name="action" value="accept"><h3>Accept</h3><label>Note <span \
 class="note">optional, \
 public on the record's history</span><input name="note" maxlength="500"></label><button type="submit">Accept: apply \
 it to the record</button></form><form method="post" action="/operator/reports/${report.id}" class="action-form" \
@@ -146,14 +153,15 @@ ${t.name}</option>`,
             }<label>Evidence <span class="note">one web address per line</span><textarea name="evidence" \
 rows="3">${evidenceOf(report).join('\n')}</textarea></label><button type="submit" class="secondary">Save the \
 edit</button></form><form method="post" action="/operator/reports/${report.id}" class="action-form" \
-aria-label="Reject">${fields}<input type="hidden" name="action" value="reject"><label>Reason<select name="reason" \
+aria-label="Reject">${fields}<input type="hidden" name="action" value="reject"><h3>Reject</h3><label>Reason<select name="reason" \
 required>${Object.entries(REJECTION_REASONS).map(
               ([k, label]) => html`<option value="${k}">${label}</option>`,
             )}</select></label><label>Note <span class="note">optional; the reporter reads it if they confirmed their \
 email</span><textarea name="note" rows="2" maxlength="1000"></textarea></label><button type="submit" \
 class="secondary">Reject</button></form><form method="post" action="/operator/reports/${report.id}" \
 class="action-form" \
-aria-label="Duplicate">${fields}<input type="hidden" name="action" value="duplicate"><label>Repeats report \
+aria-label="Duplicate">${fields}<input type="hidden" name="action" value="duplicate"><h3>A \
+duplicate</h3><label>Repeats report \
 <input name="of" required pattern="rep-[0-9a-f]{16}" placeholder="rep-…"></label><label>Note <span \
 class="note">optional</span><input name="note" maxlength="500"></label><button type="submit" class="secondary">Mark \
 as a duplicate</button></form>`;

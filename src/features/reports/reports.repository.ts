@@ -146,3 +146,14 @@ export async function findSubjectStatus(db: Kysely<Database>, subjectType: strin
     );
   return null;
 }
+
+/** Agencies' names by id (for the moderation pages). */
+export async function agencyNames(
+  db: Kysely<Database>,
+  ids: ReadonlyArray<string | null>,
+): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
+  if (wanted.length === 0) return new Map();
+  const rows = await db.selectFrom('agencies').select(['id', 'name']).where('id', 'in', wanted).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
