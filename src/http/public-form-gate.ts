@@ -18,6 +18,8 @@ export interface PublicFormLimits {
   /** Posts a minute from one address, and those of them that come without a solved proof of work (no JavaScript). */
   readonly perAddressPerMinute: number;
   readonly perAddressWithoutProofPerMinute: number;
+  /** Posts a minute that give an email address at one domain (default 120). */
+  readonly perDomainPerMinute?: number;
   /** Counts shared with the other server processes (PostgreSQL), so that the limits hold across them. */
   readonly sharedCounters?: SharedCounterStore | null;
 }
@@ -30,6 +32,7 @@ export interface PublicFormLimits {
 export class PublicFormGate {
   private readonly perAddress: RateLimiter;
   private readonly perAddressWithoutProof: RateLimiter;
+  private readonly perDomain: RateLimiter;
 
   constructor(
     private readonly limits: PublicFormLimits,
@@ -43,6 +46,21 @@ export class PublicFormGate {
       60_000,
       shared(`${name}-without-proof`),
     );
+    this.perDomain = new RateLimiter(limits.perDomainPerMinute ?? 120, 60_000, shared(`${name}-per-domain`));
+  }
+
+  /** The limit per email domain, for a post that gives an address (after its fields are read). */
+  async checkEmailDomain(email: string): Promise<Refusal | null> {
+    const domain = email.split('@')[1]?.toLowerCase() ?? '';
+    const wait = await this.perDomain.takeExact(domain);
+    if (wait === 0) return null;
+    return {
+      status: 429,
+      title: 'One moment, please',
+      message: `Many ${this.name} came from addresses at ${domain} in the last minute, so we are pausing them \
+for ${wait} seconds. Please try again in a minute.`,
+      retryAfter: wait,
+    };
   }
 
   async check(request: FastifyRequest, body: Record<string, string>): Promise<Refusal | null> {

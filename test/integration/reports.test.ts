@@ -257,6 +257,13 @@ describe.each(DATABASES)('reports and watchers on %s', (dialect) => {
     // The reporter is told.
     const told = await waitForMail(smtp.received, reporter, 2);
     expect(told.text).toContain('accepted your report');
+    // Then their address, whose only use that was, is forgotten.
+    const forgotten = await db.db
+      .selectFrom('reports')
+      .selectAll()
+      .where('id', '=', stored.id)
+      .executeTakeFirstOrThrow();
+    expect([forgotten.email_sealed, forgotten.email_hash]).toEqual([null, null]);
     // Deciding twice (a second moderator with the page still open) is refused.
     const twice = await secondModerator({ action: 'reject', reason: 'spam' });
     expect(twice.statusCode).toBe(409);
@@ -484,6 +491,35 @@ describe.each(DATABASES)('reports and watchers on %s', (dialect) => {
     expect((await app.inject({ method: 'POST', url: stop })).body).toContain('your address is deleted');
     expect(await db.db.selectFrom('watchers').selectAll().execute()).toHaveLength(0);
     expect((await app.inject(`/places/${place}`)).body).toContain('nobody watches yet');
+  });
+
+  it('forgets addresses nobody confirmed within 7 days: a reporter keeps the report, a watcher is deleted', async () => {
+    const reporter = address('silent');
+    await report({
+      subject: 'deployment',
+      agency: deployment.agency.id,
+      technology: deployment.technology,
+      happened: 'renewed',
+      date: '2026-01',
+      evidence_1: 'https://example.org/never-confirmed',
+      email: reporter,
+    });
+    const stored = await newest();
+    expect(stored.email_sealed).not.toBeNull();
+    await submit(
+      `/watch?agency=${deployment.agency.id}`,
+      '/watch',
+      { agency: deployment.agency.id, email: address('silent-watcher') },
+      '10.5.0.1',
+    );
+    const inSixDays = new Date(Date.now() + 6 * 86_400_000);
+    expect(await app.reports.forgetUnconfirmedEmails(inSixDays)).toBe(0);
+    expect(await app.watchers.deleteUnconfirmed(inSixDays)).toBe(0);
+    const inEightDays = new Date(Date.now() + 8 * 86_400_000);
+    expect(await app.reports.forgetUnconfirmedEmails(inEightDays)).toBe(1);
+    expect(await app.watchers.deleteUnconfirmed(inEightDays)).toBe(1);
+    const kept = await db.db.selectFrom('reports').selectAll().where('id', '=', stored.id).executeTakeFirstOrThrow();
+    expect(kept).toMatchObject({ status: 'pending', email_sealed: null, email_hash: null, confirm_token_hash: null });
   });
 
   it('never writes an address in plain text to the database', async () => {

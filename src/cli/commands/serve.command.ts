@@ -1,6 +1,7 @@
 import { readConfig, type Config } from '#src/config/config';
 import { campaignJobs, openCampaignServices } from '#src/features/campaigns/campaign-services';
 import { watcherJobs } from '#src/features/watchers/watchers.service';
+import { reportJobs } from '#src/features/reports/reports.service';
 import { openDatabase } from '#src/storage/dialect';
 import { prepareDatabase } from '#src/bootstrap/prepare-database';
 import { loadBundledData } from '#src/bootstrap/load-bundled-data';
@@ -61,6 +62,7 @@ export async function serve(config: Config = readConfig()): Promise<void> {
     new JobLeases(handle.db),
     campaignJobs(app.campaignActions, mailer, delivery).concat(
       watcherJobs(app.watchers),
+      reportJobs(app.reports),
       sourceSyncJob(handle.db, { dataDir: config.dataDir, sourcesDir: config.sourcesDir }, log),
     ),
     log,

@@ -9,7 +9,7 @@ import { technologyEventList } from '#src/features/technologies/technology-conte
 import { formFields, type FormGuard } from '#src/http/forms';
 import { PublicFormGate } from '#src/http/public-form-gate';
 import { sendMessagePage } from '#src/http/message-page';
-import { RateLimiter, type SharedCounterStore } from '#src/http/rate-limit';
+import type { SharedCounterStore } from '#src/http/rate-limit';
 import { isStale } from '#src/domain/officials';
 import { lookupZip, searchPlaces, townsOfZip } from '#src/features/search/search.repository';
 import { placeLabel, type PlaceRecord } from '#src/features/places/place-record';
@@ -136,18 +136,17 @@ loading="lazy"></iframe>`;
 
 /** The campaign pages: find your town, see the evidence and whom to ask, then sign, write or call. */
 export function registerCampaignPages(app: FastifyInstance, db: Kysely<Database>, deps: CampaignPageDeps): void {
-  const shared = (bucket: string) => (deps.sharedCounters ? { store: deps.sharedCounters, bucket } : null);
   const gate = new PublicFormGate(
     {
       guard: deps.guard,
       pow: deps.pow,
       perAddressPerMinute: deps.perAddressPerMinute ?? 10,
       perAddressWithoutProofPerMinute: deps.perAddressWithoutProofPerMinute ?? 3,
+      perDomainPerMinute: deps.perDomainPerMinute ?? 120,
       sharedCounters: deps.sharedCounters,
     },
     'actions',
   );
-  const perDomain = new RateLimiter(deps.perDomainPerMinute ?? 120, 60_000, shared('actions-per-domain'));
   const powScript = webEntry('pow');
 
   async function campaignOr404(id: string): Promise<CampaignRow> {
@@ -497,17 +496,10 @@ for ${at.place.name}</a>.`,
         return rerender(body, { field: String(issue.path[0] ?? 'form'), message: issue.message });
       }
       const form: ActionForm = parsed.data;
-      const domainWait = await perDomain.takeExact(form.email.split('@')[1]!.toLowerCase());
-      if (domainWait > 0) {
-        reply.header('retry-after', String(domainWait));
-        return kindMessage(
-          reply,
-          429,
-          'One moment, please',
-          `Many actions came from addresses at ${form.email.split('@')[1]} in the last minute, so we are pausing them \
-for ${domainWait} seconds. Please try again in a minute.`,
-          back,
-        );
+      const domainRefusal = await gate.checkEmailDomain(form.email);
+      if (domainRefusal) {
+        reply.header('retry-after', String(domainRefusal.retryAfter));
+        return kindMessage(reply, domainRefusal.status, domainRefusal.title, domainRefusal.message, back);
       }
       if (form.kind === 'letter' && !form.message) return rerender(body, { field: 'message', message: 'is empty' });
       const outcome = await deps.actions.take({

@@ -160,6 +160,11 @@ type="submit">Send the report</button></form>`,
       return again(String(issue.path[0] ?? 'form'), issue.message);
     }
     const form = parsed.data;
+    const domainRefusal = form.email ? await gate.checkEmailDomain(form.email) : null;
+    if (domainRefusal) {
+      reply.header('retry-after', String(domainRefusal.retryAfter));
+      return sendMessagePage(reply, domainRefusal.status, domainRefusal.title, domainRefusal.message, '/contribute');
+    }
     let target: ReportTarget;
     if (form.subject === 'deployment') {
       const found = await findReportSubject(db, {

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import { isoOf, lastDayOf, storedDate, todayIso, type PartialDate } from '#src/domain/dates';
 import type { Database, ReportRow } from '#src/storage/schema';
 import { newToken, tokenHash, type SupporterCrypto } from '#src/security/supporter-crypto';
 import type { Mail, Mailer } from '#src/mail/mailer';
+import type { BackgroundJob } from '#src/jobs/housekeeping';
 import { bulkRowsFor } from '#src/storage/bulk-writes';
 import { bumpDatasetVersion } from '#src/storage/dataset-version';
 import { diff } from '#src/storage/revisions';
@@ -505,12 +506,32 @@ Thank you.`,
     );
   }
 
-  /** Mails the reporter, only if they confirmed their address. */
+  /**
+   * Mails the reporter, only if they confirmed their address; then forgets the address, whose only use was
+   * this mail (the outbox keeps its sealed copy while mail is retried).
+   */
   private async tellReporter(report: ReportRow, subject: string, text: string): Promise<void> {
-    if (!report.email_sealed || !report.email_confirmed_at) return;
-    await this.mailer
-      .send({ to: this.crypto.decrypt(report.email_sealed), kind: 'report-decision', subject, text })
-      .catch(() => undefined);
+    if (report.email_sealed && report.email_confirmed_at)
+      await this.mailer
+        .send({ to: this.crypto.decrypt(report.email_sealed), kind: 'report-decision', subject, text })
+        .catch(() => undefined);
+    await this.forgetEmail(this.db.updateTable('reports').where('id', '=', report.id));
+  }
+
+  private async forgetEmail(query: UpdateQueryBuilder<Database, 'reports', 'reports', UpdateResult>) {
+    const result = await query
+      .set({ email_sealed: null, email_hash: null, confirm_token_hash: null })
+      .where('email_sealed', 'is not', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /** Forgets reporters' addresses left unconfirmed for 7 days. Returns how many. */
+  async forgetUnconfirmedEmails(now = new Date()): Promise<number> {
+    const before = new Date(now.getTime() - 7 * 86_400_000).toISOString();
+    return this.forgetEmail(
+      this.db.updateTable('reports').where('email_confirmed_at', 'is', null).where('created_at', '<', before),
+    );
   }
 }
 
@@ -520,4 +541,15 @@ function pick<T extends object>(row: T, fields: readonly string[]): Record<strin
   const out: Record<string, unknown> = {};
   for (const f of fields) out[f] = (row as Record<string, unknown>)[f];
   return out;
+}
+
+/** The reports' background job: forgetting the addresses reporters never confirmed (after 7 days). */
+export function reportJobs(reports: Reports): BackgroundJob[] {
+  return [
+    {
+      name: 'report-emails',
+      everyMs: 60 * 60_000,
+      run: async () => `${await reports.forgetUnconfirmedEmails()} unconfirmed addresses forgotten`,
+    },
+  ];
 }

@@ -153,6 +153,18 @@ want to watch and follow its "Watch for changes" link.',
     }
     const parsed = emailField.safeParse({ email: (body.email ?? '').trim() });
     if (!parsed.success) return formPage(request, reply, watched, parsed.error.issues[0]!.message);
+    const domainRefusal = await gate.checkEmailDomain(parsed.data.email);
+    if (domainRefusal) {
+      reply.header('retry-after', String(domainRefusal.retryAfter));
+      return sendMessagePage(
+        reply,
+        domainRefusal.status,
+        domainRefusal.title,
+        domainRefusal.message,
+        watched.url,
+        'Back',
+      );
+    }
     const outcome = await deps.watchers.watch({ ...watched, email: parsed.data.email });
     return reply.redirect(`/watch/sent?${new URLSearchParams({ outcome, url: watched.url })}`, 303);
   });

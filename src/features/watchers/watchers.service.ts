@@ -135,6 +135,16 @@ ${this.publicUrl}/watch/stop/${unsubscribe}
     return Number(result.numDeletedRows) > 0;
   }
 
+  /** Deletes watchers who never confirmed within 7 days (their address with them). Returns how many. */
+  async deleteUnconfirmed(now = new Date()): Promise<number> {
+    const result = await this.db
+      .deleteFrom('watchers')
+      .where('confirmed_at', 'is', null)
+      .where('created_at', '<', new Date(now.getTime() - 7 * DAY_MS).toISOString())
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   /** How many people watch this (confirmed only); public, anonymous. */
   count(type: WatchTarget, id: string): Promise<number> {
     return countWatchers(this.db, type, id);
@@ -269,13 +279,21 @@ export async function countWatchers(db: Kysely<Database>, type: WatchTarget, id:
   return Number(row?.n ?? 0);
 }
 
-/** The watchers' background job: digests, checked every 15 minutes, at most one a day per watcher. */
+/**
+ * The watchers' background jobs: digests, checked every 15 minutes, at most one a day per watcher; and the
+ * deletion of watchers who never confirmed.
+ */
 export function watcherJobs(watchers: Watchers): BackgroundJob[] {
   return [
     {
       name: 'watch-digests',
       everyMs: 15 * 60_000,
       run: async () => `${await watchers.sendDigests()} digests sent`,
+    },
+    {
+      name: 'watchers-unconfirmed',
+      everyMs: 60 * 60_000,
+      run: async () => `${await watchers.deleteUnconfirmed()} unconfirmed watchers deleted`,
     },
   ];
 }
