@@ -88,8 +88,14 @@ describe.each(DATABASES)('reports and watchers on %s', (dialect) => {
   }
   // Each report from its own address: the form allows 5 a minute from one.
   let reporters = 0;
+  /** A report about `deployment` (its agency and technology, unless the fields say otherwise). */
   const report = (fields: Record<string, string>, ip = `10.1.0.${++reporters}`) =>
-    submit(`/contribute?deployment=${deployment.id}`, '/contribute', fields, ip);
+    submit(
+      `/contribute?deployment=${deployment.id}`,
+      '/contribute',
+      { subject: 'deployment', agency: deployment.agency.id, technology: deployment.technology, ...fields },
+      ip,
+    );
   /** Posts a moderator's decision with the page's own CSRF field. */
   async function decide(id: string, fields: Record<string, string>): Promise<LightMyRequestResponse> {
     return (await openReport(id))(fields);
@@ -154,9 +160,6 @@ describe.each(DATABASES)('reports and watchers on %s', (dialect) => {
     const cited = (await app.inject(`/api/v1/deployments/${deployment.id}`)).json().sources[0]?.url;
     if (!cited) return expect(deployment.id).toBeTruthy();
     const res = await report({
-      subject: 'deployment',
-      agency: deployment.agency.id,
-      technology: deployment.technology,
       happened: 'renewed',
       date: '2025-06',
       evidence_1: cited,
@@ -169,9 +172,6 @@ describe.each(DATABASES)('reports and watchers on %s', (dialect) => {
     const evidence = `https://news.example.org/council-cancels-${Math.random().toString(36).slice(2, 8)}`;
     const reporter = address('reporter');
     const sent = await report({
-      subject: 'deployment',
-      agency: deployment.agency.id,
-      technology: deployment.technology,
       happened: 'cancelled',
       date: '2026-03-10',
       evidence_1: evidence,
@@ -189,9 +189,6 @@ describe.each(DATABASES)('reports and watchers on %s', (dialect) => {
     expect((await app.inject(`/api/v1/deployments/${deployment.id}`)).json().status).toBe(deployment.status);
     // The same evidence again, while the first waits, is refused.
     const again = await report({
-      subject: 'deployment',
-      agency: deployment.agency.id,
-      technology: deployment.technology,
       happened: 'cancelled',
       date: '2026-03-10',
       evidence_1: evidence,
@@ -274,9 +271,6 @@ describe.each(DATABASES)('reports and watchers on %s', (dialect) => {
     const reporter = address('rejected');
     const evidence = 'https://example.org/rumour-on-a-forum';
     await report({
-      subject: 'deployment',
-      agency: deployment.agency.id,
-      technology: deployment.technology,
       happened: 'started',
       date: '2025',
       evidence_1: evidence,
@@ -466,9 +460,6 @@ describe.each(DATABASES)('reports and watchers on %s', (dialect) => {
     const evidence = 'https://example.org/contract-renewed-2026';
     await report(
       {
-        subject: 'deployment',
-        agency: deployment.agency.id,
-        technology: deployment.technology,
         happened: 'renewed',
         date: '2026-04',
         evidence_1: evidence,
@@ -496,9 +487,6 @@ describe.each(DATABASES)('reports and watchers on %s', (dialect) => {
   it('forgets addresses nobody confirmed within 7 days: a reporter keeps the report, a watcher is deleted', async () => {
     const reporter = address('silent');
     await report({
-      subject: 'deployment',
-      agency: deployment.agency.id,
-      technology: deployment.technology,
       happened: 'renewed',
       date: '2026-01',
       evidence_1: 'https://example.org/never-confirmed',
