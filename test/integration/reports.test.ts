@@ -510,6 +510,26 @@ describe.each(DATABASES)('reports and watchers on %s', (dialect) => {
     expect(kept).toMatchObject({ status: 'pending', email_sealed: null, email_hash: null, confirm_token_hash: null });
   });
 
+  it('lets only one of two moderators deciding at once decide', async () => {
+    await report({ happened: 'renewed', date: '2025-09', evidence_1: 'https://example.org/two-moderators' });
+    const stored = await newest();
+    const outcomes = await Promise.allSettled([
+      app.reports.accept(stored.id, 'operator:one@example.org', null),
+      app.reports.reject(stored.id, 'operator:two@example.org', 'spam', null),
+    ]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    const refused = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+    expect(String(refused.reason)).toMatch(/decided/);
+    const decisions = await db.db
+      .selectFrom('report_decisions')
+      .selectAll()
+      .where('report_id', '=', stored.id)
+      .execute();
+    expect(decisions).toHaveLength(1);
+    const entries = (await publicChanges()).filter((c) => c.report_id === stored.id);
+    expect(entries).toHaveLength(decisions[0]!.decision === 'accepted' ? 1 : 0);
+  });
+
   it('never writes an address in plain text to the database', async () => {
     const rows = JSON.stringify([
       await db.db.selectFrom('reports').selectAll().execute(),

@@ -270,9 +270,20 @@ Your report itself does not depend on it: a moderator reads every report.
     const changes = diff(report as unknown as Record<string, unknown>, next);
     if (!changes) return;
     await this.db.transaction().execute(async (trx) => {
-      await trx.updateTable('reports').set(next).where('id', '=', id).execute();
+      await this.settle(trx, id, next);
       await this.keepDecision(trx, id, 'edited', operator, { changes });
     });
+  }
+
+  /** Changes a report that is still pending; one decided meanwhile (by another moderator) is a ReportError. */
+  private async settle(trx: Kysely<Database>, id: string, values: Partial<ReportRow>): Promise<void> {
+    const result = await trx
+      .updateTable('reports')
+      .set(values)
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) throw new ReportError('This report was decided meanwhile');
   }
 
   private async keepDecision(
@@ -319,6 +330,13 @@ Your report itself does not depend on it: a moderator reads every report.
     const now = new Date().toISOString();
     const subjectId = subjectIdOf(target);
     await this.db.transaction().execute(async (trx) => {
+      // First, so that of two moderators deciding at once, one does and the other is told.
+      await this.settle(trx, report.id, {
+        status: 'accepted',
+        decided_at: now,
+        decided_by: operator,
+        decision_note: note,
+      });
       const writer = new RecordWriter(trx, bulkRowsFor(this.db, trx), operator, `report ${report.id}`, now);
       const ctx: BatchContext = {
         db: trx,
@@ -437,11 +455,6 @@ ${now.slice(0, 10)}.`;
       }
       await writer.flushRevisions();
       await recordChanges(trx, [{ ...change, reportId: report.id, evidenceUrls: urls }], now);
-      await trx
-        .updateTable('reports')
-        .set({ status: 'accepted', decided_at: now, decided_by: operator, decision_note: note })
-        .where('id', '=', report.id)
-        .execute();
       await this.keepDecision(trx, report.id, 'accepted', operator, { note });
     });
     if (target.type === 'deployment') await updateSearchIndex(this.db, [subjectId]);
@@ -463,11 +476,13 @@ Thank you.`,
     const report = await this.pendingOrThrow(id);
     const now = new Date().toISOString();
     await this.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('reports')
-        .set({ status: 'rejected', decided_at: now, decided_by: operator, reason, decision_note: note })
-        .where('id', '=', id)
-        .execute();
+      await this.settle(trx, id, {
+        status: 'rejected',
+        decided_at: now,
+        decided_by: operator,
+        reason,
+        decision_note: note,
+      });
       await this.keepDecision(trx, id, 'rejected', operator, { reason, note });
     });
     await this.tellReporter(
@@ -488,11 +503,13 @@ Nothing from it was published. You are welcome to report again with other eviden
     if (!(await this.find(of))) throw new ReportError(`No report has the id "${of}"`);
     const now = new Date().toISOString();
     await this.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('reports')
-        .set({ status: 'duplicate', decided_at: now, decided_by: operator, duplicate_of: of, decision_note: note })
-        .where('id', '=', id)
-        .execute();
+      await this.settle(trx, id, {
+        status: 'duplicate',
+        decided_at: now,
+        decided_by: operator,
+        duplicate_of: of,
+        decision_note: note,
+      });
       await this.keepDecision(trx, id, 'duplicate', operator, { note, reason: of });
     });
     await this.tellReporter(
