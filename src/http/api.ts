@@ -254,20 +254,25 @@ export function sendPage<T>(
 }
 
 /**
- * A JSON page whose records are already JSON (remembered apart from the answers they are part of): the
- * same bytes `sendPage` would send for the records they encode.
+ * A JSON page whose records are already JSON, encoded (remembered apart from the answers they are part of):
+ * the same bytes `sendPage` would send for the records they encode, copied together rather than joined as
+ * text and encoded again (for a page of a hundred records, most of the cost of answering).
  */
 export function sendJsonPage(
   request: FastifyRequest,
   reply: FastifyReply,
-  recordsJson: readonly string[],
+  recordsJson: readonly Buffer[],
   page: { total: number; next: string | null; as_of?: string | null; warning?: string },
 ): FastifyReply {
   pageHeaders(request, reply, page);
-  return reply
-    .type('application/json; charset=utf-8')
-    .send(`{"data":[${recordsJson.join(',')}],${JSON.stringify(page).slice(1)}`);
+  const parts: Buffer[] = [DATA_OPEN];
+  recordsJson.forEach((record, i) => parts.push(...(i === 0 ? [record] : [COMMA, record])));
+  parts.push(Buffer.from(`],${JSON.stringify(page).slice(1)}`));
+  return reply.type('application/json; charset=utf-8').send(Buffer.concat(parts));
 }
+
+const DATA_OPEN = Buffer.from('{"data":[');
+const COMMA = Buffer.from(',');
 
 function pageHeaders(
   request: FastifyRequest,

@@ -79,7 +79,8 @@ export function registerResponseCache(
   app.addHook('onSend', (request, reply, payload, done) => {
     const answer = answeredFor(request);
     if (answer !== undefined && reply.statusCode === 200 && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
-      const body = Buffer.from(payload);
+      // A Buffer is kept as it is (no copy: nothing writes to it after it is sent).
+      const body = Buffer.isBuffer(payload) ? payload : Buffer.from(payload);
       const headers: Record<string, string | number> = {};
       for (const [name, value] of Object.entries(reply.getHeaders())) {
         if (value !== undefined && name !== 'content-length' && !name.startsWith('x-ratelimit'))

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql, type Compilable } from 'kysely';
-import { deploymentPageQuery } from '#src/features/deployments/deployments.repository';
+import {
+  countDeployments,
+  deploymentPageQuery,
+  findDeploymentAnswer,
+} from '#src/features/deployments/deployments.repository';
 import type { DeploymentFilter } from '#src/features/deployments/deployment-filter';
 import { DATABASES, createTestDatabase, type TestDatabase } from '../support/databases';
 import { fixture, importFile, importGeography } from '../support/fixtures';
@@ -92,6 +96,44 @@ describe.each(DATABASES)('query plans on %s', (dialect) => {
       for (const name of ['bbox and technology', 'near and state']) {
         expect(await plan(deploymentPageQuery(db.db, filters[name]!, { limit: 100 })), name).toMatch(/agency_points/);
       }
+    });
+
+    it('pages a box or a circle alone the same from the R*Tree in JavaScript as the SQL of the page does, with its total', async () => {
+      const points = await db.db
+        .selectFrom('agencies')
+        .select(['lat', 'lon'])
+        .where('lat', 'is not', null)
+        .orderBy('id')
+        .limit(3)
+        .execute();
+      for (const p of points)
+        for (const radiusKm of [5, 40, 400])
+          for (const limit of [1, 3, 1000]) {
+            const filter: DeploymentFilter = { near: { lat: Number(p.lat), lon: Number(p.lon), radiusKm } };
+            const fromSql: string[] = [];
+            const fromAnswer: string[] = [];
+            let after: string | undefined;
+            do {
+              const rows = (await deploymentPageQuery(db.db, filter, { limit, after }).execute()) as unknown as Array<{
+                id: string;
+                distance_km: number;
+              }>;
+              const page = rows.slice(0, limit);
+              fromSql.push(...page.map((r) => r.id));
+              after =
+                rows.length > limit ? `${String(Number(page.at(-1)!.distance_km))}|${page.at(-1)!.id}` : undefined;
+            } while (after);
+            let total = -1;
+            do {
+              const answer = await findDeploymentAnswer(db.db, filter, { limit, after });
+              fromAnswer.push(...answer.keys.map((k) => k.id));
+              total = after === undefined ? answer.total : total;
+              after = answer.nextAfter ?? undefined;
+            } while (after);
+            const label = `${String(p.lat)},${String(p.lon)} ${radiusKm} km, ${limit} a page`;
+            expect(fromAnswer, label).toEqual(fromSql);
+            expect(total, label).toBe(await countDeployments(db.db, filter));
+          }
     });
 
     it('gives the planner statistics of the deployments after an import', async () => {

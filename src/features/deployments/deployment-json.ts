@@ -4,22 +4,22 @@ import { VersionedCache } from '#src/storage/versioned-cache';
 import { findDeploymentsByIds, roundedDistance, type PageKey } from './deployments.repository';
 
 /**
- * Deployments' records as JSON, remembered one by one for the current dataset version. A question never
+ * Deployments' records as JSON, encoded as UTF-8, remembered one by one for the current dataset version. A question never
  * asked before is mostly made of records other answers already held (the towns near a point, a state's
  * deployments of one day), so its answer reads only the page's ids from the database and the records it
  * has not seen yet. Bounded by bytes (32 MB by default); a new dataset version forgets them all.
  */
 export class DeploymentJson {
-  private readonly records: VersionedCache<string>;
+  private readonly records: VersionedCache<Buffer>;
 
   constructor(
     private readonly db: Kysely<Database>,
     maxBytes = 32 * 1024 * 1024,
   ) {
-    // Counted as two bytes a character (a string with any non-Latin-1 character is stored so), plus the Map's own.
+    // The encoded bytes, the key (two bytes a character at most), and the Buffer's and the Map's own.
     this.records = new VersionedCache(
       { maxBytes, maxEntries: Number.MAX_SAFE_INTEGER },
-      (id, json) => (id.length + json.length) * 2 + 96,
+      (id, json) => id.length * 2 + json.length + 160,
     );
   }
 
@@ -28,16 +28,16 @@ export class DeploymentJson {
   }
 
   /**
-   * The JSON of each key's record, in order; each the same as `JSON.stringify` of the record
+   * The JSON of each key's record, in order, encoded; each the bytes of `JSON.stringify` of the record
    * `findDeploymentPage` gives. Without a version (an answer that is not the dataset's alone) nothing is
    * remembered.
    */
-  async of(keys: readonly PageKey[], version: string | undefined): Promise<string[]> {
+  async of(keys: readonly PageKey[], version: string | undefined): Promise<Buffer[]> {
     const held = keys.map((k) => (version === undefined ? undefined : this.records.get(k.id, version)));
     const missing = keys.filter((_k, i) => held[i] === undefined).map((k) => k.id);
-    const found = new Map<string, string>();
+    const found = new Map<string, Buffer>();
     for (const record of await findDeploymentsByIds(this.db, missing)) {
-      const json = JSON.stringify(record);
+      const json = Buffer.from(JSON.stringify(record));
       found.set(record.id, json);
       if (version !== undefined) this.records.set(record.id, version, json);
     }
@@ -47,7 +47,12 @@ export class DeploymentJson {
       // `distance_km` comes last, as `withDistance` adds it.
       return k.distance_km === undefined
         ? [json]
-        : [`${json.slice(0, -1)},"distance_km":${JSON.stringify(roundedDistance(k.distance_km))}}`];
+        : [
+            Buffer.concat([
+              json.subarray(0, json.length - 1),
+              Buffer.from(`,"distance_km":${JSON.stringify(roundedDistance(k.distance_km))}}`),
+            ]),
+          ];
     });
   }
 }

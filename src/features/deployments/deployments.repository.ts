@@ -4,7 +4,7 @@ import type { AgencyLevel } from '#src/domain/agencies';
 import type { DeploymentStatus, EvidenceKind, EvidenceStanding } from '#src/domain/statuses';
 import { apiDate, apiPrecision } from '#src/http/dates.schema';
 import type { deploymentSchema } from './deployment.schema';
-import { EARTH_RADIUS_KM } from '#src/domain/placement';
+import { distanceKm, EARTH_RADIUS_KM } from '#src/domain/placement';
 import type { DeploymentFilter } from './deployment-filter';
 import { countMatchingDeployments, deploymentsMatching } from '#src/storage/search-index';
 import type { Database } from '#src/storage/schema';
@@ -350,11 +350,11 @@ export async function findDeploymentAnswer(
   filter: DeploymentFilter,
   page: { limit: number; after?: string },
 ): Promise<{ keys: PageKey[]; nextAfter: string | null; total: number; currency: AnswerCurrency | null }> {
-  const { keys, nextAfter } = await findPageKeys(db, filter, page);
+  const { keys, nextAfter, total: known } = await findPageKeys(db, filter, page);
   const complete = page.after === undefined && nextAfter === null;
   const day = filter.activeOn;
   const [total, currency] = await Promise.all([
-    complete ? keys.length : countDeployments(db, filter),
+    complete ? keys.length : (known ?? countDeployments(db, filter)),
     !day
       ? null
       : complete
@@ -379,7 +379,9 @@ async function findPageKeys(
   db: Kysely<Database>,
   filter: DeploymentFilter,
   page: { limit: number; after?: string },
-): Promise<{ keys: PageKey[]; nextAfter: string | null }> {
+): Promise<{ keys: PageKey[]; nextAfter: string | null; total?: number }> {
+  const fromPoints = await pageFromPoints(db, filter, page);
+  if (fromPoints) return fromPoints;
   const rows = (await deploymentPageQuery(db, filter, page).execute()) as Array<{
     id: string;
     last_seen_on: string | null;
@@ -461,13 +463,7 @@ function pointsOnly(db: Kysely<Database>, filter: DeploymentFilter) {
   if (dialectOf(db) !== 'sqlite') return null;
   const given = givenFilters(filter);
   if (given.length !== 1 || (given[0] !== 'bbox' && given[0] !== 'near')) return null;
-  const box = filter.bbox ?? boxAround(filter.near!.lat, filter.near!.lon, filter.near!.radiusKm);
-  let query = (db as unknown as Kysely<{ deployment_points: DeploymentPointRow }>)
-    .selectFrom('deployment_points as p')
-    .where('p.min_lat', '>=', box.minLat)
-    .where('p.max_lat', '<=', box.maxLat)
-    .where('p.min_lon', '>=', box.minLon)
-    .where('p.max_lon', '<=', box.maxLon);
+  let query = pointsInBox(db, filter.bbox ?? boxAround(filter.near!.lat, filter.near!.lon, filter.near!.radiusKm));
   if (filter.near)
     query = query.where(
       distanceFrom(filter.near.lat, filter.near.lon, { lat: 'p.lat', lon: 'p.lon' }),
@@ -475,6 +471,70 @@ function pointsOnly(db: Kysely<Database>, filter: DeploymentFilter) {
       num(filter.near.radiusKm),
     );
   return query;
+}
+
+/** SQLite: the rows of the R*Tree of deployments' points inside a box, as `p`. */
+function pointsInBox(db: Kysely<Database>, box: Box) {
+  return (db as unknown as Kysely<{ deployment_points: DeploymentPointRow }>)
+    .selectFrom('deployment_points as p')
+    .where('p.min_lat', '>=', box.minLat)
+    .where('p.max_lat', '<=', box.maxLat)
+    .where('p.min_lon', '>=', box.minLon)
+    .where('p.max_lon', '<=', box.maxLon);
+}
+
+/**
+ * SQLite, a box or a circle alone: the R*Tree gives the points in the box (around the circle), and their
+ * order (by id, or nearest first), page and number are worked out here, in one pass over them. SQL read the
+ * index twice (the page, then the count), sorted in a temporary tree, and computed a circle's haversine in
+ * SQLite's VM for the filter, the order and the count: most of the cost of these questions. The same page and
+ * cursor as `deploymentPageQuery` gives, with the total. Null for any other question.
+ */
+async function pageFromPoints(
+  db: Kysely<Database>,
+  filter: DeploymentFilter,
+  page: { limit: number; after?: string },
+): Promise<{ keys: PageKey[]; nextAfter: string | null; total: number } | null> {
+  const { near, bbox } = filter;
+  if (!(near || bbox) || dialectOf(db) !== 'sqlite' || givenFilters(filter).length !== 1) return null;
+  const byId = (a: PageKey, b: PageKey) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  let matches: PageKey[];
+  let start = 0;
+  if (!near) {
+    const rows = await pointsInBox(db, bbox!).select('p.deployment_id as id').execute();
+    matches = rows.map((r) => ({ id: r.id, last_seen_on: null }));
+    matches.sort(byId);
+    if (page.after !== undefined) {
+      const after = page.after;
+      const at = matches.findIndex((k) => k.id > after);
+      start = at < 0 ? matches.length : at;
+    }
+  } else {
+    const rows = await pointsInBox(db, boxAround(near.lat, near.lon, near.radiusKm))
+      .select(['p.deployment_id as id', 'p.lat', 'p.lon'])
+      .execute();
+    const inCircle: Array<PageKey & { distance_km: number }> = [];
+    for (const r of rows) {
+      const distance = distanceKm(near.lat, near.lon, r.lat, r.lon);
+      if (distance <= near.radiusKm) inCircle.push({ id: r.id, last_seen_on: null, distance_km: distance });
+    }
+    inCircle.sort((a, b) => a.distance_km - b.distance_km || byId(a, b));
+    const bar = page.after?.indexOf('|') ?? -1;
+    const afterDistance = bar > 0 ? Number(page.after!.slice(0, bar)) : NaN;
+    if (page.after !== undefined && Number.isFinite(afterDistance)) {
+      const afterId = page.after.slice(bar + 1);
+      const at = inCircle.findIndex(
+        (k) => k.distance_km > afterDistance || (k.distance_km === afterDistance && k.id > afterId),
+      );
+      start = at < 0 ? inCircle.length : at;
+    }
+    matches = inCircle;
+  }
+  const rest = matches.slice(start, start + page.limit + 1);
+  const keys = rest.slice(0, page.limit);
+  const last = keys.at(-1);
+  const cursor = last && (last.distance_km === undefined ? last.id : `${String(last.distance_km)}|${last.id}`);
+  return { keys, nextAfter: rest.length > page.limit && cursor ? cursor : null, total: matches.length };
 }
 
 /** A row of SQLite's R*Tree of deployments' points (migration 0011). */
