@@ -4,8 +4,8 @@ import { VersionedCache } from '#src/storage/versioned-cache';
 import { findDeploymentsByIds, roundedDistance, type PageKey } from './deployments.repository';
 
 /**
- * Deployments' records as JSON, encoded as UTF-8, remembered one by one for the current dataset version. A question never
- * asked before is mostly made of records other answers already held (the towns near a point, a state's
+ * Deployments' records as JSON, encoded as UTF-8, remembered one by one for the current dataset version.
+ * A question never asked before is mostly made of records other answers already held (the towns near a point, a state's
  * deployments of one day), so its answer reads only the page's ids from the database and the records it
  * has not seen yet. Bounded by bytes (32 MB by default); a new dataset version forgets them all.
  */

@@ -57,7 +57,8 @@ export function registerModerationPages(app: FastifyInstance, db: Kysely<Databas
         pending.map(async (r) => {
           const now = await findSubjectStatus(db, r.subject_type, r.subject_id);
           return html`<tr><td><a href="/operator/reports/${r.id}">${r.created_at.slice(0, 10)}</a></td><td>\
-${subjectLabel(r, now !== null, names.get(r.agency_id ?? ''))}</td><td>${happeningInWords(r.happened)} (${dateOf(r)})</td><td>${
+${subjectLabel(r, now !== null, names.get(r.agency_id ?? ''))}</td><td>${happeningInWords(r.happened)} \
+(${dateOf(r)})</td><td>${
             now ? statusAsOf(now) : html`<span class="note">none</span>`
           }</td><td class="n">${formatNumber(evidenceOf(r).length)}</td></tr>`;
         }),
@@ -107,9 +108,10 @@ type="submit" class="secondary">Sign out</button></form>`;
           : 'given, not confirmed (not told)';
       const happenedLabel = HAPPENINGS[report.happened as keyof typeof HAPPENINGS]?.label ?? report.happened;
       const received = report.created_at.slice(0, 16).replace('T', ' ');
+      const about = subjectLabel(report, now !== null, names.get(report.agency_id ?? ''));
       const said = html`<dl class="facts"><dt>Status</dt><dd>${report.status}${
         report.decided_at ? ` on ${report.decided_at.slice(0, 10)}` : ''
-      }</dd><dt>About</dt><dd>${subjectLabel(report, now !== null, names.get(report.agency_id ?? ''))}</dd><dt>What happened</dt><dd>\
+      }</dd><dt>About</dt><dd>${about}</dd><dt>What happened</dt><dd>\
 ${happenedLabel}</dd><dt>When</dt><dd>${dateOf(report)}</dd>\
 <dt>Evidence</dt><dd><ul>${evidenceOf(report).map((u) => html`<li>${externalLink(u)}</li>`)}</ul></dd><dt>Note</dt>\
 <dd>${report.note ?? html`<span class="note">none</span>`}</dd><dt>Received</dt><dd>${received} UTC</dd>\
@@ -153,7 +155,8 @@ ${t.name}</option>`,
             }<label>Evidence <span class="note">one web address per line</span><textarea name="evidence" \
 rows="3">${evidenceOf(report).join('\n')}</textarea></label><button type="submit" class="secondary">Save the \
 edit</button></form><form method="post" action="/operator/reports/${report.id}" class="action-form" \
-aria-label="Reject">${fields}<input type="hidden" name="action" value="reject"><h3>Reject</h3><label>Reason<select name="reason" \
+aria-label="Reject">${fields}<input type="hidden" name="action" value="reject"><h3>Reject</h3><label>Reason<select \
+name="reason" \
 required>${Object.entries(REJECTION_REASONS).map(
               ([k, label]) => html`<option value="${k}">${label}</option>`,
             )}</select></label><label>Note <span class="note">optional; the reporter reads it if they confirmed their \
