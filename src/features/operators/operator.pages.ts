@@ -2,9 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '#src/storage/schema';
-import { html, join, renderPage, type SafeHtml } from '#src/ui/html';
+import { html, join, type SafeHtml } from '#src/ui/html';
 import { formatNumber, link } from '#src/ui/page-parts';
 import { formFields, readCookie, type FormGuard } from '#src/http/forms';
+import { sendPrivatePage } from '#src/http/message-page';
 import { RateLimiter, type SharedCounterStore } from '#src/http/rate-limit';
 import type { SupporterCrypto } from '#src/security/supporter-crypto';
 import { diff, writeRevision } from '#src/storage/revisions';
@@ -98,19 +99,17 @@ export function operatorPage(reply: FastifyReply, title: string, body: SafeHtml,
   const role = (reply.request as FastifyRequest & { operator?: { role: string } }).operator?.role;
   // Before sign-in (no role) every link shows, as it always did; each page says who may open it.
   const links = OPERATOR_NAV.filter(([, , permission]) => role === undefined || may(role, permission));
-  return reply
-    .code(status)
-    .header('cache-control', 'no-store')
-    .type('text/html; charset=utf-8')
-    .send(
-      renderPage({
-        title,
-        body: html`<nav aria-label="Operator"><p>${join(
-          links.map(([href, label]) => link(href, label)),
-          ' · ',
-        )}</p></nav>${body}`,
-      }),
-    );
+  return sendPrivatePage(
+    reply,
+    {
+      title,
+      body: html`<nav aria-label="Operator"><p>${join(
+        links.map(([href, label]) => link(href, label)),
+        ' · ',
+      )}</p></nav>${body}`,
+    },
+    status,
+  );
 }
 
 /** What each delivery mode means, as the campaign form offers it. */

@@ -4,14 +4,14 @@ import { z } from 'zod';
 import type { Database } from '#src/storage/schema';
 import { parseIsoPartialDate, todayIso, type PartialDate } from '#src/domain/dates';
 import { technologyVocabulary } from '#src/domain/technologies';
-import { html, join, renderPage, type SafeHtml } from '#src/ui/html';
+import { html, join, type SafeHtml } from '#src/ui/html';
 import { link } from '#src/ui/page-parts';
 import { formFields } from '#src/http/forms';
 import { PublicFormGate, type PublicFormLimits } from '#src/http/public-form-gate';
-import { sendButtonPage, sendMessagePage } from '#src/http/message-page';
+import { sendButtonPage, sendMessagePage, sendPrivatePage } from '#src/http/message-page';
 import { webEntry } from '#src/http/static-assets';
 import { findAgencyChoices, findReportSubject, type ReportSubjectView } from './reports.repository';
-import { HAPPENING_KEYS, HAPPENINGS, isHappening } from './report-kinds';
+import { HAPPENING_KEYS, HAPPENINGS, isEvidenceUrl, isHappening } from './report-kinds';
 import type { ReportTarget, Reports } from './reports.service';
 
 export interface ContributeDeps extends Omit<
@@ -41,7 +41,7 @@ const evidenceUrl = z
   .string()
   .trim()
   .max(2000, 'must be at most 2,000 characters')
-  .refine((s) => s === '' || isHttpUrl(s), 'must be a web address starting with http:// or https://');
+  .refine((s) => s === '' || isEvidenceUrl(s), 'must be a web address starting with http:// or https://');
 
 /** The report form, as posted. Agency and technology are checked against the database afterwards. */
 const reportForm = z.object({
@@ -63,15 +63,6 @@ const reportForm = z.object({
   note: z.string().trim().max(2000, 'must be at most 2,000 characters').optional(),
   email: z.union([z.literal(''), z.email({ message: 'must be an email address, or left empty' })]).optional(),
 });
-
-function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.includes('.');
-  } catch {
-    return false;
-  }
-}
 
 /** `/contribute`: anyone reports a change or an error, with evidence; nothing is public until a moderator accepts it. */
 export function registerContributePages(app: FastifyInstance, db: Kysely<Database>, deps: ContributeDeps): void {
@@ -105,30 +96,27 @@ export function registerContributePages(app: FastifyInstance, db: Kysely<Databas
     const search = (query.agency_q ?? '').trim().slice(0, 100);
     const choices = subject.agency || search.length < 2 ? [] : await findAgencyChoices(db, search, 12);
     const error = posted?.error;
-    return reply
-      .code(posted?.status ?? 200)
-      .header('cache-control', 'no-store')
-      .type('text/html; charset=utf-8')
-      .send(
-        renderPage({
-          title: 'Report a change or an error',
-          description:
-            'Tell Counterwatch about a surveillance programme that started, ended or changed, with evidence.',
-          scripts,
-          body: html`<h1>Report a change or an error</h1><p>Tell us what happened, with a web address that shows \
+    return sendPrivatePage(
+      reply,
+      {
+        title: 'Report a change or an error',
+        description: 'Tell Counterwatch about a surveillance programme that started, ended or changed, with evidence.',
+        scripts,
+        body: html`<h1>Report a change or an error</h1><p>Tell us what happened, with a web address that shows \
 it (a news story, council minutes, a contract, a records request). A moderator reads every report; nothing is \
 published until they accept it, and then the record shows your evidence as its source and says a resident \
 reported it. <a href="/about#reports">How reports are decided</a>.</p>${
-            error
-              ? html`<p class="error" role="alert" id="form-error">${LABELS[error.field] ?? error.field} \
+          error
+            ? html`<p class="error" role="alert" id="form-error">${LABELS[error.field] ?? error.field} \
 ${error.message}. Nothing was recorded yet.</p>`
-              : ''
-          }${subjectPart(subject, search, choices, values)}<form method="post" action="/contribute" \
+            : ''
+        }${subjectPart(subject, search, choices, values)}<form method="post" action="/contribute" \
 class="action-form" data-pow aria-label="Your report">${deps.guard.fields(request, reply)}${deps.pow.fields()}\
 ${subjectFields(subject, choices, values)}${happeningFields(subject, values)}${evidenceFields(values)}<button \
 type="submit">Send the report</button></form>`,
-        }),
-      );
+      },
+      posted?.status ?? 200,
+    );
   }
 
   app.get<{ Querystring: Record<string, string | undefined> }>(

@@ -14,6 +14,7 @@ import {
   HAPPENING_KEYS,
   HAPPENINGS,
   happeningInWords,
+  isEvidenceUrl,
   isHappening,
   isRejectionReason,
   REJECTION_REASONS,
@@ -259,7 +260,7 @@ function readEdits(report: ReportRow, body: Record<string, string>): ReportEdits
     ),
   ];
   if (urls.length === 0) return 'Evidence needs at least one web address.';
-  const bad = urls.find((u) => !/^https?:\/\/[^\s/]+\.[^\s]+$/i.test(u));
+  const bad = urls.find((u) => !isEvidenceUrl(u));
   if (bad) return `Evidence "${bad.slice(0, 80)}" is not an http(s) web address.`;
   const edits: { -readonly [K in keyof ReportEdits]: ReportEdits[K] } = { happened, date, evidenceUrls: urls };
   if (report.subject_type === 'deployment') {

@@ -55,3 +55,13 @@ export function happeningInWords(happened: string): string {
       return happened;
   }
 }
+
+/** Whether a report's evidence address may be one: an http(s) URL with a host name (the form and edits alike). */
+export function isEvidenceUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.includes('.');
+  } catch {
+    return false;
+  }
+}

@@ -4,11 +4,11 @@ import { z } from 'zod';
 import type { Database } from '#src/storage/schema';
 import { findStateByCode } from '#src/domain/states';
 import { findTechnologyBySlug } from '#src/domain/technologies';
-import { html, renderPage, type SafeHtml } from '#src/ui/html';
+import { html, type SafeHtml } from '#src/ui/html';
 import { formatNumber, link } from '#src/ui/page-parts';
 import { formFields } from '#src/http/forms';
 import { PublicFormGate, type PublicFormLimits } from '#src/http/public-form-gate';
-import { sendButtonPage, sendMessagePage } from '#src/http/message-page';
+import { sendButtonPage, sendMessagePage, sendPrivatePage } from '#src/http/message-page';
 import { webEntry } from '#src/http/static-assets';
 import { countWatchers, type WatchTarget, type Watchers } from './watchers.service';
 
@@ -100,28 +100,26 @@ export function registerWatchPages(app: FastifyInstance, db: Kysely<Database>, d
         ? html`<input type="hidden" name="state" value="${watched.id.split(':')[0]}"><input type="hidden" \
 name="technology" value="${watched.id.split(':')[1]}">`
         : html`<input type="hidden" name="${watched.type}" value="${watched.id}">`;
-    return reply
-      .code(error ? 422 : 200)
-      .header('cache-control', 'no-store')
-      .type('text/html; charset=utf-8')
-      .send(
-        renderPage({
-          title: `Watch ${watched.title}`,
-          scripts: pow ? [pow.script] : [],
-          body: html`<h1>Watch ${watched.title} for changes</h1><p>Get one email on days when something \
+    return sendPrivatePage(
+      reply,
+      {
+        title: `Watch ${watched.title}`,
+        scripts: pow ? [pow.script] : [],
+        body: html`<h1>Watch ${watched.title} for changes</h1><p>Get one email on days when something \
 recorded about ${link(watched.url, watched.title)} changes (accepted reports from residents, updates from the \
 sources we sync), each linking to its record. At most one a day; nothing on quiet days.</p><p class="note">${
-            watching === 0
-              ? 'Nobody watches it yet.'
-              : `${formatNumber(watching)} ${watching === 1 ? 'person watches' : 'people watch'} it.`
-          } We keep your address encrypted, use it for this only, and delete it when you stop (every email has \
+          watching === 0
+            ? 'Nobody watches it yet.'
+            : `${formatNumber(watching)} ${watching === 1 ? 'person watches' : 'people watch'} it.`
+        } We keep your address encrypted, use it for this only, and delete it when you stop (every email has \
 the link).</p>${
-            error ? html`<p class="error" role="alert">Your email ${error}. Nothing was recorded.</p>` : ''
-          }<form method="post" action="/watch" class="action-form" data-pow aria-label="Watch for \
+          error ? html`<p class="error" role="alert">Your email ${error}. Nothing was recorded.</p>` : ''
+        }<form method="post" action="/watch" class="action-form" data-pow aria-label="Watch for \
 changes">${deps.guard.fields(request, reply)}${deps.pow.fields()}${hidden}<label>Your email<input name="email" \
 type="email" autocomplete="email" required></label><button type="submit">Watch for changes</button></form>`,
-        }),
-      );
+      },
+      error ? 422 : 200,
+    );
   }
 
   const nothing = (reply: FastifyReply) =>
