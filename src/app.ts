@@ -20,6 +20,8 @@ import { Operators } from '#src/features/operators/operators.service';
 import { ProofOfWork, type SpentChallenges } from '#src/security/proof-of-work';
 import { Reports } from '#src/features/reports/reports.service';
 import { Watchers } from '#src/features/watchers/watchers.service';
+import { DeploymentIndex } from '#src/features/deployments/deployment-index';
+import { DeploymentJson } from '#src/features/deployments/deployment-json';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -29,6 +31,8 @@ declare module 'fastify' {
     watchers: Watchers;
     /** Residents' reports and their moderation (tests use it). */
     reports: Reports;
+    /** The deployments held in memory for list questions (tests read what it holds). */
+    deploymentIndex: DeploymentIndex;
   }
 }
 
@@ -61,6 +65,10 @@ export interface AppOptions {
   readonly spentChallenges?: SpentChallenges | null;
   /** How long a read of the dataset version is trusted, in ms (default 1000; tests use 0). */
   readonly versionTtlMs?: number;
+  /** The most deployments held in memory for list questions (default 1,000,000; 0: every list asks the database). */
+  readonly deploymentIndexMax?: number;
+  /** Memory for deployments' records read ahead as JSON, in bytes (default 256 MB; all of them at 300k or so). */
+  readonly recordsMemoryBytes?: number;
 }
 
 /** Requests no rate limit counts: built files, tiles and the health check. */
@@ -155,7 +163,16 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
   });
   app.get('/healthz', { schema: { hide: true } }, async () => {
     await handle.db.selectFrom('meta').select('key').limit(1).execute();
-    return { status: 'ok', database: handle.dialect };
+    // What the lists hold in memory: a fresh server answers from the database until the index is built.
+    return {
+      status: 'ok',
+      database: handle.dialect,
+      lists: {
+        deployments_in_memory: deploymentIndex.stats().deployments,
+        records_in_memory: deploymentRecords.stats().entries,
+        reading_ahead: deploymentIndex.isBuilding() || deploymentRecords.isFilling(),
+      },
+    };
   });
   // The plumbing every feature shares: built files, and the form parser (CSRF and honeypot are checked
   // per form by the FormGuard).
@@ -181,6 +198,28 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
   const watchers = new Watchers(handle.db, crypto, mailer, publicUrl);
   app.decorate('reports', reports);
   app.decorate('watchers', watchers);
+  // A list question never asked before is answered from memory once the index holds the dataset version,
+  // and made of records read ahead.
+  const deploymentRecords = new DeploymentJson(handle.db, options.recordsMemoryBytes ?? 256 * 1024 * 1024);
+  let filling: Promise<void> = Promise.resolve();
+  const deploymentIndex = new DeploymentIndex(handle.db, {
+    maxDeployments: options.deploymentIndexMax ?? 1_000_000,
+    onError: (error) =>
+      app.log.warn({ err: error }, 'the deployment index could not be built; lists are answered by the database'),
+    onBuilt: (version) => {
+      filling = deploymentRecords
+        .fill(version, () => deploymentIndex.stats().version)
+        .catch((error: unknown) => app.log.warn({ err: error }, 'deployment records could not be read ahead'));
+    },
+  });
+  app.decorate('deploymentIndex', deploymentIndex);
+  app.addHook('onReady', async () => {
+    void deploymentIndex.ready();
+  });
+  app.addHook('onClose', async () => {
+    await deploymentIndex.settled();
+    await filling;
+  });
   const context: FeatureContext = {
     db: handle.db,
     publicUrl,
@@ -204,6 +243,7 @@ export async function buildApp(handle: DatabaseHandle, options: AppOptions = {})
     forms: { guard, pow, sharedCounters: options.sharedCounters },
     reports,
     watchers,
+    deployments: { index: deploymentIndex, records: deploymentRecords },
   };
   // Every feature, each one plugin (features/features.ts).
   for (const feature of FEATURES) await app.register(feature, context);

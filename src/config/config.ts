@@ -38,6 +38,8 @@ export interface Config {
    * the client's address. Empty: forwarded headers are ignored, and the connecting address counts.
    */
   readonly trustProxy: readonly string[];
+  /** Memory for deployments' records read ahead for the API's lists, in MB. */
+  readonly recordsMemoryMb: number;
   /** Structured logs (pino, JSON lines on stdout): warnings and errors by default; `info` adds every request. */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 }
@@ -104,6 +106,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, silent (got "${logLevel}")`);
   return {
     trustProxy,
+    recordsMemoryMb: whole('RECORDS_MEMORY_MB', 256),
     logLevel: logLevel as Config['logLevel'],
     actionsPerMinutePerAddress: whole('ACTIONS_PER_MINUTE_PER_ADDRESS', 10),
     actionsPerMinutePerDomain: whole('ACTIONS_PER_MINUTE_PER_DOMAIN', 120),

@@ -5,6 +5,8 @@ import type { CampaignPageDeps } from './campaigns/campaign.page';
 import type { OperatorDeps } from './operators/operator.pages';
 import type { Reports } from './reports/reports.service';
 import type { Watchers } from './watchers/watchers.service';
+import type { DeploymentIndex } from './deployments/deployment-index';
+import type { DeploymentJson } from './deployments/deployment-json';
 import type { FormGuard } from '#src/http/forms';
 import type { SharedCounterStore } from '#src/http/rate-limit';
 import type { ProofOfWork } from '#src/security/proof-of-work';
@@ -24,6 +26,8 @@ export interface FeatureContext {
   };
   readonly reports: Reports;
   readonly watchers: Watchers;
+  /** The deployments held in memory, and their records as JSON, for list questions never asked before. */
+  readonly deployments: { readonly index: DeploymentIndex; readonly records: DeploymentJson };
 }
 
 /**

@@ -34,4 +34,12 @@ describe('VersionedCache', () => {
     cache.set('late', 'v1', 'old');
     expect(cache.get('late', 'v2')).toBeUndefined();
   });
+
+  it('says whether a key is held without changing the version it holds', () => {
+    const cache = sized({ maxBytes: 1000, maxEntries: 100 });
+    cache.get('', 'v2');
+    cache.set('a', 'v2', 'A');
+    expect([cache.has('a', 'v2'), cache.has('b', 'v2'), cache.has('a', 'v1')]).toEqual([true, false, false]);
+    expect(cache.stats()).toEqual({ entries: 1, bytes: 2, version: 'v2' });
+  });
 });

@@ -42,6 +42,11 @@ export class VersionedCache<V> {
     return entry.value;
   }
 
+  /** Whether `key` is held under `version`, without touching the entry or the version held. */
+  has(key: string, version: string): boolean {
+    return version === this.version && this.entries.has(key);
+  }
+
   set(key: string, version: string, value: V): void {
     if (version !== this.version) return;
     const size = this.sizeOf(key, value);

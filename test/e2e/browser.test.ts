@@ -66,6 +66,8 @@ describe('the site in Chromium', () => {
     mailer = new Mailer(handle.db, crypto, { smtpUrl: smtp.url, from: 'campaigns@counterwatch.invalid' });
     app = await buildApp(handle, {
       rateLimitPerMinute: 100_000,
+      // Answers follow each write at once (a server trusts its read of the version for a second).
+      versionTtlMs: 0,
       campaigns: { crypto, mailer, publicUrl: 'http://127.0.0.1:0' },
     });
     await app.listen({ host: '127.0.0.1', port: 0 });

@@ -16,7 +16,15 @@ import { findTechnologyByName } from '#src/domain/technologies';
 import { findStateByCode } from '#src/domain/states';
 import { BUILT_IN_TECHNOLOGIES } from '#src/domain/technologies';
 import { searchWords, textWords } from '#src/storage/search-index';
-import { countDeployments, findDeploymentPage } from '#src/features/deployments/deployments.repository';
+import {
+  countDeployments,
+  findDeploymentAnswer,
+  findDeploymentPage,
+  type DeploymentAnswer,
+} from '#src/features/deployments/deployments.repository';
+import { DeploymentIndex } from '#src/features/deployments/deployment-index';
+import type { DeploymentFilter } from '#src/features/deployments/deployment-filter';
+import { readDatasetVersion } from '#src/storage/dataset-version';
 import { checkPlacement } from '#src/features/agencies/placement-check';
 import { distanceKm } from '#src/domain/placement';
 import { parsePartialDate } from '#src/domain/dates';
@@ -431,6 +439,74 @@ describe('the bundled real data', () => {
       );
       expect(a, query).toEqual(expected);
       expect(b, query).toEqual(expected);
+    }
+  });
+
+  it('answers every kind of list question from memory exactly as the database does, page by page, on both databases', async () => {
+    const reference = sqlite.db;
+    const towns = (
+      await reference
+        .selectFrom('places')
+        .select(['lat', 'lon', 'geoid', 'county_geoid'])
+        .where('kind', '=', 'city')
+        .where('lat', 'is not', null)
+        .where('population', '>', 5000)
+        .where('geoid', 'is not', null)
+        .where('county_geoid', 'is not', null)
+        .orderBy('id')
+        .execute()
+    ).filter((_t, i) => i % 400 === 0);
+    const agencies = await reference
+      .selectFrom('deployments')
+      .select(['agency_id', 'state_code', 'technology_slug'])
+      .distinct()
+      .orderBy('agency_id')
+      .execute();
+    const vendors = await reference.selectFrom('vendors').select('id').orderBy('id').execute();
+    const words = [['police'], ['county', 'sheriff'], ['ring'], ['springfield'], ['flock'], ['nosuchword']];
+    const filters: DeploymentFilter[] = [{}];
+    towns.forEach((t, i) => {
+      const [lat, lon] = [Number(t.lat), Number(t.lon)];
+      const d = [0.2, 1, 3][i % 3]!;
+      const day = `${2014 + (i % 12)}-${String(1 + (i % 12)).padStart(2, '0')}-01`;
+      const sample = agencies[(i * 37) % agencies.length]!;
+      filters.push(
+        { near: { lat, lon, radiusKm: [5, 25, 100][i % 3]! } },
+        { near: { lat, lon, radiusKm: 50 }, technology: [sample.technology_slug], activeOn: day },
+        { bbox: { minLon: lon - d, minLat: lat - d, maxLon: lon + d, maxLat: lat + d } },
+        { bbox: { minLon: lon - d, minLat: lat - d, maxLon: lon + d, maxLat: lat + d }, status: 'active' },
+        { state: sample.state_code, technology: [sample.technology_slug], activeOn: day },
+        { place: t.geoid! },
+        { place: t.county_geoid! },
+        { place: t.geoid!.slice(0, 2), startedAfter: day },
+        { agency: sample.agency_id },
+        { vendor: vendors[i % vendors.length]!.id, startedBefore: day },
+        { technology: [sample.technology_slug, 'ring-neighbors'], status: 'ended' },
+        { words: words[i % words.length]!, state: sample.state_code },
+        { words: words[i % words.length]! },
+      );
+    });
+    for (const db of [sqlite, postgres]) {
+      const index = new DeploymentIndex(db.db, { maxDeployments: 1_000_000, chunkRows: 1000 });
+      expect(await index.ready()).toBe(true);
+      const version = await readDatasetVersion(db.db);
+      for (const filter of filters)
+        for (const limit of [100, 7]) {
+          const label = `${db.dialect}: ${JSON.stringify(filter)}, ${limit} a page`;
+          let [fromIndex, fromSql]: [string | undefined, string | undefined] = [undefined, undefined];
+          let pages = 0;
+          do {
+            const memory: DeploymentAnswer = index.answer(filter, { limit, after: fromIndex }, version)!;
+            const database = await findDeploymentAnswer(db.db, filter, { limit, after: fromSql });
+            const keys = (answer: DeploymentAnswer) =>
+              answer.keys.map((k) => `${k.id} ${k.distance_km === undefined ? '' : k.distance_km.toFixed(6)}`);
+            expect(keys(memory), label).toEqual(keys(database));
+            expect([memory.total, memory.currency], label).toEqual([database.total, database.currency]);
+            expect(memory.nextAfter === null, label).toBe(database.nextAfter === null);
+            [fromIndex, fromSql] = [memory.nextAfter ?? undefined, database.nextAfter ?? undefined];
+            pages++;
+          } while (fromIndex !== undefined && pages < 6);
+        }
     }
   });
 

@@ -23,7 +23,15 @@ describe.each(DATABASES)('web app on %s', (dialect) => {
   it('answers /healthz with the database in use', async () => {
     const res = await app.inject('/healthz');
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ok', database: dialect });
+    expect(res.json()).toEqual({
+      status: 'ok',
+      database: dialect,
+      lists: {
+        deployments_in_memory: expect.any(Number),
+        records_in_memory: expect.any(Number),
+        reading_ahead: expect.any(Boolean),
+      },
+    });
   });
 
   it('shows headline figures from the database on the home page, with the dates of the data', async () => {

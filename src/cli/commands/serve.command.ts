@@ -43,6 +43,7 @@ export async function serve(config: Config = readConfig()): Promise<void> {
     logLevel: config.logLevel === 'silent' ? undefined : config.logLevel,
     rateLimitPerMinute: config.rateLimitPerMinute,
     trustProxy: config.trustProxy,
+    recordsMemoryBytes: config.recordsMemoryMb * 1024 * 1024,
     sharedCounters,
     spentChallenges: handle.dialect === 'postgres' ? new SpentChallengesTable(handle.db) : null,
     campaigns: {

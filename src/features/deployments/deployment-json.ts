@@ -1,20 +1,21 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '#src/storage/schema';
 import { VersionedCache } from '#src/storage/versioned-cache';
-import { findDeploymentsByIds, roundedDistance, type PageKey } from './deployments.repository';
+import { findDeploymentsByIds, iterateDeployments, roundedDistance, type PageKey } from './deployments.repository';
 
 /**
  * Deployments' records as JSON, encoded as UTF-8, remembered one by one for the current dataset version.
  * A question never asked before is mostly made of records other answers already held (the towns near a point, a state's
  * deployments of one day), so its answer reads only the page's ids from the database and the records it
- * has not seen yet. Bounded by bytes (32 MB by default); a new dataset version forgets them all.
+ * has not seen yet. Bounded by bytes (32 MB by default); a new dataset version forgets them all. Once the
+ * deployment index holds a version, `fill` reads the records ahead.
  */
 export class DeploymentJson {
   private readonly records: VersionedCache<Buffer>;
 
   constructor(
     private readonly db: Kysely<Database>,
-    maxBytes = 32 * 1024 * 1024,
+    private readonly maxBytes = 32 * 1024 * 1024,
   ) {
     // The encoded bytes, the key (two bytes a character at most), and the Buffer's and the Map's own.
     this.records = new VersionedCache(
@@ -25,6 +26,43 @@ export class DeploymentJson {
 
   stats() {
     return this.records.stats();
+  }
+
+  /**
+   * Reads every deployment's record ahead, in id order, a page at a time, until the memory allowed is
+   * nearly full (all of them, at the bundled data's size): questions never asked before then find their
+   * records held. Stops when the dataset version changes meanwhile (`current` says which one is).
+   */
+  async fill(version: string, current: () => string | null): Promise<void> {
+    if (this.filling === version) return;
+    this.filling = version;
+    try {
+      await this.readAhead(version, current);
+    } finally {
+      if (this.filling === version) this.filling = null;
+    }
+  }
+
+  private filling: string | null = null;
+
+  /** Whether records are being read ahead. */
+  isFilling(): boolean {
+    return this.filling !== null;
+  }
+
+  private async readAhead(version: string, current: () => string | null): Promise<void> {
+    // Asking under the version makes it the cache's (forgetting an older one's records).
+    this.records.get('', version);
+    let page = 0;
+    for await (const record of iterateDeployments(this.db, {}, 250)) {
+      // A newer version (seen by the index or by a request) ends it, and so does the memory allowed.
+      const held = this.records.stats();
+      if (current() !== version || held.version !== version || held.bytes > this.maxBytes * 0.9) return;
+      if (!this.records.has(record.id, version))
+        this.records.set(record.id, version, Buffer.from(JSON.stringify(record)));
+      // Let the requests waiting meanwhile be answered, a page of records at a time.
+      if (++page % 250 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /**

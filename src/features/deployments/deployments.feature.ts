@@ -4,8 +4,8 @@ import { registerDeploymentListPage } from './deployments-list.page';
 import { registerDeploymentRoutes } from './deployments.routes';
 
 /** Deployments: the API's list and records, the browsable list (the map's twin) and each deployment's page. */
-export const deploymentsFeature: Feature = async (app, { db }) => {
-  registerDeploymentRoutes(app, db);
+export const deploymentsFeature: Feature = async (app, { db, deployments }) => {
+  registerDeploymentRoutes(app, db, deployments);
   registerDeploymentListPage(app, db);
   registerDeploymentPage(app, db);
 };

@@ -278,7 +278,7 @@ const WHOLE_NUMBER = new Intl.NumberFormat('en-US');
 
 export type AnswerCurrency = { as_of: string | null; warning?: string };
 
-function currencyWords(
+export function currencyWords(
   { asOf, seenBefore, total }: { asOf: string | null; seenBefore: number; total: number },
   day: string,
 ): AnswerCurrency {
@@ -339,6 +339,14 @@ export function withDistance(record: DeploymentRecord, key: PageKey): Deployment
 
 export const roundedDistance = (km: number) => Math.round(km * 1000) / 1000;
 
+/** A page of a list as the API answers it, before its records are read: see `findDeploymentAnswer`. */
+export interface DeploymentAnswer {
+  keys: PageKey[];
+  nextAfter: string | null;
+  total: number;
+  currency: AnswerCurrency | null;
+}
+
 /**
  * A page of a list as the API answers it, before its records are read: the ids in order, the cursor, the
  * total, and with `active_on` how current the answer is. When a first page holds every match (most
@@ -349,7 +357,7 @@ export async function findDeploymentAnswer(
   db: Kysely<Database>,
   filter: DeploymentFilter,
   page: { limit: number; after?: string },
-): Promise<{ keys: PageKey[]; nextAfter: string | null; total: number; currency: AnswerCurrency | null }> {
+): Promise<DeploymentAnswer> {
   const { keys, nextAfter, total: known } = await findPageKeys(db, filter, page);
   const complete = page.after === undefined && nextAfter === null;
   const day = filter.activeOn;

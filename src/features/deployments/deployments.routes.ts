@@ -27,12 +27,16 @@ import {
   findUnknownFilterValue,
   withDistance,
 } from './deployments.repository';
-import { DeploymentJson } from './deployment-json';
+import type { DeploymentJson } from './deployment-json';
+import type { DeploymentIndex } from './deployment-index';
 import { redirectIfMerged } from '#src/features/agencies/agency-redirects';
 
-export function registerDeploymentRoutes(app: FastifyInstance, db: Kysely<Database>): void {
+export function registerDeploymentRoutes(
+  app: FastifyInstance,
+  db: Kysely<Database>,
+  { index, records: recordsJson }: { index: DeploymentIndex; records: DeploymentJson },
+): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const recordsJson = new DeploymentJson(db);
   api.get(
     '/api/v1/deployments',
     {
@@ -81,10 +85,10 @@ export function registerDeploymentRoutes(app: FastifyInstance, db: Kysely<Databa
         answerHeaders(reply, { total, ...currency });
         return reply.type('text/csv; charset=utf-8').send(stream as never);
       }
-      const { keys, nextAfter, total, currency } = await findDeploymentAnswer(db, filter, {
-        limit: q.limit,
-        after: q.cursor,
-      });
+      const pageWanted = { limit: q.limit, after: q.cursor };
+      const { keys, nextAfter, total, currency } =
+        index.answer(filter, pageWanted, answerVersion(request)) ??
+        (await findDeploymentAnswer(db, filter, pageWanted));
       const page = { total, next: nextAfter === null ? null : encodeCursor(nextAfter), ...currency };
       if (format === 'json')
         return sendJsonPage(request, reply, await recordsJson.of(keys, answerVersion(request)), page);
