@@ -214,7 +214,7 @@ export class DeploymentIndex {
       .executeTakeFirst();
     const expected = Number(counted?.n ?? 0);
     if (expected > this.options.maxDeployments) return null;
-    const chunk = this.options.chunkRows ?? 5000;
+    const chunk = this.options.chunkRows ?? 2000;
     const ids: string[] = [];
     const technologies = new Dictionary();
     const statuses = new Dictionary();
@@ -223,20 +223,8 @@ export class DeploymentIndex {
     const places = new Dictionary();
     const placeGeoid: Array<string | null> = [];
     const placeCounty: Array<string | null> = [];
-    const columns = {
-      technology: [] as number[],
-      status: [] as number[],
-      state: [] as number[],
-      agencyState: [] as number[],
-      agency: [] as number[],
-      place: [] as number[],
-      activeFrom: [] as number[],
-      activeUntil: [] as number[],
-      startedOn: [] as number[],
-      lastSeen: [] as number[],
-      lat: [] as number[],
-      lon: [] as number[],
-    };
+    // Typed arrays from the start, doubled as rows come, so that reading leaves little garbage.
+    const columns = new Columns(Math.min(expected, chunk));
     let after: string | null = null;
     while (true) {
       let query = db
@@ -263,35 +251,39 @@ export class DeploymentIndex {
       if (after !== null) query = query.where('d.id', '>', after);
       const rows = await query.orderBy('d.id').limit(chunk).execute();
       for (const r of rows) {
+        const row = ids.length;
         ids.push(r.id);
-        columns.technology.push(technologies.code(r.technology_slug));
-        columns.status.push(statuses.code(r.status));
-        columns.state.push(states.code(r.state_code));
-        columns.agencyState.push(states.code(r.agency_state));
-        columns.agency.push(agencies.code(r.agency_id));
-        if (r.place_id === null) columns.place.push(-1);
+        columns.make(row + 1);
+        columns.technology[row] = technologies.code(r.technology_slug);
+        columns.status[row] = statuses.code(r.status);
+        columns.state[row] = states.code(r.state_code);
+        columns.agencyState[row] = states.code(r.agency_state);
+        columns.agency[row] = agencies.code(r.agency_id);
+        if (r.place_id === null) columns.place[row] = -1;
         else {
           const code = places.code(r.place_id);
           placeGeoid[code] = r.geoid ?? null;
           placeCounty[code] = r.county_geoid ?? null;
-          columns.place.push(code);
+          columns.place[row] = code;
         }
-        columns.activeFrom.push(toDayNumber(r.active_from));
-        columns.activeUntil.push(toDayNumber(r.active_until));
-        columns.startedOn.push(toDayNumber(r.started_on));
-        columns.lastSeen.push(toDayNumber(r.last_seen_on));
-        columns.lat.push(r.lat === null ? NaN : Number(r.lat));
-        columns.lon.push(r.lon === null ? NaN : Number(r.lon));
+        columns.activeFrom[row] = toDayNumber(r.active_from);
+        columns.activeUntil[row] = toDayNumber(r.active_until);
+        columns.startedOn[row] = toDayNumber(r.started_on);
+        columns.lastSeen[row] = toDayNumber(r.last_seen_on);
+        columns.lat[row] = r.lat === null ? NaN : Number(r.lat);
+        columns.lon[row] = r.lon === null ? NaN : Number(r.lon);
       }
       if (rows.length < chunk) break;
       after = rows.at(-1)!.id;
       // Let the requests waiting meanwhile be answered.
       await new Promise((resolve) => setImmediate(resolve));
     }
+    const size = ids.length;
     const rowOf = new Map(ids.map((id, i) => [id, i]));
-    const vendors = await db.selectFrom('deployment_vendors').select(['deployment_id', 'vendor_id']).execute();
-    const vendorRows = postings(vendors.map((v) => ({ row: rowOf.get(v.deployment_id), keys: [v.vendor_id] })));
-    const wordRows = postings(await this.readSearchDocuments(rowOf, chunk));
+    const vendorRows = new Postings();
+    for (const v of await db.selectFrom('deployment_vendors').select(['deployment_id', 'vendor_id']).execute())
+      vendorRows.add(v.vendor_id, rowOf.get(v.deployment_id));
+    const wordRows = await this.readSearchWords(rowOf, chunk);
     const statePlaces = await db
       .selectFrom('places')
       .select(['geoid', 'state_code'])
@@ -301,46 +293,43 @@ export class DeploymentIndex {
       version,
       size: ids.length,
       ids,
-      technology: Uint32Array.from(columns.technology),
+      technology: columns.technology.subarray(0, size),
       technologies,
-      status: Uint32Array.from(columns.status),
+      status: columns.status.subarray(0, size),
       statuses,
-      state: Uint32Array.from(columns.state),
-      agencyState: Uint32Array.from(columns.agencyState),
+      state: columns.state.subarray(0, size),
+      agencyState: columns.agencyState.subarray(0, size),
       states,
-      agency: Uint32Array.from(columns.agency),
+      agency: columns.agency.subarray(0, size),
       agencies,
-      place: Int32Array.from(columns.place),
+      place: columns.place.subarray(0, size),
       places,
       placeGeoid,
       placeCounty,
       stateByGeoid: new Map(
         statePlaces.flatMap((r) => (r.geoid !== null && r.state_code !== null ? [[r.geoid, r.state_code]] : [])),
       ),
-      activeFrom: Int32Array.from(columns.activeFrom),
-      activeUntil: Int32Array.from(columns.activeUntil),
-      startedOn: Int32Array.from(columns.startedOn),
-      lastSeen: Int32Array.from(columns.lastSeen),
-      lat: Float64Array.from(columns.lat),
-      lon: Float64Array.from(columns.lon),
-      vendorRows,
-      wordRows,
-      stateRows: rowsBy(ids.length, (row) => columns.state[row]!),
-      technologyRows: rowsBy(ids.length, (row) => columns.technology[row]!),
-      agencyRows: rowsBy(ids.length, (row) => columns.agency[row]!),
-      cellRows: rowsBy(ids.length, (row) => {
+      activeFrom: columns.activeFrom.subarray(0, size),
+      activeUntil: columns.activeUntil.subarray(0, size),
+      startedOn: columns.startedOn.subarray(0, size),
+      lastSeen: columns.lastSeen.subarray(0, size),
+      lat: columns.lat.subarray(0, size),
+      lon: columns.lon.subarray(0, size),
+      vendorRows: await vendorRows.done(),
+      wordRows: await wordRows.done(),
+      stateRows: rowsBy(size, (row) => columns.state[row]!),
+      technologyRows: rowsBy(size, (row) => columns.technology[row]!),
+      agencyRows: rowsBy(size, (row) => columns.agency[row]!),
+      cellRows: rowsBy(size, (row) => {
         const [lat, lon] = [columns.lat[row]!, columns.lon[row]!];
         return Number.isNaN(lat) || Number.isNaN(lon) ? null : cellOf(lat, lon);
       }),
     };
   }
 
-  /** Each deployment's search words (as storage/search-index.ts writes them), a chunk of documents at a time. */
-  private async readSearchDocuments(
-    rowOf: Map<string, number>,
-    chunk: number,
-  ): Promise<Array<{ row: number | undefined; keys: string[] }>> {
-    const documents: Array<{ row: number | undefined; keys: string[] }> = [];
+  /** The rows of each search word (as storage/search-index.ts writes the documents), a chunk of documents at a time. */
+  private async readSearchWords(rowOf: Map<string, number>, chunk: number): Promise<Postings> {
+    const words = new Postings();
     const sqlite = dialectOf(this.db) === 'sqlite';
     let after: string | number | null = null;
     while (true) {
@@ -357,30 +346,112 @@ rowid as page_key from deployment_search where rowid > ${after ?? -1} order by r
             .orderBy('deployment_id')
             .limit(chunk)
             .execute();
-      for (const r of rows) documents.push({ row: rowOf.get(r.deployment_id), keys: r.body.split(' ') });
-      if (rows.length < chunk) return documents;
+      for (const r of rows) {
+        const row = rowOf.get(r.deployment_id);
+        for (const word of r.body.split(' ')) words.add(word, row);
+      }
+      if (rows.length < chunk) return words;
       after = rows.at(-1)!.page_key;
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
 }
 
-/** The rows of each key (a vendor, a word), ascending; rows the index does not hold are left out. */
-function postings(
-  entries: ReadonlyArray<{ row: number | undefined; keys: readonly string[] }>,
-): Map<string, Int32Array> {
-  const lists = new Map<string, number[]>();
-  for (const { row, keys } of entries) {
-    if (row === undefined) continue;
-    for (const key of keys) {
-      if (key === '') continue;
-      let list = lists.get(key);
-      if (!list) lists.set(key, (list = []));
-      // A word twice in one document is one posting.
-      if (list.at(-1) !== row) list.push(row);
-    }
+/** Typed columns of a capacity that grows (doubling) as rows come. */
+class Columns {
+  technology: Uint32Array;
+  status: Uint32Array;
+  state: Uint32Array;
+  agencyState: Uint32Array;
+  agency: Uint32Array;
+  place: Int32Array;
+  activeFrom: Int32Array;
+  activeUntil: Int32Array;
+  startedOn: Int32Array;
+  lastSeen: Int32Array;
+  lat: Float64Array;
+  lon: Float64Array;
+
+  private capacity: number;
+
+  constructor(expected: number) {
+    const capacity = Math.max(expected, 16);
+    this.capacity = capacity;
+    [this.technology, this.status, this.state, this.agencyState, this.agency] = Array.from(
+      { length: 5 },
+      () => new Uint32Array(capacity),
+    ) as [Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array];
+    [this.place, this.activeFrom, this.activeUntil, this.startedOn, this.lastSeen] = Array.from(
+      { length: 5 },
+      () => new Int32Array(capacity),
+    ) as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
+    [this.lat, this.lon] = [new Float64Array(capacity), new Float64Array(capacity)];
   }
-  return new Map([...lists].map(([key, list]) => [key, uniqueAscending(Int32Array.from(list).sort())]));
+
+  /** Room for `size` rows. */
+  make(size: number): void {
+    if (size <= this.capacity) return;
+    this.capacity *= 2;
+    const grow = <A extends Uint32Array | Int32Array | Float64Array>(a: A): A => {
+      const bigger = new (a.constructor as new (n: number) => A)(this.capacity);
+      bigger.set(a);
+      return bigger;
+    };
+    this.technology = grow(this.technology);
+    this.status = grow(this.status);
+    this.state = grow(this.state);
+    this.agencyState = grow(this.agencyState);
+    this.agency = grow(this.agency);
+    this.place = grow(this.place);
+    this.activeFrom = grow(this.activeFrom);
+    this.activeUntil = grow(this.activeUntil);
+    this.startedOn = grow(this.startedOn);
+    this.lastSeen = grow(this.lastSeen);
+    this.lat = grow(this.lat);
+    this.lon = grow(this.lon);
+  }
+}
+
+/** The rows of each key (a vendor, a word), gathered as they come; `done` gives them ascending, each once. */
+class Postings {
+  private readonly lists = new Map<string, { rows: Int32Array; size: number }>();
+
+  /** A row of a key (none when the index does not hold the row; an empty key is no key). */
+  add(key: string, row: number | undefined): void {
+    if (row === undefined || key === '') return;
+    let list = this.lists.get(key);
+    if (!list) this.lists.set(key, (list = { rows: new Int32Array(4), size: 0 }));
+    // A word twice in one document is one posting.
+    if (list.size > 0 && list.rows[list.size - 1] === row) return;
+    if (list.size === list.rows.length) {
+      const bigger = new Int32Array(list.rows.length * 2);
+      bigger.set(list.rows);
+      list.rows = bigger;
+    }
+    list.rows[list.size++] = row;
+  }
+
+  async done(): Promise<Map<string, Int32Array>> {
+    const out = new Map<string, Int32Array>();
+    let sorted = 0;
+    for (const [key, list] of this.lists) {
+      const rows = list.rows.slice(0, list.size);
+      if (!isAscending(rows)) {
+        out.set(key, uniqueAscending(rows.sort()));
+        // Sorting is the slow part: let the requests waiting meanwhile be answered now and then.
+        if ((sorted += rows.length) > 200_000) {
+          sorted = 0;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      } else out.set(key, rows);
+    }
+    return out;
+  }
+}
+
+function isAscending(rows: Int32Array): boolean {
+  for (let i = 1; i < rows.length; i++) if (rows[i]! <= rows[i - 1]!) return false;
+  return true;
 }
 
 function uniqueAscending(rows: Int32Array): Int32Array {
