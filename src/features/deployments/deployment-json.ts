@@ -4,11 +4,10 @@ import { VersionedCache } from '#src/storage/versioned-cache';
 import { findDeploymentsByIds, iterateDeployments, roundedDistance, type PageKey } from './deployments.repository';
 
 /**
- * Deployments' records as JSON, encoded as UTF-8, remembered one by one for the current dataset version.
- * A question never asked before is mostly made of records other answers already held (the towns near a point, a state's
- * deployments of one day), so its answer reads only the page's ids from the database and the records it
- * has not seen yet. Bounded by bytes (32 MB by default); a new dataset version forgets them all. Once the
- * deployment index holds a version, `fill` reads the records ahead.
+ * Deployments' records as JSON, encoded as UTF-8, held one by one for the current dataset version, so that
+ * an answer reads from the database only the records it does not hold. Once the deployment index holds a
+ * version, `fill` reads every record ahead (app.ts), up to the bytes allowed (RECORDS_MEMORY_MB; 32 MB
+ * when not given), least recently used out first; a new dataset version forgets them all.
  */
 export class DeploymentJson {
   private readonly records: VersionedCache<Buffer>;
