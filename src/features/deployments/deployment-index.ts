@@ -540,22 +540,15 @@ function rowTest(snapshot: Snapshot, filter: DeploymentFilter): (row: number) =>
     const codes = codesOf(s.technologies, filter.technology);
     tests.push((row) => codes.has(s.technology[row]!));
   }
-  if (filter.status) {
-    const code = s.statuses.codes.get(filter.status) ?? -1;
-    tests.push((row) => s.status[row] === code);
-  }
-  if (filter.state) {
-    const code = s.states.codes.get(filter.state) ?? -1;
-    tests.push((row) => s.state[row] === code);
-  }
-  if (filter.agency) {
-    const code = s.agencies.codes.get(filter.agency) ?? -1;
-    tests.push((row) => s.agency[row] === code);
-  }
-  if (filter.placeId) {
-    const code = s.places.codes.get(filter.placeId) ?? -2;
-    tests.push((row) => s.place[row] === code);
-  }
+  // A value the dictionary has never seen matches no row (-1 is a row without a place).
+  const equals = (dictionary: Dictionary, column: ArrayLike<number>, value: string) => {
+    const code = dictionary.codes.get(value) ?? -2;
+    tests.push((row) => column[row] === code);
+  };
+  if (filter.status) equals(s.statuses, s.status, filter.status);
+  if (filter.state) equals(s.states, s.state, filter.state);
+  if (filter.agency) equals(s.agencies, s.agency, filter.agency);
+  if (filter.placeId) equals(s.places, s.place, filter.placeId);
   if (filter.place) {
     const geoid = filter.place;
     if (geoid.length === 2) {
