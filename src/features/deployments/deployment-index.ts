@@ -122,7 +122,7 @@ export interface DeploymentIndexOptions {
  * never asked before (a town's circle, a state's technology on a day, a few words, a box) is answered
  * without the database: the page's ids, its cursor, the total and the `active_on` currency come from one
  * pass over these columns. It gives exactly what `findDeploymentAnswer` gives from SQL on either database
- * (`test/integration/deployment-index.test.ts` compares them question by question).
+ * (`test/integration/bundled-data.test.ts` compares them question by question, page by page).
  *
  * Built in the background the first time a version is asked about; until it is ready, `answer` is null and
  * the question goes to the database. A version that changed while it was read is read again.
@@ -130,8 +130,8 @@ export interface DeploymentIndexOptions {
 export class DeploymentIndex {
   private snapshot: Snapshot | null = null;
   private building: Promise<Snapshot | null> | null = null;
-  /** A version that is not to be built (too many deployments), or failed to build, and when. */
-  private refused: { version: string; at: number } | null = null;
+  /** When a build last found too many deployments, or failed: none is tried again for 5 s. */
+  private refusedAt: number | null = null;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -170,8 +170,7 @@ export class DeploymentIndex {
 
   /** Builds the index of the newest version unless it is held or being built; true when it is held. */
   async ready(): Promise<boolean> {
-    const refused = this.refused;
-    if (refused && Date.now() - refused.at < 5000) return false;
+    if (this.refusedAt !== null && Date.now() - this.refusedAt < 5000) return false;
     this.building ??= this.build().then(
       (snapshot) => {
         this.building = null;
@@ -183,7 +182,7 @@ export class DeploymentIndex {
       },
       (error: unknown) => {
         this.building = null;
-        this.refused = { version: '', at: Date.now() };
+        this.refusedAt = Date.now();
         this.options.onError?.(error);
         return null;
       },
@@ -197,7 +196,7 @@ export class DeploymentIndex {
       if (this.snapshot?.version === version) return this.snapshot;
       const snapshot = await this.read(version);
       if (!snapshot) {
-        this.refused = { version, at: Date.now() };
+        this.refusedAt = Date.now();
         return null;
       }
       if ((await readDatasetVersion(this.db)) === version) return snapshot;
