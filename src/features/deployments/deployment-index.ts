@@ -4,7 +4,14 @@ import { distanceKm } from '#src/domain/placement';
 import { readDatasetVersion } from '#src/storage/dataset-version';
 import type { Database } from '#src/storage/schema';
 import type { DeploymentFilter } from './deployment-filter';
-import { boxAround, currencyWords, type DeploymentAnswer, type PageKey } from './deployments.repository';
+import {
+  boxAround,
+  currencyWords,
+  cursorAfter,
+  readNearCursor,
+  type DeploymentAnswer,
+  type PageKey,
+} from './deployments.repository';
 
 /** A date held as the number yyyymmdd (the same order as its text); null as NO_DAY. */
 const NO_DAY = -1;
@@ -26,17 +33,15 @@ function compareIds(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
-/** Codes for the distinct values of a column (a technology, a state, an agency), and back. */
+/** Codes for the distinct values of a column (a technology, a state, an agency), numbered as they come. */
 class Dictionary {
   readonly codes = new Map<string, number>();
-  readonly values: string[] = [];
 
   code(value: string): number {
     let code = this.codes.get(value);
     if (code === undefined) {
-      code = this.values.length;
+      code = this.codes.size;
       this.codes.set(value, code);
-      this.values.push(value);
     }
     return code;
   }
@@ -644,14 +649,12 @@ function answerFrom(s: Snapshot, filter: DeploymentFilter, page: { limit: number
       inCircle.push({ row, distance });
     }
     inCircle.sort((a, b) => a.distance - b.distance || a.row - b.row);
-    // A `near` cursor is "distance|id"; one without a distance starts from the nearest, as the SQL does.
-    const bar = page.after?.indexOf('|') ?? -1;
-    const afterDistance = bar > 0 ? Number(page.after!.slice(0, bar)) : NaN;
+    const after = readNearCursor(page.after);
     let start = 0;
-    if (page.after !== undefined && Number.isFinite(afterDistance)) {
-      const afterId = page.after.slice(bar + 1);
+    if (after) {
       const at = inCircle.findIndex(
-        (m) => m.distance > afterDistance || (m.distance === afterDistance && compareIds(s.ids[m.row]!, afterId) > 0),
+        (m) =>
+          m.distance > after.distance || (m.distance === after.distance && compareIds(s.ids[m.row]!, after.id) > 0),
       );
       start = at < 0 ? inCircle.length : at;
     }
@@ -671,8 +674,7 @@ function answerFrom(s: Snapshot, filter: DeploymentFilter, page: { limit: number
     keys = rows.slice(0, page.limit).map((row) => key(row));
   }
   const last = keys.at(-1);
-  const nextAfter =
-    more && last ? (last.distance_km === undefined ? last.id : `${String(last.distance_km)}|${last.id}`) : null;
+  const nextAfter = more && last ? cursorAfter(last) : null;
   const currency =
     filter.activeOn === undefined
       ? null

@@ -339,6 +339,21 @@ export function withDistance(record: DeploymentRecord, key: PageKey): Deployment
 
 export const roundedDistance = (km: number) => Math.round(km * 1000) / 1000;
 
+/**
+ * The cursor that continues after a page's last key: its id, or for a `near` page its distance and id
+ * ("12.345678…|id"), so that paging nearest first stays stable.
+ */
+export function cursorAfter(last: PageKey): string {
+  return last.distance_km === undefined ? last.id : `${String(last.distance_km)}|${last.id}`;
+}
+
+/** A `near` cursor's distance and id; null for one without a distance (such a page starts from the nearest). */
+export function readNearCursor(after: string | undefined): { distance: number; id: string } | null {
+  const bar = after?.indexOf('|') ?? -1;
+  const distance = bar > 0 ? Number(after!.slice(0, bar)) : NaN;
+  return Number.isFinite(distance) ? { distance, id: after!.slice(bar + 1) } : null;
+}
+
 /** A page of a list as the API answers it, before its records are read: see `findDeploymentAnswer`. */
 export interface DeploymentAnswer {
   keys: PageKey[];
@@ -403,8 +418,7 @@ async function findPageKeys(
   );
   const last = keys.at(-1);
   if (!more || !last) return { keys, nextAfter: null };
-  // A `near` page continues after the last record's distance and id ("12.345678…|id"), so that paging stays stable.
-  return { keys, nextAfter: last.distance_km === undefined ? last.id : `${String(last.distance_km)}|${last.id}` };
+  return { keys, nextAfter: cursorAfter(last) };
 }
 
 /**
@@ -445,14 +459,12 @@ function nearestPageQuery(
     ? points.select(['p.deployment_id as id', sql<null>`null`.as('last_seen_on'), distance.as('distance_km')])
     : filtered(db, filter).select(['d.id', 'd.last_seen_on', distance.as('distance_km')]);
   const id = points ? 'p.deployment_id' : 'd.id';
-  const bar = page.after?.indexOf('|') ?? -1;
-  const afterDistance = bar > 0 ? Number(page.after!.slice(0, bar)) : NaN;
-  if (page.after !== undefined && Number.isFinite(afterDistance)) {
-    const afterId = page.after.slice(bar + 1);
+  const after = readNearCursor(page.after);
+  if (after) {
     query = query.where((eb) =>
       eb.or([
-        eb(distance, '>', num(afterDistance)),
-        eb.and([eb(distance, '=', num(afterDistance)), eb(sql.ref(id), '>', afterId)]),
+        eb(distance, '>', num(after.distance)),
+        eb.and([eb(distance, '=', num(after.distance)), eb(sql.ref(id), '>', after.id)]),
       ]),
     );
   }
@@ -527,12 +539,10 @@ async function pageFromPoints(
       if (distance <= near.radiusKm) inCircle.push({ id: r.id, last_seen_on: null, distance_km: distance });
     }
     inCircle.sort((a, b) => a.distance_km - b.distance_km || byId(a, b));
-    const bar = page.after?.indexOf('|') ?? -1;
-    const afterDistance = bar > 0 ? Number(page.after!.slice(0, bar)) : NaN;
-    if (page.after !== undefined && Number.isFinite(afterDistance)) {
-      const afterId = page.after.slice(bar + 1);
+    const after = readNearCursor(page.after);
+    if (after) {
       const at = inCircle.findIndex(
-        (k) => k.distance_km > afterDistance || (k.distance_km === afterDistance && k.id > afterId),
+        (k) => k.distance_km > after.distance || (k.distance_km === after.distance && k.id > after.id),
       );
       start = at < 0 ? inCircle.length : at;
     }
@@ -541,8 +551,7 @@ async function pageFromPoints(
   const rest = matches.slice(start, start + page.limit + 1);
   const keys = rest.slice(0, page.limit);
   const last = keys.at(-1);
-  const cursor = last && (last.distance_km === undefined ? last.id : `${String(last.distance_km)}|${last.id}`);
-  return { keys, nextAfter: rest.length > page.limit && cursor ? cursor : null, total: matches.length };
+  return { keys, nextAfter: rest.length > page.limit && last ? cursorAfter(last) : null, total: matches.length };
 }
 
 /** A row of SQLite's R*Tree of deployments' points (migration 0011). */
